@@ -1,0 +1,163 @@
+//! The middleware in front of every API route: added latency, injected
+//! faults, token checks (401s), rate limiting and its headers, request ids,
+//! `x-oauth-scopes`, and the [`crate::ApiRecord`] of each request.
+
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use super::auth::{Caller, presented_token};
+use super::errors::{ApiError, JSON_CONTENT_TYPE, REST_DOCS};
+use crate::config::Fault;
+use crate::records::ApiRecord;
+use crate::state::{Inner, RateWindow, Shared};
+use crate::tokens::{TokenCheck, random_hex};
+
+const RATE_LIMIT: u32 = 5000;
+const RATE_WINDOW_SECS: u64 = 3600;
+
+pub(crate) async fn gate(State(shared): State<Arc<Shared>>, mut req: Request, next: Next) -> Response {
+    let latency = shared.lock().latency;
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
+    let method = req.method().to_string();
+    let path = req.uri().path().to_owned();
+    let query = req.uri().query().map(str::to_owned);
+    let token = presented_token(req.headers());
+
+    let (check, fault, rate) = {
+        let mut inner = shared.lock();
+        let check = token.as_deref().map(|t| inner.tokens.check(t));
+        let fault = take_fault(&mut inner, &path);
+        let key = match &check {
+            Some(TokenCheck::Valid { .. }) => token.as_deref().unwrap_or_default(),
+            _ => "",
+        };
+        let rate = count_request(&mut inner, key);
+        (check, fault, rate)
+    };
+    let token_known = matches!(check, Some(TokenCheck::Valid { .. } | TokenCheck::Dead));
+
+    let caller = match &check {
+        Some(TokenCheck::Valid { login, scope }) => Some(Caller { login: login.clone(), scope: scope.clone() }),
+        _ => None,
+    };
+    let mut response = if let Some(fault) = &fault {
+        fault_response(fault)
+    } else if matches!(check, Some(TokenCheck::Unknown | TokenCheck::Dead)) {
+        ApiError::bad_credentials().into_response()
+    } else if rate.used > RATE_LIMIT {
+        let who = match &caller {
+            Some(c) => shared.user(&c.login).map_or_else(|| c.login.clone(), |u| format!("user ID {}", u.id)),
+            None => "127.0.0.1".into(),
+        };
+        ApiError::rate_limited(&who).into_response()
+    } else {
+        if let Some(caller) = &caller {
+            req.extensions_mut().insert(caller.clone());
+        }
+        let response = next.run(req).await;
+        if response.status() == StatusCode::METHOD_NOT_ALLOWED {
+            ApiError::not_found().into_response()
+        } else {
+            response
+        }
+    };
+
+    let headers = response.headers_mut();
+    add_common_headers(headers, rate);
+    if let Some(caller) = &caller {
+        let scopes = caller.scope.split(',').collect::<Vec<_>>().join(", ");
+        if let Ok(value) = HeaderValue::from_str(&scopes) {
+            headers.insert(HeaderName::from_static("x-oauth-scopes"), value);
+        }
+    }
+    if let Some(fault) = &fault {
+        for (name, value) in &fault.headers {
+            if let (Ok(name), Ok(value)) = (HeaderName::from_bytes(name.as_bytes()), HeaderValue::from_str(value)) {
+                headers.insert(name, value);
+            }
+        }
+    }
+
+    shared.lock().records.push_api(ApiRecord {
+        method,
+        path,
+        query,
+        token,
+        token_known,
+        status: response.status().as_u16(),
+    });
+    response
+}
+
+/// Takes one use of the first fault matching `path`.
+fn take_fault(inner: &mut Inner, path: &str) -> Option<Fault> {
+    let index = inner.faults.iter().position(|f| f.times > 0 && path.starts_with(&f.path_prefix))?;
+    let fault = &mut inner.faults[index];
+    fault.times -= 1;
+    let taken = fault.clone();
+    if fault.times == 0 {
+        inner.faults.remove(index);
+    }
+    Some(taken)
+}
+
+fn fault_response(fault: &Fault) -> Response {
+    let status = StatusCode::from_u16(fault.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let body = fault.body.clone().unwrap_or_else(|| {
+        serde_json::json!({
+            "message": status.canonical_reason().unwrap_or("Error"),
+            "documentation_url": REST_DOCS,
+        })
+        .to_string()
+    });
+    (status, [(header::CONTENT_TYPE, JSON_CONTENT_TYPE)], body).into_response()
+}
+
+/// Counts a request in its caller's window (`key` is the token, or `""`
+/// for anonymous and bad-token callers).
+fn count_request(inner: &mut Inner, key: &str) -> RateWindow {
+    let now = unix_now();
+    let window = inner.rate.entry(key.to_owned()).or_insert(RateWindow { used: 0, reset: now + RATE_WINDOW_SECS });
+    if window.reset <= now {
+        *window = RateWindow { used: 0, reset: now + RATE_WINDOW_SECS };
+    }
+    window.used = window.used.saturating_add(1);
+    *window
+}
+
+fn add_common_headers(headers: &mut HeaderMap, rate: RateWindow) {
+    let used = rate.used.min(RATE_LIMIT);
+    let pairs = [
+        ("x-ratelimit-limit", RATE_LIMIT.to_string()),
+        ("x-ratelimit-remaining", (RATE_LIMIT - used).to_string()),
+        ("x-ratelimit-reset", rate.reset.to_string()),
+        ("x-ratelimit-used", used.to_string()),
+        ("x-ratelimit-resource", "core".to_owned()),
+        ("x-github-media-type", "github.v3; format=json".to_owned()),
+        ("x-github-request-id", request_id()),
+    ];
+    for (name, value) in pairs {
+        if let Ok(value) = HeaderValue::from_str(&value) {
+            headers.insert(HeaderName::from_static(name), value);
+        }
+    }
+    if !headers.contains_key(header::CONTENT_TYPE) {
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON_CONTENT_TYPE));
+    }
+}
+
+/// Looks like GitHub's `C0DE:1A2B3:4C5D6E:7F80912:65A1B2C3`.
+fn request_id() -> String {
+    [4, 5, 6, 7, 8].map(random_hex).join(":").to_ascii_uppercase()
+}
+
+fn unix_now() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}

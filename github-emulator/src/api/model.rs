@@ -1,0 +1,141 @@
+//! GitHub-shaped JSON for accounts: full and public users, the "simple user"
+//! embedded in other objects, and organizations. URLs are built on the
+//! emulator's own addresses so nothing points at the internet.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use serde_json::{Value, json};
+
+use crate::config::User;
+use crate::state::Shared;
+
+const CREATED_AT: &str = "2011-01-25T18:44:36Z";
+const UPDATED_AT: &str = "2024-06-01T12:00:00Z";
+
+/// GitHub's legacy global node id, e.g. `MDQ6VXNlcjU4MzIzMQ==` for user 583231.
+pub(crate) fn node_id(kind: &str, id: u64) -> String {
+    STANDARD.encode(format!("0{}:{kind}{id}", kind.len()))
+}
+
+/// A stable id for an organization known only by its login.
+pub(crate) fn org_id(login: &str) -> u64 {
+    if login.eq_ignore_ascii_case("github") {
+        return 9919;
+    }
+    let hash = login
+        .to_ascii_lowercase()
+        .bytes()
+        .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
+    10_000_000 + hash % 90_000_000
+}
+
+/// The "simple user" GitHub embeds as `owner`, `user`, `assignee`...
+pub(crate) fn simple_user(shared: &Shared, user: &User) -> Value {
+    let api = format!("{}/users/{}", shared.api_url, user.login);
+    json!({
+        "login": user.login,
+        "id": user.id,
+        "node_id": node_id("User", user.id),
+        "avatar_url": format!("{}/avatars/u/{}?v=4", shared.base_url, user.id),
+        "gravatar_id": "",
+        "url": api,
+        "html_url": format!("{}/{}", shared.base_url, user.login),
+        "followers_url": format!("{api}/followers"),
+        "following_url": format!("{api}/following{{/other_user}}"),
+        "gists_url": format!("{api}/gists{{/gist_id}}"),
+        "starred_url": format!("{api}/starred{{/owner}}{{/repo}}"),
+        "subscriptions_url": format!("{api}/subscriptions"),
+        "organizations_url": format!("{api}/orgs"),
+        "repos_url": format!("{api}/repos"),
+        "events_url": format!("{api}/events{{/privacy}}"),
+        "received_events_url": format!("{api}/received_events"),
+        "type": "User",
+        "user_view_type": "public",
+        "site_admin": false,
+    })
+}
+
+/// `GET /users/{login}`; with `private` the extra fields of `GET /user`.
+pub(crate) fn user(shared: &Shared, user: &User, private: bool) -> Value {
+    let mut value = simple_user(shared, user);
+    let extra = json!({
+        "name": user.name,
+        "company": null,
+        "blog": "",
+        "location": null,
+        "email": user.email,
+        "hireable": null,
+        "bio": null,
+        "twitter_username": null,
+        "public_repos": 8,
+        "public_gists": 8,
+        "followers": user.id % 10_000,
+        "following": 9,
+        "created_at": CREATED_AT,
+        "updated_at": UPDATED_AT,
+    });
+    merge(&mut value, extra);
+    if private {
+        let extra = json!({
+            "private_gists": 0,
+            "total_private_repos": 0,
+            "owned_private_repos": 0,
+            "disk_usage": 10000,
+            "collaborators": 0,
+            "two_factor_authentication": true,
+            "plan": {
+                "name": "free",
+                "space": 976_562_499,
+                "collaborators": 0,
+                "private_repos": 10000,
+            },
+        });
+        merge(&mut value, extra);
+    }
+    value
+}
+
+/// An organization as listed by `GET /user/orgs`.
+pub(crate) fn org(shared: &Shared, login: &str) -> Value {
+    let id = org_id(login);
+    let api = format!("{}/orgs/{login}", shared.api_url);
+    let description = login.eq_ignore_ascii_case("github").then_some("How people build software.");
+    json!({
+        "login": login,
+        "id": id,
+        "node_id": node_id("Organization", id),
+        "url": api,
+        "repos_url": format!("{api}/repos"),
+        "events_url": format!("{api}/events"),
+        "hooks_url": format!("{api}/hooks"),
+        "issues_url": format!("{api}/issues"),
+        "members_url": format!("{api}/members{{/member}}"),
+        "public_members_url": format!("{api}/public_members{{/member}}"),
+        "avatar_url": format!("{}/avatars/u/{id}?v=4", shared.base_url),
+        "description": description,
+    })
+}
+
+fn merge(into: &mut Value, from: Value) {
+    if let (Value::Object(into), Value::Object(from)) = (into, from) {
+        into.extend(from);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn node_ids_match_github() {
+        assert_eq!(node_id("User", 583231), "MDQ6VXNlcjU4MzIzMQ==");
+        assert_eq!(node_id("Organization", 9919), "MDEyOk9yZ2FuaXphdGlvbjk5MTk=");
+    }
+
+    #[test]
+    fn org_ids_are_stable() {
+        assert_eq!(org_id("github"), 9919);
+        assert_eq!(org_id("acme"), org_id("ACME"));
+        assert!(org_id("acme") >= 10_000_000);
+    }
+}

@@ -1,0 +1,88 @@
+//! `page`/`per_page` handling and the `Link` header GitHub sends with
+//! paginated lists (`rel="prev"`, `"next"`, `"last"`, `"first"`).
+
+use axum::http::{HeaderValue, Uri};
+
+const DEFAULT_PER_PAGE: usize = 30;
+const MAX_PER_PAGE: usize = 100;
+
+/// One page of a list, and the `Link` header to send with it, if any.
+#[derive(Debug)]
+pub(crate) struct Paged<'a, T> {
+    pub items: &'a [T],
+    pub link: Option<HeaderValue>,
+}
+
+/// Cuts `items` to the page the request asks for. `uri` is the request URI
+/// as the API router sees it (path after the prefix); links are absolute,
+/// built on `api_url`, and keep the request's other query parameters.
+pub(crate) fn paginate<'a, T>(items: &'a [T], uri: &Uri, api_url: &str) -> Paged<'a, T> {
+    let pairs: Vec<(String, String)> = url::form_urlencoded::parse(uri.query().unwrap_or_default().as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    let number = |key: &str| pairs.iter().find(|(k, _)| k == key).and_then(|(_, v)| v.parse::<usize>().ok());
+    let per_page = number("per_page").filter(|n| *n > 0).unwrap_or(DEFAULT_PER_PAGE).min(MAX_PER_PAGE);
+    let page = number("page").filter(|n| *n > 0).unwrap_or(1);
+    let last = items.len().div_ceil(per_page).max(1);
+    let start = (page - 1).saturating_mul(per_page).min(items.len());
+    let end = start.saturating_add(per_page).min(items.len());
+
+    let link_to = |target: usize, rel: &str| {
+        let mut query = url::form_urlencoded::Serializer::new(String::new());
+        for (k, v) in pairs.iter().filter(|(k, _)| k != "page" && k != "per_page") {
+            query.append_pair(k, v);
+        }
+        query.append_pair("per_page", &per_page.to_string());
+        query.append_pair("page", &target.to_string());
+        format!("<{api_url}{}?{}>; rel=\"{rel}\"", uri.path(), query.finish())
+    };
+    let mut links = Vec::new();
+    if page > 1 {
+        links.push(link_to((page - 1).min(last), "prev"));
+    }
+    if page < last {
+        links.push(link_to(page + 1, "next"));
+        links.push(link_to(last, "last"));
+    }
+    if page > 1 {
+        links.push(link_to(1, "first"));
+    }
+    let link = (!links.is_empty()).then(|| HeaderValue::from_str(&links.join(", ")).ok()).flatten();
+    Paged { items: &items[start..end], link }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(items: &[u32], uri: &'static str) -> (Vec<u32>, String) {
+        let uri = Uri::from_static(uri);
+        let paged = paginate(items, &uri, "http://h/api/v3");
+        let link = paged.link.and_then(|l| l.to_str().ok().map(str::to_owned)).unwrap_or_default();
+        (paged.items.to_vec(), link)
+    }
+
+    #[test]
+    fn middle_page_has_all_links() {
+        let items: Vec<u32> = (0..10).collect();
+        let (got, link) = page(&items, "/user/orgs?per_page=3&page=2&x=y");
+        assert_eq!(got, vec![3, 4, 5]);
+        assert_eq!(
+            link,
+            "<http://h/api/v3/user/orgs?x=y&per_page=3&page=1>; rel=\"prev\", \
+             <http://h/api/v3/user/orgs?x=y&per_page=3&page=3>; rel=\"next\", \
+             <http://h/api/v3/user/orgs?x=y&per_page=3&page=4>; rel=\"last\", \
+             <http://h/api/v3/user/orgs?x=y&per_page=3&page=1>; rel=\"first\""
+        );
+    }
+
+    #[test]
+    fn single_page_has_no_link_and_bad_numbers_use_defaults() {
+        let items: Vec<u32> = (0..5).collect();
+        let (got, link) = page(&items, "/user/orgs?per_page=abc&page=0");
+        assert_eq!(got.len(), 5);
+        assert_eq!(link, "");
+        let (got, _) = page(&items, "/user/orgs?per_page=2&page=99");
+        assert!(got.is_empty());
+    }
+}

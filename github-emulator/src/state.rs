@@ -1,0 +1,80 @@
+//! State shared by the HTTP handlers and the [`crate::Emulator`] handle:
+//! fixed facts (URLs, users, client credentials) and the mutable part behind
+//! one mutex (tokens, switches, faults, rate-limit windows, records).
+
+use std::collections::HashMap;
+use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
+
+use crate::config::{EmulatorConfig, Fault, User};
+use crate::records::Records;
+use crate::tokens::{TokenPolicy, TokenStore};
+
+/// Everything a request handler can reach.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    /// `http://127.0.0.1:PORT`, the web/OAuth root.
+    pub base_url: String,
+    /// `base_url` + API prefix.
+    pub api_url: String,
+    pub client_id: String,
+    pub client_secret: String,
+    pub users: Vec<User>,
+    pub policy: TokenPolicy,
+    inner: Mutex<Inner>,
+}
+
+/// The mutable part of the state.
+#[derive(Debug)]
+pub(crate) struct Inner {
+    pub login_user: Option<String>,
+    pub authorize_denied: bool,
+    pub refresh_refused: bool,
+    pub latency: Duration,
+    pub tokens: TokenStore,
+    pub faults: Vec<Fault>,
+    pub rate: HashMap<String, RateWindow>,
+    pub records: Records,
+}
+
+/// One hour of API use by one token (or by anonymous callers).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RateWindow {
+    pub used: u32,
+    /// Unix seconds at which the window resets.
+    pub reset: u64,
+}
+
+impl Shared {
+    pub fn new(config: EmulatorConfig, base_url: String, api_prefix: &str) -> Self {
+        let login_user = config.users.first().map(|u| u.login.clone());
+        Self {
+            api_url: format!("{base_url}{api_prefix}"),
+            base_url,
+            client_id: config.client_id,
+            client_secret: config.client_secret,
+            policy: TokenPolicy { expiring: config.expiring_tokens, lifetime: config.token_lifetime },
+            users: config.users,
+            inner: Mutex::new(Inner {
+                login_user,
+                authorize_denied: false,
+                refresh_refused: false,
+                latency: config.latency,
+                tokens: TokenStore::default(),
+                faults: Vec::new(),
+                rate: HashMap::new(),
+                records: Records::default(),
+            }),
+        }
+    }
+
+    /// Locks the mutable state; a panic elsewhere never wedges the emulator.
+    pub fn lock(&self) -> MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Finds a user by login, case-insensitively.
+    pub fn user(&self, login: &str) -> Option<&User> {
+        self.users.iter().find(|u| u.login.eq_ignore_ascii_case(login))
+    }
+}
