@@ -1,0 +1,361 @@
+//! The one `Config` struct: read from the environment (and `.env`) with envy, validated once at start.
+//!
+//! Every value is parsed here so that a bad setting stops start-up with one line naming the variable;
+//! the rest of the server only sees typed, checked values.
+
+use std::{collections::BTreeSet, net::SocketAddr, time::Duration};
+
+use serde::Deserialize;
+use url::Url;
+
+/// A setting that could not be used; the message names the variable.
+#[derive(Debug, thiserror::Error)]
+#[error("{var}: {reason}")]
+pub struct ConfigError {
+    pub var: &'static str,
+    pub reason: String,
+}
+
+fn err(var: &'static str, reason: impl Into<String>) -> ConfigError {
+    ConfigError { var, reason: reason.into() }
+}
+
+/// Where state lives. `memory://` only for now; the durable backends plug in behind the same `Store` trait.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StorageUrl {
+    Memory,
+}
+
+/// Checked configuration of one gateway process.
+#[derive(Clone)]
+pub struct Config {
+    /// External base URL without a trailing slash; the issuer. `https`, or `http` on a loopback host only.
+    pub public_url: Url,
+    pub bind_addr: SocketAddr,
+    pub github_client_id: String,
+    /// The OAuth App's secret; only ever sent to `GITHUB_BASE_URL`'s token endpoint.
+    pub github_client_secret: String,
+    pub github_base_url: Url,
+    /// API root, possibly with a path (`https://HOST/api/v3` on GitHub Enterprise Server). No trailing slash.
+    pub github_api_url: Url,
+    /// Scopes the gateway asks GitHub for (space separated on the wire).
+    pub github_scopes: Vec<String>,
+    pub storage: StorageUrl,
+    /// Lower-cased GitHub logins allowed to sign in; empty with `allowed_orgs` empty = anyone.
+    pub allowed_users: BTreeSet<String>,
+    /// Lower-cased GitHub organisations whose members may sign in.
+    pub allowed_orgs: BTreeSet<String>,
+    /// Extra `Origin`s allowed to call `/mcp` besides `PUBLIC_URL`'s own (browser-based MCP clients).
+    pub allowed_origins: BTreeSet<String>,
+    pub access_token_ttl: Duration,
+    pub refresh_token_ttl: Duration,
+    /// Authorization codes live at most 5 minutes (OAuth 2.1 §4.1.2 asks for short-lived codes).
+    pub auth_code_ttl: Duration,
+    /// How long a just-rotated refresh token still yields the same successor (parallel refreshes).
+    pub refresh_grace: Duration,
+    /// How long a remembered consent lets a returning browser skip the consent page.
+    pub consent_ttl: Duration,
+    /// 32+ bytes of key material for cookie signing and token sealing; random per process when unset.
+    pub secret_key: Option<Vec<u8>>,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("public_url", &self.public_url.as_str())
+            .field("bind_addr", &self.bind_addr)
+            .field("github_client_id", &self.github_client_id)
+            .field("github_client_secret", &"[redacted]")
+            .field("github_base_url", &self.github_base_url.as_str())
+            .field("github_api_url", &self.github_api_url.as_str())
+            .field("storage", &self.storage)
+            .field("secret_key", &self.secret_key.as_ref().map(|_| "[redacted]"))
+            .finish_non_exhaustive()
+    }
+}
+
+/// The environment as envy reads it: every field a string, parsed and checked in [`Config::from_raw`].
+#[derive(Debug, Default, Deserialize)]
+pub struct RawConfig {
+    pub public_url: Option<String>,
+    pub bind_addr: Option<String>,
+    pub github_client_id: Option<String>,
+    pub github_client_secret: Option<String>,
+    pub github_base_url: Option<String>,
+    pub github_api_url: Option<String>,
+    pub github_scopes: Option<String>,
+    pub storage_url: Option<String>,
+    pub allowed_github_users: Option<String>,
+    pub allowed_github_orgs: Option<String>,
+    pub allowed_origins: Option<String>,
+    pub access_token_ttl_secs: Option<String>,
+    pub refresh_token_ttl_secs: Option<String>,
+    pub auth_code_ttl_secs: Option<String>,
+    pub refresh_grace_secs: Option<String>,
+    pub consent_ttl_secs: Option<String>,
+    pub secret_key: Option<String>,
+}
+
+pub const DEFAULT_GITHUB_SCOPES: &str = "repo read:org notifications";
+
+impl Config {
+    /// Reads `.env` (if present) and the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        // A missing .env is normal; a malformed one is an error worth stopping for.
+        if let Err(e) = dotenvy::dotenv()
+            && !e.not_found()
+        {
+            return Err(err(".env", e.to_string()));
+        }
+        let raw: RawConfig = envy::from_env().map_err(|e| err("environment", e.to_string()))?;
+        Self::from_raw(raw)
+    }
+
+    pub fn from_raw(raw: RawConfig) -> Result<Self, ConfigError> {
+        let public_url = parse_public_url(required("PUBLIC_URL", raw.public_url)?)?;
+        let bind_addr = match non_empty(raw.bind_addr) {
+            None => SocketAddr::from(([127, 0, 0, 1], 8080)),
+            Some(v) => v.parse().map_err(|_| err("BIND_ADDR", format!("`{v}` is not an address like 0.0.0.0:8080")))?,
+        };
+        let github_client_id = required("GITHUB_CLIENT_ID", raw.github_client_id)?;
+        let github_client_secret = required("GITHUB_CLIENT_SECRET", raw.github_client_secret)?;
+        let github_base_url = parse_base_url("GITHUB_BASE_URL", raw.github_base_url, "https://github.com")?;
+        let github_api_url = parse_base_url("GITHUB_API_URL", raw.github_api_url, "https://api.github.com")?;
+        let github_scopes = parse_list(raw.github_scopes.as_deref().unwrap_or(DEFAULT_GITHUB_SCOPES));
+        let storage = match non_empty(raw.storage_url).as_deref() {
+            None | Some("memory://") => StorageUrl::Memory,
+            Some(other) => {
+                return Err(err("STORAGE_URL", format!("`{}` is not supported; use memory://", redact_url(other))));
+            }
+        };
+        let lower = |v: Option<String>| -> BTreeSet<String> {
+            parse_list(v.as_deref().unwrap_or("")).into_iter().map(|s| s.to_ascii_lowercase()).collect()
+        };
+        let allowed_users = lower(raw.allowed_github_users);
+        let allowed_orgs = lower(raw.allowed_github_orgs);
+        let mut allowed_origins = BTreeSet::new();
+        for o in parse_list(raw.allowed_origins.as_deref().unwrap_or("")) {
+            let url = Url::parse(&o).map_err(|_| err("ALLOWED_ORIGINS", format!("`{o}` is not an origin")))?;
+            allowed_origins.insert(url.origin().ascii_serialization());
+        }
+        let auth_code_ttl = secs("AUTH_CODE_TTL_SECS", raw.auth_code_ttl_secs, 300, 1..=300)?;
+        Ok(Config {
+            public_url,
+            bind_addr,
+            github_client_id,
+            github_client_secret,
+            github_base_url,
+            github_api_url,
+            github_scopes,
+            storage,
+            allowed_users,
+            allowed_orgs,
+            allowed_origins,
+            access_token_ttl: secs("ACCESS_TOKEN_TTL_SECS", raw.access_token_ttl_secs, 3600, 60..=86_400)?,
+            refresh_token_ttl: secs(
+                "REFRESH_TOKEN_TTL_SECS",
+                raw.refresh_token_ttl_secs,
+                30 * 86_400,
+                3600..=365 * 86_400,
+            )?,
+            auth_code_ttl,
+            refresh_grace: secs("REFRESH_GRACE_SECS", raw.refresh_grace_secs, 30, 0..=300)?,
+            consent_ttl: secs("CONSENT_TTL_SECS", raw.consent_ttl_secs, 30 * 86_400, 0..=365 * 86_400)?,
+            secret_key: parse_secret_key(raw.secret_key)?,
+        })
+    }
+
+    /// The issuer: `PUBLIC_URL` without a trailing slash, byte for byte what metadata advertises.
+    pub fn issuer(&self) -> String {
+        self.public_url.as_str().trim_end_matches('/').to_owned()
+    }
+
+    /// The protected resource: `PUBLIC_URL/mcp`.
+    pub fn mcp_url(&self) -> String {
+        format!("{}/mcp", self.issuer())
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.issuer())
+    }
+
+    /// The GitHub API URL for `path` (which starts with `/`), keeping any prefix such as `/api/v3`.
+    pub fn github_api(&self, path: &str) -> String {
+        format!("{}{path}", self.github_api_url.as_str().trim_end_matches('/'))
+    }
+
+    /// Cookies get the `__Host-` prefix and `Secure` only when the public URL is HTTPS.
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url.scheme() == "https"
+    }
+
+    /// The `Host` values `/mcp` accepts: the public host and loopback names.
+    pub fn allowed_hosts(&self) -> Vec<String> {
+        let mut hosts = vec!["localhost".to_owned(), "127.0.0.1".to_owned(), "::1".to_owned()];
+        if let Some(h) = self.public_url.host_str() {
+            hosts.push(h.to_owned());
+        }
+        hosts
+    }
+}
+
+fn non_empty(v: Option<String>) -> Option<String> {
+    v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
+}
+
+fn required(var: &'static str, v: Option<String>) -> Result<String, ConfigError> {
+    non_empty(v).ok_or_else(|| err(var, "is required but not set (see .env.example)"))
+}
+
+fn parse_list(v: &str) -> Vec<String> {
+    v.split([',', ' ']).map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()
+}
+
+fn is_loopback_host(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+fn parse_public_url(v: String) -> Result<Url, ConfigError> {
+    const VAR: &str = "PUBLIC_URL";
+    let url = Url::parse(&v).map_err(|e| err(VAR, format!("`{v}` is not a URL ({e})")))?;
+    if url.query().is_some() || url.fragment().is_some() || !url.username().is_empty() {
+        return Err(err(VAR, "must not carry a query, fragment or user info"));
+    }
+    match url.scheme() {
+        "https" => {}
+        "http" if is_loopback_host(&url) => {}
+        "http" => return Err(err(VAR, "must be https:// (plain http is allowed on loopback hosts only)")),
+        s => return Err(err(VAR, format!("scheme `{s}` is not http(s)"))),
+    }
+    let trimmed = v.trim_end_matches('/');
+    Url::parse(trimmed).map_err(|e| err(VAR, e.to_string()))
+}
+
+fn parse_base_url(var: &'static str, v: Option<String>, default: &str) -> Result<Url, ConfigError> {
+    let v = non_empty(v).unwrap_or_else(|| default.to_owned());
+    let url = Url::parse(&v).map_err(|e| err(var, format!("`{v}` is not a URL ({e})")))?;
+    if !matches!(url.scheme(), "http" | "https") || url.query().is_some() || !url.username().is_empty() {
+        return Err(err(var, "must be an http(s) URL without query or user info"));
+    }
+    if url.scheme() == "http" && !is_loopback_host(&url) {
+        return Err(err(var, "must be https:// (plain http is allowed on loopback hosts only)"));
+    }
+    Url::parse(v.trim_end_matches('/')).map_err(|e| err(var, e.to_string()))
+}
+
+fn secs(
+    var: &'static str,
+    v: Option<String>,
+    default: u64,
+    range: std::ops::RangeInclusive<u64>,
+) -> Result<Duration, ConfigError> {
+    let n = match non_empty(v) {
+        None => default,
+        Some(s) => s.parse::<u64>().map_err(|_| err(var, format!("`{s}` is not a whole number of seconds")))?,
+    };
+    if !range.contains(&n) {
+        return Err(err(var, format!("{n} is outside {}..={} seconds", range.start(), range.end())));
+    }
+    Ok(Duration::from_secs(n))
+}
+
+fn parse_secret_key(v: Option<String>) -> Result<Option<Vec<u8>>, ConfigError> {
+    use base64::Engine;
+    let Some(s) = non_empty(v) else { return Ok(None) };
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(&s)
+        .or_else(|_| base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(&s))
+        .map_err(|_| err("SECRET_KEY", "must be base64 (generate with `openssl rand -base64 32`)"))?;
+    if bytes.len() < 32 {
+        return Err(err("SECRET_KEY", "must decode to at least 32 bytes"));
+    }
+    Ok(Some(bytes))
+}
+
+/// Hides a password in a storage URL before it is printed.
+fn redact_url(v: &str) -> String {
+    match Url::parse(v) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        _ => v.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raw() -> RawConfig {
+        RawConfig {
+            public_url: Some("https://mcp.example.com/".into()),
+            github_client_id: Some("id".into()),
+            github_client_secret: Some("secret".into()),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn defaults_and_derived_urls() {
+        let c = Config::from_raw(raw()).unwrap();
+        assert_eq!(c.issuer(), "https://mcp.example.com");
+        assert_eq!(c.mcp_url(), "https://mcp.example.com/mcp");
+        assert_eq!(c.bind_addr.to_string(), "127.0.0.1:8080");
+        assert_eq!(c.github_api("/user"), "https://api.github.com/user");
+        assert_eq!(c.storage, StorageUrl::Memory);
+        assert_eq!(c.auth_code_ttl, Duration::from_secs(300));
+        assert!(c.secure_cookies());
+    }
+
+    #[test]
+    fn api_url_keeps_enterprise_path() {
+        let mut r = raw();
+        r.github_api_url = Some("https://ghe.example.com/api/v3/".into());
+        let c = Config::from_raw(r).unwrap();
+        assert_eq!(c.github_api("/user"), "https://ghe.example.com/api/v3/user");
+    }
+
+    #[test]
+    fn each_bad_value_names_its_variable() {
+        type Mutation = Box<dyn Fn(&mut RawConfig)>;
+        let cases: Vec<(&str, Mutation)> = vec![
+            ("PUBLIC_URL", Box::new(|r| r.public_url = None)),
+            ("PUBLIC_URL", Box::new(|r| r.public_url = Some("http://example.com".into()))),
+            ("PUBLIC_URL", Box::new(|r| r.public_url = Some("not a url".into()))),
+            ("GITHUB_CLIENT_ID", Box::new(|r| r.github_client_id = Some("  ".into()))),
+            ("GITHUB_CLIENT_SECRET", Box::new(|r| r.github_client_secret = None)),
+            ("BIND_ADDR", Box::new(|r| r.bind_addr = Some("localhost".into()))),
+            ("GITHUB_API_URL", Box::new(|r| r.github_api_url = Some("ftp://x".into()))),
+            ("STORAGE_URL", Box::new(|r| r.storage_url = Some("redis://:pw@host".into()))),
+            ("ACCESS_TOKEN_TTL_SECS", Box::new(|r| r.access_token_ttl_secs = Some("1h".into()))),
+            ("AUTH_CODE_TTL_SECS", Box::new(|r| r.auth_code_ttl_secs = Some("900".into()))),
+            ("SECRET_KEY", Box::new(|r| r.secret_key = Some("c2hvcnQ=".into()))),
+            ("ALLOWED_ORIGINS", Box::new(|r| r.allowed_origins = Some("nope".into()))),
+        ];
+        for (var, mutate) in cases {
+            let mut r = raw();
+            mutate(&mut r);
+            let e = Config::from_raw(r).expect_err(var);
+            assert_eq!(e.var, var, "{e}");
+            assert!(e.to_string().starts_with(var));
+            assert!(!e.to_string().contains("pw@"), "password leaked: {e}");
+        }
+    }
+
+    #[test]
+    fn loopback_http_is_allowed_for_development() {
+        let mut r = raw();
+        r.public_url = Some("http://127.0.0.1:8080".into());
+        r.allowed_github_users = Some("OctoCat, hubot".into());
+        let c = Config::from_raw(r).unwrap();
+        assert!(!c.secure_cookies());
+        assert!(c.allowed_users.contains("octocat"));
+        assert_eq!(c.allowed_users.len(), 2);
+    }
+}

@@ -1,0 +1,124 @@
+//! The GitHub REST client: one pooled reqwest client, the API base URL (which may carry a path such as
+//! `/api/v3`), GitHub's required headers, bounded retries of idempotent reads, and error mapping.
+
+mod error;
+
+use std::time::Duration;
+
+use reqwest::{Method, header};
+use serde::{Deserialize, de::DeserializeOwned};
+
+pub use error::GithubError;
+
+use crate::{config::Config, crypto::Secret};
+
+const API_VERSION: &str = "2022-11-28";
+const RETRIES: u32 = 2;
+
+#[derive(Clone)]
+pub struct GithubClient {
+    http: reqwest::Client,
+    api_base: String,
+}
+
+/// The fields of `GET /user` the gateway needs to identify a user.
+#[derive(Debug, Clone, Deserialize)]
+pub struct GithubUser {
+    pub id: u64,
+    pub login: String,
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+struct Org {
+    login: String,
+}
+
+impl GithubClient {
+    pub fn new(config: &Config) -> reqwest::Result<Self> {
+        let mut headers = header::HeaderMap::new();
+        headers.insert(header::ACCEPT, header::HeaderValue::from_static("application/vnd.github+json"));
+        headers.insert("x-github-api-version", header::HeaderValue::from_static(API_VERSION));
+        let http = reqwest::Client::builder()
+            .default_headers(headers)
+            .user_agent(concat!("mcp-github-gateway/", env!("CARGO_PKG_VERSION")))
+            .redirect(reqwest::redirect::Policy::limited(3))
+            .timeout(Duration::from_secs(30))
+            .connect_timeout(Duration::from_secs(5))
+            .pool_idle_timeout(Duration::from_secs(90))
+            .build()?;
+        Ok(Self { http, api_base: config.github_api_url.as_str().trim_end_matches('/').to_owned() })
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.api_base)
+    }
+
+    /// Sends a request; idempotent methods are retried on 5xx and connection failures.
+    pub async fn send(
+        &self,
+        token: &Secret,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<&serde_json::Value>,
+    ) -> Result<reqwest::Response, GithubError> {
+        let idempotent = matches!(method, Method::GET | Method::HEAD);
+        let mut attempt = 0;
+        loop {
+            let mut req = self.http.request(method.clone(), self.url(path)).bearer_auth(token.expose()).query(query);
+            if let Some(b) = body {
+                req = req.json(b);
+            }
+            let result = req.send().await;
+            let retryable = match &result {
+                Ok(r) => r.status().is_server_error(),
+                Err(e) => e.is_connect() || e.is_timeout(),
+            };
+            if idempotent && retryable && attempt < RETRIES {
+                attempt += 1;
+                tokio::time::sleep(Duration::from_millis(200 * u64::from(attempt))).await;
+                continue;
+            }
+            let resp = result.map_err(|e| GithubError::Network(e.without_url().to_string()))?;
+            if resp.status().is_success() {
+                return Ok(resp);
+            }
+            return Err(GithubError::from_response(resp).await);
+        }
+    }
+
+    pub async fn get_json<T: DeserializeOwned>(
+        &self,
+        token: &Secret,
+        path: &str,
+        query: &[(&str, String)],
+    ) -> Result<T, GithubError> {
+        let resp = self.send(token, Method::GET, path, query, None).await?;
+        resp.json::<T>().await.map_err(|e| GithubError::Decode(e.without_url().to_string()))
+    }
+
+    /// `GET /user`: who the token belongs to.
+    pub async fn current_user(&self, token: &Secret) -> Result<GithubUser, GithubError> {
+        self.get_json(token, "/user", &[]).await
+    }
+
+    /// Whether the token's user belongs to any of `orgs` (lower-case logins), reading up to 10 pages.
+    pub async fn member_of_any(
+        &self,
+        token: &Secret,
+        orgs: &std::collections::BTreeSet<String>,
+    ) -> Result<bool, GithubError> {
+        for page in 1..=10u32 {
+            let list: Vec<Org> =
+                self.get_json(token, "/user/orgs", &[("per_page", "100".into()), ("page", page.to_string())]).await?;
+            if list.iter().any(|o| orgs.contains(&o.login.to_ascii_lowercase())) {
+                return Ok(true);
+            }
+            if list.len() < 100 {
+                break;
+            }
+        }
+        Ok(false)
+    }
+}

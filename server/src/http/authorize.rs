@@ -1,0 +1,165 @@
+//! `GET /authorize` (validate, then consent page or straight to GitHub when consent is remembered) and
+//! `POST /authorize` (the consent form: CSRF check, approve → GitHub, deny → `access_denied`).
+//!
+//! The consent form carries the validated request as a signed, expiring ticket and a CSRF token bound
+//! to this browser's cookie and that ticket; rendering the page twice yields two valid forms.
+
+use axum::{
+    body::Bytes,
+    extract::{RawQuery, State},
+    http::{HeaderMap, StatusCode, header},
+    response::{IntoResponse, Redirect, Response},
+};
+use axum_extra::extract::cookie::CookieJar;
+use minijinja::context;
+
+use super::{cookies, form};
+use crate::{
+    crypto::Secret,
+    oauth::{
+        ErrorCode, OAuthError,
+        authorize::{self, AuthorizeError},
+        login, redirect, scope,
+    },
+    state::AppState,
+    store::{Namespace, records::AuthRequest, records::ClientRecord},
+};
+
+const TICKET_TTL_SECS: u64 = 600;
+
+fn unavailable(state: &AppState) -> Response {
+    state.templates.error_page(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "Temporarily unavailable",
+        "The server cannot reach its storage right now. Try again in a moment.",
+    )
+}
+
+pub async fn get(State(state): State<AppState>, jar: CookieJar, RawQuery(query): RawQuery) -> Response {
+    let (request, client) = match authorize::validate(&state, query.as_deref().unwrap_or("")).await {
+        Ok(ok) => ok,
+        Err(AuthorizeError::Page(message)) => {
+            return state.templates.error_page(StatusCode::BAD_REQUEST, "This sign-in request is not valid", &message);
+        }
+        Err(AuthorizeError::Redirect { redirect_uri, state: client_state, error }) => {
+            return Redirect::to(&authorize::error_redirect(&state, &redirect_uri, client_state.as_deref(), &error))
+                .into_response();
+        }
+        Err(AuthorizeError::Store(e)) => {
+            tracing::error!(error = %e, "storage failure at /authorize");
+            return unavailable(&state);
+        }
+    };
+    let (jar, browser) = cookies::ensure_browser_id(&state, jar);
+    if cookies::has_consent(&state, &jar, &request.client_id, &request.redirect_uri, &request.scopes) {
+        return to_github(&state, jar, request, &browser).await;
+    }
+    let last_login = cookies::last_login(&state, &jar);
+    (jar, consent_page(&state, last_login, &client, &request, &browser)).into_response()
+}
+
+fn consent_page(
+    state: &AppState,
+    last_login: Option<String>,
+    client: &ClientRecord,
+    request: &AuthRequest,
+    browser: &Secret,
+) -> Response {
+    let ticket = state.signer.sign("consent-ticket", request, state.now() + TICKET_TTL_SECS);
+    let csrf_token = state.signer.tag("consent-csrf", &[browser.expose(), &ticket]);
+    let redirect_url = url::Url::parse(&request.redirect_uri).ok();
+    let redirect_host = redirect_url
+        .as_ref()
+        .map(|u| match u.port() {
+            Some(p) => format!("{}:{p}", u.host_str().unwrap_or("")),
+            None => u.host_str().unwrap_or("").to_owned(),
+        })
+        .unwrap_or_default();
+    let loopback = redirect_url.as_ref().is_some_and(|u| u.scheme() == "http");
+    let scopes: Vec<minijinja::Value> = request
+        .scopes
+        .iter()
+        .map(|s| minijinja::Value::from_serialize(serde_json::json!({"name": s, "description": scope::describe(s)})))
+        .collect();
+    state.templates.render(
+        "consent.html",
+        context! {
+            client_name => client.client_name.clone().unwrap_or_else(|| "An unnamed application".into()),
+            client_id => &client.client_id,
+            redirect_host,
+            loopback,
+            github_host => state.config.github_base_url.host_str().unwrap_or("github.com"),
+            last_login,
+            scopes,
+            action => state.config.url("/authorize"),
+            ticket,
+            csrf_token,
+        },
+    )
+}
+
+async fn to_github(state: &AppState, jar: CookieJar, request: AuthRequest, browser: &Secret) -> Response {
+    match login::start(state, request, browser).await {
+        Ok(url) => (jar, Redirect::to(url.as_str())).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "storage failure starting the GitHub leg");
+            unavailable(state)
+        }
+    }
+}
+
+/// `POST /authorize`: the consent decision.
+pub async fn post(State(state): State<AppState>, jar: CookieJar, headers: HeaderMap, body: Bytes) -> Response {
+    let bad =
+        |message: &str| state.templates.error_page(StatusCode::BAD_REQUEST, "This consent form is not valid", message);
+    if let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok())
+        && origin != "null"
+        && url::Url::parse(origin).map(|u| u.origin().ascii_serialization()).ok()
+            != Some(state.config.public_url.origin().ascii_serialization())
+    {
+        return state.templates.error_page(
+            StatusCode::FORBIDDEN,
+            "Cross-site request refused",
+            "The consent form was submitted from another site.",
+        );
+    }
+    let form = match form::parse(&headers, &body) {
+        Ok(f) => f,
+        Err(e) => return bad(&e.description),
+    };
+    let Some(browser) = cookies::browser_id(&state, &jar) else {
+        return bad("Your browser did not send the cookie this form belongs to. Enable cookies and start again.");
+    };
+    let (Some(ticket), Some(csrf)) = (form.get("request"), form.get("csrf_token")) else {
+        return bad("The form is incomplete (missing request or CSRF token). Start again from your application.");
+    };
+    if !state.signer.verify_tag("consent-csrf", &[browser.expose(), ticket], csrf) {
+        return bad("The form's CSRF token is not valid for this browser. Start again from your application.");
+    }
+    let Some(request) = state.signer.verify::<AuthRequest>("consent-ticket", ticket, state.now()) else {
+        return bad("This consent form has expired. Start again from your application.");
+    };
+    // The client may have been deleted, or its redirect URIs changed, since the page was rendered.
+    let client: Option<ClientRecord> = match state.records.get(Namespace::Client, &request.client_id).await {
+        Ok(c) => c,
+        Err(_) => return unavailable(&state),
+    };
+    let still_valid =
+        client.is_some_and(|c| c.redirect_uris.iter().any(|r| redirect::matches(r, &request.redirect_uri)));
+    if !still_valid {
+        return bad("This application is no longer registered. Start again from your application.");
+    }
+    match form.get("decision").map(String::as_str) {
+        Some("approve") => {
+            let jar =
+                cookies::remember_consent(&state, jar, &request.client_id, &request.redirect_uri, &request.scopes);
+            to_github(&state, jar, request, &browser).await
+        }
+        Some("deny") => {
+            let error = OAuthError::new(ErrorCode::AccessDenied, "the user denied the request");
+            let to = authorize::error_redirect(&state, &request.redirect_uri, request.state.as_deref(), &error);
+            Redirect::to(&to).into_response()
+        }
+        _ => bad("Choose Approve or Deny."),
+    }
+}

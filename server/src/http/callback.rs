@@ -1,0 +1,75 @@
+//! `GET /oauth/callback`: where GitHub sends the browser back. Checks the transaction and the
+//! browser binding, then finishes the login and redirects to the client with a local code.
+
+use std::collections::HashMap;
+
+use axum::{
+    extract::{Query, State},
+    http::StatusCode,
+    response::{IntoResponse, Redirect, Response},
+};
+use axum_extra::extract::cookie::CookieJar;
+
+use super::cookies;
+use crate::{
+    oauth::{
+        ErrorCode, OAuthError, authorize,
+        login::{self, LoginError},
+    },
+    state::AppState,
+};
+
+pub async fn callback(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let page = |status: StatusCode, title: &str, message: &str| state.templates.error_page(status, title, message);
+    let Some(upstream_state) = q.get("state").filter(|s| !s.is_empty()) else {
+        return page(
+            StatusCode::BAD_REQUEST,
+            "Sign-in failed",
+            "GitHub's answer carried no state. Start again from your application.",
+        );
+    };
+    let browser = cookies::browser_id(&state, &jar);
+    let tx = match login::take_transaction(&state, upstream_state, browser.as_ref()).await {
+        Ok(tx) => tx,
+        Err(LoginError::Store(e)) => {
+            tracing::error!(error = %e, "storage failure at the callback");
+            return page(StatusCode::SERVICE_UNAVAILABLE, "Temporarily unavailable", "Try again in a moment.");
+        }
+        Err(e) => {
+            tracing::warn!(reason = %e, "callback refused");
+            return page(StatusCode::BAD_REQUEST, "Sign-in failed", &e.to_string());
+        }
+    };
+    let back = |error: OAuthError| {
+        Redirect::to(&authorize::error_redirect(&state, &tx.request.redirect_uri, tx.request.state.as_deref(), &error))
+            .into_response()
+    };
+    if let Some(error) = q.get("error") {
+        tracing::info!(error = %error.chars().take(40).collect::<String>(), "GitHub returned an error");
+        return back(login::client_error_for_github_error(error));
+    }
+    let Some(code) = q.get("code").filter(|c| !c.is_empty()) else {
+        return back(OAuthError::new(ErrorCode::ServerError, "GitHub returned neither a code nor an error"));
+    };
+    match login::finish(&state, tx.clone(), code).await {
+        Ok((to, identity)) => {
+            (cookies::remember_login(&state, jar, &identity.login), Redirect::to(&to)).into_response()
+        }
+        Err(e @ LoginError::NotAllowed(_)) => page(StatusCode::FORBIDDEN, "Access not allowed", &e.to_string()),
+        Err(LoginError::GithubUnavailable) => {
+            back(OAuthError::new(ErrorCode::TemporarilyUnavailable, "GitHub could not be reached; try again"))
+        }
+        Err(LoginError::Upstream(reason)) => {
+            tracing::warn!(%reason, "GitHub refused the code exchange");
+            back(OAuthError::new(ErrorCode::AccessDenied, "GitHub did not accept the sign-in"))
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "login could not be completed");
+            back(OAuthError::new(ErrorCode::ServerError, "the sign-in could not be completed"))
+        }
+    }
+}

@@ -1,0 +1,33 @@
+//! `POST /register`: RFC 7591 dynamic client registration.
+
+use axum::{
+    Json,
+    body::Bytes,
+    extract::State,
+    http::{HeaderMap, StatusCode, header},
+    response::{IntoResponse, Response},
+};
+
+use crate::{
+    oauth::{ErrorCode, OAuthError, client},
+    state::AppState,
+    store::Namespace,
+};
+
+pub async fn register(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, OAuthError> {
+    let is_json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.split(';').next().is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json")));
+    if !is_json {
+        return Err(OAuthError::new(ErrorCode::InvalidClientMetadata, "send the metadata as application/json"));
+    }
+    let value: serde_json::Value = serde_json::from_slice(&body)
+        .map_err(|_| OAuthError::new(ErrorCode::InvalidClientMetadata, "the body is not valid JSON"))?;
+    let (record, response) = client::register(&value, state.now())?;
+    state.records.put(Namespace::Client, &record.client_id, &record, None).await?;
+    tracing::info!(client = %record.client_id, name = record.client_name.as_deref().unwrap_or("-"), "client registered");
+    let mut resp = (StatusCode::CREATED, Json(response)).into_response();
+    resp.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+    Ok(resp)
+}

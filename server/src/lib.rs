@@ -1,0 +1,72 @@
+//! mcp-github-gateway: an OAuth 2.1 authorization server for MCP clients that federates sign-in to
+//! GitHub, and the MCP endpoint whose tools call GitHub as the signed-in user.
+//!
+//! Module map (data flows down this list, never up):
+//! - [`http`]: the HTTP edge — thin axum handlers for discovery, registration, authorize/consent,
+//!   the GitHub callback, token and revocation.
+//! - [`mcp`]: `/mcp` — bearer middleware, session-to-user binding, rmcp service, tools.
+//! - [`oauth`]: protocol rules (no HTTP types): clients, redirect URIs, PKCE, scopes, grants, tokens,
+//!   the GitHub login leg, and the vault that keeps GitHub tokens encrypted.
+//! - [`upstream`]: the GitHub OAuth client (oauth2 crate); [`github`]: the GitHub REST client.
+//! - [`store`]: the `Store` trait, its backends and typed records.
+//! - [`crypto`], [`clock`], [`config`], [`state`], [`web`]: keys and secrets, time, settings, shared
+//!   state, page templates.
+
+pub mod clock;
+pub mod config;
+pub mod crypto;
+pub mod github;
+pub mod http;
+pub mod mcp;
+pub mod oauth;
+pub mod state;
+pub mod store;
+pub mod upstream;
+pub mod web;
+
+use axum::{Router, extract::Request};
+use tower_http::trace::TraceLayer;
+
+pub use config::Config;
+pub use state::AppState;
+
+/// The whole application router.
+pub fn app(state: AppState) -> Router {
+    Router::new()
+        .merge(http::oauth_routes())
+        .merge(mcp::routes(&state))
+        // Spans name the path only: query strings carry codes and state, which must never be logged.
+        .layer(TraceLayer::new_for_http().make_span_with(
+            |req: &Request| tracing::info_span!("http", method = %req.method(), path = %req.uri().path()),
+        ))
+        .with_state(state)
+}
+
+/// Serves `state` on `listener` until `shutdown` resolves, then drains in-flight requests.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, app(state)).with_graceful_shutdown(shutdown).await
+}
+
+/// Resolves on SIGINT or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutdown signal received; draining requests");
+}

@@ -1,0 +1,83 @@
+//! Bearer middleware for `/mcp` (RFC 6750 + RFC 9728 §5.1): every request, including `initialize`,
+//! must carry a valid access token; failures get 401 with a `WWW-Authenticate` challenge pointing at
+//! the protected-resource metadata. On success the [`Principal`] goes into the request extensions.
+
+use axum::{
+    Json,
+    extract::{Request, State},
+    http::{HeaderValue, StatusCode, header},
+    middleware::Next,
+    response::{IntoResponse, Response},
+};
+
+use crate::{
+    oauth::{
+        bearer::{self, BearerError},
+        scope,
+    },
+    state::AppState,
+};
+
+/// The `WWW-Authenticate` value for a 401: `error="invalid_token"` only when a token was presented.
+pub fn challenge(state: &AppState, error: Option<(&str, &str)>) -> String {
+    let mut v = format!(
+        "Bearer resource_metadata=\"{}\", scope=\"{}\"",
+        state.config.url("/.well-known/oauth-protected-resource/mcp"),
+        scope::SUPPORTED.join(" ")
+    );
+    if let Some((code, description)) = error {
+        v.push_str(&format!(", error=\"{code}\", error_description=\"{}\"", description.replace(['"', '\\'], "'")));
+    }
+    v
+}
+
+fn unauthorized(state: &AppState, error: Option<(&str, &str)>) -> Response {
+    let body = match error {
+        Some((code, d)) => serde_json::json!({"error": code, "error_description": d}),
+        None => serde_json::json!({"error": "invalid_token", "error_description": "authorization required"}),
+    };
+    let mut resp = (StatusCode::UNAUTHORIZED, Json(body)).into_response();
+    if let Ok(v) = HeaderValue::from_str(&challenge(state, error)) {
+        resp.headers_mut().insert(header::WWW_AUTHENTICATE, v);
+    }
+    resp
+}
+
+pub async fn require_bearer(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let mut values = req.headers().get_all(header::AUTHORIZATION).iter();
+    let (first, second) = (values.next(), values.next());
+    if second.is_some() {
+        return (
+            StatusCode::BAD_REQUEST,
+            Json(serde_json::json!({"error": "invalid_request", "error_description": "send one Authorization header"})),
+        )
+            .into_response();
+    }
+    let Some(value) = first else { return unauthorized(&state, None) };
+    let token = value.to_str().ok().and_then(|v| {
+        let (scheme, rest) = v.split_once(' ')?;
+        scheme.eq_ignore_ascii_case("bearer").then(|| rest.trim())
+    });
+    let Some(token) = token.filter(|t| !t.is_empty()) else {
+        return unauthorized(&state, Some(("invalid_request", "use the Bearer scheme")));
+    };
+    match bearer::authenticate(&state, token).await {
+        Ok(principal) => {
+            req.extensions_mut().insert(principal);
+            next.run(req).await
+        }
+        Err(e @ (BearerError::Invalid | BearerError::UpstreamRevoked)) => {
+            unauthorized(&state, Some(("invalid_token", &e.to_string())))
+        }
+        Err(e @ BearerError::Store(_)) | Err(e @ BearerError::UpstreamUnavailable) => {
+            tracing::error!(error = %e, "cannot authenticate /mcp request");
+            let mut resp = (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(serde_json::json!({"error": "temporarily_unavailable", "error_description": e.to_string()})),
+            )
+                .into_response();
+            resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+            resp
+        }
+    }
+}

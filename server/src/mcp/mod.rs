@@ -1,0 +1,39 @@
+//! The protected MCP endpoint: rmcp's Streamable HTTP service (with `LocalSessionManager`, the
+//! session-keyed transport map) behind the bearer middleware and the session-to-user binding.
+
+pub mod auth;
+pub mod server;
+pub mod sessions;
+pub mod tools;
+
+use std::sync::Arc;
+
+use axum::{Router, middleware};
+use rmcp::transport::streamable_http_server::{
+    StreamableHttpServerConfig, StreamableHttpService, session::local::LocalSessionManager,
+};
+
+use crate::state::AppState;
+
+/// Largest accepted JSON-RPC body on `/mcp`.
+pub const MCP_BODY_LIMIT: usize = 4 * 1024 * 1024;
+
+pub fn routes(state: &AppState) -> Router<AppState> {
+    let mut origins: Vec<String> = vec![state.config.public_url.origin().ascii_serialization()];
+    origins.extend(state.config.allowed_origins.iter().cloned());
+    let config = StreamableHttpServerConfig::default()
+        .with_allowed_hosts(state.config.allowed_hosts())
+        .with_allowed_origins(origins)
+        .with_max_request_body_bytes(MCP_BODY_LIMIT);
+    let tool_state = state.clone();
+    let registry = Arc::new(tools::registry());
+    let service = StreamableHttpService::new(
+        move || Ok(server::GatewayServer::new(tool_state.clone(), registry.clone())),
+        Arc::new(LocalSessionManager::default()),
+        config,
+    );
+    Router::new()
+        .nest_service("/mcp", service)
+        .layer(middleware::from_fn_with_state(state.clone(), sessions::bind_to_user))
+        .layer(middleware::from_fn_with_state(state.clone(), auth::require_bearer))
+}

@@ -1,0 +1,122 @@
+//! The authorization request (RFC 6749 §4.1.1 with PKCE, RFC 8707 `resource`): validation in the
+//! order that decides *where* an error may go. Until client and redirect URI are trusted an error is
+//! shown as a page (never redirected: that would be an open redirector); after that, errors go back
+//! to the client with `error`, `state` and `iss` (RFC 9207).
+
+use std::collections::HashMap;
+
+use super::{ErrorCode, OAuthError, pkce, redirect, scope};
+use crate::{
+    state::AppState,
+    store::{
+        Namespace, StoreError,
+        records::{AuthRequest, ClientRecord},
+    },
+};
+
+#[derive(Debug, thiserror::Error)]
+pub enum AuthorizeError {
+    /// The client or redirect URI cannot be trusted: show this to the user, do not redirect.
+    #[error("{0}")]
+    Page(String),
+    /// Send the error back to the client's redirect URI.
+    #[error("{error}")]
+    Redirect { redirect_uri: String, state: Option<String>, error: OAuthError },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Query parameters, refusing repeated ones (RFC 6749 §3.1: parameters MUST NOT repeat).
+pub fn single_params(query: &str) -> Result<HashMap<String, String>, String> {
+    let mut out = HashMap::new();
+    for (k, v) in url::form_urlencoded::parse(query.as_bytes()) {
+        if out.insert(k.clone().into_owned(), v.into_owned()).is_some() {
+            return Err(format!("parameter `{}` appears more than once", k.chars().take(40).collect::<String>()));
+        }
+    }
+    Ok(out)
+}
+
+pub async fn validate(state: &AppState, query: &str) -> Result<(AuthRequest, ClientRecord), AuthorizeError> {
+    let parsed = single_params(query);
+    let params = match &parsed {
+        Ok(p) => p.clone(),
+        Err(_) => url::form_urlencoded::parse(query.as_bytes()).into_owned().collect(),
+    };
+    let get = |k: &str| params.get(k).map(String::as_str).filter(|v| !v.is_empty());
+
+    // 1. Client and redirect URI: failures here are shown, never redirected.
+    let client_id = get("client_id")
+        .ok_or_else(|| AuthorizeError::Page("The request names no client (client_id is missing).".into()))?;
+    let client: ClientRecord = state.records.get(Namespace::Client, client_id).await?.ok_or_else(|| {
+        AuthorizeError::Page(
+            "This application is not registered with this server (unknown client_id). It should register again.".into(),
+        )
+    })?;
+    let redirect_uri = match get("redirect_uri") {
+        Some(uri) => {
+            if !client.redirect_uris.iter().any(|reg| redirect::matches(reg, uri)) {
+                return Err(AuthorizeError::Page(
+                    "The redirect address does not match any address this application registered.".into(),
+                ));
+            }
+            uri.to_owned()
+        }
+        None if client.redirect_uris.len() == 1 => client.redirect_uris[0].clone(),
+        None => return Err(AuthorizeError::Page("The request names no redirect address (redirect_uri).".into())),
+    };
+
+    // 2. Everything else goes back to the client.
+    let client_state = get("state").map(str::to_owned);
+    let fail = |code: ErrorCode, d: &str| AuthorizeError::Redirect {
+        redirect_uri: redirect_uri.clone(),
+        state: client_state.clone(),
+        error: OAuthError::new(code, d),
+    };
+    if let Err(e) = parsed {
+        return Err(fail(ErrorCode::InvalidRequest, &e));
+    }
+    match get("response_type") {
+        Some("code") => {}
+        None => return Err(fail(ErrorCode::InvalidRequest, "`response_type` is required")),
+        Some(_) => return Err(fail(ErrorCode::UnsupportedResponseType, "only response_type=code is supported")),
+    }
+    let challenge = get("code_challenge")
+        .ok_or_else(|| fail(ErrorCode::InvalidRequest, "PKCE is required: send code_challenge"))?;
+    if get("code_challenge_method") != Some("S256") {
+        return Err(fail(ErrorCode::InvalidRequest, "code_challenge_method must be S256"));
+    }
+    if !pkce::valid_challenge(challenge) {
+        return Err(fail(ErrorCode::InvalidRequest, "code_challenge must be a base64url SHA-256 (43 characters)"));
+    }
+    let scopes = scope::parse(get("scope")).map_err(|e| fail(e.code, &e.description))?;
+    let mcp_url = state.config.mcp_url();
+    let resource = match get("resource") {
+        None => mcp_url,
+        Some(r) if r == mcp_url => mcp_url,
+        Some(_) => return Err(fail(ErrorCode::InvalidTarget, "`resource` must be this server's MCP endpoint")),
+    };
+    if client_state.as_ref().is_some_and(|s| s.len() > 1024) {
+        return Err(fail(ErrorCode::InvalidRequest, "`state` is longer than 1024 characters"));
+    }
+    let request = AuthRequest {
+        client_id: client.client_id.clone(),
+        redirect_uri,
+        state: client_state,
+        code_challenge: challenge.to_owned(),
+        scopes,
+        resource,
+    };
+    Ok((request, client))
+}
+
+/// The redirect back to the client for an error (RFC 6749 §4.1.2.1 + RFC 9207 `iss`).
+pub fn error_redirect(state: &AppState, redirect_uri: &str, client_state: Option<&str>, error: &OAuthError) -> String {
+    let issuer = state.config.issuer();
+    let mut params = vec![("error", error.code.as_str()), ("error_description", error.description.as_str())];
+    if let Some(s) = client_state {
+        params.push(("state", s));
+    }
+    params.push(("iss", &issuer));
+    redirect::with_params(redirect_uri, &params)
+}

@@ -1,0 +1,101 @@
+//! `grant_type=authorization_code` (RFC 6749 §4.1.3, PKCE RFC 7636 §4.6, resource RFC 8707).
+//!
+//! Every check runs before the code is consumed, so a wrong verifier cannot burn a victim's code; the
+//! code is then consumed with a compare-and-swap that records the grant it created, so a second
+//! presentation is recognized as a replay and revokes that grant (RFC 6749 §10.5).
+
+use super::super::{
+    OAuthError, pkce,
+    tokens::{TokenResponse, mint_pair, revoke_grant},
+    vault::Dek,
+};
+use crate::{
+    crypto::{Secret, hash_token, random_b64},
+    state::AppState,
+    store::{
+        Namespace,
+        records::{ClientRecord, CodeRecord, Grant},
+    },
+};
+
+pub struct CodeRequest<'a> {
+    pub code: Option<&'a str>,
+    pub redirect_uri: Option<&'a str>,
+    pub code_verifier: Option<&'a str>,
+    pub resource: Option<&'a str>,
+}
+
+const INVALID: &str = "the authorization code is invalid, expired or already used";
+
+pub async fn exchange(
+    state: &AppState,
+    client: &ClientRecord,
+    req: CodeRequest<'_>,
+) -> Result<TokenResponse, OAuthError> {
+    let code = req.code.ok_or_else(|| OAuthError::invalid_request("`code` is required"))?;
+    let verifier =
+        req.code_verifier.ok_or_else(|| OAuthError::invalid_request("`code_verifier` is required (PKCE)"))?;
+    let key = hash_token(code);
+    let Some((record, raw)) = state.records.get_raw::<CodeRecord>(Namespace::Code, &key).await? else {
+        return Err(OAuthError::invalid_grant(INVALID));
+    };
+    if let Some(grant_id) = &record.used_by {
+        revoke_grant(state, grant_id, "authorization code replayed").await?;
+        return Err(OAuthError::invalid_grant(INVALID));
+    }
+    let now = state.now();
+    if record.expires_at <= now {
+        return Err(OAuthError::invalid_grant(INVALID));
+    }
+    let request = &record.request;
+    if request.client_id != client.client_id {
+        return Err(OAuthError::invalid_grant("the authorization code was issued to another client"));
+    }
+    match req.redirect_uri {
+        None => return Err(OAuthError::invalid_request("`redirect_uri` is required")),
+        Some(uri) if uri != request.redirect_uri => {
+            return Err(OAuthError::invalid_grant("`redirect_uri` differs from the authorization request"));
+        }
+        Some(_) => {}
+    }
+    if let Some(resource) = req.resource
+        && resource != request.resource
+    {
+        return Err(OAuthError::invalid_target("`resource` differs from the authorization request"));
+    }
+    if !pkce::verify(verifier, &request.code_challenge) {
+        return Err(OAuthError::invalid_grant("PKCE verification failed"));
+    }
+
+    let grant_id = random_b64(16);
+    let used = CodeRecord { used_by: Some(grant_id.clone()), ..record.clone() };
+    let ttl = Some(crate::store::records::ttl_until(record.expires_at, now));
+    if !state.records.swap(Namespace::Code, &key, &raw, &used, ttl).await? {
+        // Someone redeemed it between our read and our write: treat this one as the replay.
+        if let Some(current) = state.records.get::<CodeRecord>(Namespace::Code, &key).await?
+            && let Some(winner) = current.used_by
+        {
+            revoke_grant(state, &winner, "authorization code redeemed twice concurrently").await?;
+        }
+        return Err(OAuthError::invalid_grant(INVALID));
+    }
+
+    let dek = Dek::unwrap_with(&state.keys, &Secret::new(code), &record.wrapped_dek).map_err(|_| {
+        tracing::error!("authorization code data key could not be unwrapped");
+        OAuthError::server_error()
+    })?;
+    let grant = Grant {
+        id: grant_id,
+        client_id: client.client_id.clone(),
+        user: record.user.clone(),
+        scopes: request.scopes.clone(),
+        resource: request.resource.clone(),
+        sealed_upstream: record.sealed_upstream.clone(),
+        created_at: now,
+    };
+    state.records.put(Namespace::Grant, &grant.id, &grant, Some(state.config.refresh_token_ttl)).await?;
+    let pair = mint_pair(state, &grant, &dek, &grant.scopes);
+    pair.store(state).await?;
+    tracing::info!(client = %client.client_id, user = %grant.user.login, "tokens issued");
+    Ok(pair.response)
+}

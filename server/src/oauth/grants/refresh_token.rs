@@ -1,0 +1,98 @@
+//! `grant_type=refresh_token` (RFC 6749 §6) with rotation and reuse detection.
+//!
+//! The first use rotates the token: a new pair is stored, then the old record is swapped to `rotated`
+//! with the new response sealed under a key derived from the old token. Presenting the old token again
+//! within `REFRESH_GRACE_SECS` returns that same response (clients refresh from several workers); after
+//! the window it is treated as theft and revokes the whole grant.
+
+use super::super::{
+    OAuthError, scope,
+    tokens::{TokenResponse, mint_pair, revoke_grant},
+    vault::{self, Dek},
+};
+use crate::{
+    crypto::{Secret, hash_token},
+    state::AppState,
+    store::{
+        Namespace,
+        records::{ClientRecord, Grant, RefreshTokenRecord, Rotation, ttl_until},
+    },
+};
+
+const INVALID: &str = "the refresh token is invalid, expired or revoked";
+
+pub async fn exchange(
+    state: &AppState,
+    client: &ClientRecord,
+    refresh_token: Option<&str>,
+    requested_scope: Option<&str>,
+    resource: Option<&str>,
+) -> Result<TokenResponse, OAuthError> {
+    let token = Secret::new(refresh_token.ok_or_else(|| OAuthError::invalid_request("`refresh_token` is required"))?);
+    let key = hash_token(token.expose());
+    // Two attempts: the second follows a lost compare-and-swap race into the `rotated` branch.
+    for _ in 0..2 {
+        let Some((record, raw)) = state.records.get_raw::<RefreshTokenRecord>(Namespace::RefreshToken, &key).await?
+        else {
+            return Err(OAuthError::invalid_grant(INVALID));
+        };
+        let now = state.now();
+        if record.client_id != client.client_id {
+            return Err(OAuthError::invalid_grant("the refresh token was issued to another client"));
+        }
+        if record.expires_at <= now {
+            return Err(OAuthError::invalid_grant(INVALID));
+        }
+        if let Some(r) = resource
+            && r != record.resource
+        {
+            return Err(OAuthError::invalid_target("`resource` differs from the grant's resource"));
+        }
+        if let Some(rotation) = &record.rotated {
+            return replay(state, &record, rotation, &token, now).await;
+        }
+        let Some(grant) = state.records.get::<Grant>(Namespace::Grant, &record.grant_id).await? else {
+            return Err(OAuthError::invalid_grant(INVALID));
+        };
+        let scopes = scope::narrow(&record.scopes, requested_scope)?;
+        let dek = Dek::unwrap_with(&state.keys, &token, &record.wrapped_dek).map_err(|_| {
+            tracing::error!("refresh token data key could not be unwrapped");
+            OAuthError::server_error()
+        })?;
+        let pair = mint_pair(state, &grant, &dek, &scopes);
+        pair.store(state).await?;
+        let sealed = serde_json::to_vec(&pair.response).map_err(|_| OAuthError::server_error())?;
+        let rotated = RefreshTokenRecord {
+            rotated: Some(Rotation { at: now, successor: vault::seal_successor(&state.keys, &token, &sealed) }),
+            ..record.clone()
+        };
+        let ttl = Some(ttl_until(record.expires_at, now));
+        if state.records.swap(Namespace::RefreshToken, &key, &raw, &rotated, ttl).await? {
+            // The grant lives as long as its newest refresh token.
+            state.records.put(Namespace::Grant, &grant.id, &grant, Some(state.config.refresh_token_ttl)).await?;
+            return Ok(pair.response);
+        }
+        // Lost the race: withdraw our pair and answer like the winner did.
+        state.records.delete(Namespace::AccessToken, &pair.access_hash).await?;
+        state.records.delete(Namespace::RefreshToken, &pair.refresh_hash).await?;
+    }
+    Err(OAuthError::invalid_grant(INVALID))
+}
+
+async fn replay(
+    state: &AppState,
+    record: &RefreshTokenRecord,
+    rotation: &Rotation,
+    token: &Secret,
+    now: u64,
+) -> Result<TokenResponse, OAuthError> {
+    let within_grace = now.saturating_sub(rotation.at) <= state.config.refresh_grace.as_secs();
+    let grant_alive = state.records.get::<Grant>(Namespace::Grant, &record.grant_id).await?.is_some();
+    if within_grace && grant_alive {
+        let json =
+            vault::open_successor(&state.keys, token, &rotation.successor).map_err(|_| OAuthError::server_error())?;
+        return serde_json::from_slice(&json).map_err(|_| OAuthError::server_error());
+    }
+    revoke_grant(state, &record.grant_id, "rotated refresh token reused after the grace window").await?;
+    Err(OAuthError::invalid_grant(INVALID))
+}

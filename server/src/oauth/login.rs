@@ -1,0 +1,145 @@
+//! The GitHub leg of a login: starting it after consent (transaction + redirect to GitHub) and
+//! finishing it at the callback (code exchange, identity, allowlist, local authorization code).
+
+use super::{OAuthError, redirect, vault::Dek};
+use crate::{
+    crypto::{Secret, TokenKind, hash_token, random_b64},
+    github::GithubError,
+    state::AppState,
+    store::{
+        Namespace, StoreError,
+        records::{AuthRequest, CodeRecord, GithubIdentity, Transaction, UpstreamToken},
+    },
+    upstream::UpstreamError,
+};
+
+/// Upstream transactions expire after ten minutes.
+pub const TRANSACTION_TTL: std::time::Duration = std::time::Duration::from_secs(600);
+
+/// Stores the transaction and returns GitHub's authorize URL. `browser` is the binding cookie's value.
+pub async fn start(state: &AppState, request: AuthRequest, browser: &Secret) -> Result<url::Url, StoreError> {
+    let upstream_state = random_b64(32);
+    let (url, verifier) = state.upstream.authorize_url(&upstream_state);
+    let tx = Transaction {
+        browser: hash_token(browser.expose()),
+        pkce_verifier: verifier,
+        request,
+        created_at: state.now(),
+    };
+    state.records.put(Namespace::Transaction, &hash_token(&upstream_state), &tx, Some(TRANSACTION_TTL)).await?;
+    Ok(url)
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LoginError {
+    #[error("This sign-in link has expired or was already used. Start again from your application.")]
+    UnknownState,
+    #[error("This sign-in was started in another browser. Start again from your application in this browser.")]
+    WrongBrowser,
+    #[error("GitHub did not accept the sign-in: {0}")]
+    Upstream(String),
+    #[error("GitHub could not be reached; try again in a moment.")]
+    GithubUnavailable,
+    #[error("The GitHub account @{0} is not allowed to use this server. Ask its operator to add you.")]
+    NotAllowed(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Takes the transaction for `upstream_state` (single use) and checks the browser binding.
+pub async fn take_transaction(
+    state: &AppState,
+    upstream_state: &str,
+    browser: Option<&Secret>,
+) -> Result<Transaction, LoginError> {
+    let tx: Transaction = state
+        .records
+        .take(Namespace::Transaction, &hash_token(upstream_state))
+        .await?
+        .ok_or(LoginError::UnknownState)?;
+    let bound = browser.is_some_and(|b| crate::crypto::ct_eq(hash_token(b.expose()).as_bytes(), tx.browser.as_bytes()));
+    if !bound {
+        return Err(LoginError::WrongBrowser);
+    }
+    Ok(tx)
+}
+
+/// Exchanges GitHub's code, identifies the user, applies the allowlist and mints the local code.
+/// Returns the redirect to the client (with `code`, `state`, `iss`) and the identity.
+pub async fn finish(
+    state: &AppState,
+    tx: Transaction,
+    github_code: &str,
+) -> Result<(String, GithubIdentity), LoginError> {
+    let now = state.now();
+    let upstream: UpstreamToken =
+        state.upstream.exchange(github_code, &tx.pkce_verifier, now).await.map_err(|e| match e {
+            UpstreamError::Refused(reason) => LoginError::Upstream(reason),
+            UpstreamError::Unavailable(e) => {
+                tracing::warn!(error = %e, "GitHub code exchange failed");
+                LoginError::GithubUnavailable
+            }
+        })?;
+    let user = state.github.current_user(&upstream.access_token).await.map_err(|e| {
+        tracing::warn!(error = %e, "GET /user failed after login");
+        LoginError::GithubUnavailable
+    })?;
+    let identity = GithubIdentity { id: user.id, login: user.login, name: user.name };
+    if !allowed(state, &identity, &upstream.access_token).await? {
+        tracing::warn!(login = %identity.login, "login refused by the allowlist");
+        return Err(LoginError::NotAllowed(identity.login));
+    }
+
+    let dek = Dek::generate();
+    let code = TokenKind::AuthorizationCode.mint();
+    let record = CodeRecord {
+        request: tx.request.clone(),
+        user: identity.clone(),
+        sealed_upstream: dek.seal_upstream(&upstream),
+        wrapped_dek: dek.wrap_for(&state.keys, &code),
+        expires_at: now + state.config.auth_code_ttl.as_secs(),
+        used_by: None,
+    };
+    state.records.put(Namespace::Code, &hash_token(code.expose()), &record, Some(state.config.auth_code_ttl)).await?;
+    tracing::info!(login = %identity.login, client = %tx.request.client_id, "GitHub login completed");
+    Ok((success_redirect(state, &tx.request, &code), identity))
+}
+
+fn success_redirect(state: &AppState, request: &AuthRequest, code: &Secret) -> String {
+    let issuer = state.config.issuer();
+    let mut params = vec![("code", code.expose())];
+    if let Some(s) = &request.state {
+        params.push(("state", s));
+    }
+    params.push(("iss", &issuer));
+    redirect::with_params(&request.redirect_uri, &params)
+}
+
+async fn allowed(state: &AppState, user: &GithubIdentity, token: &Secret) -> Result<bool, LoginError> {
+    let cfg = &state.config;
+    if cfg.allowed_users.is_empty() && cfg.allowed_orgs.is_empty() {
+        return Ok(true);
+    }
+    if cfg.allowed_users.contains(&user.login.to_ascii_lowercase()) {
+        return Ok(true);
+    }
+    if cfg.allowed_orgs.is_empty() {
+        return Ok(false);
+    }
+    match state.github.member_of_any(token, &cfg.allowed_orgs).await {
+        Ok(member) => Ok(member),
+        Err(GithubError::BadCredentials) => Ok(false),
+        Err(e) => {
+            tracing::warn!(error = %e, "could not read the user's organisations");
+            Err(LoginError::GithubUnavailable)
+        }
+    }
+}
+
+/// The error an upstream failure becomes for the client, when the browser can still be sent back.
+pub fn client_error_for_github_error(error: &str) -> OAuthError {
+    match error {
+        "access_denied" => OAuthError::new(super::ErrorCode::AccessDenied, "the user denied access on GitHub"),
+        _ => OAuthError::new(super::ErrorCode::ServerError, "GitHub reported an error during sign-in"),
+    }
+}

@@ -1,0 +1,18 @@
+//! OAuth 2.1 protocol rules, free of HTTP framework types: client registration and authentication,
+//! redirect URI rules, PKCE, scopes, the authorization request, the GitHub login leg, the grants, token
+//! minting, bearer validation, revocation, and the vault that keeps GitHub tokens encrypted.
+
+pub mod authorize;
+pub mod bearer;
+pub mod client;
+mod error;
+pub mod grants;
+pub mod login;
+pub mod pkce;
+pub mod redirect;
+pub mod revoke;
+pub mod scope;
+pub mod tokens;
+pub mod vault;
+
+pub use error::{ErrorCode, OAuthError};

@@ -1,0 +1,43 @@
+//! Token revocation (RFC 7009). Revoking a refresh token ends the whole grant; revoking an access
+//! token ends that token. Unknown tokens are not an error (§2.2).
+
+use super::{OAuthError, tokens::revoke_grant};
+use crate::{
+    crypto::hash_token,
+    state::AppState,
+    store::{
+        Namespace,
+        records::{AccessTokenRecord, ClientRecord, RefreshTokenRecord},
+    },
+};
+
+pub async fn revoke(
+    state: &AppState,
+    client: &ClientRecord,
+    token: Option<&str>,
+    hint: Option<&str>,
+) -> Result<(), OAuthError> {
+    let token = token.ok_or_else(|| OAuthError::invalid_request("`token` is required"))?;
+    let key = hash_token(token);
+    let refresh_first = hint != Some("access_token");
+    let not_yours = || OAuthError::new(super::ErrorCode::UnauthorizedClient, "the token was issued to another client");
+    for is_refresh in if refresh_first { [true, false] } else { [false, true] } {
+        if is_refresh {
+            if let Some(rt) = state.records.get::<RefreshTokenRecord>(Namespace::RefreshToken, &key).await? {
+                if rt.client_id != client.client_id {
+                    return Err(not_yours());
+                }
+                revoke_grant(state, &rt.grant_id, "refresh token revoked by the client").await?;
+                state.records.delete(Namespace::RefreshToken, &key).await?;
+                return Ok(());
+            }
+        } else if let Some(at) = state.records.get::<AccessTokenRecord>(Namespace::AccessToken, &key).await? {
+            if at.client_id != client.client_id {
+                return Err(not_yours());
+            }
+            state.records.delete(Namespace::AccessToken, &key).await?;
+            return Ok(());
+        }
+    }
+    Ok(())
+}

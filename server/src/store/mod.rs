@@ -1,0 +1,85 @@
+//! The storage seam: a namespaced key-value [`Store`] with TTLs and the two atomic operations the
+//! protocol needs (`take` for single-use values, `compare_and_swap` for code consumption and refresh
+//! rotation). Backends implement only these primitives; [`records`] gives them typed meaning.
+//!
+//! Backends: [`memory`] (dashmap, swept in the background). Durable and shared backends plug in here.
+
+pub mod memory;
+pub mod records;
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+
+pub use records::Records;
+
+/// What kind of record a key names. Each namespace is a separate key space.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Namespace {
+    Client,
+    /// Upstream (GitHub) login transactions, keyed by the hash of their `state`.
+    Transaction,
+    /// Local authorization codes, keyed by hash.
+    Code,
+    Grant,
+    AccessToken,
+    RefreshToken,
+    /// MCP session id → the user who initialized it.
+    McpSession,
+}
+
+impl Namespace {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Namespace::Client => "client",
+            Namespace::Transaction => "tx",
+            Namespace::Code => "code",
+            Namespace::Grant => "grant",
+            Namespace::AccessToken => "at",
+            Namespace::RefreshToken => "rt",
+            Namespace::McpSession => "session",
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The backend cannot be reached or failed; the request may be retried later.
+    #[error("storage unavailable: {0}")]
+    Unavailable(String),
+    /// A stored record could not be decoded (a bug or a schema change).
+    #[error("stored record is corrupt: {0}")]
+    Corrupt(String),
+}
+
+/// A key-value store with expiry. `ttl = None` keeps the value until it is deleted.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    async fn get(&self, ns: Namespace, key: &str) -> Result<Option<Vec<u8>>, StoreError>;
+    async fn put(&self, ns: Namespace, key: &str, value: Vec<u8>, ttl: Option<Duration>) -> Result<(), StoreError>;
+    /// Inserts only when no live value exists; `true` when inserted.
+    async fn put_new(
+        &self,
+        ns: Namespace,
+        key: &str,
+        value: Vec<u8>,
+        ttl: Option<Duration>,
+    ) -> Result<bool, StoreError>;
+    /// Atomically reads and deletes: of two concurrent takers at most one gets the value.
+    async fn take(&self, ns: Namespace, key: &str) -> Result<Option<Vec<u8>>, StoreError>;
+    /// Atomically replaces the value when it is still byte-equal to `expected`; `true` when replaced.
+    async fn compare_and_swap(
+        &self,
+        ns: Namespace,
+        key: &str,
+        expected: &[u8],
+        new: Vec<u8>,
+        ttl: Option<Duration>,
+    ) -> Result<bool, StoreError>;
+    /// `true` when a live value was deleted.
+    async fn delete(&self, ns: Namespace, key: &str) -> Result<bool, StoreError>;
+    /// Every live entry of a namespace (administration; not for request paths).
+    async fn list(&self, ns: Namespace) -> Result<Vec<(String, Vec<u8>)>, StoreError>;
+    /// Cheap reachability check for readiness probes.
+    async fn ping(&self) -> Result<(), StoreError>;
+}

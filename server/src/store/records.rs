@@ -1,0 +1,264 @@
+//! The typed records kept in the [`Store`](super::Store) and a small façade that (de)serializes them.
+//!
+//! Credentials appear here only as hashes (the keys) or sealed bytes; see `oauth::vault`.
+
+use std::{sync::Arc, time::Duration};
+
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
+
+use super::{Namespace, Store, StoreError};
+use crate::{clock::UnixSecs, crypto::Secret};
+
+/// Serializes `Vec<u8>` as base64url text instead of a JSON array of numbers.
+mod b64 {
+    use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&URL_SAFE_NO_PAD.encode(v))
+    }
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        let s = String::deserialize(d)?;
+        URL_SAFE_NO_PAD.decode(s).map_err(serde::de::Error::custom)
+    }
+}
+
+/// How a client proves who it is at /token and /revoke (RFC 7591 `token_endpoint_auth_method`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuthMethod {
+    None,
+    ClientSecretBasic,
+    ClientSecretPost,
+}
+
+impl AuthMethod {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuthMethod::None => "none",
+            AuthMethod::ClientSecretBasic => "client_secret_basic",
+            AuthMethod::ClientSecretPost => "client_secret_post",
+        }
+    }
+}
+
+/// A dynamically registered client (RFC 7591).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ClientRecord {
+    pub client_id: String,
+    /// SHA-256 of the client secret (confidential clients only).
+    pub client_secret_hash: Option<String>,
+    pub token_endpoint_auth_method: AuthMethod,
+    pub redirect_uris: Vec<String>,
+    pub client_name: Option<String>,
+    pub client_uri: Option<String>,
+    pub grant_types: Vec<String>,
+    pub response_types: Vec<String>,
+    pub scope: Option<String>,
+    pub software_id: Option<String>,
+    pub software_version: Option<String>,
+    pub created_at: UnixSecs,
+}
+
+/// A checked authorization request, carried through consent and the GitHub leg to the code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuthRequest {
+    pub client_id: String,
+    pub redirect_uri: String,
+    pub state: Option<String>,
+    pub code_challenge: String,
+    pub scopes: Vec<String>,
+    pub resource: String,
+}
+
+/// The GitHub account behind a grant; keyed on the numeric id (logins can be renamed).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GithubIdentity {
+    pub id: u64,
+    pub login: String,
+    pub name: Option<String>,
+}
+
+/// The user's GitHub credentials. Only ever stored sealed (see `oauth::vault`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct UpstreamToken {
+    pub access_token: Secret,
+    pub refresh_token: Option<Secret>,
+    /// GitHub App user tokens expire (8 h); OAuth App tokens do not.
+    pub expires_at: Option<UnixSecs>,
+}
+
+/// A login in progress at GitHub, keyed by the hash of the upstream `state`. Single use, 10 minutes.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Transaction {
+    /// Hash of the browser-binding cookie of the browser that consented.
+    pub browser: String,
+    /// The gateway's own PKCE verifier for the GitHub leg.
+    pub pkce_verifier: Secret,
+    pub request: AuthRequest,
+    pub created_at: UnixSecs,
+}
+
+/// A local authorization code, keyed by its hash. `used_by` turns it into a replay detector.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CodeRecord {
+    pub request: AuthRequest,
+    pub user: GithubIdentity,
+    #[serde(with = "b64")]
+    pub sealed_upstream: Vec<u8>,
+    #[serde(with = "b64")]
+    pub wrapped_dek: Vec<u8>,
+    pub expires_at: UnixSecs,
+    /// Set when redeemed: the grant it created (revoked if the code is presented again).
+    pub used_by: Option<String>,
+}
+
+/// What a user allowed one client: the root every token hangs from. Deleting it revokes them all.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Grant {
+    pub id: String,
+    pub client_id: String,
+    pub user: GithubIdentity,
+    pub scopes: Vec<String>,
+    pub resource: String,
+    /// The [`UpstreamToken`] sealed under the grant's data key.
+    #[serde(with = "b64")]
+    pub sealed_upstream: Vec<u8>,
+    pub created_at: UnixSecs,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AccessTokenRecord {
+    pub grant_id: String,
+    pub client_id: String,
+    pub scopes: Vec<String>,
+    pub resource: String,
+    pub expires_at: UnixSecs,
+    /// The grant's data key, sealed under a key derived from this token.
+    #[serde(with = "b64")]
+    pub wrapped_dek: Vec<u8>,
+}
+
+/// The state of a refresh token after it was used once.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Rotation {
+    pub at: UnixSecs,
+    /// The token response it produced, sealed under a key derived from the old token, so parallel
+    /// refreshes inside the grace window get the same answer without the server keeping it readable.
+    #[serde(with = "b64")]
+    pub successor: Vec<u8>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RefreshTokenRecord {
+    pub grant_id: String,
+    pub client_id: String,
+    pub scopes: Vec<String>,
+    pub resource: String,
+    pub expires_at: UnixSecs,
+    #[serde(with = "b64")]
+    pub wrapped_dek: Vec<u8>,
+    pub rotated: Option<Rotation>,
+}
+
+/// Who initialized an MCP session: only that user may use it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SessionOwner {
+    pub user_id: u64,
+}
+
+/// Typed access to the store. Cheap to clone.
+#[derive(Clone)]
+pub struct Records {
+    store: Arc<dyn Store>,
+}
+
+fn encode<T: Serialize>(v: &T) -> Result<Vec<u8>, StoreError> {
+    serde_json::to_vec(v).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+fn decode<T: DeserializeOwned>(ns: Namespace, bytes: &[u8]) -> Result<T, StoreError> {
+    serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt(format!("{}: {e}", ns.as_str())))
+}
+
+impl Records {
+    pub fn new(store: Arc<dyn Store>) -> Self {
+        Self { store }
+    }
+
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    pub async fn get<T: DeserializeOwned>(&self, ns: Namespace, key: &str) -> Result<Option<T>, StoreError> {
+        Ok(self.get_raw(ns, key).await?.map(|(v, _)| v))
+    }
+
+    /// The record and its exact bytes, for a later [`Records::swap`].
+    pub async fn get_raw<T: DeserializeOwned>(
+        &self,
+        ns: Namespace,
+        key: &str,
+    ) -> Result<Option<(T, Vec<u8>)>, StoreError> {
+        match self.store.get(ns, key).await? {
+            Some(bytes) => Ok(Some((decode(ns, &bytes)?, bytes))),
+            None => Ok(None),
+        }
+    }
+
+    pub async fn put<T: Serialize>(
+        &self,
+        ns: Namespace,
+        key: &str,
+        value: &T,
+        ttl: Option<Duration>,
+    ) -> Result<(), StoreError> {
+        self.store.put(ns, key, encode(value)?, ttl).await
+    }
+
+    pub async fn put_new<T: Serialize>(
+        &self,
+        ns: Namespace,
+        key: &str,
+        value: &T,
+        ttl: Option<Duration>,
+    ) -> Result<bool, StoreError> {
+        self.store.put_new(ns, key, encode(value)?, ttl).await
+    }
+
+    pub async fn take<T: DeserializeOwned>(&self, ns: Namespace, key: &str) -> Result<Option<T>, StoreError> {
+        match self.store.take(ns, key).await? {
+            Some(bytes) => Ok(Some(decode(ns, &bytes)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Replaces the record only if it still has the bytes read by [`Records::get_raw`].
+    pub async fn swap<T: Serialize>(
+        &self,
+        ns: Namespace,
+        key: &str,
+        expected: &[u8],
+        new: &T,
+        ttl: Option<Duration>,
+    ) -> Result<bool, StoreError> {
+        self.store.compare_and_swap(ns, key, expected, encode(new)?, ttl).await
+    }
+
+    pub async fn delete(&self, ns: Namespace, key: &str) -> Result<bool, StoreError> {
+        self.store.delete(ns, key).await
+    }
+
+    pub async fn list<T: DeserializeOwned>(&self, ns: Namespace) -> Result<Vec<(String, T)>, StoreError> {
+        let mut out = Vec::new();
+        for (k, bytes) in self.store.list(ns).await? {
+            out.push((k, decode(ns, &bytes)?));
+        }
+        Ok(out)
+    }
+}
+
+/// Seconds left until `expires_at`, as a TTL (at least one second).
+pub fn ttl_until(expires_at: UnixSecs, now: UnixSecs) -> Duration {
+    Duration::from_secs(expires_at.saturating_sub(now).max(1))
+}
