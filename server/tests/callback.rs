@@ -1,0 +1,114 @@
+//! /oauth/callback: state and browser binding, GitHub's errors, the allowlist.
+
+mod common;
+
+use common::{Browser, ConsentForm, Harness, Pkce, REDIRECT, query_param};
+use github_emulator::EmulatorConfig;
+use reqwest::StatusCode;
+
+/// Approves consent in `browser` and returns GitHub's redirect back to the gateway's callback.
+async fn github_callback_url(h: &Harness, browser: &Browser, client_id: &str) -> String {
+    let resp = browser.get(&h.authorize_url(client_id, &Pkce::new(), &[])).await;
+    let form = ConsentForm::parse(&resp.text().await.unwrap()).unwrap();
+    let to_github = browser.submit(&form, "approve").await.headers()["location"].to_str().unwrap().to_owned();
+    let from_github = browser.get(&to_github).await;
+    from_github.headers()["location"].to_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn callback_without_or_with_forged_state_is_refused() {
+    let h = Harness::start().await;
+    let browser = Browser::new();
+    for url in [h.url("/oauth/callback?code=abc"), h.url("/oauth/callback?code=abc&state=forged")] {
+        let resp = browser.get(&url).await;
+        assert_eq!(resp.status(), StatusCode::BAD_REQUEST, "{url}");
+        assert!(resp.headers().get("location").is_none());
+    }
+}
+
+#[tokio::test]
+async fn replayed_callback_is_refused() {
+    let h = Harness::start().await;
+    let client_id = h.register_public().await;
+    let browser = Browser::new();
+    let callback = github_callback_url(&h, &browser, &client_id).await;
+    let first = browser.get(&callback).await;
+    assert!(first.headers()["location"].to_str().unwrap().starts_with(REDIRECT));
+    let again = browser.get(&callback).await;
+    assert_eq!(again.status(), StatusCode::BAD_REQUEST);
+    assert!(again.text().await.unwrap().contains("expired or was already used"));
+}
+
+#[tokio::test]
+async fn github_link_sent_to_a_victim_does_not_log_the_victim_in() {
+    let h = Harness::start().await;
+    let client_id = h.register_public().await;
+    // The attacker consents in their own browser, then sends the GitHub link to the victim.
+    let attacker = Browser::new();
+    let resp = attacker.get(&h.authorize_url(&client_id, &Pkce::new(), &[])).await;
+    let form = ConsentForm::parse(&resp.text().await.unwrap()).unwrap();
+    let github_link = attacker.submit(&form, "approve").await.headers()["location"].to_str().unwrap().to_owned();
+    let victim = Browser::new();
+    let at_callback = victim.until_page(&github_link).await;
+    assert_eq!(at_callback.status(), StatusCode::BAD_REQUEST);
+    assert!(at_callback.text().await.unwrap().contains("another browser"));
+    // And no code was minted for anyone: GitHub's code was never exchanged.
+    assert!(h.emulator.token_requests().is_empty());
+}
+
+#[tokio::test]
+async fn github_access_denied_goes_back_to_the_client() {
+    let h = Harness::start().await;
+    let client_id = h.register_public().await;
+    h.emulator.set_authorize_denied(true);
+    let browser = Browser::new();
+    let back = h.authorize(&browser, &client_id, &Pkce::new(), &[]).await;
+    assert_eq!(query_param(&back, "error").as_deref(), Some("access_denied"));
+    assert_eq!(query_param(&back, "state").as_deref(), Some("client-state-123"));
+    assert_eq!(query_param(&back, "iss").as_deref(), Some(h.base.as_str()));
+    assert!(query_param(&back, "code").is_none());
+}
+
+#[tokio::test]
+async fn users_outside_the_allowlist_get_a_friendly_page() {
+    let h = Harness::start_with(EmulatorConfig::default(), |c| c.allowed_github_users = Some("hubot".into())).await;
+    let client_id = h.register_public().await;
+    let browser = Browser::new();
+    let callback = github_callback_url(&h, &browser, &client_id).await;
+    let resp = browser.get(&callback).await;
+    assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+    assert!(resp.text().await.unwrap().contains("@octocat is not allowed"));
+    // hubot is allowed.
+    h.emulator.set_login_user("hubot");
+    let back = h.authorize(&Browser::new(), &client_id, &Pkce::new(), &[]).await;
+    assert!(query_param(&back, "code").is_some());
+}
+
+#[tokio::test]
+async fn org_allowlist_admits_members_only() {
+    let h = Harness::start_with(EmulatorConfig::default(), |c| c.allowed_github_orgs = Some("GitHub".into())).await;
+    let client_id = h.register_public().await;
+    // octocat is a member of `github`.
+    let back = h.authorize(&Browser::new(), &client_id, &Pkce::new(), &[]).await;
+    assert!(query_param(&back, "code").is_some());
+    // hubot is in no organisation.
+    h.emulator.set_login_user("hubot");
+    let browser = Browser::new();
+    let callback = github_callback_url(&h, &browser, &client_id).await;
+    assert_eq!(browser.get(&callback).await.status(), StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn github_refusing_the_code_is_reported_to_the_client() {
+    let h = Harness::start().await;
+    let client_id = h.register_public().await;
+    let browser = Browser::new();
+    let callback = github_callback_url(&h, &browser, &client_id).await;
+    let tampered = callback.replace("code=", "code=x");
+    // The tampered code is unknown to GitHub, which answers 200 + bad_verification_code.
+    let resp = browser.get(&tampered).await;
+    let location = resp.headers()["location"].to_str().unwrap();
+    assert!(location.starts_with(REDIRECT));
+    assert_eq!(query_param(location, "error").as_deref(), Some("access_denied"));
+    assert_eq!(h.emulator.token_requests()[0].outcome, "bad_verification_code");
+}

@@ -1,0 +1,376 @@
+//! Shared helpers for the end-to-end tests: the gateway and the GitHub emulator on 127.0.0.1:0, a
+//! scripted browser (cookie jar, manual redirects, consent form), PKCE, and MCP requests.
+#![allow(dead_code)]
+
+use std::{sync::Arc, time::Duration};
+
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+use github_emulator::{Emulator, EmulatorConfig};
+use mcp_github_gateway::{AppState, Config, clock::ManualClock, config::RawConfig};
+use reqwest::{StatusCode, header::HeaderMap};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+pub const REDIRECT: &str = "http://127.0.0.1:7777/callback";
+pub const PROTOCOL: &str = "2025-06-18";
+
+pub struct Harness {
+    pub base: String,
+    pub emulator: Emulator,
+    pub clock: ManualClock,
+    pub state: AppState,
+    /// A plain client: no cookies, no redirects.
+    pub http: reqwest::Client,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Harness {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+pub fn raw_config(base: &str, emulator: &Emulator) -> RawConfig {
+    RawConfig {
+        public_url: Some(base.to_owned()),
+        github_client_id: Some(emulator.client_id()),
+        github_client_secret: Some(emulator.client_secret()),
+        github_base_url: Some(emulator.base_url()),
+        github_api_url: Some(emulator.api_url()),
+        ..Default::default()
+    }
+}
+
+impl Harness {
+    pub async fn start() -> Self {
+        Self::start_with(EmulatorConfig::default(), |_| {}).await
+    }
+
+    pub async fn start_with(emulator: EmulatorConfig, tweak: impl FnOnce(&mut RawConfig)) -> Self {
+        if std::env::var_os("TEST_LOG").is_some() {
+            let _ = tracing_subscriber::fmt()
+                .with_env_filter("debug,hyper=info,h2=info,rustls=info")
+                .with_test_writer()
+                .try_init();
+        }
+        let emulator = github_emulator::start(emulator).await.expect("emulator starts");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let base = format!("http://{}", listener.local_addr().expect("addr"));
+        let mut raw = raw_config(&base, &emulator);
+        tweak(&mut raw);
+        let config = Config::from_raw(raw).expect("valid config");
+        let clock = ManualClock::default();
+        let state = AppState::with_clock(config, Arc::new(clock.clone())).expect("state");
+        let app_state = state.clone();
+        let server = tokio::spawn(async move {
+            let _ = mcp_github_gateway::serve(listener, app_state, std::future::pending()).await;
+        });
+        let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+        Harness { base, emulator, clock, state, http, server }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub fn mcp_url(&self) -> String {
+        self.url("/mcp")
+    }
+
+    /// Registers a public client for `REDIRECT`; returns the client_id.
+    pub async fn register_public(&self) -> String {
+        let body = self
+            .register(json!({"redirect_uris": [REDIRECT], "token_endpoint_auth_method": "none",
+            "client_name": "Test Client", "grant_types": ["authorization_code", "refresh_token"]}))
+            .await;
+        body["client_id"].as_str().expect("client_id").to_owned()
+    }
+
+    pub async fn register(&self, metadata: Value) -> Value {
+        let resp = self.http.post(self.url("/register")).json(&metadata).send().await.expect("register");
+        assert_eq!(resp.status(), StatusCode::CREATED, "registration failed");
+        resp.json().await.expect("json")
+    }
+
+    /// POST /token with a form; returns status and JSON body.
+    pub async fn token(&self, form: &[(&str, &str)]) -> (StatusCode, Value) {
+        let resp = self.http.post(self.url("/token")).form(form).send().await.expect("token");
+        let status = resp.status();
+        (status, resp.json().await.unwrap_or(Value::Null))
+    }
+
+    /// The whole browser part of a login for `client_id`: returns the final redirect to the client.
+    pub async fn authorize(&self, browser: &Browser, client_id: &str, pkce: &Pkce, extra: &[(&str, &str)]) -> String {
+        let url = self.authorize_url(client_id, pkce, extra);
+        browser.run_to_client(&url, REDIRECT).await
+    }
+
+    pub fn authorize_url(&self, client_id: &str, pkce: &Pkce, extra: &[(&str, &str)]) -> String {
+        let mut url = url::Url::parse(&self.url("/authorize")).expect("url");
+        {
+            let mut q = url.query_pairs_mut();
+            q.append_pair("response_type", "code")
+                .append_pair("client_id", client_id)
+                .append_pair("redirect_uri", REDIRECT)
+                .append_pair("code_challenge", &pkce.challenge)
+                .append_pair("code_challenge_method", "S256")
+                .append_pair("state", "client-state-123")
+                .append_pair("resource", &self.mcp_url());
+            for (k, v) in extra {
+                q.append_pair(k, v);
+            }
+        }
+        url.to_string()
+    }
+
+    /// Registration, login and code exchange: a ready-to-use token pair.
+    pub async fn login(&self) -> Tokens {
+        let client_id = self.register_public().await;
+        self.login_with(&client_id).await
+    }
+
+    pub async fn login_with(&self, client_id: &str) -> Tokens {
+        let pkce = Pkce::new();
+        let browser = Browser::new();
+        let back = self.authorize(&browser, client_id, &pkce, &[]).await;
+        let code = query_param(&back, "code").expect("code in redirect");
+        let (status, body) = self
+            .token(&[
+                ("grant_type", "authorization_code"),
+                ("code", &code),
+                ("redirect_uri", REDIRECT),
+                ("code_verifier", &pkce.verifier),
+                ("client_id", client_id),
+                ("resource", &self.mcp_url()),
+            ])
+            .await;
+        assert_eq!(status, StatusCode::OK, "token exchange failed: {body}");
+        Tokens {
+            client_id: client_id.to_owned(),
+            access: body["access_token"].as_str().expect("access").to_owned(),
+            refresh: body["refresh_token"].as_str().expect("refresh").to_owned(),
+            body,
+        }
+    }
+
+    /// POST a JSON-RPC message to /mcp; returns status, headers and the JSON-RPC reply (if any).
+    pub async fn mcp(&self, token: Option<&str>, session: Option<&str>, msg: Value) -> McpReply {
+        self.mcp_with(token, session, msg, &[]).await
+    }
+
+    pub async fn mcp_with(
+        &self,
+        token: Option<&str>,
+        session: Option<&str>,
+        msg: Value,
+        headers: &[(&str, &str)],
+    ) -> McpReply {
+        let mut req = self
+            .http
+            .post(self.mcp_url())
+            .header("accept", "application/json, text/event-stream")
+            .header("content-type", "application/json")
+            .body(msg.to_string());
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(s) = session {
+            req = req.header("mcp-session-id", s);
+            if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("mcp-protocol-version")) {
+                req = req.header("mcp-protocol-version", PROTOCOL);
+            }
+        }
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let resp = req.send().await.expect("mcp request");
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let text = tokio::time::timeout(Duration::from_secs(10), resp.text())
+            .await
+            .expect("reply in time")
+            .unwrap_or_default();
+        McpReply { status, headers, body: parse_sse_or_json(&text), text }
+    }
+
+    /// initialize + notifications/initialized; returns the session id.
+    pub async fn mcp_session(&self, token: &str) -> String {
+        let reply = self
+            .mcp(
+                Some(token),
+                None,
+                json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+                    "protocolVersion": PROTOCOL, "capabilities": {}, "clientInfo": {"name": "e2e", "version": "1"}}}),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "initialize failed: {}", reply.text);
+        let session = reply.headers.get("mcp-session-id").expect("session id").to_str().expect("ascii").to_owned();
+        let ack = self
+            .mcp(Some(token), Some(&session), json!({"jsonrpc": "2.0", "method": "notifications/initialized"}))
+            .await;
+        assert_eq!(ack.status, StatusCode::ACCEPTED, "{}", ack.text);
+        session
+    }
+
+    pub async fn call_tool(&self, token: &str, session: &str, name: &str, args: Value) -> McpReply {
+        use std::sync::atomic::{AtomicU64, Ordering};
+        static ID: AtomicU64 = AtomicU64::new(100);
+        let id = ID.fetch_add(1, Ordering::Relaxed);
+        self.mcp(
+            Some(token),
+            Some(session),
+            json!({"jsonrpc": "2.0", "id": id, "method": "tools/call", "params": {"name": name, "arguments": args}}),
+        )
+        .await
+    }
+}
+
+pub struct McpReply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Option<Value>,
+    pub text: String,
+}
+
+/// The first JSON-RPC message with an `id` in an SSE stream, or the JSON body.
+fn parse_sse_or_json(text: &str) -> Option<Value> {
+    if let Ok(v) = serde_json::from_str::<Value>(text) {
+        return Some(v);
+    }
+    text.lines()
+        .filter_map(|l| l.strip_prefix("data:"))
+        .filter_map(|d| serde_json::from_str::<Value>(d.trim()).ok())
+        .find(|v| v.get("id").is_some())
+}
+
+pub struct Tokens {
+    pub client_id: String,
+    pub access: String,
+    pub refresh: String,
+    pub body: Value,
+}
+
+pub struct Pkce {
+    pub verifier: String,
+    pub challenge: String,
+}
+
+impl Pkce {
+    pub fn new() -> Self {
+        let verifier = format!("{}-verifier-{}", "v".repeat(30), rand_suffix());
+        let challenge = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
+        Pkce { verifier, challenge }
+    }
+}
+
+fn rand_suffix() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    format!("{}{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed))
+}
+
+pub fn query_param(url: &str, name: &str) -> Option<String> {
+    url::Url::parse(url).ok()?.query_pairs().find(|(k, _)| k == name).map(|(_, v)| v.into_owned())
+}
+
+/// A scripted browser: keeps cookies, follows redirects by hand, submits the consent form.
+pub struct Browser {
+    pub client: reqwest::Client,
+}
+
+/// A rendered consent form's fields.
+#[derive(Debug, Clone)]
+pub struct ConsentForm {
+    pub action: String,
+    pub request: String,
+    pub csrf_token: String,
+}
+
+impl ConsentForm {
+    pub fn parse(html: &str) -> Option<Self> {
+        let field = |name: &str| {
+            let marker = format!("name=\"{name}\" value=\"");
+            let start = html.find(&marker)? + marker.len();
+            let end = html[start..].find('"')? + start;
+            Some(html[start..end].replace("&#x2f;", "/").replace("&amp;", "&"))
+        };
+        let action = {
+            let marker = "action=\"";
+            let start = html.find(marker)? + marker.len();
+            let end = html[start..].find('"')? + start;
+            html[start..end].replace("&#x2f;", "/")
+        };
+        Some(ConsentForm { action, request: field("request")?, csrf_token: field("csrf_token")? })
+    }
+}
+
+impl Default for Browser {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Browser {
+    pub fn new() -> Self {
+        let client = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("browser");
+        Browser { client }
+    }
+
+    pub async fn get(&self, url: &str) -> reqwest::Response {
+        self.client.get(url).send().await.expect("GET")
+    }
+
+    pub async fn submit(&self, form: &ConsentForm, decision: &str) -> reqwest::Response {
+        self.client
+            .post(&form.action)
+            .form(&[
+                ("request", form.request.as_str()),
+                ("csrf_token", form.csrf_token.as_str()),
+                ("decision", decision),
+            ])
+            .send()
+            .await
+            .expect("POST consent")
+    }
+
+    /// Follows redirects from `url`, approving any consent page, until a redirect to `client_prefix`;
+    /// returns that URL. Panics on any other dead end.
+    pub async fn run_to_client(&self, url: &str, client_prefix: &str) -> String {
+        let mut next = url.to_owned();
+        let mut resp = self.get(&next).await;
+        for _ in 0..10 {
+            if resp.status().is_redirection() {
+                let location = resp.headers()["location"].to_str().expect("location").to_owned();
+                next = url::Url::parse(&next).expect("url").join(&location).expect("join").to_string();
+                if next.starts_with(client_prefix) {
+                    return next;
+                }
+                resp = self.get(&next).await;
+                continue;
+            }
+            let status = resp.status();
+            let html = resp.text().await.unwrap_or_default();
+            let form = ConsentForm::parse(&html).unwrap_or_else(|| panic!("stuck at {next} ({status}): {html}"));
+            resp = self.submit(&form, "approve").await;
+        }
+        panic!("too many redirects from {url}");
+    }
+
+    /// Follows redirects until a page (non-redirect) is reached; returns the response.
+    pub async fn until_page(&self, url: &str) -> reqwest::Response {
+        let mut next = url.to_owned();
+        for _ in 0..10 {
+            let resp = self.get(&next).await;
+            if !resp.status().is_redirection() {
+                return resp;
+            }
+            let location = resp.headers()["location"].to_str().expect("location").to_owned();
+            next = url::Url::parse(&next).expect("url").join(&location).expect("join").to_string();
+        }
+        panic!("too many redirects");
+    }
+}

@@ -1,0 +1,175 @@
+//! The protected MCP endpoint: challenges, session ownership, Origin/Host/protocol checks, and what
+//! happens when GitHub stops accepting (or needs to refresh) the stored token.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{Browser, Harness};
+use github_emulator::EmulatorConfig;
+use reqwest::StatusCode;
+use serde_json::json;
+
+fn initialize() -> serde_json::Value {
+    json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+        "protocolVersion": common::PROTOCOL, "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}})
+}
+
+#[tokio::test]
+async fn invalid_tokens_get_a_challenge_with_error_and_scope() {
+    let h = Harness::start().await;
+    for token in ["mgw_at_nonsense", "garbage", "mgw_rt_x"] {
+        let r = h.mcp(Some(token), None, initialize()).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+        let c = r.headers["www-authenticate"].to_str().unwrap();
+        assert!(c.contains("error=\"invalid_token\"") && c.contains("scope=\"github:read github:write\""), "{c}");
+        assert!(c.contains("resource_metadata=\""));
+    }
+    let resp = h.http.get(h.mcp_url()).header("authorization", "Basic abc").send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn a_session_belongs_to_the_user_who_created_it() {
+    let h = Harness::start().await;
+    let octocat = h.login().await;
+    let session = h.mcp_session(&octocat.access).await;
+    h.emulator.set_login_user("hubot");
+    let hubot = h.login().await;
+    // Hubot cannot use, or end, octocat's session.
+    let r = h.call_tool(&hubot.access, &session, "get_me", json!({})).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let del =
+        h.http.delete(h.mcp_url()).bearer_auth(&hubot.access).header("mcp-session-id", &session).send().await.unwrap();
+    assert_eq!(del.status(), StatusCode::NOT_FOUND);
+    // Octocat still can; a second login of the same user (another grant) can too.
+    let r = h.call_tool(&octocat.access, &session, "get_me", json!({})).await;
+    assert_eq!(r.body.unwrap()["result"]["structuredContent"]["login"], "octocat");
+    h.emulator.set_login_user("octocat");
+    let octocat2 = h.login_with(&octocat.client_id).await;
+    assert_eq!(h.call_tool(&octocat2.access, &session, "get_me", json!({})).await.status, StatusCode::OK);
+    // DELETE ends it.
+    let del = h
+        .http
+        .delete(h.mcp_url())
+        .bearer_auth(&octocat.access)
+        .header("mcp-session-id", &session)
+        .send()
+        .await
+        .unwrap();
+    assert!(del.status().is_success(), "{}", del.status());
+    assert_eq!(h.call_tool(&octocat.access, &session, "get_me", json!({})).await.status, StatusCode::NOT_FOUND);
+    // Unknown session ids are 404 too.
+    assert_eq!(
+        h.call_tool(&octocat.access, "no-such-session", "get_me", json!({})).await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn foreign_origin_disallowed_host_and_unknown_protocol_version_are_refused() {
+    let h = Harness::start().await;
+    let t = h.login().await;
+    let r = h.mcp_with(Some(&t.access), None, initialize(), &[("origin", "https://evil.example")]).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let own_origin = h.base.clone();
+    let r = h.mcp_with(Some(&t.access), None, initialize(), &[("origin", &own_origin)]).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let r = h.mcp_with(Some(&t.access), None, initialize(), &[("host", "evil.example")]).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let session = h.mcp_session(&t.access).await;
+    let r = h
+        .mcp_with(
+            Some(&t.access),
+            Some(&session),
+            json!({"jsonrpc": "2.0", "id": 3, "method": "tools/list"}),
+            &[("mcp-protocol-version", "1999-01-01")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn github_rejecting_the_stored_token_revokes_the_grant() {
+    let h = Harness::start().await;
+    let t = h.login().await;
+    let session = h.mcp_session(&t.access).await;
+    assert_eq!(h.emulator.revoke_tokens_of("octocat"), 1);
+    let r = h.call_tool(&t.access, &session, "get_me", json!({})).await;
+    let result = &r.body.unwrap()["result"];
+    assert_eq!(result["isError"], true);
+    assert!(result["content"][0]["text"].as_str().unwrap().contains("sign in again"));
+    // The client is now asked to log in again.
+    let r = h.call_tool(&t.access, &session, "get_me", json!({})).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    let (status, _) =
+        h.token(&[("grant_type", "refresh_token"), ("refresh_token", &t.refresh), ("client_id", &t.client_id)]).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn expiring_github_tokens_are_refreshed_transparently() {
+    let emulator =
+        EmulatorConfig { expiring_tokens: true, token_lifetime: Duration::from_secs(8 * 3600), ..Default::default() };
+    let h = Harness::start_with(emulator, |c| c.access_token_ttl_secs = Some("86400".into())).await;
+    let t = h.login().await;
+    let session = h.mcp_session(&t.access).await;
+    // Eight hours later the GitHub token has expired; the next request refreshes it first.
+    h.clock.advance(8 * 3600);
+    h.emulator.expire_all_access_tokens();
+    let r = h.call_tool(&t.access, &session, "get_me", json!({})).await;
+    assert_eq!(r.body.unwrap()["result"]["isError"], false);
+    let refreshes = h.emulator.token_requests().into_iter().filter(|r| r.grant_type == "refresh_token").count();
+    assert_eq!(refreshes, 1);
+    // Concurrent requests right after do not refresh again.
+    let calls = (0..5).map(|_| h.call_tool(&t.access, &session, "get_me", json!({})));
+    for r in futures::future::join_all(calls).await {
+        assert_eq!(r.status, StatusCode::OK);
+    }
+    assert_eq!(h.emulator.token_requests().into_iter().filter(|r| r.grant_type == "refresh_token").count(), 1);
+}
+
+#[tokio::test]
+async fn concurrent_requests_needing_a_refresh_refresh_once() {
+    let emulator = EmulatorConfig { expiring_tokens: true, ..Default::default() };
+    let h = Harness::start_with(emulator, |c| c.access_token_ttl_secs = Some("86400".into())).await;
+    let t = h.login().await;
+    let session = h.mcp_session(&t.access).await;
+    h.clock.advance(8 * 3600);
+    let calls = (0..6).map(|_| h.call_tool(&t.access, &session, "get_me", json!({})));
+    for r in futures::future::join_all(calls).await {
+        assert_eq!(r.body.unwrap()["result"]["isError"], false);
+    }
+    assert_eq!(h.emulator.token_requests().into_iter().filter(|r| r.grant_type == "refresh_token").count(), 1);
+}
+
+#[tokio::test]
+async fn github_refusing_the_refresh_sends_the_client_back_to_login() {
+    let emulator = EmulatorConfig { expiring_tokens: true, ..Default::default() };
+    let h = Harness::start_with(emulator, |c| c.access_token_ttl_secs = Some("86400".into())).await;
+    let t = h.login().await;
+    let session = h.mcp_session(&t.access).await;
+    h.emulator.set_refresh_refused(true);
+    h.clock.advance(8 * 3600);
+    let r = h.call_tool(&t.access, &session, "get_me", json!({})).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    // The grant is gone, so logging in again is the way back.
+    h.emulator.set_refresh_refused(false);
+    let back = h.authorize(&Browser::new(), &t.client_id, &common::Pkce::new(), &[]).await;
+    assert!(common::query_param(&back, "code").is_some());
+}
+
+#[tokio::test]
+async fn github_outage_is_a_tool_error_after_bounded_retries() {
+    let h = Harness::start().await;
+    let t = h.login().await;
+    let session = h.mcp_session(&t.access).await;
+    h.emulator.inject_fault(github_emulator::Fault::new("/user", 502).times(3));
+    let r = h.call_tool(&t.access, &session, "get_me", json!({})).await;
+    let result = &r.body.unwrap()["result"];
+    assert_eq!(result["isError"], true);
+    assert!(result["content"][0]["text"].as_str().unwrap().contains("502"));
+    // The grant survives an outage.
+    let r = h.call_tool(&t.access, &session, "get_me", json!({})).await;
+    assert_eq!(r.body.unwrap()["result"]["isError"], false);
+}

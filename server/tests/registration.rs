@@ -1,0 +1,77 @@
+//! RFC 7591 registration over HTTP: public and confidential clients, RFC error codes, size cap.
+
+mod common;
+
+use common::Harness;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+async fn register_raw(h: &Harness, content_type: &str, body: impl Into<reqwest::Body>) -> (StatusCode, Value) {
+    let resp = h.http.post(h.url("/register")).header("content-type", content_type).body(body).send().await.unwrap();
+    let status = resp.status();
+    (status, resp.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn public_and_confidential_clients_register() {
+    let h = Harness::start().await;
+    let public = h
+        .register(json!({"redirect_uris": ["http://localhost:3334/oauth/callback"], "token_endpoint_auth_method": "none", "client_name": "mcp-remote"}))
+        .await;
+    assert!(public.get("client_secret").is_none());
+    assert_eq!(public["token_endpoint_auth_method"], "none");
+    assert_eq!(public["redirect_uris"], json!(["http://localhost:3334/oauth/callback"]));
+
+    let confidential = h
+        .register(json!({"redirect_uris": ["https://claude.ai/api/mcp/auth_callback"], "token_endpoint_auth_method": "client_secret_post"}))
+        .await;
+    let secret = confidential["client_secret"].as_str().unwrap();
+    assert!(secret.starts_with("mgw_cs_"));
+    assert_eq!(confidential["client_secret_expires_at"], 0);
+    // The secret is stored only as a hash.
+    let stored = h.state.records.store().list(mcp_github_gateway::store::Namespace::Client).await.unwrap();
+    assert!(stored.iter().all(|(_, bytes)| !String::from_utf8_lossy(bytes).contains(secret)));
+}
+
+#[tokio::test]
+async fn bad_registrations_get_rfc_7591_errors() {
+    let h = Harness::start().await;
+    let cases = [
+        (json!({"redirect_uris": ["javascript:alert(1)"]}), "invalid_redirect_uri"),
+        (json!({"redirect_uris": ["http://evil.example/cb"]}), "invalid_redirect_uri"),
+        (json!({"redirect_uris": ["http://localhost@evil.example/cb"]}), "invalid_redirect_uri"),
+        (json!({"redirect_uris": ["https://a.example/cb#x"]}), "invalid_redirect_uri"),
+        (json!({"redirect_uris": ["HTTPS://a.example/cb"]}), "invalid_redirect_uri"),
+        (json!({"redirect_uris": ["https://a.example/cb\t"]}), "invalid_redirect_uri"),
+        (json!({"redirect_uris": ["data:text/html,x"]}), "invalid_redirect_uri"),
+        (json!({"client_name": "no uris"}), "invalid_redirect_uri"),
+        (
+            json!({"redirect_uris": ["https://a.example/cb"], "token_endpoint_auth_method": "private_key_jwt"}),
+            "invalid_client_metadata",
+        ),
+        (
+            json!({"redirect_uris": ["https://a.example/cb"], "grant_types": ["client_credentials"]}),
+            "invalid_client_metadata",
+        ),
+        (json!({"redirect_uris": ["https://a.example/cb"], "scope": "repo"}), "invalid_client_metadata"),
+    ];
+    for (body, error) in cases {
+        let (status, json) = register_raw(&h, "application/json", body.to_string()).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        assert_eq!(json["error"], error, "{body}: {json}");
+        assert!(json["error_description"].is_string());
+    }
+    let (status, json) = register_raw(&h, "application/json", "{not json").await;
+    assert_eq!((status, json["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_client_metadata")));
+    let (status, json) =
+        register_raw(&h, "text/plain", json!({"redirect_uris": ["https://a.example/cb"]}).to_string()).await;
+    assert_eq!((status, json["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_client_metadata")));
+}
+
+#[tokio::test]
+async fn oversized_registration_is_refused_with_413() {
+    let h = Harness::start().await;
+    let body = json!({"redirect_uris": ["https://a.example/cb"], "client_name": "x".repeat(40_000)}).to_string();
+    let (status, _) = register_raw(&h, "application/json", body).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+}
