@@ -5,7 +5,7 @@
 
 use std::{collections::BTreeSet, net::SocketAddr, time::Duration};
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use url::Url;
 
 /// A setting that could not be used; the message names the variable.
@@ -75,7 +75,7 @@ impl std::fmt::Debug for Config {
 }
 
 /// The environment as envy reads it: every field a string, parsed and checked in [`Config::from_raw`].
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize)]
 pub struct RawConfig {
     pub public_url: Option<String>,
     pub bind_addr: Option<String>,
@@ -346,6 +346,28 @@ mod tests {
             assert!(e.to_string().starts_with(var));
             assert!(!e.to_string().contains("pw@"), "password leaked: {e}");
         }
+    }
+
+    /// Every variable `RawConfig` reads is documented in `.env.example` and the README, and the
+    /// example's active lines form a valid configuration.
+    #[test]
+    fn env_example_and_readme_document_every_variable() {
+        let example = include_str!("../../.env.example");
+        let readme = include_str!("../../README.md");
+        let fields = serde_json::to_value(RawConfig::default()).unwrap();
+        let vars: Vec<String> = fields.as_object().unwrap().keys().map(|k| k.to_ascii_uppercase()).collect();
+        assert!(vars.len() >= 17);
+        for var in &vars {
+            assert!(example.contains(&format!("{var}=")), "{var} missing from .env.example");
+            assert!(readme.contains(&format!("`{var}`")), "{var} missing from the README's table");
+        }
+        let active = example
+            .lines()
+            .filter(|l| !l.trim_start().starts_with('#') && l.contains('='))
+            .filter_map(|l| l.split_once('='))
+            .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()));
+        let raw: RawConfig = envy::from_iter(active).unwrap();
+        Config::from_raw(raw).expect(".env.example is a valid configuration");
     }
 
     #[test]

@@ -173,3 +173,20 @@ async fn github_outage_is_a_tool_error_after_bounded_retries() {
     let r = h.call_tool(&t.access, &session, "get_me", json!({})).await;
     assert_eq!(r.body.unwrap()["result"]["isError"], false);
 }
+
+#[tokio::test]
+async fn a_token_minted_for_another_resource_is_refused() {
+    use mcp_github_gateway::{
+        crypto::hash_token,
+        store::{Namespace, records::AccessTokenRecord},
+    };
+    let h = Harness::start().await;
+    let t = h.login().await;
+    let key = hash_token(&t.access);
+    let mut record: AccessTokenRecord = h.state.records.get(Namespace::AccessToken, &key).await.unwrap().unwrap();
+    assert_eq!(h.mcp(Some(&t.access), None, initialize()).await.status, StatusCode::OK);
+    record.resource = "https://other.example/mcp".into();
+    h.state.records.put(Namespace::AccessToken, &key, &record, None).await.unwrap();
+    let r = h.mcp(Some(&t.access), None, initialize()).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+}

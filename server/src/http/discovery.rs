@@ -14,7 +14,6 @@ pub fn protected_resource_document(state: &AppState) -> Value {
         "scopes_supported": scope::SUPPORTED,
         "bearer_methods_supported": ["header"],
         "resource_name": "MCP GitHub Gateway",
-        "resource_documentation": c.url("/"),
     })
 }
 
@@ -34,7 +33,6 @@ pub fn authorization_server_document(state: &AppState) -> Value {
         "revocation_endpoint_auth_methods_supported": ["none", "client_secret_basic", "client_secret_post"],
         "code_challenge_methods_supported": ["S256"],
         "authorization_response_iss_parameter_supported": true,
-        "service_documentation": c.url("/"),
     })
 }
 

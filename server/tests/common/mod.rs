@@ -276,6 +276,7 @@ pub fn query_param(url: &str, name: &str) -> Option<String> {
 /// A scripted browser: keeps cookies, follows redirects by hand, submits the consent form.
 pub struct Browser {
     pub client: reqwest::Client,
+    pub jar: Arc<reqwest::cookie::Jar>,
 }
 
 /// A rendered consent form's fields.
@@ -312,12 +313,19 @@ impl Default for Browser {
 
 impl Browser {
     pub fn new() -> Self {
+        let jar = Arc::new(reqwest::cookie::Jar::default());
         let client = reqwest::Client::builder()
-            .cookie_store(true)
+            .cookie_provider(jar.clone())
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("browser");
-        Browser { client }
+        Browser { client, jar }
+    }
+
+    /// The `Cookie` header this browser would send to `url`.
+    pub fn cookies_for(&self, url: &str) -> String {
+        use reqwest::cookie::CookieStore;
+        self.jar.cookies(&url.parse().expect("url")).map(|v| v.to_str().unwrap_or("").to_owned()).unwrap_or_default()
     }
 
     pub async fn get(&self, url: &str) -> reqwest::Response {

@@ -1,0 +1,276 @@
+//! The real binary: configuration errors stop start-up with one line naming the variable; a whole
+//! login runs against it with debug logging, and no credential of that flow appears in its logs;
+//! SIGTERM shuts it down gracefully.
+
+mod common;
+
+use std::{
+    path::PathBuf,
+    process::{Child, Command},
+    time::{Duration, Instant},
+};
+
+use common::{Browser, Pkce, query_param};
+use github_emulator::EmulatorConfig;
+use reqwest::StatusCode;
+use serde_json::json;
+
+const BIN: &str = env!("CARGO_BIN_EXE_mcp-github-gateway");
+
+/// A command with a clean environment, run in an empty directory (so no `.env` is picked up).
+fn command(dir: &std::path::Path) -> Command {
+    let mut cmd = Command::new(BIN);
+    cmd.env_clear().env("PATH", std::env::var_os("PATH").unwrap_or_default()).current_dir(dir);
+    cmd
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("mgw-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+#[test]
+fn missing_or_invalid_settings_stop_startup_with_one_line() {
+    let dir = temp_dir("config");
+    let cases: [(&[(&str, &str)], &str); 4] = [
+        (&[], "PUBLIC_URL"),
+        (&[("PUBLIC_URL", "http://127.0.0.1:1")], "GITHUB_CLIENT_ID"),
+        (
+            &[("PUBLIC_URL", "http://example.com"), ("GITHUB_CLIENT_ID", "x"), ("GITHUB_CLIENT_SECRET", "y")],
+            "PUBLIC_URL",
+        ),
+        (
+            &[
+                ("PUBLIC_URL", "http://127.0.0.1:1"),
+                ("GITHUB_CLIENT_ID", "x"),
+                ("GITHUB_CLIENT_SECRET", "y"),
+                ("BIND_ADDR", "nope"),
+            ],
+            "BIND_ADDR",
+        ),
+    ];
+    for (env, var) in cases {
+        let out = command(&dir).envs(env.iter().copied()).output().expect("run");
+        assert_eq!(out.status.code(), Some(2), "{var}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let lines: Vec<&str> = stderr.lines().collect();
+        assert_eq!(lines.len(), 1, "one line: {stderr}");
+        assert!(lines[0].starts_with(&format!("configuration error: {var}:")), "{stderr}");
+    }
+    // A .env file in the working directory is read.
+    std::fs::write(dir.join(".env"), "PUBLIC_URL=http://127.0.0.1:1\nGITHUB_CLIENT_ID=x\n").unwrap();
+    let out = command(&dir).output().expect("run");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("GITHUB_CLIENT_SECRET"),
+        "PUBLIC_URL and the id came from .env"
+    );
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("port")
+}
+
+struct Running {
+    child: Child,
+    log: PathBuf,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+    }
+}
+
+async fn wait_ready(base: &str) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while Instant::now() < deadline {
+        if reqwest::get(format!("{base}/.well-known/oauth-authorization-server"))
+            .await
+            .is_ok_and(|r| r.status().is_success())
+        {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the binary did not become ready");
+}
+
+#[tokio::test]
+async fn full_flow_on_the_binary_logs_no_secret_and_sigterm_drains() {
+    let emulator =
+        github_emulator::start(EmulatorConfig { expiring_tokens: true, ..Default::default() }).await.unwrap();
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let dir = temp_dir("flow");
+    let log = dir.join("gateway.log");
+    let file = std::fs::File::create(&log).unwrap();
+    let raw = common::raw_config(&base, &emulator);
+    let child = command(&dir)
+        .env("PUBLIC_URL", &base)
+        .env("BIND_ADDR", format!("127.0.0.1:{port}"))
+        .env("GITHUB_CLIENT_ID", raw.github_client_id.unwrap())
+        .env("GITHUB_CLIENT_SECRET", raw.github_client_secret.clone().unwrap())
+        .env("GITHUB_BASE_URL", raw.github_base_url.unwrap())
+        .env("GITHUB_API_URL", raw.github_api_url.unwrap())
+        .env("RUST_LOG", "trace,hyper=debug,h2=debug,rustls=debug,reqwest=debug")
+        .stdout(file.try_clone().unwrap())
+        .stderr(file)
+        .spawn()
+        .expect("spawn");
+    let mut running = Running { child, log };
+    wait_ready(&base).await;
+
+    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let redirect = common::REDIRECT;
+    let reg: serde_json::Value = http
+        .post(format!("{base}/register"))
+        .json(&json!({"redirect_uris": [redirect], "token_endpoint_auth_method": "client_secret_post", "client_name": "Binary"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let (client_id, client_secret) = (reg["client_id"].as_str().unwrap(), reg["client_secret"].as_str().unwrap());
+    let pkce = Pkce::new();
+    let browser = Browser::new();
+    let mut authorize = url::Url::parse(&format!("{base}/authorize")).unwrap();
+    authorize
+        .query_pairs_mut()
+        .append_pair("response_type", "code")
+        .append_pair("client_id", client_id)
+        .append_pair("redirect_uri", redirect)
+        .append_pair("code_challenge", &pkce.challenge)
+        .append_pair("code_challenge_method", "S256")
+        .append_pair("state", "binary-state");
+    let consent_html = browser.get(authorize.as_str()).await.text().await.unwrap();
+    let form = common::ConsentForm::parse(&consent_html).unwrap();
+    let back = browser.run_to_client(authorize.as_str(), redirect).await;
+    let code = query_param(&back, "code").unwrap();
+    let tokens: serde_json::Value = http
+        .post(format!("{base}/token"))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", redirect),
+            ("code_verifier", &pkce.verifier),
+            ("client_id", client_id),
+            ("client_secret", client_secret),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let access = tokens["access_token"].as_str().unwrap().to_owned();
+    let refresh = tokens["refresh_token"].as_str().unwrap().to_owned();
+    let mcp = |body: serde_json::Value, session: Option<String>| {
+        let mut req = http
+            .post(format!("{base}/mcp"))
+            .bearer_auth(&access)
+            .header("accept", "application/json, text/event-stream")
+            .header("content-type", "application/json")
+            .body(body.to_string());
+        if let Some(s) = session {
+            req = req.header("mcp-session-id", s).header("mcp-protocol-version", common::PROTOCOL);
+        }
+        req.send()
+    };
+    let init = mcp(
+        json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"protocolVersion": common::PROTOCOL, "capabilities": {}, "clientInfo": {"name": "b", "version": "1"}}}),
+        None,
+    )
+    .await
+    .unwrap();
+    let session = init.headers()["mcp-session-id"].to_str().unwrap().to_owned();
+    let _ = init.text().await;
+    mcp(json!({"jsonrpc": "2.0", "method": "notifications/initialized"}), Some(session.clone())).await.unwrap();
+    let me = mcp(
+        json!({"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {"name": "get_me", "arguments": {}}}),
+        Some(session.clone()),
+    )
+    .await
+    .unwrap()
+    .text()
+    .await
+    .unwrap();
+    assert!(me.contains("octocat"), "{me}");
+    let refreshed: serde_json::Value = http
+        .post(format!("{base}/token"))
+        .form(&[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", &refresh),
+            ("client_id", client_id),
+            ("client_secret", client_secret),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(refreshed["access_token"].is_string(), "{refreshed}");
+    // A failed attempt with a wrong secret, so error paths are logged too.
+    let bad = http
+        .post(format!("{base}/token"))
+        .form(&[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", &refresh),
+            ("client_id", client_id),
+            ("client_secret", "mgw_cs_wrong"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), StatusCode::UNAUTHORIZED);
+
+    // Graceful shutdown on SIGTERM.
+    let pid = running.child.id().to_string();
+    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        if let Some(s) = running.child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(Instant::now() < deadline, "did not exit after SIGTERM");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "exit status {status}");
+
+    // Nothing secret in the logs.
+    let logs = std::fs::read_to_string(&running.log).unwrap();
+    assert!(logs.contains("tokens issued") && logs.contains("GitHub login completed"), "logging was on");
+    let mut secrets: Vec<(String, String)> = vec![
+        ("access token".into(), access.clone()),
+        ("refresh token".into(), refresh.clone()),
+        ("rotated access token".into(), refreshed["access_token"].as_str().unwrap().into()),
+        ("rotated refresh token".into(), refreshed["refresh_token"].as_str().unwrap().into()),
+        ("authorization code".into(), code.clone()),
+        ("client secret".into(), client_secret.into()),
+        ("GitHub client secret".into(), emulator.client_secret()),
+        ("PKCE verifier".into(), pkce.verifier.clone()),
+        ("consent CSRF token".into(), form.csrf_token.clone()),
+        ("consent ticket signature".into(), form.request.rsplit('.').next().unwrap().into()),
+    ];
+    for record in emulator.authorize_requests() {
+        secrets.push(("GitHub state".into(), record.state.clone().expect("state sent to GitHub")));
+    }
+    for record in emulator.token_requests() {
+        assert!(record.had_code_verifier || record.grant_type == "refresh_token");
+    }
+    for token in emulator.issued_access_tokens() {
+        secrets.push(("GitHub token".into(), token));
+    }
+    for cookie in browser.cookies_for(&base).split("; ").filter(|c| !c.is_empty()) {
+        let value = cookie.split_once('=').map(|(_, v)| v).unwrap_or(cookie);
+        secrets.push(("cookie".into(), value.into()));
+    }
+    assert!(secrets.len() >= 12);
+    for (what, secret) in secrets {
+        assert!(secret.len() >= 8, "{what} too short to search for");
+        assert!(!logs.contains(&secret), "{what} appears in the logs");
+    }
+}
