@@ -190,3 +190,26 @@ async fn a_token_minted_for_another_resource_is_refused() {
     let r = h.mcp(Some(&t.access), None, initialize()).await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn browser_preflight_is_answered_for_allowed_origins_only() {
+    let h = Harness::start_with(EmulatorConfig::default(), |c| c.allowed_origins = Some("http://localhost:6274".into())).await;
+    let preflight = |origin: &'static str| {
+        h.http
+            .request(reqwest::Method::OPTIONS, h.mcp_url())
+            .header("origin", origin)
+            .header("access-control-request-method", "POST")
+            .header("access-control-request-headers", "authorization, content-type, mcp-session-id")
+            .send()
+    };
+    let ok = preflight("http://localhost:6274").await.unwrap();
+    assert!(ok.status().is_success(), "{}", ok.status());
+    assert_eq!(ok.headers()["access-control-allow-origin"], "http://localhost:6274");
+    let foreign = preflight("https://evil.example").await.unwrap();
+    assert!(foreign.headers().get("access-control-allow-origin").is_none());
+    // The allowed origin may then call /mcp and read the session id.
+    let t = h.login().await;
+    let r = h.mcp_with(Some(&t.access), None, initialize(), &[("origin", "http://localhost:6274")]).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.headers["access-control-expose-headers"].to_str().unwrap().contains("mcp-session-id"));
+}

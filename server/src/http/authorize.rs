@@ -68,13 +68,7 @@ fn consent_page(
     let ticket = state.signer.sign("consent-ticket", request, state.now() + TICKET_TTL_SECS);
     let csrf_token = state.signer.tag("consent-csrf", &[browser.expose(), &ticket]);
     let redirect_url = url::Url::parse(&request.redirect_uri).ok();
-    let redirect_host = redirect_url
-        .as_ref()
-        .map(|u| match u.port() {
-            Some(p) => format!("{}:{p}", u.host_str().unwrap_or("")),
-            None => u.host_str().unwrap_or("").to_owned(),
-        })
-        .unwrap_or_default();
+    let redirect_host = redirect_url.as_ref().map(host_port).unwrap_or_default();
     let loopback = redirect_url.as_ref().is_some_and(|u| u.scheme() == "http");
     let scopes: Vec<minijinja::Value> = request
         .scopes
@@ -88,7 +82,7 @@ fn consent_page(
             client_id => &client.client_id,
             redirect_host,
             loopback,
-            github_host => state.config.github_base_url.host_str().unwrap_or("github.com"),
+            github_host => host_port(&state.config.github_base_url),
             last_login,
             scopes,
             action => state.config.url("/authorize"),
@@ -96,6 +90,15 @@ fn consent_page(
             csrf_token,
         },
     )
+}
+
+/// `host` or `host:port` of a URL, as shown to the user.
+fn host_port(url: &url::Url) -> String {
+    let host = url.host_str().unwrap_or("");
+    match url.port() {
+        Some(p) => format!("{host}:{p}"),
+        None => host.to_owned(),
+    }
 }
 
 async fn to_github(state: &AppState, jar: CookieJar, request: AuthRequest, browser: &Secret) -> Response {

@@ -8,7 +8,12 @@ pub mod tools;
 
 use std::sync::Arc;
 
-use axum::{Router, middleware};
+use axum::{
+    Router,
+    http::{HeaderName, HeaderValue, Method, header},
+    middleware,
+};
+use tower_http::cors::{AllowOrigin, CorsLayer};
 use rmcp::transport::streamable_http_server::{
     StreamableHttpServerConfig, StreamableHttpService, session::local::LocalSessionManager,
 };
@@ -23,8 +28,9 @@ pub fn routes(state: &AppState) -> Router<AppState> {
     origins.extend(state.config.allowed_origins.iter().cloned());
     let config = StreamableHttpServerConfig::default()
         .with_allowed_hosts(state.config.allowed_hosts())
-        .with_allowed_origins(origins)
+        .with_allowed_origins(origins.clone())
         .with_max_request_body_bytes(MCP_BODY_LIMIT);
+    let cors = cors(&origins);
     let tool_state = state.clone();
     let registry = Arc::new(tools::registry());
     let service = StreamableHttpService::new(
@@ -36,4 +42,17 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .nest_service("/mcp", service)
         .layer(middleware::from_fn_with_state(state.clone(), sessions::bind_to_user))
         .layer(middleware::from_fn_with_state(state.clone(), auth::require_bearer))
+        // Outermost, so a browser's preflight is answered without a token.
+        .layer(cors)
+}
+
+/// CORS for browser-based MCP clients: only the allowed origins, with the MCP headers exposed.
+fn cors(origins: &[String]) -> CorsLayer {
+    let origins: Vec<HeaderValue> = origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect();
+    let mcp_headers = ["mcp-session-id", "mcp-protocol-version", "last-event-id"].map(HeaderName::from_static);
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::list(origins))
+        .allow_methods([Method::GET, Method::POST, Method::DELETE])
+        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::ACCEPT].into_iter().chain(mcp_headers.clone()).collect::<Vec<_>>())
+        .expose_headers([header::WWW_AUTHENTICATE, mcp_headers[0].clone()])
 }
