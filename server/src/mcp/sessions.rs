@@ -41,7 +41,12 @@ pub async fn bind_to_user(State(state): State<AppState>, req: Request, next: Nex
             }
         }
     }
-    let resp = next.run(req).await;
+    let mut resp = next.run(req).await;
+    // rmcp answers a successful DELETE with 202; the Python and TypeScript SDKs expect 200 (or 204)
+    // and log a failed termination otherwise.
+    if is_delete && resp.status() == StatusCode::ACCEPTED {
+        *resp.status_mut() = StatusCode::OK;
+    }
     let result = match (&session, resp.headers().get(SESSION_HEADER).and_then(|v| v.to_str().ok())) {
         // A new session was created by this request: it belongs to this user.
         (None, Some(created)) => {
