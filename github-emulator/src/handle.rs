@@ -116,6 +116,11 @@ impl Emulator {
         self.shared.lock().latency = latency;
     }
 
+    /// Delay before `/login/oauth/access_token` answers, from now on.
+    pub fn set_token_latency(&self, latency: Duration) {
+        self.shared.lock().token_latency = latency;
+    }
+
     /// Mints an access token for `login` without the web flow (for
     /// benchmarks and API-only tests). `scope` is comma-separated. `None`
     /// for an unknown login. The token counts as issued by the emulator.

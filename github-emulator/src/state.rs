@@ -31,6 +31,8 @@ pub(crate) struct Inner {
     pub authorize_denied: bool,
     pub refresh_refused: bool,
     pub latency: Duration,
+    /// Delay before the token endpoint answers (a slow GitHub token exchange or refresh).
+    pub token_latency: Duration,
     pub tokens: TokenStore,
     pub faults: Vec<Fault>,
     pub rate: HashMap<String, RateWindow>,
@@ -60,6 +62,7 @@ impl Shared {
                 authorize_denied: false,
                 refresh_refused: false,
                 latency: config.latency,
+                token_latency: Duration::ZERO,
                 tokens: TokenStore::default(),
                 faults: Vec::new(),
                 rate: HashMap::new(),

@@ -193,7 +193,9 @@ async fn a_token_minted_for_another_resource_is_refused() {
 
 #[tokio::test]
 async fn browser_preflight_is_answered_for_allowed_origins_only() {
-    let h = Harness::start_with(EmulatorConfig::default(), |c| c.allowed_origins = Some("http://localhost:6274".into())).await;
+    let h =
+        Harness::start_with(EmulatorConfig::default(), |c| c.allowed_origins = Some("http://localhost:6274".into()))
+            .await;
     let preflight = |origin: &'static str| {
         h.http
             .request(reqwest::Method::OPTIONS, h.mcp_url())
@@ -212,4 +214,45 @@ async fn browser_preflight_is_answered_for_allowed_origins_only() {
     let r = h.mcp_with(Some(&t.access), None, initialize(), &[("origin", "http://localhost:6274")]).await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.headers["access-control-expose-headers"].to_str().unwrap().contains("mcp-session-id"));
+}
+
+/// Regression: an upstream refresh in flight while the grant is revoked must not write the grant
+/// back (it did: the refreshed grant was `put`, reviving every token of the revoked grant).
+#[tokio::test]
+async fn revocation_during_a_slow_upstream_refresh_sticks() {
+    let emulator = EmulatorConfig { expiring_tokens: true, ..Default::default() };
+    let h = Harness::start_with(emulator, |c| c.access_token_ttl_secs = Some("86400".into())).await;
+    let t = h.login().await;
+    let session = h.mcp_session(&t.access).await;
+    h.clock.advance(8 * 3600);
+    h.emulator.set_token_latency(Duration::from_millis(600));
+    let in_flight = {
+        let (http, url, token, session) = (h.http.clone(), h.mcp_url(), t.access.clone(), session.clone());
+        tokio::spawn(async move {
+            http.post(url)
+                .bearer_auth(token)
+                .header("accept", "application/json, text/event-stream")
+                .header("content-type", "application/json")
+                .header("mcp-session-id", session)
+                .header("mcp-protocol-version", common::PROTOCOL)
+                .body(json!({"jsonrpc": "2.0", "id": 99, "method": "tools/call", "params": {"name": "get_me", "arguments": {}}}).to_string())
+                .send()
+                .await
+                .map(|r| r.status())
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let revoked = h
+        .http
+        .post(h.url("/revoke"))
+        .form(&[("token", t.refresh.as_str()), ("client_id", t.client_id.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(revoked.status(), StatusCode::OK);
+    let status = in_flight.await.unwrap().unwrap();
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "the in-flight request learns the grant is gone");
+    h.emulator.set_token_latency(Duration::ZERO);
+    let r = h.call_tool(&t.access, &session, "get_me", json!({})).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "the revoked grant must stay revoked");
 }

@@ -23,6 +23,10 @@ pub(super) async fn access_token(
     RawQuery(query): RawQuery,
     body: Bytes,
 ) -> Response {
+    let delay = shared.lock().token_latency;
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
     let mut params = parse_body(&headers, &body);
     for (k, v) in parse_pairs(query.unwrap_or_default().as_bytes()) {
         params.entry(k).or_insert(v);

@@ -13,10 +13,10 @@ use axum::{
     http::{HeaderName, HeaderValue, Method, header},
     middleware,
 };
-use tower_http::cors::{AllowOrigin, CorsLayer};
 use rmcp::transport::streamable_http_server::{
     StreamableHttpServerConfig, StreamableHttpService, session::local::LocalSessionManager,
 };
+use tower_http::cors::{AllowOrigin, CorsLayer};
 
 use crate::state::AppState;
 
@@ -53,6 +53,11 @@ fn cors(origins: &[String]) -> CorsLayer {
     CorsLayer::new()
         .allow_origin(AllowOrigin::list(origins))
         .allow_methods([Method::GET, Method::POST, Method::DELETE])
-        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::ACCEPT].into_iter().chain(mcp_headers.clone()).collect::<Vec<_>>())
+        .allow_headers(
+            [header::AUTHORIZATION, header::CONTENT_TYPE, header::ACCEPT]
+                .into_iter()
+                .chain(mcp_headers.clone())
+                .collect::<Vec<_>>(),
+        )
         .expose_headers([header::WWW_AUTHENTICATE, mcp_headers[0].clone()])
 }

@@ -93,8 +93,8 @@ async fn refresh_locked(
     lock: &tokio::sync::Mutex<()>,
 ) -> Result<UpstreamToken, BearerError> {
     let _guard = lock.lock().await;
-    // Another request may have refreshed while we waited.
-    let Some(mut grant) = state.records.get::<Grant>(Namespace::Grant, grant_id).await? else {
+    // Another request (or instance) may have refreshed while we waited.
+    let Some((mut grant, raw)) = state.records.get_raw::<Grant>(Namespace::Grant, grant_id).await? else {
         return Err(BearerError::Invalid);
     };
     let current = dek.open_upstream(&grant.sealed_upstream).map_err(|_| BearerError::Invalid)?;
@@ -109,7 +109,19 @@ async fn refresh_locked(
     match state.upstream.refresh(refresh, now).await {
         Ok(fresh) => {
             grant.sealed_upstream = dek.seal_upstream(&fresh);
-            state.records.put(Namespace::Grant, &grant.id, &grant, Some(state.config.refresh_token_ttl)).await?;
+            // Compare-and-swap, never put: if the grant was revoked while GitHub answered, it stays
+            // revoked (a put would bring it and every token hanging from it back).
+            if !state
+                .records
+                .swap(Namespace::Grant, grant_id, &raw, &grant, Some(state.config.refresh_token_ttl))
+                .await?
+            {
+                tracing::warn!(grant = %short(grant_id), "grant changed during the GitHub refresh; not saving it");
+                return match state.records.get::<Grant>(Namespace::Grant, grant_id).await? {
+                    None => Err(BearerError::Invalid),
+                    Some(g) => dek.open_upstream(&g.sealed_upstream).map_err(|_| BearerError::Invalid),
+                };
+            }
             tracing::info!(grant = %short(grant_id), "GitHub token refreshed");
             Ok(fresh)
         }

@@ -85,6 +85,21 @@ pub async fn revoke_grant(state: &AppState, grant_id: &str, why: &str) -> Result
     Ok(())
 }
 
+/// Extends a grant's life to `ttl` without ever recreating it: a grant revoked meanwhile stays
+/// revoked, and a concurrent update (a refreshed GitHub token) is never overwritten with older data.
+/// `false` when the grant no longer exists.
+pub async fn extend_grant(state: &AppState, grant_id: &str, ttl: std::time::Duration) -> Result<bool, StoreError> {
+    let store = state.records.store();
+    for _ in 0..3 {
+        let Some(raw) = store.get(Namespace::Grant, grant_id).await? else { return Ok(false) };
+        if store.compare_and_swap(Namespace::Grant, grant_id, &raw, raw.clone(), Some(ttl)).await? {
+            return Ok(true);
+        }
+    }
+    // Three concurrent updates in a row: the grant exists and another writer just set its TTL.
+    Ok(true)
+}
+
 /// A short prefix of an identifier for logs (never used for credentials themselves).
 pub fn short(id: &str) -> &str {
     id.get(..8).unwrap_or(id)

@@ -7,7 +7,7 @@
 
 use super::super::{
     OAuthError, scope,
-    tokens::{TokenResponse, mint_pair, revoke_grant},
+    tokens::{TokenResponse, extend_grant, mint_pair, revoke_grant},
     vault::{self, Dek},
 };
 use crate::{
@@ -68,8 +68,10 @@ pub async fn exchange(
         };
         let ttl = Some(ttl_until(record.expires_at, now));
         if state.records.swap(Namespace::RefreshToken, &key, &raw, &rotated, ttl).await? {
-            // The grant lives as long as its newest refresh token.
-            state.records.put(Namespace::Grant, &grant.id, &grant, Some(state.config.refresh_token_ttl)).await?;
+            // The grant lives as long as its newest refresh token (unless it was revoked meanwhile).
+            if !extend_grant(state, &grant.id, state.config.refresh_token_ttl).await? {
+                return Err(OAuthError::invalid_grant(INVALID));
+            }
             return Ok(pair.response);
         }
         // Lost the race: withdraw our pair and answer like the winner did.
