@@ -232,6 +232,10 @@ fn parse_public_url(v: String) -> Result<Url, ConfigError> {
         "http" => return Err(err(VAR, "must be https:// (plain http is allowed on loopback hosts only)")),
         s => return Err(err(VAR, format!("scheme `{s}` is not http(s)"))),
     }
+    // Discovery documents live at the host root (RFC 8414 §3, RFC 9728 §3); a path would move them.
+    if url.path() != "/" {
+        return Err(err(VAR, "must be an origin without a path, e.g. https://mcp.example.com"));
+    }
     let trimmed = v.trim_end_matches('/');
     Url::parse(trimmed).map_err(|e| err(VAR, e.to_string()))
 }
@@ -328,6 +332,7 @@ mod tests {
             ("PUBLIC_URL", Box::new(|r| r.public_url = None)),
             ("PUBLIC_URL", Box::new(|r| r.public_url = Some("http://example.com".into()))),
             ("PUBLIC_URL", Box::new(|r| r.public_url = Some("not a url".into()))),
+            ("PUBLIC_URL", Box::new(|r| r.public_url = Some("https://example.com/gateway".into()))),
             ("GITHUB_CLIENT_ID", Box::new(|r| r.github_client_id = Some("  ".into()))),
             ("GITHUB_CLIENT_SECRET", Box::new(|r| r.github_client_secret = None)),
             ("BIND_ADDR", Box::new(|r| r.bind_addr = Some("localhost".into()))),

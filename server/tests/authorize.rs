@@ -165,3 +165,39 @@ async fn expired_consent_form_is_refused() {
     h.clock.advance(601);
     assert_eq!(browser.submit(&form, "approve").await.status(), StatusCode::BAD_REQUEST);
 }
+
+#[tokio::test]
+async fn a_clients_registered_scope_bounds_what_it_may_request() {
+    let h = Harness::start().await;
+    let reg = h
+        .register(serde_json::json!({"redirect_uris": [REDIRECT], "token_endpoint_auth_method": "none", "scope": "github:read"}))
+        .await;
+    let client_id = reg["client_id"].as_str().unwrap();
+    let resp = h
+        .http
+        .get(h.authorize_url(client_id, &Pkce::new(), &[("scope", "github:read github:write")]))
+        .send()
+        .await
+        .unwrap();
+    let location = resp.headers()["location"].to_str().unwrap();
+    assert_eq!(query_param(location, "error").as_deref(), Some("invalid_scope"));
+    let t = h.login_with(client_id).await;
+    assert_eq!(t.body["scope"], "github:read", "the registered scope is the default");
+}
+
+/// Regression: a remembered-consent cookie was valid in any browser, so one planted from another
+/// browser (e.g. by another app on localhost, where cookies are shared across ports) skipped consent.
+#[tokio::test]
+async fn a_consent_cookie_from_another_browser_does_not_skip_consent() {
+    let h = Harness::start().await;
+    let client_id = h.register_public().await;
+    let attacker = Browser::new();
+    h.authorize(&attacker, &client_id, &Pkce::new(), &[]).await;
+    let cookies = attacker.cookies_for(&h.base);
+    let consent = cookies.split("; ").find(|c| c.starts_with("mgw_consent=")).expect("consent cookie").to_owned();
+    let victim = Browser::new();
+    victim.jar.add_cookie_str(&format!("{consent}; Path=/"), &h.base.parse().unwrap());
+    let resp = victim.get(&h.authorize_url(&client_id, &Pkce::new(), &[])).await;
+    assert_eq!(resp.status(), StatusCode::OK, "the consent page is shown");
+    assert!(ConsentForm::parse(&resp.text().await.unwrap()).is_some());
+}

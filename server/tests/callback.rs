@@ -77,7 +77,14 @@ async fn users_outside_the_allowlist_get_a_friendly_page() {
     let callback = github_callback_url(&h, &browser, &client_id).await;
     let resp = browser.get(&callback).await;
     assert_eq!(resp.status(), StatusCode::FORBIDDEN);
-    assert!(resp.text().await.unwrap().contains("@octocat is not allowed"));
+    let html = resp.text().await.unwrap();
+    assert!(html.contains("@octocat is not allowed"));
+    // The page offers the way back, which tells the waiting client access_denied.
+    let start = html.find("href=\"").unwrap() + 6;
+    let back = html[start..start + html[start..].find('"').unwrap()].replace("&amp;", "&").replace("&#x2f;", "/");
+    assert!(back.starts_with(REDIRECT), "{back}");
+    assert_eq!(query_param(&back, "error").as_deref(), Some("access_denied"));
+    assert_eq!(query_param(&back, "state").as_deref(), Some("client-state-123"));
     // hubot is allowed.
     h.emulator.set_login_user("hubot");
     let back = h.authorize(&Browser::new(), &client_id, &Pkce::new(), &[]).await;

@@ -25,8 +25,10 @@ async fn invalid_tokens_get_a_challenge_with_error_and_scope() {
         assert!(c.contains("error=\"invalid_token\"") && c.contains("scope=\"github:read github:write\""), "{c}");
         assert!(c.contains("resource_metadata=\""));
     }
+    // Another scheme means "no Bearer credentials": a plain challenge without an error code.
     let resp = h.http.get(h.mcp_url()).header("authorization", "Basic abc").send().await.unwrap();
     assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
+    assert!(!resp.headers()["www-authenticate"].to_str().unwrap().contains("error="));
 }
 
 #[tokio::test]
@@ -255,4 +257,46 @@ async fn revocation_during_a_slow_upstream_refresh_sticks() {
     h.emulator.set_token_latency(Duration::ZERO);
     let r = h.call_tool(&t.access, &session, "get_me", json!({})).await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED, "the revoked grant must stay revoked");
+}
+
+/// Regression: rmcp's default SSE "priming" event (id + retry, empty data) broke clients that parse
+/// every `data:` line as JSON.
+#[tokio::test]
+async fn sse_streams_carry_no_empty_priming_events() {
+    let h = Harness::start().await;
+    let t = h.login().await;
+    let init = h.mcp(Some(&t.access), None, initialize()).await;
+    let session = init.headers["mcp-session-id"].to_str().unwrap().to_owned();
+    let list = h.mcp(Some(&t.access), Some(&session), json!({"jsonrpc": "2.0", "id": 2, "method": "tools/list"})).await;
+    for reply in [&init, &list] {
+        assert!(reply.text.contains("data:"), "an SSE reply: {}", reply.text);
+        for line in reply.text.lines().filter(|l| l.starts_with("data:")) {
+            let data = line.trim_start_matches("data:").trim();
+            assert!(
+                serde_json::from_str::<serde_json::Value>(data).is_ok(),
+                "non-JSON data line {line:?} in {}",
+                reply.text
+            );
+        }
+        assert!(!reply.text.contains("retry:"), "{}", reply.text);
+    }
+}
+
+#[tokio::test]
+async fn tools_need_the_scope_that_matches_their_kind() {
+    let h = Harness::start().await;
+    let client_id = h.register_public().await;
+    let write_only = h.login_extra(&client_id, &[("scope", "github:write")]).await;
+    assert_eq!(write_only.body["scope"], "github:write");
+    let session = h.mcp_session(&write_only.access).await;
+    let github_calls = h.emulator.api_requests().len();
+    let r = h.call_tool(&write_only.access, &session, "get_me", json!({})).await;
+    let result = &r.body.unwrap()["result"];
+    assert_eq!(result["isError"], true);
+    assert!(result["content"][0]["text"].as_str().unwrap().contains("github:read"), "{result}");
+    assert_eq!(h.emulator.api_requests().len(), github_calls, "GitHub was not called");
+    let read_only = h.login_extra(&client_id, &[("scope", "github:read")]).await;
+    let session = h.mcp_session(&read_only.access).await;
+    let r = h.call_tool(&read_only.access, &session, "get_me", json!({})).await;
+    assert_eq!(r.body.unwrap()["result"]["isError"], false);
 }

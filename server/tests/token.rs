@@ -288,3 +288,18 @@ async fn revocation_of_access_tokens_and_of_other_clients_tokens() {
         h.token(&[("grant_type", "refresh_token"), ("refresh_token", &t.refresh), ("client_id", &t.client_id)]).await;
     assert_eq!(status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn redirect_uri_may_be_omitted_at_token_only_if_omitted_at_authorize() {
+    let h = Harness::start().await;
+    let client_id = h.register_public().await;
+    let pkce = Pkce::new();
+    let url =
+        h.authorize_url(&client_id, &pkce, &[]).replace("&redirect_uri=http%3A%2F%2F127.0.0.1%3A7777%2Fcallback", "");
+    assert!(!url.contains("redirect_uri"));
+    let back = Browser::new().run_to_client(&url, REDIRECT).await;
+    let code = query_param(&back, "code").unwrap();
+    let form = with(code_form(&client_id, &code, &pkce.verifier), "redirect_uri", None);
+    let (status, body) = h.token(&form).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}

@@ -51,7 +51,7 @@ pub async fn get(State(state): State<AppState>, jar: CookieJar, RawQuery(query):
         }
     };
     let (jar, browser) = cookies::ensure_browser_id(&state, jar);
-    if cookies::has_consent(&state, &jar, &request.client_id, &request.redirect_uri, &request.scopes) {
+    if cookies::has_consent(&state, &jar, &browser, &request.client_id, &request.redirect_uri, &request.scopes) {
         return to_github(&state, jar, request, &browser).await;
     }
     let last_login = cookies::last_login(&state, &jar);
@@ -154,8 +154,14 @@ pub async fn post(State(state): State<AppState>, jar: CookieJar, headers: Header
     }
     match form.get("decision").map(String::as_str) {
         Some("approve") => {
-            let jar =
-                cookies::remember_consent(&state, jar, &request.client_id, &request.redirect_uri, &request.scopes);
+            let jar = cookies::remember_consent(
+                &state,
+                jar,
+                &browser,
+                &request.client_id,
+                &request.redirect_uri,
+                &request.scopes,
+            );
             to_github(&state, jar, request, &browser).await
         }
         Some("deny") => {

@@ -59,7 +59,18 @@ pub async fn callback(
         Ok((to, identity)) => {
             (cookies::remember_login(&state, jar, &identity.login), Redirect::to(&to)).into_response()
         }
-        Err(e @ LoginError::NotAllowed(_)) => page(StatusCode::FORBIDDEN, "Access not allowed", &e.to_string()),
+        Err(e @ LoginError::NotAllowed(_)) => {
+            // The page explains; its button tells the waiting client (access_denied) so it stops waiting.
+            let error =
+                OAuthError::new(ErrorCode::AccessDenied, "this GitHub account is not allowed to use this server");
+            let back = authorize::error_redirect(&state, &tx.request.redirect_uri, tx.request.state.as_deref(), &error);
+            let mut resp = state.templates.render(
+                "error.html",
+                minijinja::context! { title => "Access not allowed", message => e.to_string(), back_url => back },
+            );
+            *resp.status_mut() = StatusCode::FORBIDDEN;
+            resp
+        }
         Err(LoginError::GithubUnavailable) => {
             back(OAuthError::new(ErrorCode::TemporarilyUnavailable, "GitHub could not be reached; try again"))
         }

@@ -46,15 +46,16 @@ pub fn ensure_browser_id(state: &AppState, jar: CookieJar) -> (CookieJar, Secret
 
 #[derive(Serialize, Deserialize, Clone)]
 struct Remembered {
-    /// Hash of client_id + redirect URI (loopback port removed).
+    /// Hash of the browser id + client_id + redirect URI (loopback port removed): a consent cookie
+    /// planted from another browser does not match this one.
     k: String,
     /// Scopes approved.
     s: Vec<String>,
     exp: u64,
 }
 
-fn consent_key(client_id: &str, redirect_uri: &str) -> String {
-    hash_token(&format!("{client_id}\n{}", redirect::consent_key(redirect_uri)))
+fn consent_key(browser: &Secret, client_id: &str, redirect_uri: &str) -> String {
+    hash_token(&format!("{}\n{client_id}\n{}", browser.expose(), redirect::consent_key(redirect_uri)))
 }
 
 fn remembered(state: &AppState, jar: &CookieJar) -> Vec<Remembered> {
@@ -68,17 +69,25 @@ fn remembered(state: &AppState, jar: &CookieJar) -> Vec<Remembered> {
 }
 
 /// Did this browser approve these scopes for this client and redirect URI before?
-pub fn has_consent(state: &AppState, jar: &CookieJar, client_id: &str, redirect_uri: &str, scopes: &[String]) -> bool {
+pub fn has_consent(
+    state: &AppState,
+    jar: &CookieJar,
+    browser: &Secret,
+    client_id: &str,
+    redirect_uri: &str,
+    scopes: &[String],
+) -> bool {
     if state.config.consent_ttl.is_zero() {
         return false;
     }
-    let key = consent_key(client_id, redirect_uri);
+    let key = consent_key(browser, client_id, redirect_uri);
     remembered(state, jar).iter().any(|r| r.k == key && scopes.iter().all(|s| r.s.contains(s)))
 }
 
 pub fn remember_consent(
     state: &AppState,
     jar: CookieJar,
+    browser: &Secret,
     client_id: &str,
     redirect_uri: &str,
     scopes: &[String],
@@ -87,7 +96,7 @@ pub fn remember_consent(
     if ttl == 0 {
         return jar;
     }
-    let key = consent_key(client_id, redirect_uri);
+    let key = consent_key(browser, client_id, redirect_uri);
     let mut list: Vec<Remembered> = remembered(state, &jar).into_iter().filter(|r| r.k != key).collect();
     list.push(Remembered { k: key, s: scopes.to_vec(), exp: state.now() + ttl });
     let keep_from = list.len().saturating_sub(MAX_CONSENTS);

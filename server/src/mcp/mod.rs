@@ -29,13 +29,18 @@ pub fn routes(state: &AppState) -> Router<AppState> {
     let config = StreamableHttpServerConfig::default()
         .with_allowed_hosts(state.config.allowed_hosts())
         .with_allowed_origins(origins.clone())
-        .with_max_request_body_bytes(MCP_BODY_LIMIT);
+        .with_max_request_body_bytes(MCP_BODY_LIMIT)
+        // No SSE "priming" events (an id and retry with empty data): 2025-06-18 era clients (older
+        // TypeScript and Python SDKs, mcp-remote builds, the Go SDK) try to JSON-parse the empty data.
+        .with_sse_retry(None);
+    let mut sessions = LocalSessionManager::default();
+    sessions.session_config.sse_retry = None;
     let cors = cors(&origins);
     let tool_state = state.clone();
     let registry = Arc::new(tools::registry());
     let service = StreamableHttpService::new(
         move || Ok(server::GatewayServer::new(tool_state.clone(), registry.clone())),
-        Arc::new(LocalSessionManager::default()),
+        Arc::new(sessions),
         config,
     );
     Router::new()

@@ -7,13 +7,16 @@ use rmcp::{
     ErrorData, RoleServer, ServerHandler,
     handler::server::{router::tool::ToolRouter, tool::ToolCallContext},
     model::{
-        CallToolRequestParams, CallToolResponse, Implementation, ListToolsResult, PaginatedRequestParams,
-        ServerCapabilities, ServerConfig,
+        CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation, ListToolsResult,
+        PaginatedRequestParams, ServerCapabilities, ServerConfig, Tool,
     },
     service::RequestContext,
 };
 
-use crate::{oauth::bearer::Principal, state::AppState};
+use crate::{
+    oauth::{bearer::Principal, scope},
+    state::AppState,
+};
 
 #[derive(Clone)]
 pub struct GatewayServer {
@@ -24,6 +27,14 @@ pub struct GatewayServer {
 impl GatewayServer {
     pub fn new(state: AppState, tools: Arc<ToolRouter<GatewayServer>>) -> Self {
         Self { state, tools }
+    }
+}
+
+/// Read-only tools need `github:read`; every other tool needs `github:write`.
+pub fn required_scope(tool: &Tool) -> &'static str {
+    match tool.annotations.as_ref().and_then(|a| a.read_only_hint) {
+        Some(true) => scope::READ,
+        _ => scope::WRITE,
     }
 }
 
@@ -59,6 +70,15 @@ impl ServerHandler for GatewayServer {
         request: CallToolRequestParams,
         ctx: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
+        let tool = self.tools.get(&request.name).ok_or_else(|| ErrorData::invalid_params("tool not found", None))?;
+        let needed = required_scope(tool);
+        if !principal(&ctx)?.scopes.iter().any(|s| s == needed) {
+            let text = format!(
+                "`{}` needs the `{needed}` permission, which this sign-in did not grant. Sign in again and approve it.",
+                request.name
+            );
+            return Ok(CallToolResult::error(vec![ContentBlock::text(text)]).into());
+        }
         self.tools.call(ToolCallContext::new(self, request, ctx)).await
     }
 }

@@ -89,7 +89,16 @@ pub async fn validate(state: &AppState, query: &str) -> Result<(AuthRequest, Cli
     if !pkce::valid_challenge(challenge) {
         return Err(fail(ErrorCode::InvalidRequest, "code_challenge must be a base64url SHA-256 (43 characters)"));
     }
-    let scopes = scope::parse(get("scope")).map_err(|e| fail(e.code, &e.description))?;
+    let mut scopes = scope::parse(get("scope")).map_err(|e| fail(e.code, &e.description))?;
+    // A client that registered a `scope` gets at most that (and that by default).
+    if let Some(registered) = &client.scope {
+        let allowed = scope::parse(Some(registered)).map_err(|e| fail(e.code, &e.description))?;
+        if get("scope").is_none() {
+            scopes = allowed;
+        } else if scopes.iter().any(|s| !allowed.contains(s)) {
+            return Err(fail(ErrorCode::InvalidScope, "the requested scope exceeds the client's registered scope"));
+        }
+    }
     let mcp_url = state.config.mcp_url();
     let resource = match get("resource") {
         None => mcp_url,
@@ -101,6 +110,7 @@ pub async fn validate(state: &AppState, query: &str) -> Result<(AuthRequest, Cli
     }
     let request = AuthRequest {
         client_id: client.client_id.clone(),
+        redirect_uri_explicit: get("redirect_uri").is_some(),
         redirect_uri,
         state: client_state,
         code_challenge: challenge.to_owned(),

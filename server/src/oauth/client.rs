@@ -47,10 +47,18 @@ pub struct Registered {
     pub software_version: Option<String>,
 }
 
+/// Control and invisible formatting characters (bidi overrides, zero-width, soft hyphen, BOM) that
+/// could disguise a client's name on the consent page.
+fn is_hidden_or_control(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{00AD}' | '\u{061C}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{206F}' | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}')
+}
+
 fn opt_text(obj: &serde_json::Map<String, Value>, field: &str) -> Result<Option<String>, OAuthError> {
     match obj.get(field) {
         None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) if s.chars().count() <= MAX_TEXT && !s.chars().any(char::is_control) => {
+        Some(Value::String(s)) if s.chars().count() <= MAX_TEXT && !s.chars().any(is_hidden_or_control) => {
             Ok(Some(s.trim().to_owned()).filter(|s| !s.is_empty()))
         }
         Some(_) => Err(metadata_error(format!("`{field}` must be a string of at most {MAX_TEXT} characters"))),
@@ -276,6 +284,14 @@ mod tests {
                 ErrorCode::InvalidClientMetadata,
             ),
             (json!({"redirect_uris": ["https://a.b/cb"], "client_name": 5}), ErrorCode::InvalidClientMetadata),
+            (
+                json!({"redirect_uris": ["https://a.b/cb"], "client_name": "Claude\u{202E}edoC"}),
+                ErrorCode::InvalidClientMetadata,
+            ),
+            (
+                json!({"redirect_uris": ["https://a.b/cb"], "client_name": "Cl\u{200B}aude"}),
+                ErrorCode::InvalidClientMetadata,
+            ),
             (
                 json!({"redirect_uris": ["https://a.b/cb"], "client_uri": "javascript:x"}),
                 ErrorCode::InvalidClientMetadata,

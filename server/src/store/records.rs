@@ -65,10 +65,17 @@ pub struct ClientRecord {
 pub struct AuthRequest {
     pub client_id: String,
     pub redirect_uri: String,
+    /// Whether the request named `redirect_uri` (then /token must repeat it, RFC 6749 §4.1.3).
+    #[serde(default = "yes")]
+    pub redirect_uri_explicit: bool,
     pub state: Option<String>,
     pub code_challenge: String,
     pub scopes: Vec<String>,
     pub resource: String,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// The GitHub account behind a grant; keyed on the numeric id (logins can be renamed).

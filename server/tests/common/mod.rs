@@ -130,9 +130,14 @@ impl Harness {
     }
 
     pub async fn login_with(&self, client_id: &str) -> Tokens {
+        self.login_extra(client_id, &[]).await
+    }
+
+    /// A login whose authorization request adds `extra` parameters (e.g. a scope).
+    pub async fn login_extra(&self, client_id: &str, extra: &[(&str, &str)]) -> Tokens {
         let pkce = Pkce::new();
         let browser = Browser::new();
-        let back = self.authorize(&browser, client_id, &pkce, &[]).await;
+        let back = self.authorize(&browser, client_id, &pkce, extra).await;
         let code = query_param(&back, "code").expect("code in redirect");
         let (status, body) = self
             .token(&[

@@ -52,11 +52,11 @@ pub async fn exchange(
         return Err(OAuthError::invalid_grant("the authorization code was issued to another client"));
     }
     match req.redirect_uri {
-        None => return Err(OAuthError::invalid_request("`redirect_uri` is required")),
+        None if request.redirect_uri_explicit => return Err(OAuthError::invalid_request("`redirect_uri` is required")),
         Some(uri) if uri != request.redirect_uri => {
             return Err(OAuthError::invalid_grant("`redirect_uri` differs from the authorization request"));
         }
-        Some(_) => {}
+        _ => {}
     }
     if let Some(resource) = req.resource
         && resource != request.resource
