@@ -41,7 +41,8 @@ pub struct Config {
     /// Scopes the gateway asks GitHub for (space separated on the wire).
     pub github_scopes: Vec<String>,
     pub storage: StorageUrl,
-    /// Lower-cased GitHub logins allowed to sign in; empty with `allowed_orgs` empty = anyone.
+    /// Lower-cased GitHub logins, or `id:NUMBER` (stable across renames), allowed to sign in; empty with
+    /// `allowed_orgs` empty = anyone. Checked at login and again on refresh (see `oauth::allowlist`).
     pub allowed_users: BTreeSet<String>,
     /// Lower-cased GitHub organisations whose members may sign in.
     pub allowed_orgs: BTreeSet<String>,
@@ -132,6 +133,11 @@ impl Config {
             parse_list(v.as_deref().unwrap_or("")).into_iter().map(|s| s.to_ascii_lowercase()).collect()
         };
         let allowed_users = lower(raw.allowed_github_users);
+        if let Some(bad) =
+            allowed_users.iter().find(|u| u.strip_prefix("id:").is_some_and(|id| id.parse::<u64>().is_err()))
+        {
+            return Err(err("ALLOWED_GITHUB_USERS", format!("`{bad}` is not id:NUMBER")));
+        }
         let allowed_orgs = lower(raw.allowed_github_orgs);
         let mut allowed_origins = BTreeSet::new();
         for o in parse_list(raw.allowed_origins.as_deref().unwrap_or("")) {
@@ -342,6 +348,7 @@ mod tests {
             ("AUTH_CODE_TTL_SECS", Box::new(|r| r.auth_code_ttl_secs = Some("900".into()))),
             ("SECRET_KEY", Box::new(|r| r.secret_key = Some("c2hvcnQ=".into()))),
             ("ALLOWED_ORIGINS", Box::new(|r| r.allowed_origins = Some("nope".into()))),
+            ("ALLOWED_GITHUB_USERS", Box::new(|r| r.allowed_github_users = Some("octocat,id:12x".into()))),
         ];
         for (var, mutate) in cases {
             let mut r = raw();

@@ -119,3 +119,59 @@ async fn github_refusing_the_code_is_reported_to_the_client() {
     assert_eq!(query_param(location, "error").as_deref(), Some("access_denied"));
     assert_eq!(h.emulator.token_requests()[0].outcome, "bad_verification_code");
 }
+
+/// Regression: the allowlist was checked only at login, so a user removed from the organisation kept
+/// refreshing for ever. Now a refresh re-checks once the last decision is an hour old.
+#[tokio::test]
+async fn a_user_removed_from_the_org_loses_access_at_the_next_hourly_recheck() {
+    let h = Harness::start_with(EmulatorConfig::default(), |c| c.allowed_github_orgs = Some("github".into())).await;
+    let t = h.login().await;
+    let refresh = |rt: String| {
+        let (http, url, client_id) = (h.http.clone(), h.url("/token"), t.client_id.clone());
+        async move {
+            let resp = http
+                .post(url)
+                .form(&[
+                    ("grant_type", "refresh_token"),
+                    ("refresh_token", rt.as_str()),
+                    ("client_id", client_id.as_str()),
+                ])
+                .send()
+                .await
+                .unwrap();
+            (resp.status(), resp.json::<serde_json::Value>().await.unwrap())
+        }
+    };
+    // Within the hour, refreshing does not ask GitHub.
+    let calls = h.emulator.api_requests().len();
+    let (status, body) = refresh(t.refresh.clone()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(h.emulator.api_requests().len(), calls);
+    // An hour later GitHub is asked; octocat is still a member.
+    h.clock.advance(3600);
+    let (status, body) = refresh(body["refresh_token"].as_str().unwrap().to_owned()).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(h.emulator.api_requests().iter().skip(calls).any(|r| r.path == "/user/orgs"));
+    // Another hour, and octocat has left the organisation.
+    h.clock.advance(3600);
+    h.emulator.inject_fault(github_emulator::Fault::new("/user/orgs", 200).body("[]"));
+    let access = body["access_token"].as_str().unwrap().to_owned();
+    let (status, body) = refresh(body["refresh_token"].as_str().unwrap().to_owned()).await;
+    assert_eq!((status, body["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_grant")), "{body}");
+    assert!(body["error_description"].as_str().unwrap().contains("no longer allowed"));
+    let r = h.mcp(Some(&access), None, serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": "ping"})).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "the grant was revoked");
+}
+
+#[tokio::test]
+async fn the_user_allowlist_accepts_numeric_ids() {
+    // 480938 is hubot's id: stable even if hubot renames the account.
+    let h = Harness::start_with(EmulatorConfig::default(), |c| c.allowed_github_users = Some("id:480938".into())).await;
+    let client_id = h.register_public().await;
+    let browser = Browser::new();
+    let callback = github_callback_url(&h, &browser, &client_id).await;
+    assert_eq!(browser.get(&callback).await.status(), StatusCode::FORBIDDEN, "octocat is not on the list");
+    h.emulator.set_login_user("hubot");
+    let back = h.authorize(&Browser::new(), &client_id, &Pkce::new(), &[]).await;
+    assert!(query_param(&back, "code").is_some());
+}

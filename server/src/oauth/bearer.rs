@@ -61,9 +61,7 @@ pub async fn authenticate(state: &AppState, token: &str) -> Result<Principal, Be
         return Err(BearerError::Invalid);
     };
     let dek = Dek::unwrap_with(&state.keys, &token, &record.wrapped_dek).map_err(|_| BearerError::Invalid)?;
-    let upstream = dek.open_upstream(&grant.sealed_upstream).map_err(|_| BearerError::Invalid)?;
-    let upstream =
-        if needs_refresh(&upstream, state.now()) { refresh_upstream(state, &grant.id, &dek).await? } else { upstream };
+    let upstream = usable_upstream(state, &grant, &dek).await?;
     Ok(Principal {
         grant_id: grant.id,
         client_id: record.client_id,
@@ -71,6 +69,12 @@ pub async fn authenticate(state: &AppState, token: &str) -> Result<Principal, Be
         scopes: record.scopes,
         github_token: upstream.access_token,
     })
+}
+
+/// The grant's GitHub token, refreshed first when it is about to expire.
+pub async fn usable_upstream(state: &AppState, grant: &Grant, dek: &Dek) -> Result<UpstreamToken, BearerError> {
+    let upstream = dek.open_upstream(&grant.sealed_upstream).map_err(|_| BearerError::Invalid)?;
+    if needs_refresh(&upstream, state.now()) { refresh_upstream(state, &grant.id, dek).await } else { Ok(upstream) }
 }
 
 fn needs_refresh(t: &UpstreamToken, now: u64) -> bool {

@@ -1,10 +1,9 @@
 //! The GitHub leg of a login: starting it after consent (transaction + redirect to GitHub) and
 //! finishing it at the callback (code exchange, identity, allowlist, local authorization code).
 
-use super::{OAuthError, redirect, vault::Dek};
+use super::{OAuthError, allowlist, redirect, vault::Dek};
 use crate::{
     crypto::{Secret, TokenKind, hash_token, random_b64},
-    github::GithubError,
     state::AppState,
     store::{
         Namespace, StoreError,
@@ -85,7 +84,11 @@ pub async fn finish(
         LoginError::GithubUnavailable
     })?;
     let identity = GithubIdentity { id: user.id, login: user.login, name: user.name };
-    if !allowed(state, &identity, &upstream.access_token).await? {
+    let permitted = allowlist::permits(state, &identity, &upstream.access_token).await.map_err(|e| {
+        tracing::warn!(error = %e, "could not read the user's organisations");
+        LoginError::GithubUnavailable
+    })?;
+    if !permitted {
         tracing::warn!(login = %identity.login, "login refused by the allowlist");
         return Err(LoginError::NotAllowed(identity.login));
     }
@@ -113,27 +116,6 @@ fn success_redirect(state: &AppState, request: &AuthRequest, code: &Secret) -> S
     }
     params.push(("iss", &issuer));
     redirect::with_params(&request.redirect_uri, &params)
-}
-
-async fn allowed(state: &AppState, user: &GithubIdentity, token: &Secret) -> Result<bool, LoginError> {
-    let cfg = &state.config;
-    if cfg.allowed_users.is_empty() && cfg.allowed_orgs.is_empty() {
-        return Ok(true);
-    }
-    if cfg.allowed_users.contains(&user.login.to_ascii_lowercase()) {
-        return Ok(true);
-    }
-    if cfg.allowed_orgs.is_empty() {
-        return Ok(false);
-    }
-    match state.github.member_of_any(token, &cfg.allowed_orgs).await {
-        Ok(member) => Ok(member),
-        Err(GithubError::BadCredentials) => Ok(false),
-        Err(e) => {
-            tracing::warn!(error = %e, "could not read the user's organisations");
-            Err(LoginError::GithubUnavailable)
-        }
-    }
 }
 
 /// The error an upstream failure becomes for the client, when the browser can still be sent back.

@@ -2,6 +2,7 @@
 //! redirect URI rules, PKCE, scopes, the authorization request, the GitHub login leg, the grants, token
 //! minting, bearer validation, revocation, and the vault that keeps GitHub tokens encrypted.
 
+pub mod allowlist;
 pub mod authorize;
 pub mod bearer;
 pub mod client;

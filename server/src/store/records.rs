@@ -132,6 +132,9 @@ pub struct Grant {
     #[serde(with = "b64")]
     pub sealed_upstream: Vec<u8>,
     pub created_at: UnixSecs,
+    /// When the allowlist last admitted this user (re-checked on refresh, see `oauth::allowlist`).
+    #[serde(default)]
+    pub allowed_at: UnixSecs,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

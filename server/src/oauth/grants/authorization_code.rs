@@ -92,6 +92,7 @@ pub async fn exchange(
         resource: request.resource.clone(),
         sealed_upstream: record.sealed_upstream.clone(),
         created_at: now,
+        allowed_at: now,
     };
     state.records.put(Namespace::Grant, &grant.id, &grant, Some(state.config.refresh_token_ttl)).await?;
     let pair = mint_pair(state, &grant, &dek, &grant.scopes);

@@ -6,16 +6,19 @@
 //! the window it is treated as theft and revokes the whole grant.
 
 use super::super::{
-    OAuthError, scope,
+    OAuthError, allowlist,
+    bearer::{self, BearerError},
+    scope,
     tokens::{TokenResponse, extend_grant, mint_pair, revoke_grant},
     vault::{self, Dek},
 };
 use crate::{
     crypto::{Secret, hash_token},
+    github::GithubError,
     state::AppState,
     store::{
         Namespace,
-        records::{ClientRecord, Grant, RefreshTokenRecord, Rotation, ttl_until},
+        records::{ClientRecord, GithubIdentity, Grant, RefreshTokenRecord, Rotation, ttl_until},
     },
 };
 
@@ -59,6 +62,9 @@ pub async fn exchange(
             tracing::error!("refresh token data key could not be unwrapped");
             OAuthError::server_error()
         })?;
+        if allowlist::active(state) && now.saturating_sub(grant.allowed_at) >= allowlist::RECHECK_SECS {
+            recheck_allowlist(state, &grant, &dek, now).await?;
+        }
         let pair = mint_pair(state, &grant, &dek, &scopes);
         pair.store(state).await?;
         let sealed = serde_json::to_vec(&pair.response).map_err(|_| OAuthError::server_error())?;
@@ -79,6 +85,50 @@ pub async fn exchange(
         state.records.delete(Namespace::RefreshToken, &pair.refresh_hash).await?;
     }
     Err(OAuthError::invalid_grant(INVALID))
+}
+
+/// Asks GitHub again whether the user is still allowed. A definite "no" (or a dead GitHub token)
+/// revokes the grant; when GitHub cannot answer, the refresh proceeds and the check is retried next time.
+async fn recheck_allowlist(state: &AppState, grant: &Grant, dek: &Dek, now: u64) -> Result<(), OAuthError> {
+    let upstream = match bearer::usable_upstream(state, grant, dek).await {
+        Ok(u) => u,
+        Err(BearerError::Store(e)) => return Err(e.into()),
+        Err(BearerError::UpstreamUnavailable) => return Ok(()),
+        Err(BearerError::Invalid | BearerError::UpstreamRevoked) => return Err(OAuthError::invalid_grant(INVALID)),
+    };
+    let identity = match state.github.current_user(&upstream.access_token).await {
+        Ok(u) if u.id == grant.user.id => GithubIdentity { id: u.id, login: u.login, name: u.name },
+        Ok(_) | Err(GithubError::BadCredentials) => {
+            revoke_grant(state, &grant.id, "GitHub no longer accepts the grant's token").await?;
+            return Err(OAuthError::invalid_grant(INVALID));
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "allowlist re-check skipped: GitHub unavailable");
+            return Ok(());
+        }
+    };
+    match allowlist::permits(state, &identity, &upstream.access_token).await {
+        Ok(true) => {
+            // Record the decision without recreating a grant revoked meanwhile.
+            if let Some((mut current, raw)) = state.records.get_raw::<Grant>(Namespace::Grant, &grant.id).await? {
+                current.allowed_at = now;
+                current.user = identity;
+                state
+                    .records
+                    .swap(Namespace::Grant, &grant.id, &raw, &current, Some(state.config.refresh_token_ttl))
+                    .await?;
+            }
+            Ok(())
+        }
+        Ok(false) => {
+            revoke_grant(state, &grant.id, "user is no longer on the allowlist").await?;
+            Err(OAuthError::invalid_grant("this GitHub account is no longer allowed to use this server"))
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "allowlist re-check skipped: GitHub unavailable");
+            Ok(())
+        }
+    }
 }
 
 async fn replay(
