@@ -46,6 +46,9 @@ pub struct Config {
     pub allowed_users: BTreeSet<String>,
     /// Lower-cased GitHub organisations whose members may sign in.
     pub allowed_orgs: BTreeSet<String>,
+    /// Private-use redirect URI schemes native apps may register (e.g. `cursor`); empty = HTTPS and
+    /// loopback http only. Such apps can be impersonated by any app claiming the scheme on the device.
+    pub allowed_redirect_schemes: BTreeSet<String>,
     /// Extra `Origin`s allowed to call `/mcp` besides `PUBLIC_URL`'s own (browser-based MCP clients).
     pub allowed_origins: BTreeSet<String>,
     pub access_token_ttl: Duration,
@@ -89,6 +92,7 @@ pub struct RawConfig {
     pub allowed_github_users: Option<String>,
     pub allowed_github_orgs: Option<String>,
     pub allowed_origins: Option<String>,
+    pub allowed_redirect_schemes: Option<String>,
     pub access_token_ttl_secs: Option<String>,
     pub refresh_token_ttl_secs: Option<String>,
     pub auth_code_ttl_secs: Option<String>,
@@ -144,6 +148,14 @@ impl Config {
             let url = Url::parse(&o).map_err(|_| err("ALLOWED_ORIGINS", format!("`{o}` is not an origin")))?;
             allowed_origins.insert(url.origin().ascii_serialization());
         }
+        let allowed_redirect_schemes = lower(raw.allowed_redirect_schemes);
+        if let Some(bad) = allowed_redirect_schemes.iter().find(|s| {
+            matches!(s.as_str(), "http" | "https" | "javascript" | "data" | "file" | "vbscript" | "about" | "blob")
+                || !s.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+                || !s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+        }) {
+            return Err(err("ALLOWED_REDIRECT_SCHEMES", format!("`{bad}` is not an allowed private-use scheme")));
+        }
         let auth_code_ttl = secs("AUTH_CODE_TTL_SECS", raw.auth_code_ttl_secs, 300, 1..=300)?;
         Ok(Config {
             public_url,
@@ -157,6 +169,7 @@ impl Config {
             allowed_users,
             allowed_orgs,
             allowed_origins,
+            allowed_redirect_schemes,
             access_token_ttl: secs("ACCESS_TOKEN_TTL_SECS", raw.access_token_ttl_secs, 3600, 60..=86_400)?,
             refresh_token_ttl: secs(
                 "REFRESH_TOKEN_TTL_SECS",
@@ -348,6 +361,7 @@ mod tests {
             ("AUTH_CODE_TTL_SECS", Box::new(|r| r.auth_code_ttl_secs = Some("900".into()))),
             ("SECRET_KEY", Box::new(|r| r.secret_key = Some("c2hvcnQ=".into()))),
             ("ALLOWED_ORIGINS", Box::new(|r| r.allowed_origins = Some("nope".into()))),
+            ("ALLOWED_REDIRECT_SCHEMES", Box::new(|r| r.allowed_redirect_schemes = Some("cursor,javascript".into()))),
             ("ALLOWED_GITHUB_USERS", Box::new(|r| r.allowed_github_users = Some("octocat,id:12x".into()))),
         ];
         for (var, mutate) in cases {

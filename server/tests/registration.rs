@@ -75,3 +75,29 @@ async fn oversized_registration_is_refused_with_413() {
     let (status, _) = register_raw(&h, "application/json", body).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
 }
+
+#[tokio::test]
+async fn private_use_redirect_schemes_are_refused_unless_the_operator_allows_them() {
+    let cursor = json!({"redirect_uris": ["cursor://anysphere.cursor-mcp/oauth/callback", "http://127.0.0.1:7777/callback"],
+        "token_endpoint_auth_method": "none", "client_name": "Cursor"});
+    let strict = Harness::start().await;
+    let (status, body) = register_raw(&strict, "application/json", cursor.to_string()).await;
+    assert_eq!((status, body["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_redirect_uri")));
+
+    let h = Harness::start_with(github_emulator::EmulatorConfig::default(), |c| {
+        c.allowed_redirect_schemes = Some("cursor".into())
+    })
+    .await;
+    let reg = h.register(cursor).await;
+    let client_id = reg["client_id"].as_str().unwrap();
+    let pkce = common::Pkce::new();
+    let url = h
+        .authorize_url(client_id, &pkce, &[])
+        .replace("http%3A%2F%2F127.0.0.1%3A7777%2Fcallback", "cursor%3A%2F%2Fanysphere.cursor-mcp%2Foauth%2Fcallback");
+    let browser = common::Browser::new();
+    let page = browser.get(&url).await.text().await.unwrap().replace("&#x2f;", "/");
+    assert!(page.contains("cursor://anysphere.cursor-mcp"), "the consent page shows the scheme");
+    assert!(page.contains("on this computer"), "and warns that an app on this device receives the result");
+    let back = browser.run_to_client(&url, "cursor://").await;
+    assert!(back.starts_with("cursor://anysphere.cursor-mcp/oauth/callback?code="), "{back}");
+}

@@ -68,8 +68,15 @@ fn consent_page(
     let ticket = state.signer.sign("consent-ticket", request, state.now() + TICKET_TTL_SECS);
     let csrf_token = state.signer.tag("consent-csrf", &[browser.expose(), &ticket]);
     let redirect_url = url::Url::parse(&request.redirect_uri).ok();
-    let redirect_host = redirect_url.as_ref().map(host_port).unwrap_or_default();
-    let loopback = redirect_url.as_ref().is_some_and(|u| u.scheme() == "http");
+    let redirect_host = redirect_url
+        .as_ref()
+        .map(|u| match u.scheme() {
+            "http" | "https" => host_port(u),
+            scheme => format!("{scheme}://{}", u.host_str().unwrap_or("")),
+        })
+        .unwrap_or_default();
+    // Loopback http and private-use schemes both deliver the code to an app on this device.
+    let loopback = redirect_url.as_ref().is_some_and(|u| u.scheme() != "https");
     let scopes: Vec<minijinja::Value> = request
         .scopes
         .iter()

@@ -24,7 +24,7 @@ pub async fn register(State(state): State<AppState>, headers: HeaderMap, body: B
     }
     let value: serde_json::Value = serde_json::from_slice(&body)
         .map_err(|_| OAuthError::new(ErrorCode::InvalidClientMetadata, "the body is not valid JSON"))?;
-    let (record, response) = client::register(&value, state.now())?;
+    let (record, response) = client::register(&value, state.now(), &state.config.allowed_redirect_schemes)?;
     state.records.put(Namespace::Client, &record.client_id, &record, None).await?;
     tracing::info!(client = %record.client_id, name = record.client_name.as_deref().unwrap_or("-"), "client registered");
     let mut resp = (StatusCode::CREATED, Json(response)).into_response();

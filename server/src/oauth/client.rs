@@ -80,7 +80,11 @@ fn string_list(obj: &serde_json::Map<String, Value>, field: &str) -> Result<Opti
 
 /// Validates a registration request body and creates the client record. The secret (for
 /// confidential clients) is returned once in [`Registered`] and stored only as a hash.
-pub fn register(body: &Value, now: UnixSecs) -> Result<(ClientRecord, Registered), OAuthError> {
+pub fn register(
+    body: &Value,
+    now: UnixSecs,
+    private_schemes: &std::collections::BTreeSet<String>,
+) -> Result<(ClientRecord, Registered), OAuthError> {
     let obj = body.as_object().ok_or_else(|| metadata_error("the request body must be a JSON object"))?;
 
     let redirect_uris = string_list(obj, "redirect_uris")?.unwrap_or_default();
@@ -94,7 +98,8 @@ pub fn register(body: &Value, now: UnixSecs) -> Result<(ClientRecord, Registered
         ));
     }
     for uri in &redirect_uris {
-        redirect::validate(uri).map_err(|e| OAuthError::new(ErrorCode::InvalidRedirectUri, e.to_string()))?;
+        redirect::validate_for_registration(uri, private_schemes)
+            .map_err(|e| OAuthError::new(ErrorCode::InvalidRedirectUri, e.to_string()))?;
     }
 
     let method = match obj.get("token_endpoint_auth_method").and_then(Value::as_str) {
@@ -247,11 +252,13 @@ mod tests {
             &json!({"redirect_uris": ["http://127.0.0.1:3000/cb"], "token_endpoint_auth_method": "none",
                     "client_name": "Claude", "grant_types": ["authorization_code", "refresh_token"]}),
             10,
+            &Default::default(),
         )
         .unwrap();
         assert_eq!(rec.token_endpoint_auth_method, AuthMethod::None);
         assert!(resp.client_secret.is_none() && rec.client_secret_hash.is_none());
-        let (rec, resp) = register(&json!({"redirect_uris": ["https://a.example/cb"]}), 10).unwrap();
+        let (rec, resp) =
+            register(&json!({"redirect_uris": ["https://a.example/cb"]}), 10, &Default::default()).unwrap();
         assert_eq!(rec.token_endpoint_auth_method, AuthMethod::ClientSecretBasic);
         let secret = resp.client_secret.unwrap();
         assert_eq!(rec.client_secret_hash.unwrap(), hash_token(&secret));
@@ -298,10 +305,13 @@ mod tests {
             ),
         ];
         for (body, code) in cases {
-            assert_eq!(register(&body, 0).unwrap_err().code, code, "{body}");
+            assert_eq!(register(&body, 0, &Default::default()).unwrap_err().code, code, "{body}");
         }
         let many: Vec<String> = (0..11).map(|i| format!("https://a.b/{i}")).collect();
-        assert_eq!(register(&json!({"redirect_uris": many}), 0).unwrap_err().code, ErrorCode::InvalidRedirectUri);
+        assert_eq!(
+            register(&json!({"redirect_uris": many}), 0, &Default::default()).unwrap_err().code,
+            ErrorCode::InvalidRedirectUri
+        );
     }
 
     #[test]

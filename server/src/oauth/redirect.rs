@@ -1,6 +1,8 @@
 //! Redirect URI rules: what may be registered (HTTPS, or http on a loopback host; RFC 8252 §7.3) and
 //! how a requested URI matches a registered one (exact, except that a loopback port may vary).
 
+use std::collections::BTreeSet;
+
 use url::{Host, Url};
 
 /// Why a redirect URI was refused (the text becomes `error_description`).
@@ -31,6 +33,48 @@ fn is_loopback(url: &Url) -> bool {
         Some(Host::Ipv6(ip)) => ip.is_loopback(),
         None => false,
     }
+}
+
+/// Schemes that may never be registered, even when an operator allows private-use schemes.
+const NEVER: &[&str] = &[
+    "http",
+    "https",
+    "javascript",
+    "data",
+    "file",
+    "vbscript",
+    "about",
+    "blob",
+    "filesystem",
+    "ws",
+    "wss",
+    "ftp",
+    "mailto",
+];
+
+/// Checks a redirect URI for registration: HTTPS or loopback http, or — when the operator lists its
+/// scheme in `ALLOWED_REDIRECT_SCHEMES` — a native app's private-use scheme (RFC 8252 §7.1), e.g.
+/// `cursor://anysphere.cursor-mcp/oauth/callback`. Private-use URIs are matched exactly.
+pub fn validate_for_registration(raw: &str, private_schemes: &BTreeSet<String>) -> Result<Url, RedirectError> {
+    match validate(raw) {
+        Err(RedirectError::Scheme) => {}
+        other => return other,
+    }
+    let url = Url::parse(raw).map_err(|_| RedirectError::NotAbsolute)?;
+    let scheme = url.scheme();
+    if NEVER.contains(&scheme) || !private_schemes.contains(scheme) || url.cannot_be_a_base() {
+        return Err(RedirectError::Scheme);
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(RedirectError::UserInfo);
+    }
+    if url.fragment().is_some() {
+        return Err(RedirectError::Fragment);
+    }
+    if url.as_str() != raw {
+        return Err(RedirectError::NotNormalized);
+    }
+    Ok(url)
 }
 
 /// Checks a redirect URI for registration (and re-checks a requested one). Returns the parsed URL.
@@ -154,6 +198,27 @@ mod tests {
             assert_eq!(validate(uri).err(), Some(want), "{uri:?}");
         }
         assert_eq!(validate(&format!("https://e.com/{}", "a".repeat(2000))).err(), Some(RedirectError::Length));
+    }
+
+    #[test]
+    fn private_use_schemes_only_when_allowed() {
+        let cursor = "cursor://anysphere.cursor-mcp/oauth/callback";
+        let none = BTreeSet::new();
+        let allowed: BTreeSet<String> = ["cursor".to_owned()].into();
+        assert_eq!(validate_for_registration(cursor, &none).err(), Some(RedirectError::Scheme));
+        assert!(validate_for_registration(cursor, &allowed).is_ok());
+        assert!(validate_for_registration("https://a.example/cb", &none).is_ok());
+        let js: BTreeSet<String> = ["javascript".to_owned(), "data".to_owned()].into();
+        assert_eq!(validate_for_registration("javascript:alert(1)", &js).err(), Some(RedirectError::Scheme));
+        assert_eq!(validate_for_registration("data:text/html,x", &js).err(), Some(RedirectError::Scheme));
+        assert_eq!(validate_for_registration("cursor://u@x/cb", &allowed).err(), Some(RedirectError::UserInfo));
+        assert_eq!(validate_for_registration("cursor://x/cb#f", &allowed).err(), Some(RedirectError::Fragment));
+        assert_eq!(validate_for_registration("cursor://x/a/../cb", &allowed).err(), Some(RedirectError::NotNormalized));
+        assert_eq!(
+            validate_for_registration("cursor://x/cb\n", &allowed).err(),
+            Some(RedirectError::ControlCharacters)
+        );
+        assert!(matches(cursor, cursor) && !matches(cursor, "cursor://anysphere.cursor-mcp/oauth/other"));
     }
 
     #[test]
