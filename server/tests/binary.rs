@@ -10,7 +10,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use common::{Browser, Pkce, query_param};
+use common::{Browser, Gateway, Pkce, query_param};
 use github_emulator::EmulatorConfig;
 use reqwest::StatusCode;
 use serde_json::json;
@@ -122,110 +122,49 @@ async fn full_flow_on_the_binary_logs_no_secret_and_sigterm_drains() {
     let mut running = Running { child, log };
     wait_ready(&base).await;
 
-    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    let redirect = common::REDIRECT;
-    let reg: serde_json::Value = http
-        .post(format!("{base}/register"))
-        .json(&json!({"redirect_uris": [redirect], "token_endpoint_auth_method": "client_secret_post", "client_name": "Binary"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let gw = Gateway::new(&base);
+    let reg = gw
+        .register(json!({"redirect_uris": [common::REDIRECT], "token_endpoint_auth_method": "client_secret_post", "client_name": "Binary"}))
+        .await;
     let (client_id, client_secret) = (reg["client_id"].as_str().unwrap(), reg["client_secret"].as_str().unwrap());
     let pkce = Pkce::new();
     let browser = Browser::new();
-    let mut authorize = url::Url::parse(&format!("{base}/authorize")).unwrap();
-    authorize
-        .query_pairs_mut()
-        .append_pair("response_type", "code")
-        .append_pair("client_id", client_id)
-        .append_pair("redirect_uri", redirect)
-        .append_pair("code_challenge", &pkce.challenge)
-        .append_pair("code_challenge_method", "S256")
-        .append_pair("state", "binary-state");
-    let consent_html = browser.get(authorize.as_str()).await.text().await.unwrap();
+    let consent_html = browser.get(&gw.authorize_url(client_id, &pkce, &[])).await.text().await.unwrap();
     let form = common::ConsentForm::parse(&consent_html).unwrap();
-    let back = browser.run_to_client(authorize.as_str(), redirect).await;
+    let back = gw.authorize(&browser, client_id, &pkce, &[]).await;
     let code = query_param(&back, "code").unwrap();
-    let tokens: serde_json::Value = http
-        .post(format!("{base}/token"))
-        .form(&[
+    let (status, tokens) = gw
+        .token(&[
             ("grant_type", "authorization_code"),
             ("code", &code),
-            ("redirect_uri", redirect),
+            ("redirect_uri", common::REDIRECT),
             ("code_verifier", &pkce.verifier),
             ("client_id", client_id),
             ("client_secret", client_secret),
         ])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .await;
+    assert_eq!(status, StatusCode::OK, "{tokens}");
     let access = tokens["access_token"].as_str().unwrap().to_owned();
     let refresh = tokens["refresh_token"].as_str().unwrap().to_owned();
-    let mcp = |body: serde_json::Value, session: Option<String>| {
-        let mut req = http
-            .post(format!("{base}/mcp"))
-            .bearer_auth(&access)
-            .header("accept", "application/json, text/event-stream")
-            .header("content-type", "application/json")
-            .body(body.to_string());
-        if let Some(s) = session {
-            req = req.header("mcp-session-id", s).header("mcp-protocol-version", common::PROTOCOL);
-        }
-        req.send()
-    };
-    let init = mcp(
-        json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"protocolVersion": common::PROTOCOL, "capabilities": {}, "clientInfo": {"name": "b", "version": "1"}}}),
-        None,
-    )
-    .await
-    .unwrap();
-    let session = init.headers()["mcp-session-id"].to_str().unwrap().to_owned();
-    let _ = init.text().await;
-    mcp(json!({"jsonrpc": "2.0", "method": "notifications/initialized"}), Some(session.clone())).await.unwrap();
-    let me = mcp(
-        json!({"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {"name": "get_me", "arguments": {}}}),
-        Some(session.clone()),
-    )
-    .await
-    .unwrap()
-    .text()
-    .await
-    .unwrap();
-    assert!(me.contains("octocat"), "{me}");
-    let refreshed: serde_json::Value = http
-        .post(format!("{base}/token"))
-        .form(&[
-            ("grant_type", "refresh_token"),
-            ("refresh_token", &refresh),
-            ("client_id", client_id),
-            ("client_secret", client_secret),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert!(refreshed["access_token"].is_string(), "{refreshed}");
-    // A failed attempt with a wrong secret, so error paths are logged too.
-    let bad = http
-        .post(format!("{base}/token"))
-        .form(&[
-            ("grant_type", "refresh_token"),
-            ("refresh_token", &refresh),
-            ("client_id", client_id),
-            ("client_secret", "mgw_cs_wrong"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(bad.status(), StatusCode::UNAUTHORIZED);
+    let session = gw.mcp_session(&access).await;
+    let me = gw.call_tool(&access, &session, "get_me", json!({})).await;
+    assert_eq!(me.body.unwrap()["result"]["structuredContent"]["login"], "octocat");
+    // A failed attempt with a wrong secret first, so error paths are logged too.
+    let wrong = [
+        ("grant_type", "refresh_token"),
+        ("refresh_token", &refresh),
+        ("client_id", client_id),
+        ("client_secret", "mgw_cs_wrong"),
+    ];
+    assert_eq!(gw.token(&wrong).await.0, StatusCode::UNAUTHORIZED);
+    let right = [
+        ("grant_type", "refresh_token"),
+        ("refresh_token", &refresh),
+        ("client_id", client_id),
+        ("client_secret", client_secret),
+    ];
+    let (status, refreshed) = gw.token(&right).await;
+    assert_eq!(status, StatusCode::OK, "{refreshed}");
 
     // Graceful shutdown on SIGTERM.
     let pid = running.child.id().to_string();

@@ -109,13 +109,20 @@ async fn github_rejecting_the_stored_token_revokes_the_grant() {
     assert_eq!(status, StatusCode::BAD_REQUEST);
 }
 
-#[tokio::test]
-async fn expiring_github_tokens_are_refreshed_transparently() {
+/// GitHub App mode (8-hour GitHub tokens), local access tokens living a day, one user signed in
+/// with an MCP session.
+async fn expiring_github_tokens() -> (Harness, common::Tokens, String) {
     let emulator =
         EmulatorConfig { expiring_tokens: true, token_lifetime: Duration::from_secs(8 * 3600), ..Default::default() };
     let h = Harness::start_with(emulator, |c| c.access_token_ttl_secs = Some("86400".into())).await;
     let t = h.login().await;
     let session = h.mcp_session(&t.access).await;
+    (h, t, session)
+}
+
+#[tokio::test]
+async fn expiring_github_tokens_are_refreshed_transparently() {
+    let (h, t, session) = expiring_github_tokens().await;
     // Eight hours later the GitHub token has expired; the next request refreshes it first.
     h.clock.advance(8 * 3600);
     h.emulator.expire_all_access_tokens();
@@ -133,10 +140,7 @@ async fn expiring_github_tokens_are_refreshed_transparently() {
 
 #[tokio::test]
 async fn concurrent_requests_needing_a_refresh_refresh_once() {
-    let emulator = EmulatorConfig { expiring_tokens: true, ..Default::default() };
-    let h = Harness::start_with(emulator, |c| c.access_token_ttl_secs = Some("86400".into())).await;
-    let t = h.login().await;
-    let session = h.mcp_session(&t.access).await;
+    let (h, t, session) = expiring_github_tokens().await;
     h.clock.advance(8 * 3600);
     let calls = (0..6).map(|_| h.call_tool(&t.access, &session, "get_me", json!({})));
     for r in futures::future::join_all(calls).await {
@@ -147,10 +151,7 @@ async fn concurrent_requests_needing_a_refresh_refresh_once() {
 
 #[tokio::test]
 async fn github_refusing_the_refresh_sends_the_client_back_to_login() {
-    let emulator = EmulatorConfig { expiring_tokens: true, ..Default::default() };
-    let h = Harness::start_with(emulator, |c| c.access_token_ttl_secs = Some("86400".into())).await;
-    let t = h.login().await;
-    let session = h.mcp_session(&t.access).await;
+    let (h, t, session) = expiring_github_tokens().await;
     h.emulator.set_refresh_refused(true);
     h.clock.advance(8 * 3600);
     let r = h.call_tool(&t.access, &session, "get_me", json!({})).await;
@@ -222,10 +223,7 @@ async fn browser_preflight_is_answered_for_allowed_origins_only() {
 /// back (it did: the refreshed grant was `put`, reviving every token of the revoked grant).
 #[tokio::test]
 async fn revocation_during_a_slow_upstream_refresh_sticks() {
-    let emulator = EmulatorConfig { expiring_tokens: true, ..Default::default() };
-    let h = Harness::start_with(emulator, |c| c.access_token_ttl_secs = Some("86400".into())).await;
-    let t = h.login().await;
-    let session = h.mcp_session(&t.access).await;
+    let (h, t, session) = expiring_github_tokens().await;
     h.clock.advance(8 * 3600);
     h.emulator.set_token_latency(Duration::from_millis(600));
     let in_flight = {

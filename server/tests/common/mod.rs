@@ -14,14 +14,26 @@ use sha2::{Digest, Sha256};
 pub const REDIRECT: &str = "http://127.0.0.1:7777/callback";
 pub const PROTOCOL: &str = "2025-06-18";
 
-pub struct Harness {
+/// A client of a running gateway (in-process or the real binary): plain HTTP, no cookies, no redirects.
+pub struct Gateway {
     pub base: String,
+    pub http: reqwest::Client,
+}
+
+/// The gateway and the GitHub emulator running in this process, with a manual clock.
+pub struct Harness {
+    pub gw: Gateway,
     pub emulator: Emulator,
     pub clock: ManualClock,
     pub state: AppState,
-    /// A plain client: no cookies, no redirects.
-    pub http: reqwest::Client,
     server: tokio::task::JoinHandle<()>,
+}
+
+impl std::ops::Deref for Harness {
+    type Target = Gateway;
+    fn deref(&self) -> &Gateway {
+        &self.gw
+    }
 }
 
 impl Drop for Harness {
@@ -65,8 +77,15 @@ impl Harness {
         let server = tokio::spawn(async move {
             let _ = mcp_github_gateway::serve(listener, app_state, std::future::pending()).await;
         });
+        let gw = Gateway::new(&base);
+        Harness { gw, emulator, clock, state, server }
+    }
+}
+
+impl Gateway {
+    pub fn new(base: &str) -> Self {
         let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
-        Harness { base, emulator, clock, state, http, server }
+        Gateway { base: base.to_owned(), http }
     }
 
     pub fn url(&self, path: &str) -> String {
