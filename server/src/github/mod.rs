@@ -2,6 +2,8 @@
 //! `/api/v3`), GitHub's required headers, bounded retries of idempotent reads, and error mapping.
 
 mod error;
+pub mod page;
+pub mod sanitize;
 
 use std::time::Duration;
 

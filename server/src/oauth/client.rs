@@ -50,9 +50,7 @@ pub struct Registered {
 /// Control and invisible formatting characters (bidi overrides, zero-width, soft hyphen, BOM) that
 /// could disguise a client's name on the consent page.
 fn is_hidden_or_control(c: char) -> bool {
-    c.is_control()
-        || matches!(c, '\u{00AD}' | '\u{061C}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
-            | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{206F}' | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}')
+    c.is_control() || crate::github::sanitize::is_invisible(c)
 }
 
 fn opt_text(obj: &serde_json::Map<String, Value>, field: &str) -> Result<Option<String>, OAuthError> {
