@@ -289,10 +289,18 @@ async fn tools_need_the_scope_that_matches_their_kind() {
     let session = h.mcp_session(&write_only.access).await;
     let github_calls = h.emulator.api_requests().len();
     let r = h.call_tool(&write_only.access, &session, "get_me", json!({})).await;
-    let result = &r.body.unwrap()["result"];
-    assert_eq!(result["isError"], true);
-    assert!(result["content"][0]["text"].as_str().unwrap().contains("github:read"), "{result}");
+    // Step-up (MCP 2025-11-25): 403 naming the scopes to ask for, so the client can re-authorize.
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text);
+    let challenge = r.headers["www-authenticate"].to_str().unwrap();
+    assert!(challenge.starts_with("Bearer error=\"insufficient_scope\""), "{challenge}");
+    assert!(challenge.contains("scope=\"github:read github:write\""), "{challenge}");
+    assert!(challenge.contains(&format!("resource_metadata=\"{}/.well-known/oauth-protected-resource/mcp\"", h.base)));
     assert_eq!(h.emulator.api_requests().len(), github_calls, "GitHub was not called");
+    // Other methods are not affected by the missing scope.
+    let list = h
+        .mcp(Some(&write_only.access), Some(&session), json!({"jsonrpc": "2.0", "id": 5, "method": "tools/list"}))
+        .await;
+    assert_eq!(list.status, StatusCode::OK);
     let read_only = h.login_extra(&client_id, &[("scope", "github:read")]).await;
     let session = h.mcp_session(&read_only.access).await;
     let r = h.call_tool(&read_only.access, &session, "get_me", json!({})).await;

@@ -2,6 +2,7 @@
 //! session-keyed transport map) behind the bearer middleware and the session-to-user binding.
 
 pub mod auth;
+pub mod scopes;
 pub mod server;
 pub mod sessions;
 pub mod tools;
@@ -38,6 +39,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
     let cors = cors(&origins);
     let tool_state = state.clone();
     let registry = Arc::new(tools::registry());
+    let step_up = scopes::StepUp { state: state.clone(), tools: registry.clone() };
     let service = StreamableHttpService::new(
         move || Ok(server::GatewayServer::new(tool_state.clone(), registry.clone())),
         Arc::new(sessions),
@@ -45,6 +47,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
     );
     Router::new()
         .nest_service("/mcp", service)
+        .layer(middleware::from_fn_with_state(step_up, scopes::require_tool_scope))
         .layer(middleware::from_fn_with_state(state.clone(), sessions::bind_to_user))
         .layer(middleware::from_fn_with_state(state.clone(), auth::require_bearer))
         // Outermost, so a browser's preflight is answered without a token.

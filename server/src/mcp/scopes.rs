@@ -1,0 +1,106 @@
+//! Scope step-up (MCP 2025-11-25, RFC 6750 §3.1): a `tools/call` for a tool that needs a scope the
+//! token lacks is answered HTTP 403 with `WWW-Authenticate: Bearer error="insufficient_scope"`, naming
+//! the scopes to ask for, so the client can re-authorize with more. The tool handler checks again.
+
+use std::sync::Arc;
+
+use axum::{
+    Json,
+    body::{Body, to_bytes},
+    extract::{Request, State},
+    http::{HeaderValue, Method, StatusCode, header},
+    middleware::Next,
+    response::{IntoResponse, Response},
+};
+use rmcp::handler::server::router::tool::ToolRouter;
+use serde_json::Value;
+
+use super::{MCP_BODY_LIMIT, server::GatewayServer, server::required_scope};
+use crate::{
+    oauth::{bearer::Principal, scope},
+    state::AppState,
+};
+
+#[derive(Clone)]
+pub struct StepUp {
+    pub state: AppState,
+    pub tools: Arc<ToolRouter<GatewayServer>>,
+}
+
+/// The names of the tools a JSON-RPC message (or batch) calls.
+fn called_tools(message: &Value) -> Vec<&str> {
+    match message {
+        Value::Array(batch) => batch.iter().filter_map(called_tool).collect(),
+        m => called_tool(m).into_iter().collect(),
+    }
+}
+
+fn called_tool(m: &Value) -> Option<&str> {
+    if m.get("method")?.as_str()? != "tools/call" {
+        return None;
+    }
+    m.get("params")?.get("name")?.as_str()
+}
+
+pub async fn require_tool_scope(State(step): State<StepUp>, req: Request, next: Next) -> Response {
+    if req.method() != Method::POST {
+        return next.run(req).await;
+    }
+    let Some(granted) = req.extensions().get::<Principal>().map(|p| p.scopes.clone()) else {
+        return StatusCode::UNAUTHORIZED.into_response();
+    };
+    let (parts, body) = req.into_parts();
+    let bytes = match to_bytes(body, MCP_BODY_LIMIT).await {
+        Ok(b) => b,
+        Err(_) => return (StatusCode::PAYLOAD_TOO_LARGE, "request body too large").into_response(),
+    };
+    // Malformed bodies are rmcp's to refuse; only well-formed tool calls are checked here.
+    if let Ok(message) = serde_json::from_slice::<Value>(&bytes) {
+        let missing: Vec<&'static str> = called_tools(&message)
+            .into_iter()
+            .filter_map(|name| step.tools.get(name).map(required_scope))
+            .filter(|needed| !granted.iter().any(|g| g == needed))
+            .collect();
+        if !missing.is_empty() {
+            return insufficient_scope(&step.state, &granted, &missing);
+        }
+    }
+    next.run(Request::from_parts(parts, Body::from(bytes))).await
+}
+
+fn insufficient_scope(state: &AppState, granted: &[String], missing: &[&str]) -> Response {
+    // Ask for what the token has plus what the call needs, in the canonical order.
+    let wanted: Vec<&str> =
+        scope::SUPPORTED.iter().copied().filter(|s| granted.iter().any(|g| g == s) || missing.contains(s)).collect();
+    let description = format!("this call needs the {} scope", missing.join(" and "));
+    let challenge = format!(
+        "Bearer error=\"insufficient_scope\", scope=\"{}\", resource_metadata=\"{}\", error_description=\"{description}\"",
+        wanted.join(" "),
+        state.config.url("/.well-known/oauth-protected-resource/mcp"),
+    );
+    let mut resp = (
+        StatusCode::FORBIDDEN,
+        Json(serde_json::json!({"error": "insufficient_scope", "error_description": description, "scope": wanted.join(" ")})),
+    )
+        .into_response();
+    if let Ok(v) = HeaderValue::from_str(&challenge) {
+        resp.headers_mut().insert(header::WWW_AUTHENTICATE, v);
+    }
+    resp
+}
+
+#[cfg(test)]
+mod tests {
+    use super::called_tools;
+    use serde_json::json;
+
+    #[test]
+    fn finds_tool_calls_in_messages_and_batches() {
+        let call = json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": "get_me"}});
+        assert_eq!(called_tools(&call), vec!["get_me"]);
+        assert!(called_tools(&json!({"jsonrpc": "2.0", "id": 1, "method": "tools/list"})).is_empty());
+        let batch = json!([call, {"method": "tools/call", "params": {"name": "create_issue"}}, {"method": "ping"}]);
+        assert_eq!(called_tools(&batch), vec!["get_me", "create_issue"]);
+        assert!(called_tools(&json!({"method": "tools/call", "params": {"name": 5}})).is_empty());
+    }
+}
