@@ -8,6 +8,8 @@ use std::{collections::BTreeSet, net::SocketAddr, time::Duration};
 use serde::{Deserialize, Serialize};
 use url::Url;
 
+use crate::mcp::toolsets::{self, Selection, Toolset};
+
 /// A setting that could not be used; the message names the variable.
 #[derive(Debug, thiserror::Error)]
 #[error("{var}: {reason}")]
@@ -38,8 +40,13 @@ pub struct Config {
     pub github_base_url: Url,
     /// API root, possibly with a path (`https://HOST/api/v3` on GitHub Enterprise Server). No trailing slash.
     pub github_api_url: Url,
-    /// Scopes the gateway asks GitHub for (space separated on the wire).
+    /// Scopes the gateway asks GitHub for (space separated on the wire). Defaults to what the
+    /// enabled toolsets need.
     pub github_scopes: Vec<String>,
+    /// Toolsets offered (`TOOLSETS`; default context, repos, issues, pull_requests, users, search).
+    pub toolsets: BTreeSet<Toolset>,
+    /// `READ_ONLY=true`: write tools are neither listed nor callable and `github:write` is not offered.
+    pub read_only: bool,
     pub storage: StorageUrl,
     /// Lower-cased GitHub logins, or `id:NUMBER` (stable across renames), allowed to sign in; empty with
     /// `allowed_orgs` empty = anyone. Checked at login and again on refresh (see `oauth::allowlist`).
@@ -88,6 +95,8 @@ pub struct RawConfig {
     pub github_base_url: Option<String>,
     pub github_api_url: Option<String>,
     pub github_scopes: Option<String>,
+    pub toolsets: Option<String>,
+    pub read_only: Option<String>,
     pub storage_url: Option<String>,
     pub allowed_github_users: Option<String>,
     pub allowed_github_orgs: Option<String>,
@@ -100,8 +109,6 @@ pub struct RawConfig {
     pub consent_ttl_secs: Option<String>,
     pub secret_key: Option<String>,
 }
-
-pub const DEFAULT_GITHUB_SCOPES: &str = "repo read:org notifications";
 
 impl Config {
     /// Reads `.env` (if present) and the process environment.
@@ -126,7 +133,31 @@ impl Config {
         let github_client_secret = required("GITHUB_CLIENT_SECRET", raw.github_client_secret)?;
         let github_base_url = parse_base_url("GITHUB_BASE_URL", raw.github_base_url, "https://github.com")?;
         let github_api_url = parse_base_url("GITHUB_API_URL", raw.github_api_url, "https://api.github.com")?;
-        let github_scopes = parse_list(raw.github_scopes.as_deref().unwrap_or(DEFAULT_GITHUB_SCOPES));
+        let toolsets = match non_empty(raw.toolsets) {
+            None => Toolset::DEFAULT.into_iter().collect(),
+            Some(v) => {
+                let set = toolsets::parse_list(&v).map_err(|bad| {
+                    let known: Vec<&str> = Toolset::ALL.iter().map(|t| t.name()).collect();
+                    err("TOOLSETS", format!("unknown toolset `{bad}`; known: {}, or all", known.join(", ")))
+                })?;
+                if set.is_empty() {
+                    return Err(err("TOOLSETS", "names no toolset"));
+                }
+                set
+            }
+        };
+        let read_only = match non_empty(raw.read_only).map(|v| v.to_ascii_lowercase()).as_deref() {
+            None | Some("false" | "0" | "no") => false,
+            Some("true" | "1" | "yes") => true,
+            Some(other) => return Err(err("READ_ONLY", format!("`{other}` is not true or false"))),
+        };
+        let github_scopes = match non_empty(raw.github_scopes) {
+            Some(v) => parse_list(&v),
+            None => {
+                let needed: BTreeSet<&str> = toolsets.iter().flat_map(|t| t.github_scopes().iter().copied()).collect();
+                needed.into_iter().map(str::to_owned).collect()
+            }
+        };
         let storage = match non_empty(raw.storage_url).as_deref() {
             None | Some("memory://") => StorageUrl::Memory,
             Some(other) => {
@@ -165,6 +196,8 @@ impl Config {
             github_base_url,
             github_api_url,
             github_scopes,
+            toolsets,
+            read_only,
             storage,
             allowed_users,
             allowed_orgs,
@@ -206,6 +239,11 @@ impl Config {
     /// Cookies get the `__Host-` prefix and `Secure` only when the public URL is HTTPS.
     pub fn secure_cookies(&self) -> bool {
         self.public_url.scheme() == "https"
+    }
+
+    /// What the operator offers, before any request narrows it.
+    pub fn selection(&self) -> Selection {
+        Selection { toolsets: self.toolsets.clone(), read_only: self.read_only }
     }
 
     /// The `Host` values `/mcp` accepts: the public host and loopback names.
@@ -334,6 +372,24 @@ mod tests {
         assert_eq!(c.storage, StorageUrl::Memory);
         assert_eq!(c.auth_code_ttl, Duration::from_secs(300));
         assert!(c.secure_cookies());
+        assert_eq!(c.toolsets.len(), 6);
+        assert!(!c.read_only);
+        assert_eq!(c.github_scopes, vec!["read:org", "repo"], "what the default toolsets need");
+    }
+
+    #[test]
+    fn toolsets_read_only_and_the_scopes_they_need() {
+        let mut r = raw();
+        r.toolsets = Some("all".into());
+        r.read_only = Some("TRUE".into());
+        let c = Config::from_raw(r).unwrap();
+        assert_eq!(c.toolsets.len(), 8);
+        assert!(c.read_only);
+        assert_eq!(c.github_scopes, vec!["notifications", "read:org", "repo"]);
+        let mut r = raw();
+        r.toolsets = Some("users".into());
+        r.github_scopes = Some("read:user".into());
+        assert_eq!(Config::from_raw(r).unwrap().github_scopes, vec!["read:user"], "an explicit value wins");
     }
 
     #[test]
@@ -361,6 +417,9 @@ mod tests {
             ("AUTH_CODE_TTL_SECS", Box::new(|r| r.auth_code_ttl_secs = Some("900".into()))),
             ("SECRET_KEY", Box::new(|r| r.secret_key = Some("c2hvcnQ=".into()))),
             ("ALLOWED_ORIGINS", Box::new(|r| r.allowed_origins = Some("nope".into()))),
+            ("TOOLSETS", Box::new(|r| r.toolsets = Some("repos,wiki".into()))),
+            ("TOOLSETS", Box::new(|r| r.toolsets = Some(" , ".into()))),
+            ("READ_ONLY", Box::new(|r| r.read_only = Some("maybe".into()))),
             ("ALLOWED_REDIRECT_SCHEMES", Box::new(|r| r.allowed_redirect_schemes = Some("cursor,javascript".into()))),
             ("ALLOWED_GITHUB_USERS", Box::new(|r| r.allowed_github_users = Some("octocat,id:12x".into()))),
         ];

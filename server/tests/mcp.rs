@@ -306,3 +306,56 @@ async fn tools_need_the_scope_that_matches_their_kind() {
     let r = h.call_tool(&read_only.access, &session, "get_me", json!({})).await;
     assert_eq!(r.body.unwrap()["result"]["isError"], false);
 }
+
+async fn tool_names(h: &Harness, token: &str, headers: &[(&str, &str)]) -> Vec<String> {
+    let session = h.mcp_session(token).await;
+    let r = h
+        .mcp_with(Some(token), Some(&session), json!({"jsonrpc": "2.0", "id": 9, "method": "tools/list"}), headers)
+        .await;
+    let tools = r.body.unwrap()["result"]["tools"].as_array().unwrap().clone();
+    tools.iter().map(|t| t["name"].as_str().unwrap().to_owned()).collect()
+}
+
+#[tokio::test]
+async fn toolsets_can_be_narrowed_per_request_but_never_widened() {
+    let h = Harness::start_with(EmulatorConfig::default(), |c| c.toolsets = Some("context".into())).await;
+    let t = h.login().await;
+    assert!(tool_names(&h, &t.access, &[]).await.contains(&"get_me".to_owned()));
+    assert!(tool_names(&h, &t.access, &[("x-mcp-toolsets", "repos")]).await.is_empty(), "narrowed to nothing");
+    assert!(tool_names(&h, &t.access, &[("x-mcp-toolsets", "all")]).await.contains(&"get_me".to_owned()));
+    // A tool outside the request's selection cannot be called either.
+    let session = h.mcp_session(&t.access).await;
+    let r = h
+        .mcp_with(
+            Some(&t.access),
+            Some(&session),
+            json!({"jsonrpc": "2.0", "id": 3, "method": "tools/call", "params": {"name": "get_me", "arguments": {}}}),
+            &[("x-mcp-toolsets", "repos")],
+        )
+        .await;
+    assert!(r.body.unwrap()["error"]["message"].as_str().unwrap().contains("not found"));
+}
+
+#[tokio::test]
+async fn read_only_offers_only_the_read_scope() {
+    let h = Harness::start_with(EmulatorConfig::default(), |c| c.read_only = Some("true".into())).await;
+    let prm: serde_json::Value =
+        h.http.get(h.url("/.well-known/oauth-protected-resource")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(prm["scopes_supported"], json!(["github:read"]));
+    let r = h.mcp(None, None, initialize()).await;
+    assert!(r.headers["www-authenticate"].to_str().unwrap().contains("scope=\"github:read\""));
+    let client_id = h.register_public().await;
+    let denied = h
+        .http
+        .get(h.authorize_url(&client_id, &common::Pkce::new(), &[("scope", "github:write")]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        common::query_param(denied.headers()["location"].to_str().unwrap(), "error").as_deref(),
+        Some("invalid_scope")
+    );
+    let t = h.login_with(&client_id).await;
+    assert_eq!(t.body["scope"], "github:read", "asking for nothing gets what is offered");
+    assert!(tool_names(&h, &t.access, &[]).await.contains(&"get_me".to_owned()), "read tools stay");
+}

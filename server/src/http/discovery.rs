@@ -11,7 +11,7 @@ pub fn protected_resource_document(state: &AppState) -> Value {
     json!({
         "resource": c.mcp_url(),
         "authorization_servers": [c.issuer()],
-        "scopes_supported": scope::SUPPORTED,
+        "scopes_supported": scope::offered(c.read_only),
         "bearer_methods_supported": ["header"],
         "resource_name": "MCP GitHub Gateway",
     })
@@ -25,7 +25,7 @@ pub fn authorization_server_document(state: &AppState) -> Value {
         "token_endpoint": c.url("/token"),
         "registration_endpoint": c.url("/register"),
         "revocation_endpoint": c.url("/revoke"),
-        "scopes_supported": scope::SUPPORTED,
+        "scopes_supported": scope::offered(c.read_only),
         "response_types_supported": ["code"],
         "response_modes_supported": ["query"],
         "grant_types_supported": ["authorization_code", "refresh_token"],

@@ -23,7 +23,7 @@ pub fn challenge(state: &AppState, error: Option<(&str, &str)>) -> String {
     let mut v = format!(
         "Bearer resource_metadata=\"{}\", scope=\"{}\"",
         state.config.url("/.well-known/oauth-protected-resource/mcp"),
-        scope::SUPPORTED.join(" ")
+        scope::offered(state.config.read_only).join(" ")
     );
     if let Some((code, description)) = error {
         v.push_str(&format!(", error=\"{code}\", error_description=\"{}\"", description.replace(['"', '\\'], "'")));

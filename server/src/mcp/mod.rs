@@ -6,6 +6,7 @@ pub mod scopes;
 pub mod server;
 pub mod sessions;
 pub mod tools;
+pub mod toolsets;
 
 use std::sync::Arc;
 
@@ -38,7 +39,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
     sessions.session_config.sse_retry = None;
     let cors = cors(&origins);
     let tool_state = state.clone();
-    let registry = Arc::new(tools::registry());
+    let registry = Arc::new(tools::Registry::new());
     let step_up = scopes::StepUp { state: state.clone(), tools: registry.clone() };
     let service = StreamableHttpService::new(
         move || Ok(server::GatewayServer::new(tool_state.clone(), registry.clone())),

@@ -12,10 +12,9 @@ use axum::{
     middleware::Next,
     response::{IntoResponse, Response},
 };
-use rmcp::handler::server::router::tool::ToolRouter;
 use serde_json::Value;
 
-use super::{MCP_BODY_LIMIT, server::GatewayServer, server::required_scope};
+use super::{MCP_BODY_LIMIT, server::required_scope, tools::Registry};
 use crate::{
     oauth::{bearer::Principal, scope},
     state::AppState,
@@ -24,7 +23,7 @@ use crate::{
 #[derive(Clone)]
 pub struct StepUp {
     pub state: AppState,
-    pub tools: Arc<ToolRouter<GatewayServer>>,
+    pub tools: Arc<Registry>,
 }
 
 /// The names of the tools a JSON-RPC message (or batch) calls.
@@ -49,6 +48,7 @@ pub async fn require_tool_scope(State(step): State<StepUp>, req: Request, next: 
     let Some(granted) = req.extensions().get::<Principal>().map(|p| p.scopes.clone()) else {
         return StatusCode::UNAUTHORIZED.into_response();
     };
+    let selection = step.state.config.selection().narrowed(req.headers());
     let (parts, body) = req.into_parts();
     let bytes = match to_bytes(body, MCP_BODY_LIMIT).await {
         Ok(b) => b,
@@ -58,7 +58,7 @@ pub async fn require_tool_scope(State(step): State<StepUp>, req: Request, next: 
     if let Ok(message) = serde_json::from_slice::<Value>(&bytes) {
         let missing: Vec<&'static str> = called_tools(&message)
             .into_iter()
-            .filter_map(|name| step.tools.get(name).map(required_scope))
+            .filter_map(|name| step.tools.enabled(name, &selection).map(required_scope))
             .filter(|needed| !granted.iter().any(|g| g == needed))
             .collect();
         if !missing.is_empty() {

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use rmcp::{
     ErrorData, RoleServer, ServerHandler,
-    handler::server::{router::tool::ToolRouter, tool::ToolCallContext},
+    handler::server::tool::ToolCallContext,
     model::{
         CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation, ListToolsResult,
         PaginatedRequestParams, ServerCapabilities, ServerConfig, Tool,
@@ -13,6 +13,7 @@ use rmcp::{
     service::RequestContext,
 };
 
+use super::{tools::Registry, toolsets::Selection};
 use crate::{
     oauth::{bearer::Principal, scope},
     state::AppState,
@@ -21,11 +22,20 @@ use crate::{
 #[derive(Clone)]
 pub struct GatewayServer {
     pub(crate) state: AppState,
-    tools: Arc<ToolRouter<GatewayServer>>,
+    tools: Arc<Registry>,
 }
 
 impl GatewayServer {
-    pub fn new(state: AppState, tools: Arc<ToolRouter<GatewayServer>>) -> Self {
+    /// The operator's selection narrowed by this request's `X-MCP-Toolsets` / `X-MCP-Readonly`.
+    fn selection(&self, ctx: &RequestContext<RoleServer>) -> Selection {
+        let operator = self.state.config.selection();
+        match ctx.extensions.get::<http::request::Parts>() {
+            Some(parts) => operator.narrowed(&parts.headers),
+            None => operator,
+        }
+    }
+
+    pub fn new(state: AppState, tools: Arc<Registry>) -> Self {
         Self { state, tools }
     }
 }
@@ -60,9 +70,9 @@ impl ServerHandler for GatewayServer {
     async fn list_tools(
         &self,
         _request: Option<PaginatedRequestParams>,
-        _ctx: RequestContext<RoleServer>,
+        ctx: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
-        Ok(ListToolsResult::with_all_items(self.tools.list_all()))
+        Ok(ListToolsResult::with_all_items(self.tools.visible(&self.selection(&ctx))))
     }
 
     async fn call_tool(
@@ -70,7 +80,10 @@ impl ServerHandler for GatewayServer {
         request: CallToolRequestParams,
         ctx: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
-        let tool = self.tools.get(&request.name).ok_or_else(|| ErrorData::invalid_params("tool not found", None))?;
+        let tool = self
+            .tools
+            .enabled(&request.name, &self.selection(&ctx))
+            .ok_or_else(|| ErrorData::invalid_params("tool not found (or not enabled on this server)", None))?;
         let needed = required_scope(tool);
         if !principal(&ctx)?.scopes.iter().any(|s| s == needed) {
             let text = format!(
@@ -79,6 +92,6 @@ impl ServerHandler for GatewayServer {
             );
             return Ok(CallToolResult::error(vec![ContentBlock::text(text)]).into());
         }
-        self.tools.call(ToolCallContext::new(self, request, ctx)).await
+        self.tools.router().call(ToolCallContext::new(self, request, ctx)).await
     }
 }

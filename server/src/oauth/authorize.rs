@@ -89,12 +89,18 @@ pub async fn validate(state: &AppState, query: &str) -> Result<(AuthRequest, Cli
     if !pkce::valid_challenge(challenge) {
         return Err(fail(ErrorCode::InvalidRequest, "code_challenge must be a base64url SHA-256 (43 characters)"));
     }
+    let offered = scope::offered(state.config.read_only);
     let mut scopes = scope::parse(get("scope")).map_err(|e| fail(e.code, &e.description))?;
+    if get("scope").is_none() {
+        scopes = offered.iter().map(|s| s.to_string()).collect();
+    } else if scopes.iter().any(|s| !offered.contains(&s.as_str())) {
+        return Err(fail(ErrorCode::InvalidScope, "this server is read-only; ask for github:read"));
+    }
     // A client that registered a `scope` gets at most that (and that by default).
     if let Some(registered) = &client.scope {
         let allowed = scope::parse(Some(registered)).map_err(|e| fail(e.code, &e.description))?;
         if get("scope").is_none() {
-            scopes = allowed;
+            scopes = allowed.into_iter().filter(|s| offered.contains(&s.as_str())).collect();
         } else if scopes.iter().any(|s| !allowed.contains(s)) {
             return Err(fail(ErrorCode::InvalidScope, "the requested scope exceeds the client's registered scope"));
         }

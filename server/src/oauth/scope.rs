@@ -10,6 +10,12 @@ pub const WRITE: &str = "github:write";
 
 pub const SUPPORTED: &[&str] = &[READ, WRITE];
 
+/// The scopes this deployment offers: read only under `READ_ONLY`, else both. What a client gets
+/// when it asks for none, what discovery lists and what the 401 challenge asks for.
+pub fn offered(read_only: bool) -> &'static [&'static str] {
+    if read_only { &SUPPORTED[..1] } else { SUPPORTED }
+}
+
 /// Plain-language descriptions for the consent page.
 pub fn describe(scope: &str) -> &'static str {
     match scope {

@@ -1,16 +1,73 @@
-//! The tool registry: each toolset is one file with its own `#[tool_router]`, merged here. Shared
-//! helpers turn GitHub failures into tool errors a model can act on.
+//! The tool registry: each toolset is one file with its own `#[tool_router]`, merged here with the
+//! toolset every tool belongs to, so a request sees only what its [`Selection`] allows. Shared helpers
+//! turn GitHub failures into tool errors a model can act on.
 
 pub mod context;
 
-use rmcp::{handler::server::router::tool::ToolRouter, model::CallToolResult};
+use std::collections::HashMap;
 
-use super::server::GatewayServer;
+use rmcp::{
+    handler::server::router::tool::ToolRouter,
+    model::{CallToolResult, ContentBlock, Tool},
+};
+
+use super::{
+    server::GatewayServer,
+    toolsets::{Selection, Toolset},
+};
 use crate::{github::GithubError, oauth::bearer::Principal, oauth::tokens::revoke_grant};
 
-/// Every tool the gateway offers.
-pub fn registry() -> ToolRouter<GatewayServer> {
-    GatewayServer::context_tools()
+/// Every tool the gateway has, with its toolset.
+pub struct Registry {
+    router: ToolRouter<GatewayServer>,
+    toolset_of: HashMap<String, Toolset>,
+}
+
+/// A tool changes something on GitHub unless it is annotated read-only.
+pub fn is_write(tool: &Tool) -> bool {
+    tool.annotations.as_ref().and_then(|a| a.read_only_hint) != Some(true)
+}
+
+impl Registry {
+    pub fn new() -> Self {
+        let toolsets = [(Toolset::Context, GatewayServer::context_tools())];
+        let mut router = ToolRouter::new();
+        let mut toolset_of = HashMap::new();
+        for (toolset, tools) in toolsets {
+            for tool in tools.list_all() {
+                toolset_of.insert(tool.name.to_string(), toolset);
+            }
+            router.merge(tools);
+        }
+        Self { router, toolset_of }
+    }
+
+    pub fn router(&self) -> &ToolRouter<GatewayServer> {
+        &self.router
+    }
+
+    /// The tool, if it exists and `selection` allows it.
+    pub fn enabled(&self, name: &str, selection: &Selection) -> Option<&Tool> {
+        let tool = self.router.get(name)?;
+        let toolset = self.toolset_of.get(name)?;
+        (selection.toolsets.contains(toolset) && !(selection.read_only && is_write(tool))).then_some(tool)
+    }
+
+    /// The tools `selection` allows, in a stable order.
+    pub fn visible(&self, selection: &Selection) -> Vec<Tool> {
+        self.router.list_all().into_iter().filter(|t| self.enabled(&t.name, selection).is_some()).collect()
+    }
+
+    /// (tool name, toolset) for every tool.
+    pub fn toolset_of(&self, name: &str) -> Option<Toolset> {
+        self.toolset_of.get(name).copied()
+    }
+}
+
+impl Default for Registry {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 /// A GitHub failure as a tool result. A 401 means the stored GitHub token is dead: the grant is
@@ -22,5 +79,5 @@ pub async fn github_failure(server: &GatewayServer, principal: &Principal, error
     {
         tracing::error!(error = %e, "could not revoke a grant after GitHub's 401");
     }
-    CallToolResult::error(vec![rmcp::model::ContentBlock::text(error.to_string())])
+    CallToolResult::error(vec![ContentBlock::text(error.to_string())])
 }
