@@ -90,6 +90,49 @@ impl GithubClient {
         }
     }
 
+    /// A page of a list endpoint: the items and what the `Link` header says about the next page.
+    pub async fn get_page(
+        &self,
+        token: &Secret,
+        path: &str,
+        query: &[(&str, String)],
+        page: u32,
+        per_page: u32,
+    ) -> Result<(serde_json::Value, page::PageInfo), GithubError> {
+        let mut q = query.to_vec();
+        q.push(("page", page.to_string()));
+        q.push(("per_page", per_page.to_string()));
+        let resp = self.send(token, Method::GET, path, &q, None).await?;
+        let link = resp.headers().get(header::LINK).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let body = resp.json().await.map_err(|e| GithubError::Decode(e.without_url().to_string()))?;
+        Ok((body, page::from_link(link.as_deref(), page, per_page)))
+    }
+
+    /// A body read as text (diffs, logs), with `accept` as the media type, cut at `max_bytes`.
+    pub async fn get_text(
+        &self,
+        token: &Secret,
+        path: &str,
+        accept: &str,
+        max_bytes: usize,
+    ) -> Result<(String, bool), GithubError> {
+        let resp = self
+            .http
+            .get(self.url(path))
+            .bearer_auth(token.expose())
+            .header(header::ACCEPT, accept)
+            .send()
+            .await
+            .map_err(|e| GithubError::Network(e.without_url().to_string()))?;
+        if !resp.status().is_success() {
+            return Err(GithubError::from_response(resp).await);
+        }
+        let bytes = resp.bytes().await.map_err(|e| GithubError::Network(e.without_url().to_string()))?;
+        let truncated = bytes.len() > max_bytes;
+        let cut = &bytes[..bytes.len().min(max_bytes)];
+        Ok((String::from_utf8_lossy(cut).into_owned(), truncated))
+    }
+
     pub async fn get_json<T: DeserializeOwned>(
         &self,
         token: &Secret,

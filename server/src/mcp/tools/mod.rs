@@ -3,19 +3,17 @@
 //! turn GitHub failures into tool errors a model can act on.
 
 pub mod context;
+pub mod shape;
+pub mod support;
 
 use std::collections::HashMap;
 
-use rmcp::{
-    handler::server::router::tool::ToolRouter,
-    model::{CallToolResult, ContentBlock, Tool},
-};
+use rmcp::{handler::server::router::tool::ToolRouter, model::Tool};
 
 use super::{
     server::GatewayServer,
     toolsets::{Selection, Toolset},
 };
-use crate::{github::GithubError, oauth::bearer::Principal, oauth::tokens::revoke_grant};
 
 /// Every tool the gateway has, with its toolset.
 pub struct Registry {
@@ -68,16 +66,4 @@ impl Default for Registry {
     fn default() -> Self {
         Self::new()
     }
-}
-
-/// A GitHub failure as a tool result. A 401 means the stored GitHub token is dead: the grant is
-/// revoked so the client's next request gets 401 and the user signs in again.
-pub async fn github_failure(server: &GatewayServer, principal: &Principal, error: GithubError) -> CallToolResult {
-    if matches!(error, GithubError::BadCredentials)
-        && let Err(e) =
-            revoke_grant(&server.state, &principal.grant_id, "GitHub answered 401 for the stored token").await
-    {
-        tracing::error!(error = %e, "could not revoke a grant after GitHub's 401");
-    }
-    CallToolResult::error(vec![ContentBlock::text(error.to_string())])
 }

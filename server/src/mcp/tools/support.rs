@@ -1,0 +1,152 @@
+//! What every tool shares: the GitHub handle acting for the request's user, the failure type that
+//! separates actionable tool errors from bugs, paging arguments, and structured results.
+
+use reqwest::Method;
+use rmcp::{
+    ErrorData, RoleServer,
+    handler::server::tool::IntoCallToolResult,
+    model::{CallToolResponse, CallToolResult, ContentBlock},
+    schemars::{self, JsonSchema},
+    service::RequestContext,
+};
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::{
+    github::{GithubError, page},
+    mcp::server::{GatewayServer, principal},
+    oauth::{bearer::Principal, tokens::revoke_grant},
+};
+
+/// Why a tool did not produce its result: something the model can act on (a tool result with
+/// `isError: true`), or a bug (a JSON-RPC error).
+#[derive(Debug)]
+pub enum ToolFailure {
+    Tool(CallToolResult),
+    Bug(ErrorData),
+}
+
+impl ToolFailure {
+    pub fn message(text: impl Into<String>) -> Self {
+        ToolFailure::Tool(CallToolResult::error(vec![ContentBlock::text(text.into())]))
+    }
+}
+
+impl From<ErrorData> for ToolFailure {
+    fn from(e: ErrorData) -> Self {
+        ToolFailure::Bug(e)
+    }
+}
+
+impl IntoCallToolResult for ToolFailure {
+    fn into_call_tool_result(self) -> Result<CallToolResponse, ErrorData> {
+        match self {
+            ToolFailure::Tool(result) => Ok(result.into()),
+            ToolFailure::Bug(e) => Err(e),
+        }
+    }
+}
+
+pub type ToolResult = Result<CallToolResult, ToolFailure>;
+
+/// A structured result (also rendered as JSON text for clients without structured content).
+pub fn structured(value: Value) -> ToolResult {
+    Ok(CallToolResult::structured(value))
+}
+
+/// `page` / `per_page` of list tools.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+pub struct Paging {
+    /// Page number, starting at 1.
+    pub page: Option<u32>,
+    /// Results per page, 1–100 (default 30).
+    pub per_page: Option<u32>,
+}
+
+/// GitHub, as the user behind one tool call.
+pub struct Github<'a> {
+    server: &'a GatewayServer,
+    principal: Principal,
+}
+
+impl GatewayServer {
+    pub fn github(&self, ctx: &RequestContext<RoleServer>) -> Result<Github<'_>, ToolFailure> {
+        Ok(Github { server: self, principal: principal(ctx)? })
+    }
+}
+
+impl Github<'_> {
+    pub fn login(&self) -> &str {
+        &self.principal.user.login
+    }
+
+    /// A GitHub failure as something the model can act on. A 401 means the stored GitHub token is
+    /// dead: the grant is revoked so the client's next request gets 401 and the user signs in again.
+    async fn fail(&self, error: GithubError) -> ToolFailure {
+        if matches!(error, GithubError::BadCredentials)
+            && let Err(e) =
+                revoke_grant(&self.server.state, &self.principal.grant_id, "GitHub answered 401 for the stored token")
+                    .await
+        {
+            tracing::error!(error = %e, "could not revoke a grant after GitHub's 401");
+        }
+        ToolFailure::message(error.to_string())
+    }
+
+    pub async fn get(&self, path: &str, query: &[(&str, String)]) -> Result<Value, ToolFailure> {
+        match self.server.state.github.get_json(&self.principal.github_token, path, query).await {
+            Ok(v) => Ok(v),
+            Err(e) => Err(self.fail(e).await),
+        }
+    }
+
+    /// A list page: the items (an array, or `items_key` of an object as search answers) and paging.
+    pub async fn list(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+        paging: &Paging,
+        items_key: Option<&str>,
+    ) -> Result<(Vec<Value>, Value), ToolFailure> {
+        let (page, per_page) = page::clamp(paging.page, paging.per_page);
+        let github = &self.server.state.github;
+        let (body, info) = match github.get_page(&self.principal.github_token, path, query, page, per_page).await {
+            Ok(x) => x,
+            Err(e) => return Err(self.fail(e).await),
+        };
+        let mut paging = serde_json::to_value(&info).map_err(|e| ErrorData::internal_error(e.to_string(), None))?;
+        let items = match items_key {
+            None => body,
+            Some(key) => {
+                if let (Some(total), Some(obj)) = (body.get("total_count"), paging.as_object_mut()) {
+                    obj.insert("total_count".into(), total.clone());
+                }
+                body.get(key).cloned().unwrap_or(Value::Null)
+            }
+        };
+        match items {
+            Value::Array(items) => Ok((items, paging)),
+            _ => Err(ToolFailure::message("GitHub answered something other than a list; try again")),
+        }
+    }
+
+    pub async fn send(&self, method: Method, path: &str, body: Option<&Value>) -> Result<Value, ToolFailure> {
+        match self.server.state.github.send(&self.principal.github_token, method, path, &[], body).await {
+            Ok(resp) => {
+                let bytes = resp
+                    .bytes()
+                    .await
+                    .map_err(|e| ToolFailure::message(format!("GitHub's answer was cut off: {e}")))?;
+                Ok(if bytes.is_empty() { Value::Null } else { serde_json::from_slice(&bytes).unwrap_or(Value::Null) })
+            }
+            Err(e) => Err(self.fail(e).await),
+        }
+    }
+
+    pub async fn text(&self, path: &str, accept: &str, max_bytes: usize) -> Result<(String, bool), ToolFailure> {
+        match self.server.state.github.get_text(&self.principal.github_token, path, accept, max_bytes).await {
+            Ok(x) => Ok(x),
+            Err(e) => Err(self.fail(e).await),
+        }
+    }
+}
