@@ -58,3 +58,31 @@ async fn list_my_orgs_pages_and_reports_outages() {
     assert!(err);
     assert!(out.as_str().unwrap().contains("503"), "{out}");
 }
+
+/// What models see, checked in: `tests/snapshots/tools_list.json`. A change to any tool's name, title,
+/// description, annotations or schema fails here until the snapshot is regenerated and reviewed
+/// (`UPDATE_SNAPSHOTS=1 cargo test --test tools tools_list`).
+#[tokio::test]
+async fn tools_list_matches_the_reviewed_snapshot() {
+    let s = Session::start().await;
+    let r = s.h.mcp(Some(&s.token), Some(&s.session), json!({"jsonrpc": "2.0", "id": 2, "method": "tools/list"})).await;
+    let tools = r.body.unwrap()["result"]["tools"].as_array().unwrap().clone();
+    assert!(tools.len() >= 35, "{} tools", tools.len());
+    for t in &tools {
+        let name = t["name"].as_str().unwrap();
+        assert!(t["title"].is_string() && t["description"].as_str().is_some_and(|d| d.len() > 30), "{name}");
+        assert!(t["annotations"]["readOnlyHint"].is_boolean(), "{name}: readOnlyHint must be set");
+        assert_eq!(t["inputSchema"]["type"], "object", "{name}");
+        for (param, schema) in t["inputSchema"]["properties"].as_object().into_iter().flatten() {
+            let described = schema.get("description").is_some_and(|d| d.as_str().is_some_and(|d| !d.is_empty()));
+            assert!(described, "{name}.{param} needs a description");
+        }
+    }
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots/tools_list.json");
+    let current = serde_json::to_string_pretty(&tools).unwrap() + "\n";
+    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+        std::fs::write(&path, &current).unwrap();
+    }
+    let reviewed = std::fs::read_to_string(&path).expect("snapshot exists (UPDATE_SNAPSHOTS=1 to create it)");
+    assert!(reviewed == current, "tools/list changed; review and regenerate the snapshot with UPDATE_SNAPSHOTS=1");
+}

@@ -2,9 +2,14 @@
 //! toolset every tool belongs to, so a request sees only what its [`Selection`] allows. Shared helpers
 //! turn GitHub failures into tool errors a model can act on.
 
+pub mod actions;
 pub mod context;
+pub mod issues;
+pub mod pulls;
+pub mod repos;
 pub mod shape;
 pub mod support;
+pub mod users;
 
 use std::collections::HashMap;
 
@@ -28,7 +33,16 @@ pub fn is_write(tool: &Tool) -> bool {
 
 impl Registry {
     pub fn new() -> Self {
-        let toolsets = [(Toolset::Context, GatewayServer::context_tools())];
+        let toolsets = [
+            (Toolset::Context, GatewayServer::context_tools()),
+            (Toolset::Repos, GatewayServer::repos_tools()),
+            (Toolset::Issues, GatewayServer::issues_tools()),
+            (Toolset::PullRequests, GatewayServer::pulls_tools()),
+            (Toolset::Users, GatewayServer::users_tools()),
+            (Toolset::Search, GatewayServer::search_tools()),
+            (Toolset::Actions, GatewayServer::actions_tools()),
+            (Toolset::Notifications, GatewayServer::notifications_tools()),
+        ];
         let mut router = ToolRouter::new();
         let mut toolset_of = HashMap::new();
         for (toolset, tools) in toolsets {

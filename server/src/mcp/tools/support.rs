@@ -150,3 +150,58 @@ impl Github<'_> {
         }
     }
 }
+
+/// Adds `key=value` to a query when the optional value is set and not empty.
+pub fn opt(query: &mut Vec<(&'static str, String)>, key: &'static str, value: &Option<String>) {
+    if let Some(v) = value.as_ref().filter(|v| !v.is_empty()) {
+        query.push((key, v.clone()));
+    }
+}
+
+/// One URL path segment from user input, percent-encoded (so `a/../b` or `?` cannot change the route).
+pub fn seg(s: &str) -> String {
+    percent_encoding::utf8_percent_encode(s, SEGMENT).to_string()
+}
+
+/// A file path: each `/`-separated segment encoded; empty, `.` and `..` segments refused.
+pub fn file_path(path: &str) -> Result<String, ToolFailure> {
+    let trimmed = path.trim_matches('/');
+    if trimmed.split('/').any(|p| p.is_empty() || p == "." || p == "..") && !trimmed.is_empty() {
+        return Err(ToolFailure::message(format!("`{path}` is not a valid path inside a repository")));
+    }
+    Ok(trimmed.split('/').map(seg).collect::<Vec<_>>().join("/"))
+}
+
+/// `/repos/{owner}/{repo}` for checked owner and repository names.
+pub fn repo_path(owner: &str, repo: &str) -> Result<String, ToolFailure> {
+    let ok = |s: &str| {
+        !s.is_empty() && s.len() <= 100 && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    };
+    if !ok(owner) || !ok(repo) || repo == "." || repo == ".." {
+        return Err(ToolFailure::message(format!(
+            "`{owner}/{repo}` is not a repository name; use the owner login and repository name, e.g. octocat/hello-world"
+        )));
+    }
+    Ok(format!("/repos/{owner}/{repo}"))
+}
+
+const SEGMENT: &percent_encoding::AsciiSet =
+    &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_input_cannot_change_the_route() {
+        assert_eq!(seg("a/b?c#d e"), "a%2Fb%3Fc%23d%20e");
+        assert_eq!(file_path("docs/guide.md").unwrap(), "docs/guide.md");
+        assert_eq!(file_path("/").unwrap(), "");
+        assert!(file_path("docs/../secrets").is_err());
+        assert!(file_path("a//b").is_err());
+        assert_eq!(repo_path("octocat", "hello-world").unwrap(), "/repos/octocat/hello-world");
+        assert!(repo_path("octo/cat", "x").is_err());
+        assert!(repo_path("octocat", "..").is_err());
+        assert!(repo_path("", "x").is_err());
+    }
+}

@@ -1,0 +1,310 @@
+//! Toolset `issues`: listing, searching and reading issues and their comments and labels, and
+//! creating, updating and commenting on issues.
+
+use reqwest::Method;
+use rmcp::{
+    RoleServer,
+    handler::server::wrapper::Parameters,
+    schemars::{self, JsonSchema},
+    service::RequestContext,
+    tool, tool_router,
+};
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+
+use super::{
+    shape,
+    support::{Paging, ToolFailure, ToolResult, opt, repo_path, structured},
+};
+use crate::mcp::server::GatewayServer;
+
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct ListIssues {
+    /// Repository owner: a user or organization login.
+    pub owner: String,
+    /// Repository name (without the owner).
+    pub repo: String,
+    /// `open` (default), `closed` or `all`.
+    pub state: Option<String>,
+    /// Comma-separated label names; only issues with all of them.
+    pub labels: Option<String>,
+    /// `created` (default), `updated` or `comments`.
+    pub sort: Option<String>,
+    /// `desc` (default) or `asc`.
+    pub direction: Option<String>,
+    /// ISO 8601 timestamp: only issues updated after it.
+    pub since: Option<String>,
+    #[serde(flatten)]
+    pub paging: Paging,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct IssueRef {
+    /// Repository owner: a user or organization login.
+    pub owner: String,
+    /// Repository name (without the owner).
+    pub repo: String,
+    /// Issue number.
+    pub issue_number: u64,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct ListIssueComments {
+    /// Repository owner: a user or organization login.
+    pub owner: String,
+    /// Repository name (without the owner).
+    pub repo: String,
+    /// Issue (or pull request) number.
+    pub issue_number: u64,
+    #[serde(flatten)]
+    pub paging: Paging,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct SearchIssues {
+    /// GitHub search query, e.g. `repo:octocat/hello-world is:open label:bug crash` or
+    /// `author:@me is:pr is:open`. Add `is:issue` or `is:pr` to restrict the kind.
+    pub query: String,
+    /// `comments`, `reactions`, `created`, `updated` (default: best match).
+    pub sort: Option<String>,
+    /// `desc` (default) or `asc`.
+    pub order: Option<String>,
+    #[serde(flatten)]
+    pub paging: Paging,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct CreateIssue {
+    /// Repository owner: a user or organization login.
+    pub owner: String,
+    /// Repository name (without the owner).
+    pub repo: String,
+    /// Title (plain text).
+    pub title: String,
+    /// Markdown body.
+    pub body: Option<String>,
+    /// Label names (created on the repository if they do not exist).
+    pub labels: Option<Vec<String>>,
+    /// Logins to assign.
+    pub assignees: Option<Vec<String>>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct UpdateIssue {
+    /// Repository owner: a user or organization login.
+    pub owner: String,
+    /// Repository name (without the owner).
+    pub repo: String,
+    /// Issue (or pull request) number.
+    pub issue_number: u64,
+    /// Title (plain text).
+    pub title: Option<String>,
+    /// New Markdown body (replaces the old one).
+    pub body: Option<String>,
+    /// `open` or `closed`.
+    pub state: Option<String>,
+    /// When closing: `completed` or `not_planned`; when reopening: `reopened`.
+    pub state_reason: Option<String>,
+    /// The complete new set of label names (replaces the old set).
+    pub labels: Option<Vec<String>>,
+    /// The complete new set of assignee logins (replaces the old set).
+    pub assignees: Option<Vec<String>>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct AddIssueComment {
+    /// Repository owner: a user or organization login.
+    pub owner: String,
+    /// Repository name (without the owner).
+    pub repo: String,
+    /// Issue or pull request number.
+    pub issue_number: u64,
+    /// Markdown comment.
+    pub body: String,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct ListLabels {
+    /// Repository owner: a user or organization login.
+    pub owner: String,
+    /// Repository name (without the owner).
+    pub repo: String,
+    #[serde(flatten)]
+    pub paging: Paging,
+}
+
+/// The fields that are set, as a JSON object (unset fields are left unchanged by GitHub).
+fn set_fields(fields: &[(&str, Option<Value>)]) -> Value {
+    Value::Object(fields.iter().filter_map(|(k, v)| v.clone().map(|v| ((*k).to_owned(), v))).collect::<Map<_, _>>())
+}
+
+#[tool_router(router = issues_tools, vis = "pub(crate)")]
+impl GatewayServer {
+    #[tool(
+        name = "list_issues",
+        title = "List issues",
+        description = "Lists a repository's issues (GitHub includes pull requests here; `is_pull_request` tells them \
+                       apart), filtered by state and labels. Bodies are left out: use get_issue for one issue.",
+        annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true)
+    )]
+    async fn list_issues(&self, Parameters(p): Parameters<ListIssues>, ctx: RequestContext<RoleServer>) -> ToolResult {
+        let gh = self.github(&ctx)?;
+        let mut q = Vec::new();
+        opt(&mut q, "state", &p.state);
+        opt(&mut q, "labels", &p.labels);
+        opt(&mut q, "sort", &p.sort);
+        opt(&mut q, "direction", &p.direction);
+        opt(&mut q, "since", &p.since);
+        let (items, page) = gh.list(&format!("{}/issues", repo_path(&p.owner, &p.repo)?), &q, &p.paging, None).await?;
+        structured(json!({"issues": items.iter().map(shape::issue_summary).collect::<Vec<_>>(), "page": page}))
+    }
+
+    #[tool(
+        name = "get_issue",
+        title = "Get an issue",
+        description = "Gets one issue with its body, labels, assignees, state and comment count.",
+        annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true)
+    )]
+    async fn get_issue(&self, Parameters(p): Parameters<IssueRef>, ctx: RequestContext<RoleServer>) -> ToolResult {
+        let gh = self.github(&ctx)?;
+        let v = gh.get(&format!("{}/issues/{}", repo_path(&p.owner, &p.repo)?, p.issue_number), &[]).await?;
+        structured(shape::issue(&v))
+    }
+
+    #[tool(
+        name = "list_issue_comments",
+        title = "List issue comments",
+        description = "Lists the comments on an issue or pull request, oldest first.",
+        annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true)
+    )]
+    async fn list_issue_comments(
+        &self,
+        Parameters(p): Parameters<ListIssueComments>,
+        ctx: RequestContext<RoleServer>,
+    ) -> ToolResult {
+        let gh = self.github(&ctx)?;
+        let path = format!("{}/issues/{}/comments", repo_path(&p.owner, &p.repo)?, p.issue_number);
+        let (items, page) = gh.list(&path, &[], &p.paging, None).await?;
+        structured(json!({"comments": items.iter().map(shape::comment).collect::<Vec<_>>(), "page": page}))
+    }
+
+    #[tool(
+        name = "search_issues",
+        title = "Search issues and pull requests",
+        description = "Searches issues and pull requests across GitHub with GitHub's search syntax \
+                       (`repo:`, `is:open`, `is:pr`, `label:`, `author:`, `assignee:`, free text).",
+        annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true)
+    )]
+    async fn search_issues(
+        &self,
+        Parameters(p): Parameters<SearchIssues>,
+        ctx: RequestContext<RoleServer>,
+    ) -> ToolResult {
+        let gh = self.github(&ctx)?;
+        let mut q = vec![("q", p.query)];
+        opt(&mut q, "sort", &p.sort);
+        opt(&mut q, "order", &p.order);
+        let (items, page) = gh.list("/search/issues", &q, &p.paging, Some("items")).await?;
+        let items: Vec<Value> = items
+            .iter()
+            .map(|i| {
+                let mut s = shape::issue_summary(i);
+                // Search results name their repository only through the API URL.
+                let repo = i["repository_url"].as_str().and_then(|u| u.split("/repos/").nth(1)).map(str::to_owned);
+                if let (Some(o), Some(r)) = (s.as_object_mut(), repo) {
+                    o.insert("repository".into(), json!(r));
+                }
+                s
+            })
+            .collect();
+        structured(json!({"issues": items, "page": page}))
+    }
+
+    #[tool(
+        name = "create_issue",
+        title = "Create an issue",
+        description = "Opens an issue with a title and optional Markdown body, labels and assignees.",
+        annotations(read_only_hint = false, destructive_hint = false, idempotent_hint = false, open_world_hint = true)
+    )]
+    async fn create_issue(
+        &self,
+        Parameters(p): Parameters<CreateIssue>,
+        ctx: RequestContext<RoleServer>,
+    ) -> ToolResult {
+        let gh = self.github(&ctx)?;
+        if p.title.trim().is_empty() {
+            return Err(ToolFailure::message("`title` must not be empty"));
+        }
+        let body = set_fields(&[
+            ("title", Some(json!(p.title))),
+            ("body", p.body.map(Value::from)),
+            ("labels", p.labels.map(Value::from)),
+            ("assignees", p.assignees.map(Value::from)),
+        ]);
+        let v = gh.send(Method::POST, &format!("{}/issues", repo_path(&p.owner, &p.repo)?), Some(&body)).await?;
+        structured(shape::issue(&v))
+    }
+
+    #[tool(
+        name = "update_issue",
+        title = "Update an issue",
+        description = "Changes an issue's title, body, state (close with `state_reason` completed or not_planned, or \
+                       reopen), labels or assignees. Labels and assignees replace the current sets.",
+        annotations(read_only_hint = false, destructive_hint = true, idempotent_hint = true, open_world_hint = true)
+    )]
+    async fn update_issue(
+        &self,
+        Parameters(p): Parameters<UpdateIssue>,
+        ctx: RequestContext<RoleServer>,
+    ) -> ToolResult {
+        let gh = self.github(&ctx)?;
+        let body = set_fields(&[
+            ("title", p.title.map(Value::from)),
+            ("body", p.body.map(Value::from)),
+            ("state", p.state.map(Value::from)),
+            ("state_reason", p.state_reason.map(Value::from)),
+            ("labels", p.labels.map(Value::from)),
+            ("assignees", p.assignees.map(Value::from)),
+        ]);
+        if body.as_object().is_some_and(Map::is_empty) {
+            return Err(ToolFailure::message(
+                "Nothing to change: pass at least one of title, body, state, labels, assignees.",
+            ));
+        }
+        let path = format!("{}/issues/{}", repo_path(&p.owner, &p.repo)?, p.issue_number);
+        let v = gh.send(Method::PATCH, &path, Some(&body)).await?;
+        structured(shape::issue(&v))
+    }
+
+    #[tool(
+        name = "add_issue_comment",
+        title = "Comment on an issue or pull request",
+        description = "Adds a Markdown comment to an issue or pull request conversation.",
+        annotations(read_only_hint = false, destructive_hint = false, idempotent_hint = false, open_world_hint = true)
+    )]
+    async fn add_issue_comment(
+        &self,
+        Parameters(p): Parameters<AddIssueComment>,
+        ctx: RequestContext<RoleServer>,
+    ) -> ToolResult {
+        let gh = self.github(&ctx)?;
+        if p.body.trim().is_empty() {
+            return Err(ToolFailure::message("`body` must not be empty"));
+        }
+        let path = format!("{}/issues/{}/comments", repo_path(&p.owner, &p.repo)?, p.issue_number);
+        let v = gh.send(Method::POST, &path, Some(&json!({"body": p.body}))).await?;
+        structured(shape::comment(&v))
+    }
+
+    #[tool(
+        name = "list_labels",
+        title = "List labels",
+        description = "Lists the labels defined on a repository (name, color, description).",
+        annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true)
+    )]
+    async fn list_labels(&self, Parameters(p): Parameters<ListLabels>, ctx: RequestContext<RoleServer>) -> ToolResult {
+        let gh = self.github(&ctx)?;
+        let (items, page) = gh.list(&format!("{}/labels", repo_path(&p.owner, &p.repo)?), &[], &p.paging, None).await?;
+        structured(json!({"labels": items.iter().map(shape::label).collect::<Vec<_>>(), "page": page}))
+    }
+}

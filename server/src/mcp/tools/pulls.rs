@@ -1,0 +1,363 @@
+//! Toolset `pull_requests`: reading pull requests (details, diff, files, CI status, reviews) and
+//! creating, updating, merging and reviewing them.
+
+use reqwest::Method;
+use rmcp::{
+    RoleServer,
+    handler::server::wrapper::Parameters,
+    schemars::{self, JsonSchema},
+    service::RequestContext,
+    tool, tool_router,
+};
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+
+use super::{
+    shape,
+    support::{Paging, ToolFailure, ToolResult, opt, repo_path, seg, structured},
+};
+use crate::{github::sanitize::clean_capped, mcp::server::GatewayServer};
+
+/// Longest diff returned, in bytes read from GitHub and characters shown.
+const DIFF_BYTES: usize = 200_000;
+
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct ListPulls {
+    /// Repository owner: a user or organization login.
+    pub owner: String,
+    /// Repository name (without the owner).
+    pub repo: String,
+    /// `open` (default), `closed` or `all`.
+    pub state: Option<String>,
+    /// Only PRs from this head, as `user:branch`.
+    pub head: Option<String>,
+    /// Only PRs into this base branch.
+    pub base: Option<String>,
+    /// `created` (default), `updated`, `popularity` or `long-running`.
+    pub sort: Option<String>,
+    /// `desc` or `asc`.
+    pub direction: Option<String>,
+    #[serde(flatten)]
+    pub paging: Paging,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct PullRef {
+    /// Repository owner: a user or organization login.
+    pub owner: String,
+    /// Repository name (without the owner).
+    pub repo: String,
+    /// Pull request number.
+    pub pull_number: u64,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct PullList {
+    /// Repository owner: a user or organization login.
+    pub owner: String,
+    /// Repository name (without the owner).
+    pub repo: String,
+    /// Pull request number.
+    pub pull_number: u64,
+    #[serde(flatten)]
+    pub paging: Paging,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct CreatePull {
+    /// Repository owner: a user or organization login.
+    pub owner: String,
+    /// Repository name (without the owner).
+    pub repo: String,
+    /// Title (plain text).
+    pub title: String,
+    /// Branch with the changes (`branch`, or `user:branch` for a fork).
+    pub head: String,
+    /// Branch to merge into.
+    pub base: String,
+    /// Markdown description.
+    pub body: Option<String>,
+    /// Open as a draft (default false).
+    #[serde(default)]
+    pub draft: bool,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct UpdatePull {
+    /// Repository owner: a user or organization login.
+    pub owner: String,
+    /// Repository name (without the owner).
+    pub repo: String,
+    /// Pull request number.
+    pub pull_number: u64,
+    /// Title (plain text).
+    pub title: Option<String>,
+    /// Markdown text.
+    pub body: Option<String>,
+    /// `open` or `closed`.
+    pub state: Option<String>,
+    /// New base branch.
+    pub base: Option<String>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct MergePull {
+    /// Repository owner: a user or organization login.
+    pub owner: String,
+    /// Repository name (without the owner).
+    pub repo: String,
+    /// Pull request number.
+    pub pull_number: u64,
+    /// `merge` (default), `squash` or `rebase`.
+    pub merge_method: Option<String>,
+    /// Title of the merge commit.
+    pub commit_title: Option<String>,
+    /// Message of the merge commit.
+    pub commit_message: Option<String>,
+    /// Head SHA the PR must still have (protects against merging unseen changes).
+    pub sha: Option<String>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct CreateReview {
+    /// Repository owner: a user or organization login.
+    pub owner: String,
+    /// Repository name (without the owner).
+    pub repo: String,
+    /// Pull request number.
+    pub pull_number: u64,
+    /// `APPROVE`, `REQUEST_CHANGES` or `COMMENT`.
+    pub event: String,
+    /// Review text (required for REQUEST_CHANGES and COMMENT).
+    pub body: Option<String>,
+}
+
+fn fields(pairs: &[(&str, Option<String>)]) -> Value {
+    Value::Object(
+        pairs.iter().filter_map(|(k, v)| v.clone().map(|v| ((*k).to_owned(), json!(v)))).collect::<Map<_, _>>(),
+    )
+}
+
+#[tool_router(router = pulls_tools, vis = "pub(crate)")]
+impl GatewayServer {
+    #[tool(
+        name = "list_pull_requests",
+        title = "List pull requests",
+        description = "Lists a repository's pull requests, filtered by state, head or base branch (without bodies).",
+        annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true)
+    )]
+    async fn list_pull_requests(
+        &self,
+        Parameters(p): Parameters<ListPulls>,
+        ctx: RequestContext<RoleServer>,
+    ) -> ToolResult {
+        let gh = self.github(&ctx)?;
+        let mut q = Vec::new();
+        opt(&mut q, "state", &p.state);
+        opt(&mut q, "head", &p.head);
+        opt(&mut q, "base", &p.base);
+        opt(&mut q, "sort", &p.sort);
+        opt(&mut q, "direction", &p.direction);
+        let (items, page) = gh.list(&format!("{}/pulls", repo_path(&p.owner, &p.repo)?), &q, &p.paging, None).await?;
+        structured(json!({"pull_requests": items.iter().map(shape::pull_summary).collect::<Vec<_>>(), "page": page}))
+    }
+
+    #[tool(
+        name = "get_pull_request",
+        title = "Get a pull request",
+        description = "Gets one pull request: description, head and base branches, draft/merged/mergeable state, \
+                       size (additions, deletions, changed files) and reviewers.",
+        annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true)
+    )]
+    async fn get_pull_request(
+        &self,
+        Parameters(p): Parameters<PullRef>,
+        ctx: RequestContext<RoleServer>,
+    ) -> ToolResult {
+        let gh = self.github(&ctx)?;
+        let v = gh.get(&format!("{}/pulls/{}", repo_path(&p.owner, &p.repo)?, p.pull_number), &[]).await?;
+        structured(shape::pull(&v))
+    }
+
+    #[tool(
+        name = "get_pull_request_diff",
+        title = "Get a pull request's diff",
+        description = "Returns the unified diff of a pull request (up to 200,000 characters, marked when truncated). \
+                       For large PRs prefer get_pull_request_files, which lists files with per-file patches.",
+        annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true)
+    )]
+    async fn get_pull_request_diff(
+        &self,
+        Parameters(p): Parameters<PullRef>,
+        ctx: RequestContext<RoleServer>,
+    ) -> ToolResult {
+        let gh = self.github(&ctx)?;
+        let path = format!("{}/pulls/{}", repo_path(&p.owner, &p.repo)?, p.pull_number);
+        let (diff, cut) = gh.text(&path, "application/vnd.github.diff", DIFF_BYTES).await?;
+        let shown = clean_capped(&diff, DIFF_BYTES);
+        let note = cut.then_some("The diff is larger than 200,000 bytes and was cut; use get_pull_request_files.");
+        structured(json!({"diff": shown, "truncated": cut, "note": note}))
+    }
+
+    #[tool(
+        name = "get_pull_request_files",
+        title = "List a pull request's changed files",
+        description = "Lists the files a pull request changes with status, line counts and each file's patch \
+                       (capped at 3,000 characters per file).",
+        annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true)
+    )]
+    async fn get_pull_request_files(
+        &self,
+        Parameters(p): Parameters<PullList>,
+        ctx: RequestContext<RoleServer>,
+    ) -> ToolResult {
+        let gh = self.github(&ctx)?;
+        let path = format!("{}/pulls/{}/files", repo_path(&p.owner, &p.repo)?, p.pull_number);
+        let (items, page) = gh.list(&path, &[], &p.paging, None).await?;
+        structured(json!({"files": items.iter().map(shape::file_change).collect::<Vec<_>>(), "page": page}))
+    }
+
+    #[tool(
+        name = "get_pull_request_status",
+        title = "Get a pull request's CI status",
+        description = "Summarizes CI for a pull request's head commit: the combined commit status (with each \
+                       status context) and the check runs (name, status, conclusion).",
+        annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true)
+    )]
+    async fn get_pull_request_status(
+        &self,
+        Parameters(p): Parameters<PullRef>,
+        ctx: RequestContext<RoleServer>,
+    ) -> ToolResult {
+        let gh = self.github(&ctx)?;
+        let repo = repo_path(&p.owner, &p.repo)?;
+        let pr = gh.get(&format!("{repo}/pulls/{}", p.pull_number), &[]).await?;
+        let sha = pr["head"]["sha"].as_str().unwrap_or_default().to_owned();
+        if sha.is_empty() {
+            return Err(ToolFailure::message("GitHub did not say which commit the pull request is at; try again"));
+        }
+        let status = gh.get(&format!("{repo}/commits/{}/status", seg(&sha)), &[]).await?;
+        let checks = gh.get(&format!("{repo}/commits/{}/check-runs", seg(&sha)), &[("per_page", "100".into())]).await?;
+        let statuses: Vec<Value> = status["statuses"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|s| Value::Object(shape::pick(s, &["context", "state", "description", "target_url"])))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let runs: Vec<Value> = checks["check_runs"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|c| {
+                        Value::Object(shape::pick(c, &["name", "status", "conclusion", "html_url", "completed_at"]))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        structured(json!({"sha": sha, "state": status["state"], "statuses": statuses, "check_runs": runs}))
+    }
+
+    #[tool(
+        name = "list_pull_request_reviews",
+        title = "List pull request reviews",
+        description = "Lists the reviews of a pull request: reviewer, state (APPROVED, CHANGES_REQUESTED, COMMENTED) and text.",
+        annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true)
+    )]
+    async fn list_pull_request_reviews(
+        &self,
+        Parameters(p): Parameters<PullList>,
+        ctx: RequestContext<RoleServer>,
+    ) -> ToolResult {
+        let gh = self.github(&ctx)?;
+        let path = format!("{}/pulls/{}/reviews", repo_path(&p.owner, &p.repo)?, p.pull_number);
+        let (items, page) = gh.list(&path, &[], &p.paging, None).await?;
+        structured(json!({"reviews": items.iter().map(shape::review).collect::<Vec<_>>(), "page": page}))
+    }
+
+    #[tool(
+        name = "create_pull_request",
+        title = "Open a pull request",
+        description = "Opens a pull request from a head branch into a base branch, optionally as a draft.",
+        annotations(read_only_hint = false, destructive_hint = false, idempotent_hint = false, open_world_hint = true)
+    )]
+    async fn create_pull_request(
+        &self,
+        Parameters(p): Parameters<CreatePull>,
+        ctx: RequestContext<RoleServer>,
+    ) -> ToolResult {
+        let gh = self.github(&ctx)?;
+        let body = json!({"title": p.title, "head": p.head, "base": p.base, "body": p.body, "draft": p.draft});
+        let v = gh.send(Method::POST, &format!("{}/pulls", repo_path(&p.owner, &p.repo)?), Some(&body)).await?;
+        structured(shape::pull(&v))
+    }
+
+    #[tool(
+        name = "update_pull_request",
+        title = "Update a pull request",
+        description = "Changes a pull request's title, description, state (close or reopen) or base branch.",
+        annotations(read_only_hint = false, destructive_hint = true, idempotent_hint = true, open_world_hint = true)
+    )]
+    async fn update_pull_request(
+        &self,
+        Parameters(p): Parameters<UpdatePull>,
+        ctx: RequestContext<RoleServer>,
+    ) -> ToolResult {
+        let gh = self.github(&ctx)?;
+        let body = fields(&[("title", p.title), ("body", p.body), ("state", p.state), ("base", p.base)]);
+        if body.as_object().is_some_and(Map::is_empty) {
+            return Err(ToolFailure::message("Nothing to change: pass at least one of title, body, state, base."));
+        }
+        let path = format!("{}/pulls/{}", repo_path(&p.owner, &p.repo)?, p.pull_number);
+        let v = gh.send(Method::PATCH, &path, Some(&body)).await?;
+        structured(shape::pull(&v))
+    }
+
+    #[tool(
+        name = "merge_pull_request",
+        title = "Merge a pull request",
+        description = "Merges a pull request with a merge commit, squash or rebase. Pass `sha` to merge only if the \
+                       head has not changed since you reviewed it.",
+        annotations(read_only_hint = false, destructive_hint = true, idempotent_hint = false, open_world_hint = true)
+    )]
+    async fn merge_pull_request(
+        &self,
+        Parameters(p): Parameters<MergePull>,
+        ctx: RequestContext<RoleServer>,
+    ) -> ToolResult {
+        let gh = self.github(&ctx)?;
+        let body = fields(&[
+            ("merge_method", p.merge_method),
+            ("commit_title", p.commit_title),
+            ("commit_message", p.commit_message),
+            ("sha", p.sha),
+        ]);
+        let path = format!("{}/pulls/{}/merge", repo_path(&p.owner, &p.repo)?, p.pull_number);
+        let v = gh.send(Method::PUT, &path, Some(&body)).await?;
+        structured(json!({"merged": v["merged"], "sha": v["sha"], "message": v["message"]}))
+    }
+
+    #[tool(
+        name = "create_pull_request_review",
+        title = "Review a pull request",
+        description = "Submits a review: APPROVE, REQUEST_CHANGES or COMMENT, with a Markdown body \
+                       (required for REQUEST_CHANGES and COMMENT).",
+        annotations(read_only_hint = false, destructive_hint = false, idempotent_hint = false, open_world_hint = true)
+    )]
+    async fn create_pull_request_review(
+        &self,
+        Parameters(p): Parameters<CreateReview>,
+        ctx: RequestContext<RoleServer>,
+    ) -> ToolResult {
+        let gh = self.github(&ctx)?;
+        let event = p.event.to_ascii_uppercase();
+        if !matches!(event.as_str(), "APPROVE" | "REQUEST_CHANGES" | "COMMENT") {
+            return Err(ToolFailure::message("`event` must be APPROVE, REQUEST_CHANGES or COMMENT"));
+        }
+        let body = fields(&[("event", Some(event)), ("body", p.body)]);
+        let path = format!("{}/pulls/{}/reviews", repo_path(&p.owner, &p.repo)?, p.pull_number);
+        let v = gh.send(Method::POST, &path, Some(&body)).await?;
+        structured(shape::review(&v))
+    }
+}

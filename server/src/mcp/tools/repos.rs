@@ -1,0 +1,423 @@
+//! Toolset `repos`: finding and reading repositories (files, branches, commits, tags, releases) and
+//! the writes that create branches, files, forks and repositories.
+
+use base64::{Engine, engine::general_purpose::STANDARD};
+use reqwest::Method;
+use rmcp::{
+    RoleServer,
+    handler::server::wrapper::Parameters,
+    schemars::{self, JsonSchema},
+    service::RequestContext,
+    tool, tool_router,
+};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::{
+    shape,
+    support::{Paging, ToolFailure, ToolResult, file_path, opt, repo_path, seg, structured},
+};
+use crate::{github::sanitize::clean_capped, mcp::server::GatewayServer};
+
+/// Longest file content returned as text, in characters.
+const FILE_CHARS: usize = 100_000;
+
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct RepoRef {
+    /// Repository owner (user or organization login).
+    pub owner: String,
+    /// Repository name.
+    pub repo: String,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct SearchRepositories {
+    /// GitHub search query, e.g. `language:rust stars:>100 mcp` or `org:github docs`.
+    pub query: String,
+    /// Sort by `stars`, `forks`, `help-wanted-issues` or `updated` (default: best match).
+    pub sort: Option<String>,
+    /// `desc` (default) or `asc`.
+    pub order: Option<String>,
+    #[serde(flatten)]
+    pub paging: Paging,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct GetFileContents {
+    /// Repository owner: a user or organization login.
+    pub owner: String,
+    /// Repository name (without the owner).
+    pub repo: String,
+    /// Path of a file or directory; empty or `/` for the repository root.
+    #[serde(default)]
+    pub path: String,
+    /// Branch, tag or commit SHA (default: the default branch).
+    #[serde(rename = "ref")]
+    pub git_ref: Option<String>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct ListInRepo {
+    /// Repository owner: a user or organization login.
+    pub owner: String,
+    /// Repository name (without the owner).
+    pub repo: String,
+    #[serde(flatten)]
+    pub paging: Paging,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct ListCommits {
+    /// Repository owner: a user or organization login.
+    pub owner: String,
+    /// Repository name (without the owner).
+    pub repo: String,
+    /// Branch, tag or SHA to start from (default: the default branch).
+    pub sha: Option<String>,
+    /// Only commits touching this path.
+    pub path: Option<String>,
+    /// Only commits by this GitHub login or email.
+    pub author: Option<String>,
+    /// ISO 8601 timestamp: only commits after it.
+    pub since: Option<String>,
+    /// ISO 8601 timestamp: only commits before it.
+    pub until: Option<String>,
+    #[serde(flatten)]
+    pub paging: Paging,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct GetCommit {
+    /// Repository owner: a user or organization login.
+    pub owner: String,
+    /// Repository name (without the owner).
+    pub repo: String,
+    /// Commit SHA, branch or tag.
+    pub sha: String,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct CreateBranch {
+    /// Repository owner: a user or organization login.
+    pub owner: String,
+    /// Repository name (without the owner).
+    pub repo: String,
+    /// Name of the new branch.
+    pub branch: String,
+    /// Branch to start from (default: the repository's default branch).
+    pub from_branch: Option<String>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct CreateOrUpdateFile {
+    /// Repository owner: a user or organization login.
+    pub owner: String,
+    /// Repository name (without the owner).
+    pub repo: String,
+    /// Path of the file to create or replace.
+    pub path: String,
+    /// The complete new content of the file, as text.
+    pub content: String,
+    /// Commit message.
+    pub message: String,
+    /// Branch to commit to (default: the default branch).
+    pub branch: Option<String>,
+    /// Blob SHA of the file being replaced (required when the file exists; get it from get_file_contents).
+    pub sha: Option<String>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct ForkRepository {
+    /// Repository owner: a user or organization login.
+    pub owner: String,
+    /// Repository name (without the owner).
+    pub repo: String,
+    /// Organization to fork into (default: the signed-in user's account).
+    pub organization: Option<String>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct CreateRepository {
+    /// Repository name.
+    pub name: String,
+    /// Short description of the repository.
+    pub description: Option<String>,
+    /// Create it private (default false).
+    #[serde(default)]
+    pub private: bool,
+    /// Create an initial commit with a README (default false).
+    #[serde(default)]
+    pub auto_init: bool,
+}
+
+/// A file from the contents API as text, or why it cannot be shown as text.
+fn file_content(v: &Value) -> Value {
+    let meta =
+        json!({"type": "file", "path": v["path"], "sha": v["sha"], "size": v["size"], "html_url": v["html_url"]});
+    let mut out = meta.as_object().cloned().unwrap_or_default();
+    let encoded = v["content"].as_str().unwrap_or("");
+    if v["encoding"] != "base64" || (encoded.is_empty() && v["size"].as_u64().unwrap_or(0) > 0) {
+        out.insert(
+            "note".into(),
+            json!("The file is too large for the contents API; read it in parts by cloning instead."),
+        );
+        return Value::Object(out);
+    }
+    let bytes = STANDARD.decode(encoded.replace(['\n', '\r'], "")).unwrap_or_default();
+    match String::from_utf8(bytes) {
+        Ok(text) if !text.contains('\0') => {
+            let shown = clean_capped(&text, FILE_CHARS);
+            out.insert("truncated".into(), json!(shown.len() < text.len()));
+            out.insert("content".into(), json!(shown));
+        }
+        _ => {
+            out.insert("note".into(), json!("Binary file: its content is not shown as text."));
+        }
+    }
+    Value::Object(out)
+}
+
+#[tool_router(router = repos_tools, vis = "pub(crate)")]
+impl GatewayServer {
+    #[tool(
+        name = "search_repositories",
+        title = "Search repositories",
+        description = "Searches GitHub repositories with GitHub's search syntax (e.g. `topic:mcp language:go`, \
+                       `user:octocat`, `org:github`). Returns names, descriptions, stars and URLs.",
+        annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true)
+    )]
+    async fn search_repositories(
+        &self,
+        Parameters(p): Parameters<SearchRepositories>,
+        ctx: RequestContext<RoleServer>,
+    ) -> ToolResult {
+        let gh = self.github(&ctx)?;
+        let mut q = vec![("q", p.query)];
+        opt(&mut q, "sort", &p.sort);
+        opt(&mut q, "order", &p.order);
+        let (items, page) = gh.list("/search/repositories", &q, &p.paging, Some("items")).await?;
+        structured(json!({"repositories": items.iter().map(shape::repo).collect::<Vec<_>>(), "page": page}))
+    }
+
+    #[tool(
+        name = "get_repository",
+        title = "Get a repository",
+        description = "Gets one repository's details: description, visibility, default branch, language, topics, \
+                       stars, forks and open issue count.",
+        annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true)
+    )]
+    async fn get_repository(&self, Parameters(p): Parameters<RepoRef>, ctx: RequestContext<RoleServer>) -> ToolResult {
+        let gh = self.github(&ctx)?;
+        let repo = gh.get(&repo_path(&p.owner, &p.repo)?, &[]).await?;
+        structured(shape::repo(&repo))
+    }
+
+    #[tool(
+        name = "get_file_contents",
+        title = "Read a file or list a directory",
+        description = "Reads a file's text (up to 100,000 characters, marked when truncated) or lists a directory \
+                       (names, types, sizes) at a branch, tag or commit. Binary and very large files are described, \
+                       not returned. The result includes the file's blob `sha`, needed to update it.",
+        annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true)
+    )]
+    async fn get_file_contents(
+        &self,
+        Parameters(p): Parameters<GetFileContents>,
+        ctx: RequestContext<RoleServer>,
+    ) -> ToolResult {
+        let gh = self.github(&ctx)?;
+        let path = format!("{}/contents/{}", repo_path(&p.owner, &p.repo)?, file_path(&p.path)?);
+        let mut q = Vec::new();
+        opt(&mut q, "ref", &p.git_ref);
+        let v = gh.get(&path, &q).await?;
+        match &v {
+            Value::Array(entries) => {
+                let entries: Vec<Value> = entries
+                    .iter()
+                    .map(|e| Value::Object(shape::pick(e, &["name", "path", "type", "size", "sha"])))
+                    .collect();
+                structured(json!({"type": "dir", "path": p.path, "entries": entries}))
+            }
+            _ if v["type"] == "file" => structured(file_content(&v)),
+            _ => structured(
+                json!({"type": v["type"], "path": v["path"], "note": "Not a regular file (symlink or submodule)."}),
+            ),
+        }
+    }
+
+    #[tool(
+        name = "list_branches",
+        title = "List branches",
+        description = "Lists a repository's branches with their head commit SHA and protection flag.",
+        annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true)
+    )]
+    async fn list_branches(
+        &self,
+        Parameters(p): Parameters<ListInRepo>,
+        ctx: RequestContext<RoleServer>,
+    ) -> ToolResult {
+        let gh = self.github(&ctx)?;
+        let (items, page) =
+            gh.list(&format!("{}/branches", repo_path(&p.owner, &p.repo)?), &[], &p.paging, None).await?;
+        structured(json!({"branches": items.iter().map(shape::branch).collect::<Vec<_>>(), "page": page}))
+    }
+
+    #[tool(
+        name = "list_commits",
+        title = "List commits",
+        description = "Lists commits, newest first, from a branch, tag or SHA; optionally only those touching a path, \
+                       by an author, or within a time range.",
+        annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true)
+    )]
+    async fn list_commits(
+        &self,
+        Parameters(p): Parameters<ListCommits>,
+        ctx: RequestContext<RoleServer>,
+    ) -> ToolResult {
+        let gh = self.github(&ctx)?;
+        let mut q = Vec::new();
+        opt(&mut q, "sha", &p.sha);
+        opt(&mut q, "path", &p.path);
+        opt(&mut q, "author", &p.author);
+        opt(&mut q, "since", &p.since);
+        opt(&mut q, "until", &p.until);
+        let (items, page) = gh.list(&format!("{}/commits", repo_path(&p.owner, &p.repo)?), &q, &p.paging, None).await?;
+        structured(json!({"commits": items.iter().map(shape::commit).collect::<Vec<_>>(), "page": page}))
+    }
+
+    #[tool(
+        name = "get_commit",
+        title = "Get a commit",
+        description = "Gets one commit: message, author, date, stats and the changed files with their patches \
+                       (each patch capped at 3,000 characters).",
+        annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true)
+    )]
+    async fn get_commit(&self, Parameters(p): Parameters<GetCommit>, ctx: RequestContext<RoleServer>) -> ToolResult {
+        let gh = self.github(&ctx)?;
+        let v = gh.get(&format!("{}/commits/{}", repo_path(&p.owner, &p.repo)?, seg(&p.sha)), &[]).await?;
+        structured(shape::commit_detail(&v))
+    }
+
+    #[tool(
+        name = "list_tags",
+        title = "List tags",
+        description = "Lists a repository's tags with the commit each points to.",
+        annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true)
+    )]
+    async fn list_tags(&self, Parameters(p): Parameters<ListInRepo>, ctx: RequestContext<RoleServer>) -> ToolResult {
+        let gh = self.github(&ctx)?;
+        let (items, page) = gh.list(&format!("{}/tags", repo_path(&p.owner, &p.repo)?), &[], &p.paging, None).await?;
+        structured(json!({"tags": items.iter().map(shape::tag).collect::<Vec<_>>(), "page": page}))
+    }
+
+    #[tool(
+        name = "list_releases",
+        title = "List releases",
+        description = "Lists a repository's releases, newest first: tag, name, draft/prerelease flags, date and notes.",
+        annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true)
+    )]
+    async fn list_releases(
+        &self,
+        Parameters(p): Parameters<ListInRepo>,
+        ctx: RequestContext<RoleServer>,
+    ) -> ToolResult {
+        let gh = self.github(&ctx)?;
+        let (items, page) =
+            gh.list(&format!("{}/releases", repo_path(&p.owner, &p.repo)?), &[], &p.paging, None).await?;
+        structured(json!({"releases": items.iter().map(shape::release).collect::<Vec<_>>(), "page": page}))
+    }
+
+    #[tool(
+        name = "create_branch",
+        title = "Create a branch",
+        description = "Creates a branch from another branch (default: the repository's default branch).",
+        annotations(read_only_hint = false, destructive_hint = false, idempotent_hint = false, open_world_hint = true)
+    )]
+    async fn create_branch(
+        &self,
+        Parameters(p): Parameters<CreateBranch>,
+        ctx: RequestContext<RoleServer>,
+    ) -> ToolResult {
+        let gh = self.github(&ctx)?;
+        let repo = repo_path(&p.owner, &p.repo)?;
+        let from = match p.from_branch.filter(|b| !b.is_empty()) {
+            Some(b) => b,
+            None => gh.get(&repo, &[]).await?["default_branch"].as_str().unwrap_or("main").to_owned(),
+        };
+        let base = gh.get(&format!("{repo}/branches/{}", seg(&from)), &[]).await?;
+        let sha = base["commit"]["sha"].clone();
+        let body = json!({"ref": format!("refs/heads/{}", p.branch), "sha": sha});
+        gh.send(Method::POST, &format!("{repo}/git/refs"), Some(&body)).await?;
+        structured(json!({"branch": p.branch, "from": from, "sha": sha}))
+    }
+
+    #[tool(
+        name = "create_or_update_file",
+        title = "Create or update a file",
+        description = "Commits a file's complete new text content to a branch. To replace an existing file, pass its \
+                       current blob `sha` (from get_file_contents); without it GitHub refuses the update.",
+        annotations(read_only_hint = false, destructive_hint = true, idempotent_hint = false, open_world_hint = true)
+    )]
+    async fn create_or_update_file(
+        &self,
+        Parameters(p): Parameters<CreateOrUpdateFile>,
+        ctx: RequestContext<RoleServer>,
+    ) -> ToolResult {
+        let gh = self.github(&ctx)?;
+        let path = format!("{}/contents/{}", repo_path(&p.owner, &p.repo)?, file_path(&p.path)?);
+        let mut body = json!({"message": p.message, "content": STANDARD.encode(p.content.as_bytes())});
+        if let Some(b) = p.branch.filter(|b| !b.is_empty()) {
+            body["branch"] = json!(b);
+        }
+        if let Some(s) = p.sha.filter(|s| !s.is_empty()) {
+            body["sha"] = json!(s);
+        }
+        let v = gh.send(Method::PUT, &path, Some(&body)).await?;
+        structured(json!({
+            "path": v["content"]["path"], "sha": v["content"]["sha"],
+            "commit": {"sha": v["commit"]["sha"], "html_url": v["commit"]["html_url"]},
+        }))
+    }
+
+    #[tool(
+        name = "fork_repository",
+        title = "Fork a repository",
+        description = "Forks a repository into the signed-in user's account or an organization. GitHub creates the \
+                       fork asynchronously; it may take a few seconds before it can be read.",
+        annotations(read_only_hint = false, destructive_hint = false, idempotent_hint = true, open_world_hint = true)
+    )]
+    async fn fork_repository(
+        &self,
+        Parameters(p): Parameters<ForkRepository>,
+        ctx: RequestContext<RoleServer>,
+    ) -> ToolResult {
+        let gh = self.github(&ctx)?;
+        let body = match p.organization.filter(|o| !o.is_empty()) {
+            Some(org) => json!({"organization": org}),
+            None => json!({}),
+        };
+        let v = gh.send(Method::POST, &format!("{}/forks", repo_path(&p.owner, &p.repo)?), Some(&body)).await?;
+        structured(shape::repo(&v))
+    }
+
+    #[tool(
+        name = "create_repository",
+        title = "Create a repository",
+        description = "Creates a repository in the signed-in user's account, optionally private and with an initial README.",
+        annotations(read_only_hint = false, destructive_hint = false, idempotent_hint = false, open_world_hint = true)
+    )]
+    async fn create_repository(
+        &self,
+        Parameters(p): Parameters<CreateRepository>,
+        ctx: RequestContext<RoleServer>,
+    ) -> ToolResult {
+        let gh = self.github(&ctx)?;
+        if p.name.trim().is_empty() {
+            return Err(ToolFailure::message("`name` must not be empty"));
+        }
+        let body =
+            json!({"name": p.name, "description": p.description, "private": p.private, "auto_init": p.auto_init});
+        let v = gh.send(Method::POST, "/user/repos", Some(&body)).await?;
+        structured(shape::repo(&v))
+    }
+}

@@ -1,0 +1,95 @@
+//! Toolsets `users` and `search`: public profiles, user search, and code search.
+
+use rmcp::{
+    RoleServer,
+    handler::server::wrapper::Parameters,
+    schemars::{self, JsonSchema},
+    service::RequestContext,
+    tool, tool_router,
+};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::{
+    shape,
+    support::{Paging, ToolResult, opt, seg, structured},
+};
+use crate::mcp::server::GatewayServer;
+
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct GetUser {
+    /// GitHub login of the user or organization.
+    pub username: String,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct SearchQuery {
+    /// GitHub search query. Users: e.g. `location:berlin language:rust followers:>50`. Code: e.g.
+    /// `repo:octocat/hello-world fn main` or `org:github extension:md install` (code search needs a
+    /// qualifier such as repo:, org: or user: for reliable results).
+    pub query: String,
+    /// Users: `followers`, `repositories` or `joined`; code: `indexed` (default: best match).
+    pub sort: Option<String>,
+    /// `desc` (default) or `asc`.
+    pub order: Option<String>,
+    #[serde(flatten)]
+    pub paging: Paging,
+}
+
+#[tool_router(router = users_tools, vis = "pub(crate)")]
+impl GatewayServer {
+    #[tool(
+        name = "get_user",
+        title = "Get a user's profile",
+        description = "Gets a GitHub user's or organization's public profile: name, company, location, bio, \
+                       public repository and follower counts.",
+        annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true)
+    )]
+    async fn get_user(&self, Parameters(p): Parameters<GetUser>, ctx: RequestContext<RoleServer>) -> ToolResult {
+        let gh = self.github(&ctx)?;
+        let v = gh.get(&format!("/users/{}", seg(&p.username)), &[]).await?;
+        structured(shape::user(&v))
+    }
+
+    #[tool(
+        name = "search_users",
+        title = "Search users",
+        description = "Searches GitHub users and organizations with GitHub's search syntax.",
+        annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true)
+    )]
+    async fn search_users(
+        &self,
+        Parameters(p): Parameters<SearchQuery>,
+        ctx: RequestContext<RoleServer>,
+    ) -> ToolResult {
+        let gh = self.github(&ctx)?;
+        let mut q = vec![("q", p.query)];
+        opt(&mut q, "sort", &p.sort);
+        opt(&mut q, "order", &p.order);
+        let (items, page) = gh.list("/search/users", &q, &p.paging, Some("items")).await?;
+        let users: Vec<_> = items
+            .iter()
+            .map(|u| json!({"login": u["login"], "id": u["id"], "type": u["type"], "html_url": u["html_url"]}))
+            .collect();
+        structured(json!({"users": users, "page": page}))
+    }
+}
+
+#[tool_router(router = search_tools, vis = "pub(crate)")]
+impl GatewayServer {
+    #[tool(
+        name = "search_code",
+        title = "Search code",
+        description = "Searches code across GitHub repositories the user can see; returns matching files \
+                       (repository, path, URL). Read a hit with get_file_contents.",
+        annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true)
+    )]
+    async fn search_code(&self, Parameters(p): Parameters<SearchQuery>, ctx: RequestContext<RoleServer>) -> ToolResult {
+        let gh = self.github(&ctx)?;
+        let mut q = vec![("q", p.query)];
+        opt(&mut q, "sort", &p.sort);
+        opt(&mut q, "order", &p.order);
+        let (items, page) = gh.list("/search/code", &q, &p.paging, Some("items")).await?;
+        structured(json!({"files": items.iter().map(shape::code_hit).collect::<Vec<_>>(), "page": page}))
+    }
+}
