@@ -8,22 +8,29 @@ pub enum GithubError {
     #[error("GitHub no longer accepts this sign-in (bad credentials); sign in again")]
     BadCredentials,
     /// 404 (GitHub also answers 404 for private resources the token cannot see).
-    #[error("not found on GitHub (or private and not visible to this account)")]
+    #[error(
+        "Not found on GitHub, or private and not visible to this account. Check the owner, repository, \
+         number or path (a search or list tool can find the right one)."
+    )]
     NotFound,
     /// Primary or secondary rate limit.
-    #[error("GitHub rate limit reached; retry after {reset_hint}")]
+    #[error("GitHub's rate limit for this account is used up; retry {reset_hint}.")]
     RateLimited { reset_hint: String },
     /// 403 for other reasons (missing scope, SSO enforcement, blocked).
-    #[error("GitHub refused: {0}")]
+    #[error(
+        "GitHub refused: {0}. The account may lack permission here, or the organization may restrict this \
+         app; the user can check on GitHub."
+    )]
     Forbidden(String),
     /// 422 with the field errors flattened as `field (code): message`.
-    #[error("GitHub rejected the input: {0}")]
+    #[error("GitHub rejected the input: {0}. Correct these fields and try again.")]
     Validation(String),
+    /// 409 and other 4xx GitHub explains in its message.
     #[error("GitHub answered {status}: {message}")]
     Status { status: u16, message: String },
-    #[error("could not reach GitHub: {0}")]
+    #[error("Could not reach GitHub ({0}); try again in a minute.")]
     Network(String),
-    #[error("GitHub's answer could not be read: {0}")]
+    #[error("GitHub's answer could not be read ({0}); try again.")]
     Decode(String),
 }
 
@@ -47,17 +54,28 @@ impl GithubError {
             StatusCode::NOT_FOUND => GithubError::NotFound,
             StatusCode::FORBIDDEN | StatusCode::TOO_MANY_REQUESTS if rate_limited => {
                 let reset_hint = match (header("retry-after"), header("x-ratelimit-reset")) {
-                    (Some(secs), _) => format!("{secs} seconds"),
-                    (None, Some(epoch)) => format!("unix time {epoch}"),
-                    _ => "a minute".to_owned(),
+                    (Some(secs), _) => format!("in {secs} seconds"),
+                    (None, Some(epoch)) => epoch.parse::<u64>().map_or_else(|_| "in a minute".to_owned(), reset_in),
+                    _ => "in a minute".to_owned(),
                 };
                 GithubError::RateLimited { reset_hint }
             }
             StatusCode::FORBIDDEN => GithubError::Forbidden(message),
             StatusCode::UNPROCESSABLE_ENTITY => GithubError::Validation(flatten_validation(&message, &body.errors)),
+            s if s.is_server_error() => GithubError::Status {
+                status: s.as_u16(),
+                message: format!("{message} (GitHub is having trouble; try again in a minute)"),
+            },
             s => GithubError::Status { status: s.as_u16(), message },
         }
     }
+}
+
+/// "at 14:05:00 UTC (in 312 seconds)" for a reset at unix time `epoch`.
+fn reset_in(epoch: u64) -> String {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let (h, m, sec) = ((epoch / 3600) % 24, (epoch / 60) % 60, epoch % 60);
+    format!("at {h:02}:{m:02}:{sec:02} UTC (in {} seconds)", epoch.saturating_sub(now))
 }
 
 /// `Validation Failed` + `[{resource, field, code, message}]` → `title (missing_field); base (custom): msg`.
@@ -79,7 +97,13 @@ fn flatten_validation(message: &str, errors: &[serde_json::Value]) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::flatten_validation;
+    use super::{flatten_validation, reset_in};
+
+    #[test]
+    fn reset_time_is_readable() {
+        let far = 4_102_444_800 + 3723; // 2100-01-01 01:02:03 UTC
+        assert!(reset_in(far).starts_with("at 01:02:03 UTC (in "), "{}", reset_in(far));
+    }
 
     #[test]
     fn validation_errors_are_flattened() {
