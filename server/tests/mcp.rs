@@ -359,3 +359,61 @@ async fn read_only_offers_only_the_read_scope() {
     assert_eq!(t.body["scope"], "github:read", "asking for nothing gets what is offered");
     assert!(tool_names(&h, &t.access, &[]).await.contains(&"get_me".to_owned()), "read tools stay");
 }
+
+async fn call_with(h: &Harness, token: &str, name: &str, headers: &[(&str, &str)]) -> common::McpReply {
+    let session = h.mcp_session(token).await;
+    let args = json!({"owner": "octocat", "repo": "hello-world", "title": "x"});
+    h.mcp_with(
+        Some(token),
+        Some(&session),
+        json!({"jsonrpc": "2.0", "id": 4, "method": "tools/call", "params": {"name": name, "arguments": args}}),
+        headers,
+    )
+    .await
+}
+
+#[tokio::test]
+async fn read_only_hides_and_refuses_write_tools() {
+    let h = Harness::start_with(EmulatorConfig::default(), |c| {
+        c.read_only = Some("true".into());
+        c.toolsets = Some("all".into());
+    })
+    .await;
+    let t = h.login().await;
+    let names = tool_names(&h, &t.access, &[]).await;
+    assert!(names.contains(&"get_issue".to_owned()) && !names.contains(&"create_issue".to_owned()), "{names:?}");
+    let github_calls = h.emulator.api_requests().len();
+    let r = call_with(&h, &t.access, "create_issue", &[]).await;
+    assert!(r.body.unwrap()["error"]["message"].as_str().unwrap().contains("not found"));
+    assert_eq!(h.emulator.api_requests().len(), github_calls, "GitHub was not called");
+}
+
+#[tokio::test]
+async fn a_request_may_ask_for_read_only_itself() {
+    let h = Harness::start().await;
+    let t = h.login().await;
+    let all = tool_names(&h, &t.access, &[]).await;
+    let read_only = tool_names(&h, &t.access, &[("x-mcp-readonly", "true")]).await;
+    assert!(all.contains(&"create_issue".to_owned()));
+    assert!(!read_only.contains(&"create_issue".to_owned()) && read_only.contains(&"get_issue".to_owned()));
+    let r = call_with(&h, &t.access, "create_issue", &[("x-mcp-readonly", "true")]).await;
+    assert!(r.body.unwrap()["error"]["message"].as_str().unwrap().contains("not found"));
+}
+
+#[tokio::test]
+async fn a_read_only_token_calling_a_write_tool_is_asked_to_step_up() {
+    let h = Harness::start().await;
+    let client_id = h.register_public().await;
+    let reader = h.login_extra(&client_id, &[("scope", "github:read")]).await;
+    let r = call_with(&h, &reader.access, "create_issue", &[]).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let challenge = r.headers["www-authenticate"].to_str().unwrap();
+    assert!(
+        challenge.contains("error=\"insufficient_scope\"") && challenge.contains("scope=\"github:read github:write\""),
+        "{challenge}"
+    );
+    // After stepping up (a new authorization with both scopes), the call goes through to GitHub.
+    let writer = h.login_extra(&client_id, &[("scope", "github:read github:write")]).await;
+    let r = call_with(&h, &writer.access, "create_issue", &[]).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+}
