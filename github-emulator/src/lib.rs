@@ -7,6 +7,12 @@
 //! are comma-separated, and the API sits under `/api/v3` by default as on
 //! GitHub Enterprise Server.
 //!
+//! The REST API serves an in-memory world seeded at start (repositories
+//! `octocat/hello-world`, the private `octocat/secret-plans` and the
+//! organization's `github/docs`, with history, issues, a pull request, CI
+//! results and notifications; the facts are listed in `src/world/seed.rs`
+//! and `src/world/seed_ci.rs`). Writes change it for the emulator's life.
+//!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
 //! let emulator = github_emulator::start(Default::default()).await?;
@@ -25,6 +31,7 @@ mod records;
 mod server;
 mod state;
 mod tokens;
+mod world;
 
 pub use config::{EmulatorConfig, Fault, User};
 pub use handle::Emulator;

@@ -1,6 +1,7 @@
 //! State shared by the HTTP handlers and the [`crate::Emulator`] handle:
 //! fixed facts (URLs, users, client credentials) and the mutable part behind
-//! one mutex (tokens, switches, faults, rate-limit windows, records).
+//! one mutex (tokens, switches, faults, rate-limit windows, records, and the
+//! [`World`] the REST API serves).
 
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
@@ -9,6 +10,7 @@ use std::time::Duration;
 use crate::config::{EmulatorConfig, Fault, User};
 use crate::records::Records;
 use crate::tokens::{TokenPolicy, TokenStore};
+use crate::world::World;
 
 /// Everything a request handler can reach.
 #[derive(Debug)]
@@ -37,6 +39,8 @@ pub(crate) struct Inner {
     pub faults: Vec<Fault>,
     pub rate: HashMap<String, RateWindow>,
     pub records: Records,
+    /// Repositories, issues, pull requests... as seeded and since changed.
+    pub world: World,
 }
 
 /// One hour of API use by one token (or by anonymous callers).
@@ -67,6 +71,7 @@ impl Shared {
                 faults: Vec::new(),
                 rate: HashMap::new(),
                 records: Records::default(),
+                world: World::seeded(),
             }),
         }
     }

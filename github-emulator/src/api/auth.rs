@@ -29,6 +29,25 @@ impl<S: Send + Sync> FromRequestParts<S> for Authed {
     }
 }
 
+/// Extractor for endpoints open to anonymous callers too.
+#[derive(Debug, Clone)]
+pub(crate) struct MaybeAuthed(pub Option<Caller>);
+
+impl<S: Send + Sync> FromRequestParts<S> for MaybeAuthed {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self(parts.extensions.get::<Caller>().cloned()))
+    }
+}
+
+impl Caller {
+    /// Whether the token was granted `scope`.
+    pub fn has_scope(&self, scope: &str) -> bool {
+        self.scope.split(',').any(|s| s.trim() == scope)
+    }
+}
+
 /// The token in `Authorization: Bearer X` or `Authorization: token X`.
 /// Other schemes count as no token.
 pub(crate) fn presented_token(headers: &HeaderMap) -> Option<String> {

@@ -1,5 +1,6 @@
-//! GitHub-style API errors (`{"message":..,"documentation_url":..}`) and the
-//! JSON response helper every API handler uses.
+//! GitHub-style API errors (`{"message":..,"documentation_url":..}`, with
+//! an `errors` list for validation failures) and the JSON response helper
+//! every API handler uses.
 
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -18,11 +19,51 @@ pub(crate) struct ApiError {
     pub status: StatusCode,
     pub message: String,
     pub documentation_url: String,
+    /// The `errors` list of a 422, if any.
+    pub errors: Option<serde_json::Value>,
 }
 
 impl ApiError {
     pub fn new(status: StatusCode, message: impl Into<String>) -> Self {
-        Self { status, message: message.into(), documentation_url: REST_DOCS.into() }
+        Self { status, message: message.into(), documentation_url: REST_DOCS.into(), errors: None }
+    }
+
+    /// 422 `Validation Failed` with one `{resource, field, code}` error, e.g.
+    /// code `missing_field` or `invalid`.
+    pub fn validation(resource: &str, field: &str, code: &str) -> Self {
+        Self::validation_errors(serde_json::json!([{"resource": resource, "field": field, "code": code}]))
+    }
+
+    /// 422 `Validation Failed` for a `value` GitHub refuses in `field`.
+    pub fn invalid_value(resource: &str, field: &str, value: &str) -> Self {
+        Self::validation_errors(
+            serde_json::json!([{"value": value, "resource": resource, "field": field, "code": "invalid"}]),
+        )
+    }
+
+    /// 422 `Validation Failed` with one `custom` error carrying `message`.
+    pub fn custom(resource: &str, message: &str) -> Self {
+        Self::validation_errors(serde_json::json!([{"resource": resource, "code": "custom", "message": message}]))
+    }
+
+    /// 422 `Validation Failed` with these `errors`.
+    pub fn validation_errors(errors: serde_json::Value) -> Self {
+        Self { errors: Some(errors), ..Self::new(StatusCode::UNPROCESSABLE_ENTITY, "Validation Failed") }
+    }
+
+    /// 422 with only a message (e.g. `Reference already exists`).
+    pub fn unprocessable(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNPROCESSABLE_ENTITY, message)
+    }
+
+    /// 400 for a body that is not a JSON object.
+    pub fn bad_json() -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "Problems parsing JSON")
+    }
+
+    /// Replaces the message (keeping status and errors).
+    pub fn with_message(self, message: impl Into<String>) -> Self {
+        Self { message: message.into(), ..self }
     }
 
     pub fn not_found() -> Self {
@@ -47,10 +88,13 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = serde_json::json!({
+        let mut body = serde_json::json!({
             "message": self.message,
             "documentation_url": self.documentation_url,
         });
+        if let (Some(errors), Some(map)) = (self.errors, body.as_object_mut()) {
+            map.insert("errors".into(), errors);
+        }
         json_response(self.status, &body)
     }
 }
@@ -58,4 +102,14 @@ impl IntoResponse for ApiError {
 /// A JSON response with GitHub's content type.
 pub(crate) fn json_response(status: StatusCode, body: &serde_json::Value) -> Response {
     (status, [(header::CONTENT_TYPE, JSON_CONTENT_TYPE)], body.to_string()).into_response()
+}
+
+/// A 201 with `body`, and a `Location` header naming its `url`, as GitHub
+/// answers a created resource.
+pub(crate) fn created(body: &serde_json::Value) -> Response {
+    let mut response = json_response(StatusCode::CREATED, body);
+    if let Some(Ok(location)) = body["url"].as_str().map(axum::http::HeaderValue::from_str) {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    response
 }

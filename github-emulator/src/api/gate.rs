@@ -62,7 +62,10 @@ pub(crate) async fn gate(State(shared): State<Arc<Shared>>, mut req: Request, ne
             req.extensions_mut().insert(caller.clone());
         }
         let response = next.run(req).await;
-        if response.status() == StatusCode::METHOD_NOT_ALLOWED {
+        // The router's own 405 (no body, no content type) is a 404 on
+        // GitHub; a handler's JSON 405 (e.g. an unmergeable pull) stays.
+        if response.status() == StatusCode::METHOD_NOT_ALLOWED && !response.headers().contains_key(header::CONTENT_TYPE)
+        {
             ApiError::not_found().into_response()
         } else {
             response
@@ -140,13 +143,16 @@ fn add_common_headers(headers: &mut HeaderMap, rate: RateWindow) {
         ("x-ratelimit-reset", rate.reset.to_string()),
         ("x-ratelimit-used", used.to_string()),
         ("x-ratelimit-resource", "core".to_owned()),
-        ("x-github-media-type", "github.v3; format=json".to_owned()),
         ("x-github-request-id", request_id()),
     ];
     for (name, value) in pairs {
         if let Ok(value) = HeaderValue::from_str(&value) {
             headers.insert(HeaderName::from_static(name), value);
         }
+    }
+    let media = HeaderName::from_static("x-github-media-type");
+    if !headers.contains_key(&media) {
+        headers.insert(media, HeaderValue::from_static("github.v3; format=json"));
     }
     if !headers.contains_key(header::CONTENT_TYPE) {
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON_CONTENT_TYPE));

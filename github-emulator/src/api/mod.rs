@@ -1,18 +1,33 @@
 //! The api.github.com side, served under the configured prefix. Each area
 //! of the REST API is one module with a `routes()` function merged here;
 //! `gate` handles what every request shares (latency, faults, auth, rate
-//! limits, records), `auth`, `errors`, `pagination` and `model` are helpers
-//! for the areas.
+//! limits, records), `auth`, `access`, `errors`, `input`, `pagination` and
+//! `model` are helpers for the areas. `downloads` is served at the web root
+//! instead (raw files, job logs), outside the gate like GitHub's other hosts.
 //!
-//! To add an area (repos, issues, pulls, actions, notifications): write
-//! `src/api/<area>.rs` with `pub(crate) fn routes() -> Router<Arc<Shared>>`
-//! and merge it in [`router`].
+//! To add an area: write `src/api/<area>.rs` with
+//! `pub(crate) fn routes() -> Router<Arc<Shared>>` and merge it in [`router`].
 
+mod access;
+mod actions;
 mod auth;
+mod checks;
+mod comments;
+mod commits;
+mod contents;
+mod downloads;
 mod errors;
 mod gate;
+mod input;
+mod issues;
 mod model;
+mod notifications;
 mod pagination;
+mod pulls;
+mod repos;
+mod reviews;
+mod search;
+mod search_more;
 mod users;
 
 use std::sync::Arc;
@@ -27,7 +42,27 @@ use errors::ApiError;
 /// All API routes with their fallback, behind the gate. Paths are relative
 /// to the API prefix.
 pub(crate) fn router(shared: Arc<Shared>) -> Router<Arc<Shared>> {
-    Router::new().merge(users::routes()).fallback(not_found).layer(from_fn_with_state(shared, gate::gate))
+    Router::new()
+        .merge(users::routes())
+        .merge(repos::routes())
+        .merge(contents::routes())
+        .merge(commits::routes())
+        .merge(issues::routes())
+        .merge(comments::routes())
+        .merge(pulls::routes())
+        .merge(reviews::routes())
+        .merge(checks::routes())
+        .merge(actions::routes())
+        .merge(notifications::routes())
+        .merge(search::routes())
+        .merge(search_more::routes())
+        .fallback(not_found)
+        .layer(from_fn_with_state(shared, gate::gate))
+}
+
+/// Routes served at the web root, outside the API prefix and gate.
+pub(crate) fn web_routes() -> Router<Arc<Shared>> {
+    downloads::web_routes()
 }
 
 async fn not_found() -> Response {

@@ -1,6 +1,14 @@
 //! GitHub-shaped JSON for accounts: full and public users, the "simple user"
 //! embedded in other objects, and organizations. URLs are built on the
-//! emulator's own addresses so nothing points at the internet.
+//! emulator's own addresses so nothing points at the internet. The
+//! submodules shape the world's objects (repositories, git data, issues,
+//! pull requests, CI and notifications) the same way.
+
+pub(crate) mod actions;
+pub(crate) mod git;
+pub(crate) mod issue;
+pub(crate) mod pull;
+pub(crate) mod repo;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
@@ -8,6 +16,7 @@ use serde_json::{Value, json};
 
 use crate::config::User;
 use crate::state::Shared;
+use crate::world::World;
 
 const CREATED_AT: &str = "2011-01-25T18:44:36Z";
 const UPDATED_AT: &str = "2024-06-01T12:00:00Z";
@@ -53,6 +62,25 @@ pub(crate) fn simple_user(shared: &Shared, user: &User) -> Value {
         "user_view_type": "public",
         "site_admin": false,
     })
+}
+
+/// The simple-user JSON of any login in the world: a configured user, an
+/// organization, or (for a login the config lacks) a stand-in user.
+pub(crate) fn account(shared: &Shared, world: &World, login: &str) -> Value {
+    if let Some(user) = shared.user(login) {
+        return simple_user(shared, user);
+    }
+    if world.is_org(login) {
+        let mut value = simple_user(shared, &User::new(org_id(login), login));
+        merge(&mut value, json!({"node_id": node_id("Organization", org_id(login)), "type": "Organization"}));
+        return value;
+    }
+    simple_user(shared, &User::new(org_id(login), login))
+}
+
+/// `account` for an optional login (`null` when absent).
+pub(crate) fn maybe_account(shared: &Shared, world: &World, login: Option<&str>) -> Value {
+    login.map_or(Value::Null, |l| account(shared, world, l))
 }
 
 /// `GET /users/{login}`; with `private` the extra fields of `GET /user`.
@@ -116,7 +144,8 @@ pub(crate) fn org(shared: &Shared, login: &str) -> Value {
     })
 }
 
-fn merge(into: &mut Value, from: Value) {
+/// Adds `from`'s fields to `into` (both objects).
+pub(crate) fn merge(into: &mut Value, from: Value) {
     if let (Value::Object(into), Value::Object(from)) = (into, from) {
         into.extend(from);
     }

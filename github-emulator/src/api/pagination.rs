@@ -1,7 +1,12 @@
 //! `page`/`per_page` handling and the `Link` header GitHub sends with
-//! paginated lists (`rel="prev"`, `"next"`, `"last"`, `"first"`).
+//! paginated lists (`rel="prev"`, `"next"`, `"last"`, `"first"`), and the
+//! responses for a page of a JSON list or of search results.
 
-use axum::http::{HeaderValue, Uri};
+use axum::http::{HeaderValue, StatusCode, Uri, header};
+use axum::response::Response;
+use serde_json::{Value, json};
+
+use super::errors::json_response;
 
 const DEFAULT_PER_PAGE: usize = 30;
 const MAX_PER_PAGE: usize = 100;
@@ -49,6 +54,39 @@ pub(crate) fn paginate<'a, T>(items: &'a [T], uri: &Uri, api_url: &str) -> Paged
     }
     let link = (!links.is_empty()).then(|| HeaderValue::from_str(&links.join(", ")).ok()).flatten();
     Paged { items: &items[start..end], link }
+}
+
+/// A 200 with one page of `items` rendered by `render`, and its `Link`.
+pub(crate) fn list_response<T>(items: &[T], uri: &Uri, api_url: &str, render: impl Fn(&T) -> Value) -> Response {
+    let page = paginate(items, uri, api_url);
+    let body = Value::Array(page.items.iter().map(render).collect());
+    with_link(json_response(StatusCode::OK, &body), page.link)
+}
+
+/// A 200 with search results: `total_count`, `incomplete_results` and one
+/// page of `items` (each with a `score`), and its `Link`.
+pub(crate) fn search_response<T>(items: &[T], uri: &Uri, api_url: &str, render: impl Fn(&T) -> Value) -> Response {
+    let page = paginate(items, uri, api_url);
+    let rendered: Vec<Value> = page
+        .items
+        .iter()
+        .map(|item| {
+            let mut value = render(item);
+            if let Some(map) = value.as_object_mut() {
+                map.insert("score".into(), json!(1.0));
+            }
+            value
+        })
+        .collect();
+    let body = json!({"total_count": items.len(), "incomplete_results": false, "items": rendered});
+    with_link(json_response(StatusCode::OK, &body), page.link)
+}
+
+fn with_link(mut response: Response, link: Option<HeaderValue>) -> Response {
+    if let Some(link) = link {
+        response.headers_mut().insert(header::LINK, link);
+    }
+    response
 }
 
 #[cfg(test)]

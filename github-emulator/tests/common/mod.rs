@@ -69,3 +69,5 @@ pub async fn token(
         Ok(url::form_urlencoded::parse(body.as_bytes()).into_owned().collect())
     }
 }
+
+pub mod world;

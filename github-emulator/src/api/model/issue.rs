@@ -1,0 +1,139 @@
+//! Issue JSON: issues (pull requests show up as issues with a
+//! `pull_request` key, as GitHub does), issue comments, labels, reactions
+//! and `author_association`.
+
+use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
+use serde_json::{Value, json};
+
+use super::{account, maybe_account, merge, node_id};
+use crate::api::access::View;
+use crate::api::model::repo::{repo_api, repo_html};
+use crate::world::time::iso;
+use crate::world::{Comment, Issue, Label, Repo};
+
+/// An issue as lists and search results show it; `full` adds `closed_by`
+/// as `GET .../issues/{n}` does.
+pub(crate) fn issue(view: &View, repo: &Repo, issue: &Issue, full: bool) -> Value {
+    let api = repo_api(view, repo);
+    let url = format!("{api}/issues/{}", issue.number);
+    let kind = if issue.pull.is_some() { "pull" } else { "issues" };
+    let html = format!("{}/{kind}/{}", repo_html(view, repo), issue.number);
+    let labels: Vec<Value> =
+        issue.labels.iter().filter_map(|name| repo.label(name)).map(|l| label(view, repo, l)).collect();
+    let assignees: Vec<Value> = issue.assignees.iter().map(|a| account(view.shared, view.world, a)).collect();
+    let comments = repo.comments.iter().filter(|c| c.issue_number == issue.number).count();
+    let mut value = json!({
+        "url": url,
+        "repository_url": api,
+        "labels_url": format!("{url}/labels{{/name}}"),
+        "comments_url": format!("{url}/comments"),
+        "events_url": format!("{url}/events"),
+        "html_url": html,
+        "id": issue.id,
+        "node_id": node_id("Issue", issue.id),
+        "number": issue.number,
+        "title": issue.title,
+        "user": account(view.shared, view.world, &issue.user),
+        "labels": labels,
+        "state": issue.state,
+        "locked": issue.locked,
+        "assignee": assignees.first().cloned().unwrap_or(Value::Null),
+        "assignees": assignees,
+        "milestone": null,
+        "comments": comments,
+        "created_at": iso(issue.created_at),
+        "updated_at": iso(issue.updated_at),
+        "closed_at": issue.closed_at.map(iso),
+        "author_association": association(view, repo, &issue.user),
+        "type": null,
+        "active_lock_reason": null,
+        "sub_issues_summary": {"total": 0, "completed": 0, "percent_completed": 0},
+        "body": issue.body,
+        "reactions": reactions(&url),
+        "timeline_url": format!("{url}/timeline"),
+        "performed_via_github_app": null,
+        "state_reason": issue.state_reason,
+    });
+    if let Some(pull) = &issue.pull {
+        let pull_html = format!("{}/pull/{}", repo_html(view, repo), issue.number);
+        merge(
+            &mut value,
+            json!({
+                "draft": pull.draft,
+                "pull_request": {
+                    "url": format!("{api}/pulls/{}", issue.number),
+                    "html_url": pull_html,
+                    "diff_url": format!("{pull_html}.diff"),
+                    "patch_url": format!("{pull_html}.patch"),
+                    "merged_at": pull.merged.as_ref().map(|m| iso(m.at)),
+                },
+            }),
+        );
+    }
+    if full {
+        merge(&mut value, json!({"closed_by": maybe_account(view.shared, view.world, issue.closed_by.as_deref())}));
+    }
+    value
+}
+
+pub(crate) fn comment(view: &View, repo: &Repo, c: &Comment) -> Value {
+    let api = repo_api(view, repo);
+    let url = format!("{api}/issues/comments/{}", c.id);
+    let kind = if repo.issue(c.issue_number).is_some_and(|i| i.pull.is_some()) { "pull" } else { "issues" };
+    json!({
+        "url": url,
+        "html_url": format!("{}/{kind}/{}#issuecomment-{}", repo_html(view, repo), c.issue_number, c.id),
+        "issue_url": format!("{api}/issues/{}", c.issue_number),
+        "id": c.id,
+        "node_id": node_id("IssueComment", c.id),
+        "user": account(view.shared, view.world, &c.user),
+        "created_at": iso(c.created_at),
+        "updated_at": iso(c.updated_at),
+        "author_association": association(view, repo, &c.user),
+        "body": c.body,
+        "reactions": reactions(&url),
+        "performed_via_github_app": null,
+    })
+}
+
+pub(crate) fn label(view: &View, repo: &Repo, l: &Label) -> Value {
+    let name = utf8_percent_encode(&l.name, NON_ALPHANUMERIC);
+    json!({
+        "id": l.id,
+        "node_id": node_id("Label", l.id),
+        "url": format!("{}/labels/{name}", repo_api(view, repo)),
+        "name": l.name,
+        "color": l.color,
+        "default": l.default,
+        "description": l.description,
+    })
+}
+
+/// `OWNER`, `MEMBER` (of the owning organization), `COLLABORATOR` or `NONE`.
+pub(crate) fn association(view: &View, repo: &Repo, login: &str) -> &'static str {
+    if repo.owner.eq_ignore_ascii_case(login) {
+        "OWNER"
+    } else if view.world.is_org(&repo.owner) && view.is_org_member(&repo.owner, login) {
+        "MEMBER"
+    } else if repo.collaborators.iter().any(|c| c.eq_ignore_ascii_case(login)) {
+        "COLLABORATOR"
+    } else {
+        "NONE"
+    }
+}
+
+/// Empty reactions, as on every issue and comment.
+pub(crate) fn reactions(url: &str) -> Value {
+    json!({
+        "url": format!("{url}/reactions"),
+        "total_count": 0,
+        "+1": 0,
+        "-1": 0,
+        "laugh": 0,
+        "hooray": 0,
+        "confused": 0,
+        "heart": 0,
+        "rocket": 0,
+        "eyes": 0,
+    })
+}

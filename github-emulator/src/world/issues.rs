@@ -1,0 +1,119 @@
+//! Issues and pull requests (a pull request is an issue with a [`Pull`]
+//! part, sharing its number, as on GitHub), their comments, reviews and the
+//! repository's labels.
+
+/// An issue, or the issue side of a pull request.
+#[derive(Debug, Clone)]
+pub(crate) struct Issue {
+    pub id: u64,
+    pub number: u64,
+    pub title: String,
+    pub body: Option<String>,
+    /// Login of the author.
+    pub user: String,
+    /// `open` or `closed`.
+    pub state: String,
+    /// `completed`, `not_planned` or `reopened`, once set.
+    pub state_reason: Option<String>,
+    /// Label names, in the order they were added.
+    pub labels: Vec<String>,
+    pub assignees: Vec<String>,
+    pub locked: bool,
+    pub created_at: u64,
+    pub updated_at: u64,
+    pub closed_at: Option<u64>,
+    pub closed_by: Option<String>,
+    pub pull: Option<Pull>,
+}
+
+impl Issue {
+    pub fn is_open(&self) -> bool {
+        self.state == "open"
+    }
+
+    /// Closes or reopens, keeping the timestamps GitHub keeps.
+    pub fn set_state(&mut self, open: bool, by: &str, reason: Option<String>, now: u64) {
+        if open == self.is_open() {
+            if reason.is_some() {
+                self.state_reason = reason;
+            }
+            return;
+        }
+        if open {
+            self.state = "open".into();
+            self.state_reason = Some("reopened".into());
+            self.closed_at = None;
+            self.closed_by = None;
+        } else {
+            self.state = "closed".into();
+            self.state_reason = reason.or_else(|| self.pull.is_none().then(|| "completed".into()));
+            self.closed_at = Some(now);
+            self.closed_by = Some(by.to_owned());
+        }
+        self.updated_at = now;
+    }
+}
+
+/// The pull-request part of an issue.
+#[derive(Debug, Clone)]
+pub(crate) struct Pull {
+    /// The pull request id (distinct from the issue id).
+    pub id: u64,
+    /// `owner/name` of the repository holding the head branch.
+    pub head_repo: (String, String),
+    pub head_ref: String,
+    /// The head sha when the pull request was opened or last merged; the
+    /// live one is the head branch's tip while it is open.
+    pub head_sha: String,
+    pub base_ref: String,
+    pub draft: bool,
+    pub maintainer_can_modify: bool,
+    pub merged: Option<Merged>,
+    pub reviews: Vec<Review>,
+}
+
+/// How a pull request was merged.
+#[derive(Debug, Clone)]
+pub(crate) struct Merged {
+    pub at: u64,
+    pub by: String,
+    /// The merge (or squash, or last rebased) commit.
+    pub sha: String,
+    /// The merge base at merge time, so files and commits stay listable.
+    pub base: String,
+}
+
+/// A pull request review.
+#[derive(Debug, Clone)]
+pub(crate) struct Review {
+    pub id: u64,
+    pub user: String,
+    pub body: String,
+    /// `APPROVED`, `CHANGES_REQUESTED`, `COMMENTED` or `PENDING`.
+    pub state: String,
+    pub commit_id: String,
+    pub submitted_at: Option<u64>,
+}
+
+/// A comment on an issue or pull request (the conversation tab).
+#[derive(Debug, Clone)]
+pub(crate) struct Comment {
+    pub id: u64,
+    pub issue_number: u64,
+    pub user: String,
+    pub body: String,
+    pub created_at: u64,
+    pub updated_at: u64,
+}
+
+/// A repository label.
+#[derive(Debug, Clone)]
+pub(crate) struct Label {
+    pub id: u64,
+    pub name: String,
+    /// Six hex digits, no `#`.
+    pub color: String,
+    pub description: Option<String>,
+    /// Whether it is one of GitHub's default labels.
+    pub default: bool,
+}

@@ -1,0 +1,302 @@
+//! The seeded world: repositories, files, history, labels, issues and the
+//! pull request. These facts are what tests (here and in the gateway) rely
+//! on, so change them only together with the tests:
+//!
+//! - `octocat/hello-world`: public, id 1296269, default branch `main`,
+//!   collaborator `hubot`. Files on `main`: `README.md`, `logo.png`
+//!   (binary), `src/main.rs`, `docs/guide.md`, `big.txt` (2 MiB, 32768
+//!   lines). Commits on `main`, oldest first: [`C1`], [`C2`], [`C3`];
+//!   `feature` adds [`F1`] (changes `src/main.rs` and `docs/guide.md`). Tag
+//!   and release `v1.0.0` at [`C2`]. Labels `bug`, `enhancement`. Issue #1
+//!   open (label `bug`, assignee octocat, 2 comments, the second holding a
+//!   U+200B and a U+202E), issue #2 closed (by hubot, `enhancement`), pull
+//!   request #3 `feature` → `main` by octocat, open and mergeable, approved
+//!   by hubot.
+//! - `octocat/secret-plans`: private, one commit [`SECRET_C1`], issue #1.
+//! - `github/docs`: public, owned by the `github` organization (octocat is
+//!   a member), one commit [`DOCS_C1`].
+//!
+//! CI results and notifications are in `seed_ci`.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, OnceLock};
+
+use super::git::{Commit, Git, Tree, blob_sha};
+use super::issues::{Comment, Issue, Label, Pull, Review};
+use super::time::utc;
+use super::{Release, Repo, World, seed_ci};
+
+pub(crate) const C1: &str = "553c2077f0edc3d5dc5d17262f6aa498e69d6f8e";
+pub(crate) const C2: &str = "762941318ee16e59dabbacb1b4049eec22f0d303";
+pub(crate) const C3: &str = "7fd1a60b01f91b314f59955a4e4d4e80d8edf11d";
+pub(crate) const F1: &str = "6dcb09b5b57875f334f61aebed695e2e4193db5e";
+pub(crate) const SECRET_C1: &str = "3f786850e387550fdab836ed7e6dc881de23001b";
+pub(crate) const DOCS_C1: &str = "e5bd3914e2e596debea16f433f57875b5b90bcd6";
+
+const README_V1: &str = "# Hello World\n\nMy first repository on GitHub!\n";
+const README_V2: &str = "# Hello World\n\nMy first repository on GitHub!\n\nSee docs/guide.md to get started.\n";
+const MAIN_V1: &str = "fn main() {\n    println!(\"Hello, world!\");\n}\n";
+const MAIN_V2: &str = "fn main() {\n    let name = std::env::args().nth(1).unwrap_or_else(|| \"world\".into());\n    \
+                       println!(\"Hello, {name}!\");\n}\n";
+const GUIDE_V1: &str = "# Guide\n\nRun `cargo run` to print a greeting.\n\n## Options\n\nThere are none yet.\n";
+const GUIDE_V2: &str = "# Guide\n\nRun `cargo run` to print a greeting.\n\n## Options\n\n\
+                        Pass a name to greet someone else: `cargo run -- Mona`.\n";
+/// A 1x1 PNG header: enough bytes to be binary.
+const LOGO: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
+
+/// Ids of seeded objects; new ones are allocated above this.
+const FIRST_FREE_ID: u64 = 5_000_000;
+
+pub(super) fn world() -> World {
+    let mut world = World {
+        repos: Vec::new(),
+        git: Git::default(),
+        threads: Vec::new(),
+        orgs: vec!["github".into()],
+        log_tokens: Default::default(),
+        next_id: FIRST_FREE_ID,
+    };
+    let hello = hello_world(&mut world.git);
+    let secret = secret_plans(&mut world.git);
+    let docs = github_docs(&mut world.git);
+    world.repos = vec![hello, secret, docs];
+    seed_ci::add(&mut world);
+    world
+}
+
+/// `big.txt`: 32768 lines of 64 bytes, built and hashed once per process.
+fn big_file() -> &'static (String, Arc<[u8]>) {
+    static BIG: OnceLock<(String, Arc<[u8]>)> = OnceLock::new();
+    BIG.get_or_init(|| {
+        let mut text = String::with_capacity(64 * 32_768);
+        for i in 1..=32_768 {
+            text.push_str(&format!("{i:06} {:<56}\n", "The quick brown fox jumps over the lazy dog."));
+        }
+        let bytes: Arc<[u8]> = Arc::from(text.into_bytes());
+        (blob_sha(&bytes), bytes)
+    })
+}
+
+fn put(git: &mut Git, tree: &mut Tree, path: &str, content: &[u8]) {
+    let sha = git.put_blob(Arc::from(content));
+    tree.insert(path.to_owned(), sha);
+}
+
+fn commit(git: &mut Git, sha: &str, parent: Option<&str>, tree: &Tree, message: &str, author: &str, date: u64) {
+    git.insert_commit(Commit {
+        sha: sha.into(),
+        parents: parent.map(|p| vec![p.to_owned()]).unwrap_or_default(),
+        tree: Arc::new(tree.clone()),
+        message: message.into(),
+        author: author.into(),
+        date,
+    });
+}
+
+fn label(id: u64, name: &str, color: &str, description: &str) -> Label {
+    Label { id, name: name.into(), color: color.into(), description: Some(description.into()), default: true }
+}
+
+fn repo(id: u64, owner: &str, name: &str, private: bool, created_at: u64) -> Repo {
+    Repo {
+        id,
+        owner: owner.into(),
+        name: name.into(),
+        private,
+        description: None,
+        homepage: None,
+        topics: Vec::new(),
+        language: None,
+        stars: 0,
+        default_branch: "main".into(),
+        parent: None,
+        collaborators: Vec::new(),
+        created_at,
+        updated_at: created_at,
+        pushed_at: created_at,
+        branches: BTreeMap::new(),
+        tags: BTreeMap::new(),
+        releases: Vec::new(),
+        labels: Vec::new(),
+        issues: Vec::new(),
+        comments: Vec::new(),
+        statuses: Vec::new(),
+        check_runs: Vec::new(),
+        runs: Vec::new(),
+        jobs: Vec::new(),
+    }
+}
+
+fn issue(id: u64, number: u64, title: &str, body: &str, user: &str, created_at: u64) -> Issue {
+    Issue {
+        id,
+        number,
+        title: title.into(),
+        body: Some(body.into()),
+        user: user.into(),
+        state: "open".into(),
+        state_reason: None,
+        labels: Vec::new(),
+        assignees: Vec::new(),
+        locked: false,
+        created_at,
+        updated_at: created_at,
+        closed_at: None,
+        closed_by: None,
+        pull: None,
+    }
+}
+
+fn hello_world(git: &mut Git) -> Repo {
+    let mut tree = Tree::new();
+    put(git, &mut tree, "README.md", README_V1.as_bytes());
+    put(git, &mut tree, "logo.png", LOGO);
+    commit(git, C1, None, &tree, "Initial commit", "octocat", utc(2024, 1, 10, 9, 0));
+    put(git, &mut tree, "src/main.rs", MAIN_V1.as_bytes());
+    put(git, &mut tree, "docs/guide.md", GUIDE_V1.as_bytes());
+    commit(git, C2, Some(C1), &tree, "Add main.rs and the guide", "octocat", utc(2024, 2, 1, 10, 30));
+    let (big_sha, big) = big_file();
+    git.put_blob_with_sha(big_sha, Arc::clone(big));
+    tree.insert("big.txt".into(), big_sha.clone());
+    put(git, &mut tree, "README.md", README_V2.as_bytes());
+    commit(git, C3, Some(C2), &tree, "Add sample data\n\nbig.txt is 2 MiB of text.", "octocat", utc(2024, 3, 5, 14, 0));
+    put(git, &mut tree, "src/main.rs", MAIN_V2.as_bytes());
+    put(git, &mut tree, "docs/guide.md", GUIDE_V2.as_bytes());
+    commit(git, F1, Some(C3), &tree, "Greet by name", "octocat", utc(2024, 4, 2, 8, 15));
+
+    let created = utc(2024, 1, 10, 8, 55);
+    let mut repo = repo(1_296_269, "octocat", "hello-world", false, created);
+    repo.description = Some("My first repository on GitHub!".into());
+    repo.homepage = Some("https://github.com".into());
+    repo.topics = vec!["hello-world".into(), "octocat".into(), "rust".into()];
+    repo.language = Some("Rust".into());
+    repo.stars = 80;
+    repo.collaborators = vec!["hubot".into()];
+    repo.updated_at = utc(2024, 4, 20, 12, 0);
+    repo.pushed_at = utc(2024, 4, 2, 8, 15);
+    repo.branches = BTreeMap::from([("main".into(), C3.into()), ("feature".into(), F1.into())]);
+    repo.tags = BTreeMap::from([("v1.0.0".into(), C2.into())]);
+    repo.releases = vec![Release {
+        id: 1,
+        tag_name: "v1.0.0".into(),
+        target_commitish: "main".into(),
+        name: "v1.0.0".into(),
+        body: "The first release: prints a greeting.".into(),
+        author: "octocat".into(),
+        draft: false,
+        prerelease: false,
+        created_at: utc(2024, 2, 1, 10, 30),
+        published_at: utc(2024, 2, 1, 11, 0),
+    }];
+    repo.labels = vec![
+        label(208_045_946, "bug", "d73a4a", "Something isn't working"),
+        label(208_045_947, "enhancement", "a2eeef", "New feature or request"),
+    ];
+
+    let mut one =
+        issue(1347, 1, "Found a bug", "The greeting is printed twice on Windows.", "octocat", utc(2024, 3, 10, 9, 0));
+    one.labels = vec!["bug".into()];
+    one.assignees = vec!["octocat".into()];
+    one.updated_at = utc(2024, 3, 12, 16, 45);
+    let mut two =
+        issue(1348, 2, "Add a dark mode", "The output is too bright at night.", "hubot", utc(2024, 3, 11, 10, 0));
+    two.labels = vec!["enhancement".into()];
+    two.set_state(false, "hubot", Some("completed".into()), utc(2024, 3, 15, 17, 0));
+    let mut three =
+        issue(1349, 3, "Greet by name", "Adds an optional name argument.", "octocat", utc(2024, 4, 2, 8, 30));
+    three.updated_at = utc(2024, 4, 3, 9, 0);
+    three.pull = Some(Pull {
+        id: 1_000_003,
+        head_repo: ("octocat".into(), "hello-world".into()),
+        head_ref: "feature".into(),
+        head_sha: F1.into(),
+        base_ref: "main".into(),
+        draft: false,
+        maintainer_can_modify: false,
+        merged: None,
+        reviews: vec![Review {
+            id: 80,
+            user: "hubot".into(),
+            body: "Looks good to me.".into(),
+            state: "APPROVED".into(),
+            commit_id: F1.into(),
+            submitted_at: Some(utc(2024, 4, 3, 9, 0)),
+        }],
+    });
+    repo.issues = vec![one, two, three];
+    repo.comments = vec![
+        Comment {
+            id: 1_001,
+            issue_number: 1,
+            user: "hubot".into(),
+            body: "I can reproduce this on Windows 11.".into(),
+            created_at: utc(2024, 3, 11, 8, 0),
+            updated_at: utc(2024, 3, 11, 8, 0),
+        },
+        Comment {
+            id: 1_002,
+            issue_number: 1,
+            user: "octocat".into(),
+            body: "Thanks! Fixed in\u{200B} main. See \u{202E}txt.ecnetsixe\u{202C} for details.".into(),
+            created_at: utc(2024, 3, 12, 16, 45),
+            updated_at: utc(2024, 3, 12, 16, 45),
+        },
+    ];
+    repo
+}
+
+fn secret_plans(git: &mut Git) -> Repo {
+    let mut tree = Tree::new();
+    put(git, &mut tree, "README.md", b"# Secret plans\n\nNothing to see here.\n");
+    put(git, &mut tree, "plans.md", b"1. Build a better octocat.\n2. Ship it.\n");
+    commit(git, SECRET_C1, None, &tree, "Initial plans", "octocat", utc(2024, 2, 14, 20, 0));
+    let mut repo = repo(1_300_192, "octocat", "secret-plans", true, utc(2024, 2, 14, 19, 55));
+    repo.description = Some("Plans for world domination".into());
+    repo.branches = BTreeMap::from([("main".into(), SECRET_C1.into())]);
+    repo.pushed_at = utc(2024, 2, 14, 20, 0);
+    repo.labels = vec![label(208_045_948, "bug", "d73a4a", "Something isn't working")];
+    repo.issues = vec![issue(1350, 1, "Secret launch date", "Keep this quiet.", "octocat", utc(2024, 2, 15, 9, 0))];
+    repo
+}
+
+fn github_docs(git: &mut Git) -> Repo {
+    let mut tree = Tree::new();
+    put(git, &mut tree, "README.md", b"# GitHub Docs\n\nThe open-source repo for docs.github.com.\n");
+    put(
+        git,
+        &mut tree,
+        "content/index.md",
+        b"---\ntitle: GitHub Docs\n---\n\nHelp for wherever you are on your GitHub journey.\n",
+    );
+    commit(git, DOCS_C1, None, &tree, "Import the docs", "octocat", utc(2023, 11, 1, 12, 0));
+    let mut repo = repo(189_621_607, "github", "docs", false, utc(2023, 11, 1, 11, 0));
+    repo.description = Some("The open-source repo for docs.github.com".into());
+    repo.homepage = Some("https://docs.github.com".into());
+    repo.topics = vec!["docs".into(), "hacktoberfest".into()];
+    repo.language = Some("JavaScript".into());
+    repo.stars = 16_000;
+    repo.branches = BTreeMap::from([("main".into(), DOCS_C1.into())]);
+    repo.pushed_at = utc(2023, 11, 1, 12, 0);
+    repo.labels = vec![
+        label(208_045_949, "bug", "d73a4a", "Something isn't working"),
+        label(208_045_950, "enhancement", "a2eeef", "New feature or request"),
+    ];
+    repo
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seed_is_consistent() {
+        let world = world();
+        let hello = world.repo("Octocat", "Hello-World").map(|r| r.branches.clone()).unwrap_or_default();
+        assert_eq!(hello.get("main").map(String::as_str), Some(C3));
+        assert_eq!(world.git.history(F1).len(), 4);
+        assert_eq!(world.git.merge_base(F1, C3).as_deref(), Some(C3));
+        let (_, big) = big_file();
+        assert_eq!(big.len(), 2 * 1024 * 1024);
+        assert_eq!(world.git.tree(C3).len(), 5);
+    }
+}
