@@ -2,46 +2,9 @@
 
 mod common;
 
-use common::Harness;
+use common::ToolSession as Session;
 use github_emulator::Fault;
 use serde_json::{Value, json};
-
-/// A signed-in user with an MCP session.
-struct Session {
-    h: Harness,
-    token: String,
-    session: String,
-}
-
-impl Session {
-    async fn start() -> Self {
-        Self::with(|_| {}).await
-    }
-
-    async fn with(tweak: impl FnOnce(&mut mcp_github_gateway::config::RawConfig)) -> Self {
-        let h = Harness::start_with(github_emulator::EmulatorConfig::default(), |c| {
-            c.toolsets = Some("all".into());
-            tweak(c);
-        })
-        .await;
-        let t = h.login().await;
-        let session = h.mcp_session(&t.access).await;
-        Session { h, token: t.access, session }
-    }
-
-    /// Calls a tool; returns (isError, structuredContent or the text content).
-    async fn call(&self, name: &str, args: Value) -> (bool, Value) {
-        let r = self.h.call_tool(&self.token, &self.session, name, args).await;
-        let body = r.body.unwrap_or_else(|| panic!("no JSON-RPC reply ({}): {}", r.status, r.text));
-        let result = body.get("result").unwrap_or_else(|| panic!("JSON-RPC error: {body}"));
-        let is_error = result["isError"].as_bool().unwrap_or(false);
-        let content = match result.get("structuredContent") {
-            Some(v) => v.clone(),
-            None => json!(result["content"][0]["text"]),
-        };
-        (is_error, content)
-    }
-}
 
 #[tokio::test]
 async fn list_my_orgs_pages_and_reports_outages() {

@@ -406,3 +406,40 @@ impl Browser {
         panic!("too many redirects");
     }
 }
+
+/// A signed-in user (octocat) with an MCP session, every toolset enabled.
+pub struct ToolSession {
+    pub h: Harness,
+    pub token: String,
+    pub session: String,
+}
+
+impl ToolSession {
+    pub async fn start() -> Self {
+        Self::with(|_| {}).await
+    }
+
+    pub async fn with(tweak: impl FnOnce(&mut mcp_github_gateway::config::RawConfig)) -> Self {
+        let h = Harness::start_with(github_emulator::EmulatorConfig::default(), |c| {
+            c.toolsets = Some("all".into());
+            tweak(c);
+        })
+        .await;
+        let t = h.login().await;
+        let session = h.mcp_session(&t.access).await;
+        ToolSession { h, token: t.access, session }
+    }
+
+    /// Calls a tool; returns (isError, structuredContent or the text content).
+    pub async fn call(&self, name: &str, args: Value) -> (bool, Value) {
+        let r = self.h.call_tool(&self.token, &self.session, name, args).await;
+        let body = r.body.unwrap_or_else(|| panic!("no JSON-RPC reply ({}): {}", r.status, r.text));
+        let result = body.get("result").unwrap_or_else(|| panic!("JSON-RPC error: {body}"));
+        let is_error = result["isError"].as_bool().unwrap_or(false);
+        let content = match result.get("structuredContent") {
+            Some(v) => v.clone(),
+            None => json!(result["content"][0]["text"]),
+        };
+        (is_error, content)
+    }
+}
