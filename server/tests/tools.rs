@@ -4,7 +4,7 @@ mod common;
 
 use common::ToolSession as Session;
 use github_emulator::Fault;
-use serde_json::{Value, json};
+use serde_json::json;
 
 #[tokio::test]
 async fn list_my_orgs_pages_and_reports_outages() {
