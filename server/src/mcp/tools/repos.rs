@@ -166,9 +166,9 @@ fn file_content(v: &Value) -> Value {
     let bytes = STANDARD.decode(encoded.replace(['\n', '\r'], "")).unwrap_or_default();
     match String::from_utf8(bytes) {
         Ok(text) if !text.contains('\0') => {
-            let shown = clean_capped(&text, FILE_CHARS);
-            out.insert("truncated".into(), json!(shown.len() < text.len()));
-            out.insert("content".into(), json!(shown));
+            // Truncation is by length, not by the invisible characters cleaning removes.
+            out.insert("truncated".into(), json!(text.chars().count() > FILE_CHARS));
+            out.insert("content".into(), json!(clean_capped(&text, FILE_CHARS)));
         }
         _ => {
             out.insert("note".into(), json!("Binary file: its content is not shown as text."));
