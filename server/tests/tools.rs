@@ -49,3 +49,24 @@ async fn tools_list_matches_the_reviewed_snapshot() {
     let reviewed = std::fs::read_to_string(&path).expect("snapshot exists (UPDATE_SNAPSHOTS=1 to create it)");
     assert!(reviewed == current, "tools/list changed; review and regenerate the snapshot with UPDATE_SNAPSHOTS=1");
 }
+
+#[tokio::test]
+async fn rate_limits_say_when_to_retry_and_validation_names_fields() {
+    let s = Session::start().await;
+    let reset = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() + 600;
+    s.h.emulator.inject_fault(
+        Fault::new("/user", 403)
+            .header("x-ratelimit-remaining", "0")
+            .header("x-ratelimit-reset", reset.to_string())
+            .body(r#"{"message":"API rate limit exceeded for user ID 583231."}"#),
+    );
+    let (err, text) = s.call("get_me", json!({})).await;
+    let text = text.as_str().unwrap();
+    assert!(err && text.contains("rate limit") && text.contains("UTC (in "), "{text}");
+    s.h.emulator.inject_fault(Fault::new("/user", 429).header("retry-after", "30"));
+    let (_, text) = s.call("get_me", json!({})).await;
+    assert!(text.as_str().unwrap().contains("in 30 seconds"), "{text}");
+    // Still signed in: neither is treated as a dead token.
+    let (err, me) = s.call("get_me", json!({})).await;
+    assert!(!err && me["login"] == "octocat");
+}
