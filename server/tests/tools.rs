@@ -70,3 +70,76 @@ async fn rate_limits_say_when_to_retry_and_validation_names_fields() {
     let (err, me) = s.call("get_me", json!({})).await;
     assert!(!err && me["login"] == "octocat");
 }
+
+/// Every tool that names a repository reports an unknown (or invisible) one as an actionable error.
+#[tokio::test]
+async fn every_repository_tool_reports_an_unknown_repository() {
+    let s = Session::start().await;
+    let repo = json!({"owner": "octocat", "repo": "does-not-exist"});
+    let with = |extra: serde_json::Value| {
+        let mut args = repo.clone();
+        args.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        args
+    };
+    let cases = [
+        ("get_repository", with(json!({}))),
+        ("get_file_contents", with(json!({"path": "README.md"}))),
+        ("list_branches", with(json!({}))),
+        ("list_commits", with(json!({}))),
+        ("get_commit", with(json!({"sha": "main"}))),
+        ("list_tags", with(json!({}))),
+        ("list_releases", with(json!({}))),
+        ("create_branch", with(json!({"branch": "x"}))),
+        ("create_or_update_file", with(json!({"path": "a.md", "content": "a", "message": "m"}))),
+        ("fork_repository", with(json!({}))),
+        ("list_issues", with(json!({}))),
+        ("get_issue", with(json!({"issue_number": 1}))),
+        ("list_issue_comments", with(json!({"issue_number": 1}))),
+        ("create_issue", with(json!({"title": "t"}))),
+        ("update_issue", with(json!({"issue_number": 1, "state": "closed"}))),
+        ("add_issue_comment", with(json!({"issue_number": 1, "body": "b"}))),
+        ("list_labels", with(json!({}))),
+        ("list_pull_requests", with(json!({}))),
+        ("get_pull_request", with(json!({"pull_number": 1}))),
+        ("get_pull_request_diff", with(json!({"pull_number": 1}))),
+        ("get_pull_request_files", with(json!({"pull_number": 1}))),
+        ("get_pull_request_status", with(json!({"pull_number": 1}))),
+        ("list_pull_request_reviews", with(json!({"pull_number": 1}))),
+        ("create_pull_request", with(json!({"title": "t", "head": "a", "base": "b"}))),
+        ("update_pull_request", with(json!({"pull_number": 1, "title": "t"}))),
+        ("merge_pull_request", with(json!({"pull_number": 1}))),
+        ("create_pull_request_review", with(json!({"pull_number": 1, "event": "APPROVE"}))),
+        ("list_workflow_runs", with(json!({}))),
+        ("get_workflow_run", with(json!({"run_id": 1}))),
+        ("get_job_logs", with(json!({"job_id": 1}))),
+        ("rerun_workflow_run", with(json!({"run_id": 1}))),
+    ];
+    for (tool, args) in cases {
+        let (err, text) = s.call(tool, args).await;
+        assert!(err, "{tool} succeeded: {text}");
+        assert!(text.as_str().is_some_and(|t| t.contains("Not found")), "{tool}: {text}");
+    }
+}
+
+/// Search and list tools without a repository report a GitHub outage (after retries) as retryable.
+#[tokio::test]
+async fn search_and_account_tools_report_outages() {
+    let s = Session::start().await;
+    let cases = [
+        ("search_repositories", "/search/repositories", json!({"query": "x"})),
+        ("search_issues", "/search/issues", json!({"query": "x"})),
+        ("search_users", "/search/users", json!({"query": "x"})),
+        ("search_code", "/search/code", json!({"query": "x repo:octocat/hello-world"})),
+        ("get_user", "/users/", json!({"username": "hubot"})),
+        ("create_repository", "/user/repos", json!({"name": "r"})),
+        ("list_notifications", "/notifications", json!({})),
+        ("mark_notification_read", "/notifications/threads/", json!({"thread_id": "1"})),
+    ];
+    for (tool, path, args) in cases {
+        s.h.emulator.inject_fault(Fault::new(path, 502).times(3));
+        let (err, text) = s.call(tool, args).await;
+        assert!(err, "{tool} succeeded: {text}");
+        assert!(text.as_str().is_some_and(|t| t.contains("502") && t.contains("try again")), "{tool}: {text}");
+        s.h.emulator.clear_faults();
+    }
+}
