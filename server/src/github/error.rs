@@ -83,14 +83,20 @@ fn flatten_validation(message: &str, errors: &[serde_json::Value]) -> String {
     let parts: Vec<String> = errors
         .iter()
         .map(|e| {
-            let get = |k: &str| e.get(k).and_then(|v| v.as_str()).unwrap_or("");
-            let mut s = format!("{} ({})", get("field"), get("code"));
-            if !get("message").is_empty() {
-                s.push_str(": ");
-                s.push_str(get("message"));
+            // Some endpoints (reviews) give plain strings instead of objects.
+            if let Some(text) = e.as_str() {
+                return text.to_owned();
             }
-            s
+            let get = |k: &str| e.get(k).and_then(|v| v.as_str()).unwrap_or("");
+            let (field, code, msg) = (get("field"), get("code"), get("message"));
+            match (field.is_empty(), msg.is_empty()) {
+                (false, true) => format!("{field} ({code})"),
+                (false, false) => format!("{field} ({code}): {msg}"),
+                (true, false) => msg.to_owned(),
+                (true, true) => code.to_owned(),
+            }
         })
+        .filter(|p| !p.is_empty())
         .collect();
     if parts.is_empty() { message.to_owned() } else { parts.join("; ") }
 }
@@ -116,5 +122,11 @@ mod tests {
             "title (missing_field); base (custom): no commits"
         );
         assert_eq!(flatten_validation("Validation Failed", &[]), "Validation Failed");
+        // Plain-string errors (the reviews endpoint) and field-less custom errors keep GitHub's words.
+        let mixed = serde_json::json!(["Can not approve your own pull request", {"resource": "PullRequest", "code": "custom", "message": "No commits between main and main"}]);
+        assert_eq!(
+            flatten_validation("Unprocessable Entity", mixed.as_array().unwrap()),
+            "Can not approve your own pull request; No commits between main and main"
+        );
     }
 }
