@@ -30,8 +30,9 @@ impl MemoryStore {
         Arc::new(Self { map: DashMap::new(), clock })
     }
 
+    /// The clock counts whole seconds; one more second guarantees at least `ttl` of life.
     fn expiry(&self, ttl: Option<Duration>) -> Option<UnixSecs> {
-        ttl.map(|t| self.clock.now().saturating_add(t.as_secs().max(1)))
+        ttl.map(|t| self.clock.now().saturating_add(t.as_secs().max(1)).saturating_add(1))
     }
 
     /// Drops expired entries; returns how many.
@@ -162,13 +163,14 @@ mod tests {
         let (s, clock) = store();
         s.put(NS, "k", b"v".to_vec(), Some(Duration::from_secs(10))).await.unwrap();
         s.put(NS, "forever", b"v".to_vec(), None).await.unwrap();
-        assert_eq!(s.get(NS, "k").await.unwrap().as_deref(), Some(&b"v"[..]));
-        assert!(s.get(Namespace::Grant, "k").await.unwrap().is_none(), "namespaces are separate");
         clock.advance(10);
+        assert_eq!(s.get(NS, "k").await.unwrap().as_deref(), Some(&b"v"[..]), "lives at least its TTL");
+        assert!(s.get(Namespace::Grant, "k").await.unwrap().is_none(), "namespaces are separate");
+        clock.advance(1);
         assert!(s.get(NS, "k").await.unwrap().is_none());
         assert!(!s.delete(NS, "k").await.unwrap());
         s.put(NS, "k2", b"v".to_vec(), Some(Duration::from_secs(1))).await.unwrap();
-        clock.advance(1);
+        clock.advance(2);
         assert_eq!(s.sweep(), 1);
         assert_eq!(s.len(), 1);
         assert_eq!(s.list(NS).await.unwrap().len(), 1);
@@ -179,10 +181,15 @@ mod tests {
         let (s, clock) = store();
         assert!(s.put_new(NS, "k", b"1".to_vec(), Some(Duration::from_secs(5))).await.unwrap());
         assert!(!s.put_new(NS, "k", b"2".to_vec(), None).await.unwrap());
-        clock.advance(5);
+        clock.advance(6);
         assert!(s.put_new(NS, "k", b"3".to_vec(), None).await.unwrap(), "expired values can be replaced");
         assert_eq!(s.take(NS, "k").await.unwrap().as_deref(), Some(&b"3"[..]));
         assert!(s.take(NS, "k").await.unwrap().is_none());
+    }
+
+    #[tokio::test]
+    async fn meets_the_store_contract() {
+        super::super::contract::run(MemoryStore::new(Arc::new(crate::clock::SystemClock)), "mem").await;
     }
 
     #[tokio::test]

@@ -4,6 +4,8 @@
 //!
 //! Backends: [`memory`] (dashmap, swept in the background). Durable and shared backends plug in here.
 
+#[cfg(test)]
+pub mod contract;
 pub mod memory;
 pub mod records;
 
