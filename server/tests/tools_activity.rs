@@ -13,7 +13,7 @@ const RUN_OK: u64 = 30_433_642;
 const JOB_BUILD: u64 = 399_444_497;
 const JOB_TEST: u64 = 399_444_498;
 const NOT_FOUND: &str = "Not found on GitHub, or private and not visible to this account.";
-const CUT_NOTE: &str = "Earlier lines are left out; ask for more with tail_lines.";
+const CUT_NOTE: &str = "Earlier output is left out; ask for more with tail_lines.";
 /// Keys of GitHub's JSON the projections must drop, at any depth.
 const NOISE: &[&str] = &[
     "url",
@@ -246,9 +246,9 @@ async fn list_notifications_shows_octocats_two_unread_threads() {
         out["notifications"],
         json!([
             {"id": "2", "unread": true, "reason": "review_requested", "updated_at": updated,
-             "title": "Greet by name", "type": "PullRequest", "repository": "octocat/hello-world"},
+             "title": "Greet by name", "type": "PullRequest", "number": 3, "repository": "octocat/hello-world"},
             {"id": "1", "unread": true, "reason": "mention", "updated_at": updated,
-             "title": "Found a bug", "type": "Issue", "repository": "octocat/hello-world"},
+             "title": "Found a bug", "type": "Issue", "number": 1, "repository": "octocat/hello-world"},
         ])
     );
     assert_eq!(out["page"]["has_next_page"], false);

@@ -47,8 +47,12 @@ impl GithubError {
         let headers = resp.headers().clone();
         let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
         let body: ErrorBody = resp.json().await.unwrap_or_default();
-        let message: String = body.message.clone().unwrap_or_default().chars().take(300).collect();
-        let rate_limited = header("x-ratelimit-remaining").as_deref() == Some("0") || header("retry-after").is_some();
+        let message: String =
+            crate::github::sanitize::clean(&body.message.clone().unwrap_or_default()).chars().take(300).collect();
+        // Secondary rate limits may come without either header; GitHub's message says so then.
+        let rate_limited = header("x-ratelimit-remaining").as_deref() == Some("0")
+            || header("retry-after").is_some()
+            || message.to_ascii_lowercase().contains("rate limit");
         match status {
             StatusCode::UNAUTHORIZED => GithubError::BadCredentials,
             StatusCode::NOT_FOUND => GithubError::NotFound,

@@ -31,6 +31,13 @@ pub struct GithubUser {
     pub name: Option<String>,
 }
 
+/// Which end of a long text body to keep.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Keep {
+    Head,
+    Tail,
+}
+
 #[derive(Debug, Clone, Deserialize)]
 struct Org {
     login: String,
@@ -65,12 +72,27 @@ impl GithubClient {
         query: &[(&str, String)],
         body: Option<&serde_json::Value>,
     ) -> Result<reqwest::Response, GithubError> {
+        self.send_accepting(token, method, path, query, body, None).await
+    }
+
+    async fn send_accepting(
+        &self,
+        token: &Secret,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<&serde_json::Value>,
+        accept: Option<&str>,
+    ) -> Result<reqwest::Response, GithubError> {
         let idempotent = matches!(method, Method::GET | Method::HEAD);
         let mut attempt = 0;
         loop {
             let mut req = self.http.request(method.clone(), self.url(path)).bearer_auth(token.expose()).query(query);
             if let Some(b) = body {
                 req = req.json(b);
+            }
+            if let Some(a) = accept {
+                req = req.header(header::ACCEPT, a);
             }
             let result = req.send().await;
             let retryable = match &result {
@@ -85,6 +107,10 @@ impl GithubClient {
             let resp = result.map_err(|e| GithubError::Network(e.without_url().to_string()))?;
             if resp.status().is_success() {
                 return Ok(resp);
+            }
+            // A 401 from another host (a log download after a redirect) says nothing about our token.
+            if resp.status() == reqwest::StatusCode::UNAUTHORIZED && !resp.url().as_str().starts_with(&self.api_base) {
+                return Err(GithubError::Status { status: 401, message: "the download link was refused".into() });
             }
             return Err(GithubError::from_response(resp).await);
         }
@@ -108,29 +134,37 @@ impl GithubClient {
         Ok((body, page::from_link(link.as_deref(), page, per_page)))
     }
 
-    /// A body read as text (diffs, logs), with `accept` as the media type, cut at `max_bytes`.
+    /// A body read as text (diffs, logs) with `accept` as the media type, streamed so that at most
+    /// `max_bytes` are held: the first bytes ([`Keep::Head`]) or the last ones ([`Keep::Tail`]).
+    /// Returns the text and whether anything was left out.
     pub async fn get_text(
         &self,
         token: &Secret,
         path: &str,
         accept: &str,
         max_bytes: usize,
+        keep: Keep,
     ) -> Result<(String, bool), GithubError> {
-        let resp = self
-            .http
-            .get(self.url(path))
-            .bearer_auth(token.expose())
-            .header(header::ACCEPT, accept)
-            .send()
-            .await
-            .map_err(|e| GithubError::Network(e.without_url().to_string()))?;
-        if !resp.status().is_success() {
-            return Err(GithubError::from_response(resp).await);
+        let mut resp = self.send_accepting(token, Method::GET, path, &[], None, Some(accept)).await?;
+        let mut buf: Vec<u8> = Vec::new();
+        let mut cut = false;
+        while let Some(chunk) = resp.chunk().await.map_err(|e| GithubError::Network(e.without_url().to_string()))? {
+            buf.extend_from_slice(&chunk);
+            if buf.len() > max_bytes {
+                cut = true;
+                match keep {
+                    Keep::Head => {
+                        buf.truncate(max_bytes);
+                        break;
+                    }
+                    Keep::Tail => {
+                        let excess = buf.len() - max_bytes;
+                        buf.drain(..excess);
+                    }
+                }
+            }
         }
-        let bytes = resp.bytes().await.map_err(|e| GithubError::Network(e.without_url().to_string()))?;
-        let truncated = bytes.len() > max_bytes;
-        let cut = &bytes[..bytes.len().min(max_bytes)];
-        Ok((String::from_utf8_lossy(cut).into_owned(), truncated))
+        Ok((String::from_utf8_lossy(&buf).into_owned(), cut))
     }
 
     pub async fn get_json<T: DeserializeOwned>(

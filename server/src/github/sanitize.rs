@@ -4,8 +4,8 @@
 
 /// Characters that render as nothing or reorder text: bidi embeddings, overrides and isolates,
 /// zero-width spaces and joiners, word joiner and invisible operators, soft hyphen, BOM, the Arabic
-/// letter mark, the Mongolian vowel separator, interlinear annotation marks, and Unicode tag
-/// characters (used to smuggle hidden text).
+/// letter mark, the Mongolian vowel separator, interlinear annotation marks, Unicode tag characters
+/// and variation selectors (both used to smuggle hidden text), and invisible fillers.
 pub fn is_invisible(c: char) -> bool {
     matches!(c,
         '\u{00AD}' | '\u{061C}' | '\u{180E}'
@@ -15,7 +15,12 @@ pub fn is_invisible(c: char) -> bool {
         | '\u{2066}'..='\u{206F}'
         | '\u{FEFF}'
         | '\u{FFF9}'..='\u{FFFB}'
-        | '\u{E0000}'..='\u{E007F}')
+        | '\u{E0000}'..='\u{E007F}'
+        // Variation selectors (used to smuggle bytes after an emoji) and fillers that render as nothing.
+        | '\u{FE00}'..='\u{FE0F}'
+        | '\u{E0100}'..='\u{E01EF}'
+        | '\u{034F}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}' | '\u{3164}' | '\u{FFA0}'
+        | '\u{1D173}'..='\u{1D17A}')
 }
 
 /// `text` without invisible or bidi-control characters. Newlines and tabs are kept.
@@ -44,6 +49,9 @@ mod tests {
         let hostile = "Fix\u{200B} the\u{202E}gub\u{202C} bug\u{E0041}\u{E0042}\u{FEFF}\n\tdone é 日本 👍";
         assert_eq!(clean(hostile), "Fix thegub bug\n\tdone é 日本 👍");
         assert_eq!(clean("plain"), "plain");
+        let smuggled =
+            "hi\u{FE00}\u{FE0F}\u{E0100}\u{E01EF}\u{034F}\u{115F}\u{1160}\u{17B4}\u{17B5}\u{3164}\u{FFA0}\u{1D173}!";
+        assert_eq!(clean(smuggled), "hi!");
     }
 
     #[test]

@@ -58,7 +58,8 @@ pub fn routes(state: &AppState) -> Router<AppState> {
 /// CORS for browser-based MCP clients: only the allowed origins, with the MCP headers exposed.
 fn cors(origins: &[String]) -> CorsLayer {
     let origins: Vec<HeaderValue> = origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect();
-    let mcp_headers = ["mcp-session-id", "mcp-protocol-version", "last-event-id"].map(HeaderName::from_static);
+    let mcp_headers = ["mcp-session-id", "mcp-protocol-version", "last-event-id", "x-mcp-toolsets", "x-mcp-readonly"]
+        .map(HeaderName::from_static);
     CorsLayer::new()
         .allow_origin(AllowOrigin::list(origins))
         .allow_methods([Method::GET, Method::POST, Method::DELETE])

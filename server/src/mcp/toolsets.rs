@@ -83,8 +83,7 @@ impl Selection {
     /// The operator's selection narrowed by the request's headers. Unknown toolset names in the
     /// header are ignored; `X-MCP-Readonly: false` cannot undo the operator's `READ_ONLY`.
     pub fn narrowed(&self, headers: &HeaderMap) -> Selection {
-        let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-        let toolsets = match header("x-mcp-toolsets") {
+        let toolsets = match headers.get("x-mcp-toolsets").map(|v| v.to_str().unwrap_or("")) {
             Some(v) => {
                 let wanted: BTreeSet<Toolset> = v
                     .split(',')
@@ -100,8 +99,10 @@ impl Selection {
             }
             None => self.toolsets.clone(),
         };
-        let asked_read_only =
-            header("x-mcp-readonly").is_some_and(|v| matches!(v.trim(), "1" | "true" | "TRUE" | "True" | "yes"));
+        // Any value but an explicit no narrows: a client that sends the header means to be read-only.
+        let asked_read_only = headers.get("x-mcp-readonly").is_some_and(|v| {
+            !matches!(v.to_str().map(|s| s.trim().to_ascii_lowercase()).as_deref(), Ok("0" | "false" | "no" | "off"))
+        });
         Selection { toolsets, read_only: self.read_only || asked_read_only }
     }
 }
@@ -125,6 +126,14 @@ mod tests {
         h.insert("x-mcp-toolsets", "repos, actions, nonsense".parse().unwrap());
         h.insert("x-mcp-readonly", "true".parse().unwrap());
         assert_eq!(operator.narrowed(&h), Selection { toolsets: [Toolset::Repos].into(), read_only: true });
+        let mut h = HeaderMap::new();
+        h.insert("x-mcp-readonly", "Yes".parse().unwrap());
+        h.insert("x-mcp-toolsets", axum::http::HeaderValue::from_bytes(b"repos\xff").unwrap());
+        assert_eq!(
+            operator.narrowed(&h),
+            Selection { toolsets: BTreeSet::new(), read_only: true },
+            "unreadable narrows to nothing"
+        );
         let strict = Selection { toolsets: [Toolset::Repos].into(), read_only: true };
         let mut h = HeaderMap::new();
         h.insert("x-mcp-toolsets", "all".parse().unwrap());

@@ -14,13 +14,18 @@ use serde_json::json;
 
 use super::{
     shape,
-    support::{Paging, ToolResult, opt, repo_path, seg, structured},
+    support::{Paging, ToolFailure, ToolResult, opt, repo_path, structured},
 };
-use crate::{github::sanitize::clean, mcp::server::GatewayServer};
+use crate::{
+    github::{Keep, sanitize::clean},
+    mcp::server::GatewayServer,
+};
 
 /// Most of a log read from GitHub, in bytes (the tail is what matters).
 const LOG_BYTES: usize = 5 * 1024 * 1024;
 const DEFAULT_TAIL: usize = 200;
+/// Most log text returned, in characters (the end is kept).
+const LOG_CHARS: usize = 100_000;
 const MAX_TAIL: usize = 2000;
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -75,7 +80,7 @@ pub struct ListNotifications {
 
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct ThreadRef {
-    /// Notification thread id (from list_notifications).
+    /// Notification thread id (from list_notifications), a string of digits.
     pub thread_id: String,
 }
 
@@ -114,8 +119,10 @@ impl GatewayServer {
         let repo = repo_path(&p.owner, &p.repo)?;
         let run = gh.get(&format!("{repo}/actions/runs/{}", p.run_id), &[]).await?;
         let jobs = gh.get(&format!("{repo}/actions/runs/{}/jobs", p.run_id), &[("per_page", "100".into())]).await?;
+        let total = jobs["total_count"].clone();
         let jobs: Vec<_> = jobs["jobs"].as_array().map(|a| a.iter().map(shape::job).collect()).unwrap_or_default();
         let mut out = shape::workflow_run(&run);
+        out["jobs_total"] = total;
         out["jobs"] = json!(jobs);
         structured(out)
     }
@@ -130,16 +137,23 @@ impl GatewayServer {
     async fn get_job_logs(&self, Parameters(p): Parameters<JobLogs>, ctx: RequestContext<RoleServer>) -> ToolResult {
         let gh = self.github(&ctx)?;
         let path = format!("{}/actions/jobs/{}/logs", repo_path(&p.owner, &p.repo)?, p.job_id);
-        let (log, cut) = gh.text(&path, "application/vnd.github+json", LOG_BYTES).await?;
+        let (log, cut) = gh.text(&path, "application/vnd.github+json", LOG_BYTES, Keep::Tail).await?;
         let tail = p.tail_lines.unwrap_or(DEFAULT_TAIL).clamp(1, MAX_TAIL);
-        let lines: Vec<&str> = log.lines().collect();
+        let mut lines: Vec<&str> = log.lines().collect();
+        if cut && !lines.is_empty() {
+            lines.remove(0); // the first line of a cut buffer is partial
+        }
         let start = lines.len().saturating_sub(tail);
+        let text = clean(&lines[start..].join("\n"));
+        // Very long lines (minified output) are cut from the front, keeping the end of the log.
+        let chars = text.chars().count();
+        let text = if chars > LOG_CHARS { text.chars().skip(chars - LOG_CHARS).collect() } else { text };
         structured(json!({
             "job_id": p.job_id,
             "total_lines": if cut { None } else { Some(lines.len()) },
             "lines_shown": lines.len() - start,
-            "log": clean(&lines[start..].join("\n")),
-            "note": (start > 0 || cut).then_some("Earlier lines are left out; ask for more with tail_lines."),
+            "log": text,
+            "note": (start > 0 || cut || chars > LOG_CHARS).then_some("Earlier output is left out; ask for more with tail_lines."),
         }))
     }
 
@@ -193,7 +207,10 @@ impl GatewayServer {
         ctx: RequestContext<RoleServer>,
     ) -> ToolResult {
         let gh = self.github(&ctx)?;
-        gh.send(Method::PATCH, &format!("/notifications/threads/{}", seg(&p.thread_id)), None).await?;
+        if p.thread_id.is_empty() || !p.thread_id.chars().all(|c| c.is_ascii_digit()) {
+            return Err(ToolFailure::message("`thread_id` is the numeric id from list_notifications, e.g. \"1\""));
+        }
+        gh.send(Method::PATCH, &format!("/notifications/threads/{}", p.thread_id), None).await?;
         structured(json!({"thread_id": p.thread_id, "read": true}))
     }
 }

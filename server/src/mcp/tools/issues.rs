@@ -62,8 +62,8 @@ pub struct ListIssueComments {
 
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct SearchIssues {
-    /// GitHub search query, e.g. `repo:octocat/hello-world is:open label:bug crash` or
-    /// `author:@me is:pr is:open`. Add `is:issue` or `is:pr` to restrict the kind.
+    /// GitHub search query; it must include `is:issue` or `is:pr`, e.g.
+    /// `repo:octocat/hello-world is:issue is:open label:bug crash` or `author:@me is:pr is:open`.
     pub query: String,
     /// `comments`, `reactions`, `created`, `updated` (default: best match).
     pub sort: Option<String>,

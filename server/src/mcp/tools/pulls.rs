@@ -16,7 +16,10 @@ use super::{
     shape,
     support::{Paging, ToolFailure, ToolResult, opt, repo_path, seg, structured},
 };
-use crate::{github::sanitize::clean_capped, mcp::server::GatewayServer};
+use crate::{
+    github::{Keep, sanitize::clean_capped},
+    mcp::server::GatewayServer,
+};
 
 /// Longest diff returned, in bytes read from GitHub and characters shown.
 const DIFF_BYTES: usize = 200_000;
@@ -193,7 +196,7 @@ impl GatewayServer {
     ) -> ToolResult {
         let gh = self.github(&ctx)?;
         let path = format!("{}/pulls/{}", repo_path(&p.owner, &p.repo)?, p.pull_number);
-        let (diff, cut) = gh.text(&path, "application/vnd.github.diff", DIFF_BYTES).await?;
+        let (diff, cut) = gh.text(&path, "application/vnd.github.diff", DIFF_BYTES, Keep::Head).await?;
         let shown = clean_capped(&diff, DIFF_BYTES);
         let note = cut.then_some("The diff is larger than 200,000 bytes and was cut; use get_pull_request_files.");
         structured(json!({"diff": shown, "truncated": cut, "note": note}))
@@ -288,7 +291,10 @@ impl GatewayServer {
         ctx: RequestContext<RoleServer>,
     ) -> ToolResult {
         let gh = self.github(&ctx)?;
-        let body = json!({"title": p.title, "head": p.head, "base": p.base, "body": p.body, "draft": p.draft});
+        let mut body = json!({"title": p.title, "head": p.head, "base": p.base, "draft": p.draft});
+        if let Some(text) = p.body {
+            body["body"] = json!(text); // GitHub refuses "body": null
+        }
         let v = gh.send(Method::POST, &format!("{}/pulls", repo_path(&p.owner, &p.repo)?), Some(&body)).await?;
         structured(shape::pull(&v))
     }

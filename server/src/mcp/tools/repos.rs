@@ -163,7 +163,10 @@ fn file_content(v: &Value) -> Value {
         );
         return Value::Object(out);
     }
-    let bytes = STANDARD.decode(encoded.replace(['\n', '\r'], "")).unwrap_or_default();
+    let Ok(bytes) = STANDARD.decode(encoded.replace(['\n', '\r'], "")) else {
+        out.insert("note".into(), json!("GitHub sent content that could not be decoded; read the file again."));
+        return Value::Object(out);
+    };
     match String::from_utf8(bytes) {
         Ok(text) if !text.contains('\0') => {
             // Truncation is by length, not by the invisible characters cleaning removes.
@@ -415,8 +418,10 @@ impl GatewayServer {
         if p.name.trim().is_empty() {
             return Err(ToolFailure::message("`name` must not be empty"));
         }
-        let body =
-            json!({"name": p.name, "description": p.description, "private": p.private, "auto_init": p.auto_init});
+        let mut body = json!({"name": p.name, "private": p.private, "auto_init": p.auto_init});
+        if let Some(d) = p.description {
+            body["description"] = json!(d); // GitHub refuses null for string fields
+        }
         let v = gh.send(Method::POST, "/user/repos", Some(&body)).await?;
         structured(shape::repo(&v))
     }

@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::github::sanitize::clean_capped;
+use crate::github::sanitize::{clean, clean_capped};
 
 /// Longest body (issue, PR, comment, release) shown, in characters.
 pub const BODY_CHARS: usize = 4000;
@@ -12,9 +12,18 @@ pub const PATCH_CHARS: usize = 3000;
 /// Longest title or short text shown, in characters.
 const SHORT_CHARS: usize = 300;
 
-/// The listed keys of `v` that are present and not null, copied as they are.
+/// The listed keys of `v` that are present and not null. Strings (also inside arrays) are cleaned of
+/// invisible characters: names, branches, paths and labels can all be chosen by outsiders.
 pub fn pick(v: &Value, keys: &[&str]) -> Map<String, Value> {
-    keys.iter().filter_map(|k| v.get(*k).filter(|x| !x.is_null()).map(|x| (k.to_string(), x.clone()))).collect()
+    keys.iter().filter_map(|k| v.get(*k).filter(|x| !x.is_null()).map(|x| (k.to_string(), cleaned(x)))).collect()
+}
+
+fn cleaned(v: &Value) -> Value {
+    match v {
+        Value::String(s) => Value::String(clean(s)),
+        Value::Array(items) => Value::Array(items.iter().map(cleaned).collect()),
+        other => other.clone(),
+    }
 }
 
 /// A text field of GitHub-authored content, cleaned and capped (null stays null).
@@ -32,7 +41,7 @@ fn with(mut m: Map<String, Value>, extra: &[(&str, Value)]) -> Value {
 }
 
 pub fn login(v: &Value) -> Value {
-    v.get("login").cloned().unwrap_or(Value::Null)
+    v.get("login").map(cleaned).unwrap_or(Value::Null)
 }
 
 fn logins(v: &Value, key: &str) -> Value {
@@ -41,7 +50,7 @@ fn logins(v: &Value, key: &str) -> Value {
 
 fn label_names(v: &Value) -> Value {
     let names = v.get("labels").and_then(Value::as_array).map(|a| {
-        a.iter().filter_map(|l| l.get("name").or(Some(l)).and_then(Value::as_str)).map(|n| json!(n)).collect()
+        a.iter().filter_map(|l| l.get("name").or(Some(l)).and_then(Value::as_str)).map(|n| json!(clean(n))).collect()
     });
     Value::Array(names.unwrap_or_default())
 }
@@ -208,7 +217,7 @@ pub fn commit(v: &Value) -> Value {
         pick(v, &["sha", "html_url"]),
         &[
             ("message", text(c, "message", 1000)),
-            ("author", author.get("name").cloned().unwrap_or(Value::Null)),
+            ("author", text(author, "name", SHORT_CHARS)),
             ("author_login", login(v.get("author").unwrap_or(&Value::Null))),
             ("date", author.get("date").cloned().unwrap_or(Value::Null)),
         ],
@@ -289,12 +298,15 @@ pub fn job(v: &Value) -> Value {
 
 pub fn notification(v: &Value) -> Value {
     let subject = v.get("subject").unwrap_or(&Value::Null);
+    // The subject is named only by its API URL: …/issues/7 or …/pulls/7 gives the number to follow up.
+    let number = subject["url"].as_str().and_then(|u| u.rsplit('/').next()).and_then(|n| n.parse::<u64>().ok());
     with(
-        pick(v, &["id", "unread", "reason", "updated_at"]),
+        pick(v, &["id", "unread", "reason", "updated_at", "last_read_at"]),
         &[
             ("title", text(subject, "title", SHORT_CHARS)),
             ("type", subject.get("type").cloned().unwrap_or(Value::Null)),
-            ("repository", v.get("repository").and_then(|r| r.get("full_name")).cloned().unwrap_or(Value::Null)),
+            ("number", number.map_or(Value::Null, Value::from)),
+            ("repository", v.get("repository").map(|r| cleaned(&r["full_name"])).unwrap_or(Value::Null)),
         ],
     )
 }

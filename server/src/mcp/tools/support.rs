@@ -143,8 +143,14 @@ impl Github<'_> {
         }
     }
 
-    pub async fn text(&self, path: &str, accept: &str, max_bytes: usize) -> Result<(String, bool), ToolFailure> {
-        match self.server.state.github.get_text(&self.principal.github_token, path, accept, max_bytes).await {
+    pub async fn text(
+        &self,
+        path: &str,
+        accept: &str,
+        max_bytes: usize,
+        keep: crate::github::Keep,
+    ) -> Result<(String, bool), ToolFailure> {
+        match self.server.state.github.get_text(&self.principal.github_token, path, accept, max_bytes, keep).await {
             Ok(x) => Ok(x),
             Err(e) => Err(self.fail(e).await),
         }
@@ -160,6 +166,10 @@ pub fn opt(query: &mut Vec<(&'static str, String)>, key: &'static str, value: &O
 
 /// One URL path segment from user input, percent-encoded (so `a/../b` or `?` cannot change the route).
 pub fn seg(s: &str) -> String {
+    if !s.is_empty() && s.chars().all(|c| c == '.') {
+        // `.` and `..` would be resolved as dot segments by the URL parser.
+        return s.replace('.', "%2E");
+    }
     percent_encoding::utf8_percent_encode(s, SEGMENT).to_string()
 }
 
@@ -177,7 +187,8 @@ pub fn repo_path(owner: &str, repo: &str) -> Result<String, ToolFailure> {
     let ok = |s: &str| {
         !s.is_empty() && s.len() <= 100 && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
     };
-    if !ok(owner) || !ok(repo) || repo == "." || repo == ".." {
+    let dots = |s: &str| s.chars().all(|c| c == '.');
+    if !ok(owner) || !ok(repo) || dots(owner) || dots(repo) {
         return Err(ToolFailure::message(format!(
             "`{owner}/{repo}` is not a repository name; use the owner login and repository name, e.g. octocat/hello-world"
         )));
@@ -202,6 +213,9 @@ mod tests {
         assert_eq!(repo_path("octocat", "hello-world").unwrap(), "/repos/octocat/hello-world");
         assert!(repo_path("octo/cat", "x").is_err());
         assert!(repo_path("octocat", "..").is_err());
+        assert!(repo_path("..", "user").is_err() && repo_path(".", "octocat").is_err());
+        assert_eq!(seg(".."), "%2E%2E");
+        assert_eq!(seg("."), "%2E");
         assert!(repo_path("", "x").is_err());
     }
 }
