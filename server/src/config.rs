@@ -22,11 +22,29 @@ fn err(var: &'static str, reason: impl Into<String>) -> ConfigError {
     ConfigError { var, reason: reason.into() }
 }
 
-/// Where state lives. `memory://` only for now; the durable backends plug in behind the same `Store` trait.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Where state lives (`STORAGE_URL`).
+#[derive(Clone, PartialEq, Eq)]
 pub enum StorageUrl {
+    /// `memory://`: in the process; lost on restart (tests, throwaway runs).
     Memory,
+    /// `sqlite://PATH` (default `sqlite://./data/gateway.db`): embedded, durable, one instance.
+    Sqlite(std::path::PathBuf),
+    /// `redis://…` or `rediss://…`: shared by many instances. May contain a password.
+    Redis(String),
 }
+
+impl std::fmt::Debug for StorageUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StorageUrl::Memory => f.write_str("memory://"),
+            StorageUrl::Sqlite(p) => write!(f, "sqlite://{}", p.display()),
+            StorageUrl::Redis(url) => f.write_str(&redact_url(url)),
+        }
+    }
+}
+
+/// The embedded default: a SQLite file under `./data/` (on Fly, the mounted volume).
+pub const DEFAULT_SQLITE_PATH: &str = "./data/gateway.db";
 
 /// Checked configuration of one gateway process.
 #[derive(Clone)]
@@ -158,12 +176,7 @@ impl Config {
                 needed.into_iter().map(str::to_owned).collect()
             }
         };
-        let storage = match non_empty(raw.storage_url).as_deref() {
-            None | Some("memory://") => StorageUrl::Memory,
-            Some(other) => {
-                return Err(err("STORAGE_URL", format!("`{}` is not supported; use memory://", redact_url(other))));
-            }
-        };
+        let storage = parse_storage(non_empty(raw.storage_url))?;
         let lower = |v: Option<String>| -> BTreeSet<String> {
             parse_list(v.as_deref().unwrap_or("")).into_iter().map(|s| s.to_ascii_lowercase()).collect()
         };
@@ -325,6 +338,30 @@ fn secs(
     Ok(Duration::from_secs(n))
 }
 
+fn parse_storage(v: Option<String>) -> Result<StorageUrl, ConfigError> {
+    const VAR: &str = "STORAGE_URL";
+    let Some(v) = v else { return Ok(StorageUrl::Sqlite(DEFAULT_SQLITE_PATH.into())) };
+    if v == "memory://" {
+        return Ok(StorageUrl::Memory);
+    }
+    if let Some(path) = v.strip_prefix("sqlite://") {
+        if path.is_empty() {
+            return Err(err(VAR, "sqlite:// needs a file path, e.g. sqlite://./data/gateway.db"));
+        }
+        return Ok(StorageUrl::Sqlite(path.into()));
+    }
+    if v.starts_with("redis://") || v.starts_with("rediss://") {
+        return match Url::parse(&v) {
+            Ok(u) if u.host_str().is_some_and(|h| !h.is_empty()) => Ok(StorageUrl::Redis(v)),
+            _ => Err(err(VAR, format!("`{}` is not a valid Redis URL", redact_url(&v)))),
+        };
+    }
+    Err(err(
+        VAR,
+        format!("`{}` is not supported; use sqlite://PATH, redis://HOST:PORT, rediss://… or memory://", redact_url(&v)),
+    ))
+}
+
 fn parse_secret_key(v: Option<String>) -> Result<Option<Vec<u8>>, ConfigError> {
     use base64::Engine;
     let Some(s) = non_empty(v) else { return Ok(None) };
@@ -338,14 +375,14 @@ fn parse_secret_key(v: Option<String>) -> Result<Option<Vec<u8>>, ConfigError> {
     Ok(Some(bytes))
 }
 
-/// Hides a password in a storage URL before it is printed.
+/// Hides the user info (and so any password) of a URL before it is printed, even when the URL
+/// does not parse.
 fn redact_url(v: &str) -> String {
-    match Url::parse(v) {
-        Ok(mut u) if u.password().is_some() => {
-            let _ = u.set_password(Some("***"));
-            u.to_string()
-        }
-        _ => v.to_owned(),
+    let Some((scheme, rest)) = v.split_once("://") else { return v.to_owned() };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{scheme}://***@{}", &rest[at + 1..]),
+        None => v.to_owned(),
     }
 }
 
@@ -369,7 +406,7 @@ mod tests {
         assert_eq!(c.mcp_url(), "https://mcp.example.com/mcp");
         assert_eq!(c.bind_addr.to_string(), "127.0.0.1:8080");
         assert_eq!(c.github_api("/user"), "https://api.github.com/user");
-        assert_eq!(c.storage, StorageUrl::Memory);
+        assert_eq!(c.storage, StorageUrl::Sqlite(DEFAULT_SQLITE_PATH.into()));
         assert_eq!(c.auth_code_ttl, Duration::from_secs(300));
         assert!(c.secure_cookies());
         assert_eq!(c.toolsets.len(), 6);
@@ -412,7 +449,9 @@ mod tests {
             ("GITHUB_CLIENT_SECRET", Box::new(|r| r.github_client_secret = None)),
             ("BIND_ADDR", Box::new(|r| r.bind_addr = Some("localhost".into()))),
             ("GITHUB_API_URL", Box::new(|r| r.github_api_url = Some("ftp://x".into()))),
-            ("STORAGE_URL", Box::new(|r| r.storage_url = Some("redis://:pw@host".into()))),
+            ("STORAGE_URL", Box::new(|r| r.storage_url = Some("postgres://u:pw@host/db".into()))),
+            ("STORAGE_URL", Box::new(|r| r.storage_url = Some("sqlite://".into()))),
+            ("STORAGE_URL", Box::new(|r| r.storage_url = Some("redis://:pw@".into()))),
             ("ACCESS_TOKEN_TTL_SECS", Box::new(|r| r.access_token_ttl_secs = Some("1h".into()))),
             ("AUTH_CODE_TTL_SECS", Box::new(|r| r.auth_code_ttl_secs = Some("900".into()))),
             ("SECRET_KEY", Box::new(|r| r.secret_key = Some("c2hvcnQ=".into()))),
@@ -453,6 +492,20 @@ mod tests {
             .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()));
         let raw: RawConfig = envy::from_iter(active).unwrap();
         Config::from_raw(raw).expect(".env.example is a valid configuration");
+    }
+
+    #[test]
+    fn storage_urls() {
+        let parse = |v: &str| parse_storage(Some(v.into())).unwrap();
+        assert_eq!(parse("memory://"), StorageUrl::Memory);
+        assert_eq!(parse("sqlite:///var/lib/mgw/db.sqlite"), StorageUrl::Sqlite("/var/lib/mgw/db.sqlite".into()));
+        assert_eq!(
+            parse("rediss://:pw@redis.internal:6380/0"),
+            StorageUrl::Redis("rediss://:pw@redis.internal:6380/0".into())
+        );
+        assert!(!format!("{:?}", parse("redis://:hunter2@h:6379")).contains("hunter2"), "Debug hides the password");
+        assert_eq!(redact_url("redis://u:p@@h:1/0"), "redis://***@h:1/0");
+        assert_eq!(redact_url("redis://h:1/0?x=a@b"), "redis://h:1/0?x=a@b");
     }
 
     #[test]

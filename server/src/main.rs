@@ -41,7 +41,7 @@ async fn main() -> ExitCode {
     };
     let bind = config.bind_addr;
     let mcp_url = config.mcp_url();
-    let state = match AppState::new(config) {
+    let state = match AppState::new(config).await {
         Ok(s) => s,
         Err(e) => {
             eprintln!("start-up error: {e}");

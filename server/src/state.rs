@@ -10,13 +10,15 @@ use crate::{
     config::{Config, StorageUrl},
     crypto::{Keys, Signer},
     github::GithubClient,
-    store::{Records, Store, memory::MemoryStore},
+    store::{Namespace, Records, Store, memory::MemoryStore, redis::RedisStore, sqlite::SqliteStore},
     upstream::{GithubOAuth, UpstreamHttp},
     web::Templates,
 };
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
+    #[error("STORAGE_URL: {0}")]
+    Store(#[from] crate::store::StoreError),
     #[error("could not build an HTTP client: {0}")]
     Http(#[from] reqwest::Error),
     #[error("GITHUB_BASE_URL or PUBLIC_URL do not form valid OAuth URLs: {0}")]
@@ -39,23 +41,51 @@ pub struct AppState {
     pub upstream_refresh_locks: Arc<DashMap<String, Arc<tokio::sync::Mutex<()>>>>,
 }
 
+async fn open_store(storage: &StorageUrl, clock: Arc<dyn Clock>) -> Result<Arc<dyn Store>, StartError> {
+    let sweep_every = std::time::Duration::from_secs(60);
+    Ok(match storage {
+        StorageUrl::Memory => {
+            let mem = MemoryStore::new(clock);
+            mem.spawn_sweeper(sweep_every);
+            mem
+        }
+        StorageUrl::Sqlite(path) => {
+            let db = SqliteStore::open(path, clock)?;
+            db.spawn_sweeper(sweep_every);
+            db
+        }
+        // Redis expires keys itself.
+        StorageUrl::Redis(url) => RedisStore::connect(url).await?,
+    })
+}
+
+/// Without `SECRET_KEY`, the key is generated once and kept in the store, so every restart and
+/// every instance on the same storage uses the same one (`put_new`: the first instance wins).
+async fn stored_master_key(records: &Records) -> Result<Vec<u8>, StartError> {
+    let store = records.store();
+    let mut fresh = vec![0u8; 32];
+    rand::RngCore::fill_bytes(&mut rand::rng(), &mut fresh);
+    if store.put_new(Namespace::Meta, "master-key", fresh, None).await? {
+        tracing::info!("generated the server key and stored it (set SECRET_KEY to manage it yourself)");
+    }
+    match store.get(Namespace::Meta, "master-key").await? {
+        Some(key) if key.len() >= 32 => Ok(key),
+        _ => Err(StartError::Store(crate::store::StoreError::Corrupt("stored master key is missing or short".into()))),
+    }
+}
+
 impl AppState {
-    /// Builds the state for `config` with the wall clock and the configured storage.
-    pub fn new(config: Config) -> Result<Self, StartError> {
-        Self::with_clock(config, Arc::new(SystemClock))
+    /// Builds the state for `config` with the wall clock, connecting the configured storage.
+    pub async fn new(config: Config) -> Result<Self, StartError> {
+        Self::with_clock(config, Arc::new(SystemClock)).await
     }
 
-    pub fn with_clock(config: Config, clock: Arc<dyn Clock>) -> Result<Self, StartError> {
-        let store: Arc<dyn Store> = match config.storage {
-            StorageUrl::Memory => {
-                let mem = MemoryStore::new(clock.clone());
-                mem.spawn_sweeper(std::time::Duration::from_secs(60));
-                mem
-            }
-        };
+    pub async fn with_clock(config: Config, clock: Arc<dyn Clock>) -> Result<Self, StartError> {
+        let store = open_store(&config.storage, clock.clone()).await?;
+        let records = Records::new(store);
         let keys = match &config.secret_key {
             Some(master) => Keys::derive(master),
-            None => Keys::random(),
+            None => Keys::derive(&stored_master_key(&records).await?),
         };
         Ok(Self {
             upstream: Arc::new(GithubOAuth::new(&config, UpstreamHttp::new()?)?),
@@ -63,7 +93,7 @@ impl AppState {
             templates: Arc::new(Templates::new()?),
             signer: Signer::new(keys.signing),
             keys: Arc::new(keys),
-            records: Records::new(store),
+            records,
             clock,
             config: Arc::new(config),
             upstream_refresh_locks: Arc::new(DashMap::new()),

@@ -2,12 +2,15 @@
 //! protocol needs (`take` for single-use values, `compare_and_swap` for code consumption and refresh
 //! rotation). Backends implement only these primitives; [`records`] gives them typed meaning.
 //!
-//! Backends: [`memory`] (dashmap, swept in the background). Durable and shared backends plug in here.
+//! Backends: [`sqlite`] (the embedded durable default), [`redis`] (shared by many instances) and
+//! [`memory`] (tests and throwaway runs). All pass the same contract test suite (`contract.rs`).
 
 #[cfg(test)]
 pub mod contract;
 pub mod memory;
 pub mod records;
+pub mod redis;
+pub mod sqlite;
 
 use std::time::Duration;
 
@@ -28,6 +31,8 @@ pub enum Namespace {
     RefreshToken,
     /// MCP session id → the user who initialized it.
     McpSession,
+    /// Server-wide values, such as the generated key when `SECRET_KEY` is unset.
+    Meta,
 }
 
 impl Namespace {
@@ -40,6 +45,7 @@ impl Namespace {
             Namespace::AccessToken => "at",
             Namespace::RefreshToken => "rt",
             Namespace::McpSession => "session",
+            Namespace::Meta => "meta",
         }
     }
 }

@@ -49,6 +49,7 @@ pub fn raw_config(base: &str, emulator: &Emulator) -> RawConfig {
         github_client_secret: Some(emulator.client_secret()),
         github_base_url: Some(emulator.base_url()),
         github_api_url: Some(emulator.api_url()),
+        storage_url: Some("memory://".into()),
         ..Default::default()
     }
 }
@@ -72,7 +73,7 @@ impl Harness {
         tweak(&mut raw);
         let config = Config::from_raw(raw).expect("valid config");
         let clock = ManualClock::default();
-        let state = AppState::with_clock(config, Arc::new(clock.clone())).expect("state");
+        let state = AppState::with_clock(config, Arc::new(clock.clone())).await.expect("state");
         let app_state = state.clone();
         let server = tokio::spawn(async move {
             let _ = mcp_github_gateway::serve(listener, app_state, std::future::pending()).await;
