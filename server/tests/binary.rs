@@ -83,6 +83,35 @@ impl Drop for Running {
     }
 }
 
+/// Starts the binary in `dir` (default storage: `dir/data/gateway.db`) against `emulator`, logging to
+/// `dir/gateway.log`, and waits until it answers.
+async fn spawn_gateway(
+    dir: &std::path::Path,
+    port: u16,
+    emulator: &github_emulator::Emulator,
+    log_filter: &str,
+) -> Running {
+    let base = format!("http://127.0.0.1:{port}");
+    let log = dir.join("gateway.log");
+    let file = std::fs::OpenOptions::new().create(true).append(true).open(&log).unwrap();
+    let raw = common::raw_config(&base, emulator);
+    let child = command(dir)
+        .env("PUBLIC_URL", &base)
+        .env("BIND_ADDR", format!("127.0.0.1:{port}"))
+        .env("GITHUB_CLIENT_ID", raw.github_client_id.unwrap())
+        .env("GITHUB_CLIENT_SECRET", raw.github_client_secret.unwrap())
+        .env("GITHUB_BASE_URL", raw.github_base_url.unwrap())
+        .env("GITHUB_API_URL", raw.github_api_url.unwrap())
+        .env("RUST_LOG", log_filter)
+        .stdout(file.try_clone().unwrap())
+        .stderr(file)
+        .spawn()
+        .expect("spawn");
+    let running = Running { child, log };
+    wait_ready(&base).await;
+    running
+}
+
 async fn wait_ready(base: &str) {
     let deadline = Instant::now() + Duration::from_secs(20);
     while Instant::now() < deadline {
@@ -104,23 +133,8 @@ async fn full_flow_on_the_binary_logs_no_secret_and_sigterm_drains() {
     let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
     let dir = temp_dir("flow");
-    let log = dir.join("gateway.log");
-    let file = std::fs::File::create(&log).unwrap();
-    let raw = common::raw_config(&base, &emulator);
-    let child = command(&dir)
-        .env("PUBLIC_URL", &base)
-        .env("BIND_ADDR", format!("127.0.0.1:{port}"))
-        .env("GITHUB_CLIENT_ID", raw.github_client_id.unwrap())
-        .env("GITHUB_CLIENT_SECRET", raw.github_client_secret.clone().unwrap())
-        .env("GITHUB_BASE_URL", raw.github_base_url.unwrap())
-        .env("GITHUB_API_URL", raw.github_api_url.unwrap())
-        .env("RUST_LOG", "trace,hyper=debug,h2=debug,rustls=debug,reqwest=debug")
-        .stdout(file.try_clone().unwrap())
-        .stderr(file)
-        .spawn()
-        .expect("spawn");
-    let mut running = Running { child, log };
-    wait_ready(&base).await;
+    let mut running =
+        spawn_gateway(&dir, port, &emulator, "trace,hyper=debug,h2=debug,rustls=debug,reqwest=debug").await;
 
     let gw = Gateway::new(&base);
     let reg = gw
@@ -212,4 +226,53 @@ async fn full_flow_on_the_binary_logs_no_secret_and_sigterm_drains() {
         assert!(secret.len() >= 8, "{what} too short to search for");
         assert!(!logs.contains(&secret), "{what} appears in the logs");
     }
+}
+
+/// Issue #4: with the default (embedded) storage, a gateway killed with SIGKILL comes back with
+/// every registered client, token, refresh token and remembered consent still working.
+#[tokio::test]
+async fn a_sigkilled_gateway_restarts_with_everyone_still_signed_in() {
+    let emulator = github_emulator::start(EmulatorConfig::default()).await.unwrap();
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let dir = temp_dir("restart");
+    let mut first = spawn_gateway(&dir, port, &emulator, "info").await;
+    let gw = Gateway::new(&base);
+    let client_id = gw.register_public().await;
+    let browser = Browser::new();
+    let pkce = Pkce::new();
+    let back = gw.authorize(&browser, &client_id, &pkce, &[]).await;
+    let code = query_param(&back, "code").unwrap();
+    let (status, tokens) = gw
+        .token(&[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", common::REDIRECT),
+            ("code_verifier", &pkce.verifier),
+            ("client_id", &client_id),
+        ])
+        .await;
+    assert_eq!(status, StatusCode::OK, "{tokens}");
+    let (access, refresh) = (tokens["access_token"].as_str().unwrap(), tokens["refresh_token"].as_str().unwrap());
+    let old_session = gw.mcp_session(access).await;
+
+    first.child.kill().unwrap(); // SIGKILL: no graceful shutdown, no flush
+    first.child.wait().unwrap();
+    let _second = spawn_gateway(&dir, port, &emulator, "info").await;
+    assert!(dir.join("data/gateway.db").exists(), "the default storage is a file under ./data");
+
+    // The access token still works (MCP sessions themselves live in memory: the client re-initializes).
+    let stale = gw.call_tool(access, &old_session, "get_me", json!({})).await;
+    assert_eq!(stale.status, StatusCode::NOT_FOUND, "an unknown session is 404, so clients re-initialize");
+    let session = gw.mcp_session(access).await;
+    let me = gw.call_tool(access, &session, "get_me", json!({})).await;
+    assert_eq!(me.body.unwrap()["result"]["structuredContent"]["login"], "octocat");
+    // The refresh token still works.
+    let (status, refreshed) =
+        gw.token(&[("grant_type", "refresh_token"), ("refresh_token", refresh), ("client_id", &client_id)]).await;
+    assert_eq!(status, StatusCode::OK, "{refreshed}");
+    // The client is still registered and the browser's consent is still remembered: straight to GitHub.
+    let again = browser.get(&gw.authorize_url(&client_id, &Pkce::new(), &[])).await;
+    assert!(again.status().is_redirection(), "{}", again.status());
+    assert!(again.headers()["location"].to_str().unwrap().starts_with(&emulator.base_url()));
 }
