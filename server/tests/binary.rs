@@ -261,11 +261,10 @@ async fn a_sigkilled_gateway_restarts_with_everyone_still_signed_in() {
     let _second = spawn_gateway(&dir, port, &emulator, "info").await;
     assert!(dir.join("data/gateway.db").exists(), "the default storage is a file under ./data");
 
-    // The access token still works (MCP sessions themselves live in memory: the client re-initializes).
-    let stale = gw.call_tool(access, &old_session, "get_me", json!({})).await;
-    assert_eq!(stale.status, StatusCode::NOT_FOUND, "an unknown session is 404, so clients re-initialize");
-    let session = gw.mcp_session(access).await;
-    let me = gw.call_tool(access, &session, "get_me", json!({})).await;
+    // The access token and even the MCP session still work: the new process restores the session
+    // from storage (rmcp replays the client's initialize).
+    let me = gw.call_tool(access, &old_session, "get_me", json!({})).await;
+    assert_eq!(me.status, StatusCode::OK, "{}", me.text);
     assert_eq!(me.body.unwrap()["result"]["structuredContent"]["login"], "octocat");
     // The refresh token still works.
     let (status, refreshed) =

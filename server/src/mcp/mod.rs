@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod scopes;
 pub mod server;
+pub mod session_store;
 pub mod sessions;
 pub mod tools;
 pub mod toolsets;
@@ -28,13 +29,15 @@ pub const MCP_BODY_LIMIT: usize = 4 * 1024 * 1024;
 pub fn routes(state: &AppState) -> Router<AppState> {
     let mut origins: Vec<String> = vec![state.config.public_url.origin().ascii_serialization()];
     origins.extend(state.config.allowed_origins.iter().cloned());
-    let config = StreamableHttpServerConfig::default()
+    let mut config = StreamableHttpServerConfig::default()
         .with_allowed_hosts(state.config.allowed_hosts())
         .with_allowed_origins(origins.clone())
         .with_max_request_body_bytes(MCP_BODY_LIMIT)
         // No SSE "priming" events (an id and retry with empty data): 2025-06-18 era clients (older
         // TypeScript and Python SDKs, mcp-remote builds, the Go SDK) try to JSON-parse the empty data.
         .with_sse_retry(None);
+    // Sessions outlive restarts and move between instances sharing the storage.
+    config.session_store = Some(Arc::new(session_store::SharedSessions { records: state.records.clone() }));
     let mut sessions = LocalSessionManager::default();
     sessions.session_config.sse_retry = None;
     let cors = cors(&origins);

@@ -31,6 +31,8 @@ pub enum Namespace {
     RefreshToken,
     /// MCP session id → the user who initialized it.
     McpSession,
+    /// MCP session id → the client's `initialize` parameters (restores the session anywhere).
+    McpSessionState,
     /// Server-wide values, such as the generated key when `SECRET_KEY` is unset.
     Meta,
 }
@@ -45,6 +47,7 @@ impl Namespace {
             Namespace::AccessToken => "at",
             Namespace::RefreshToken => "rt",
             Namespace::McpSession => "session",
+            Namespace::McpSessionState => "session-state",
             Namespace::Meta => "meta",
         }
     }

@@ -60,19 +60,34 @@ impl Harness {
     }
 
     pub async fn start_with(emulator: EmulatorConfig, tweak: impl FnOnce(&mut RawConfig)) -> Self {
+        let emulator = github_emulator::start(emulator).await.expect("emulator starts");
+        Self::start_instance(emulator, ManualClock::default(), None, tweak).await
+    }
+
+    /// Another gateway instance behind the same public URL, on the same emulator, clock and storage
+    /// settings (`tweak` must name a shared storage, such as Redis, for the two to share state).
+    pub async fn twin(&self, tweak: impl FnOnce(&mut RawConfig)) -> Self {
+        Self::start_instance(self.emulator.clone(), self.clock.clone(), Some(self.state.config.issuer()), tweak).await
+    }
+
+    /// A gateway on 127.0.0.1:0 whose PUBLIC_URL is its own address, or `public_url` when given.
+    pub async fn start_instance(
+        emulator: Emulator,
+        clock: ManualClock,
+        public_url: Option<String>,
+        tweak: impl FnOnce(&mut RawConfig),
+    ) -> Self {
         if std::env::var_os("TEST_LOG").is_some() {
             let _ = tracing_subscriber::fmt()
                 .with_env_filter("debug,hyper=info,h2=info,rustls=info")
                 .with_test_writer()
                 .try_init();
         }
-        let emulator = github_emulator::start(emulator).await.expect("emulator starts");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
-        let mut raw = raw_config(&base, &emulator);
+        let mut raw = raw_config(public_url.as_deref().unwrap_or(&base), &emulator);
         tweak(&mut raw);
         let config = Config::from_raw(raw).expect("valid config");
-        let clock = ManualClock::default();
         let state = AppState::with_clock(config, Arc::new(clock.clone())).await.expect("state");
         let app_state = state.clone();
         let server = tokio::spawn(async move {
@@ -93,6 +108,7 @@ impl Gateway {
         format!("{}{path}", self.base)
     }
 
+    /// The MCP URL requests go to (this instance's own address).
     pub fn mcp_url(&self) -> String {
         self.url("/mcp")
     }
@@ -442,5 +458,18 @@ impl ToolSession {
             None => json!(result["content"][0]["text"]),
         };
         (is_error, content)
+    }
+}
+
+/// The Redis the storage tests use: `REDIS_URL`, or `None` (skip) outside CI. In CI a missing
+/// `REDIS_URL` fails the test, so the Redis paths are always exercised there.
+pub fn redis_url() -> Option<String> {
+    match std::env::var("REDIS_URL") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ if std::env::var_os("CI").is_some() => panic!("REDIS_URL must be set in CI (.ci/run starts a redis-server)"),
+        _ => {
+            eprintln!("skipped: set REDIS_URL to run the Redis tests");
+            None
+        }
     }
 }
