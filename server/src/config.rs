@@ -84,6 +84,12 @@ pub struct Config {
     pub refresh_grace: Duration,
     /// How long a remembered consent lets a returning browser skip the consent page.
     pub consent_ttl: Duration,
+    /// Idle time after which an MCP session ends (everywhere: its owner record expires).
+    pub session_idle: Duration,
+    /// Most live MCP sessions on one instance; new ones get 503 past it.
+    pub max_sessions: usize,
+    /// Most live MCP sessions one user may hold on one instance; new ones get 429 past it.
+    pub max_sessions_per_user: usize,
     /// 32+ bytes of key material for cookie signing and token sealing; random per process when unset.
     pub secret_key: Option<Vec<u8>>,
 }
@@ -125,6 +131,9 @@ pub struct RawConfig {
     pub auth_code_ttl_secs: Option<String>,
     pub refresh_grace_secs: Option<String>,
     pub consent_ttl_secs: Option<String>,
+    pub session_idle_secs: Option<String>,
+    pub max_sessions: Option<String>,
+    pub max_sessions_per_user: Option<String>,
     pub secret_key: Option<String>,
 }
 
@@ -226,6 +235,9 @@ impl Config {
             auth_code_ttl,
             refresh_grace: secs("REFRESH_GRACE_SECS", raw.refresh_grace_secs, 30, 0..=300)?,
             consent_ttl: secs("CONSENT_TTL_SECS", raw.consent_ttl_secs, 30 * 86_400, 0..=365 * 86_400)?,
+            session_idle: secs("SESSION_IDLE_SECS", raw.session_idle_secs, 1800, 1..=7 * 86_400)?,
+            max_sessions: count("MAX_SESSIONS", raw.max_sessions, 10_000, 1..=1_000_000)?,
+            max_sessions_per_user: count("MAX_SESSIONS_PER_USER", raw.max_sessions_per_user, 20, 1..=10_000)?,
             secret_key: parse_secret_key(raw.secret_key)?,
         })
     }
@@ -336,6 +348,22 @@ fn secs(
         return Err(err(var, format!("{n} is outside {}..={} seconds", range.start(), range.end())));
     }
     Ok(Duration::from_secs(n))
+}
+
+fn count(
+    var: &'static str,
+    v: Option<String>,
+    default: usize,
+    range: std::ops::RangeInclusive<usize>,
+) -> Result<usize, ConfigError> {
+    let n = match non_empty(v) {
+        None => default,
+        Some(s) => s.parse::<usize>().map_err(|_| err(var, format!("`{s}` is not a whole number")))?,
+    };
+    if !range.contains(&n) {
+        return Err(err(var, format!("{n} is outside {}..={}", range.start(), range.end())));
+    }
+    Ok(n)
 }
 
 fn parse_storage(v: Option<String>) -> Result<StorageUrl, ConfigError> {
@@ -457,6 +485,9 @@ mod tests {
             ("SECRET_KEY", Box::new(|r| r.secret_key = Some("c2hvcnQ=".into()))),
             ("ALLOWED_ORIGINS", Box::new(|r| r.allowed_origins = Some("nope".into()))),
             ("TOOLSETS", Box::new(|r| r.toolsets = Some("repos,wiki".into()))),
+            ("MAX_SESSIONS_PER_USER", Box::new(|r| r.max_sessions_per_user = Some("0".into()))),
+            ("MAX_SESSIONS", Box::new(|r| r.max_sessions = Some("many".into()))),
+            ("SESSION_IDLE_SECS", Box::new(|r| r.session_idle_secs = Some("0".into()))),
             ("TOOLSETS", Box::new(|r| r.toolsets = Some(" , ".into()))),
             ("READ_ONLY", Box::new(|r| r.read_only = Some("maybe".into()))),
             ("ALLOWED_REDIRECT_SCHEMES", Box::new(|r| r.allowed_redirect_schemes = Some("cursor,javascript".into()))),

@@ -114,7 +114,12 @@ async fn github_rejecting_the_stored_token_revokes_the_grant() {
 async fn expiring_github_tokens() -> (Harness, common::Tokens, String) {
     let emulator =
         EmulatorConfig { expiring_tokens: true, token_lifetime: Duration::from_secs(8 * 3600), ..Default::default() };
-    let h = Harness::start_with(emulator, |c| c.access_token_ttl_secs = Some("86400".into())).await;
+    // Sessions and local tokens outlive the 8 hours these tests move the clock.
+    let h = Harness::start_with(emulator, |c| {
+        c.access_token_ttl_secs = Some("86400".into());
+        c.session_idle_secs = Some("86400".into());
+    })
+    .await;
     let t = h.login().await;
     let session = h.mcp_session(&t.access).await;
     (h, t, session)
@@ -416,4 +421,49 @@ async fn a_read_only_token_calling_a_write_tool_is_asked_to_step_up() {
     let writer = h.login_extra(&client_id, &[("scope", "github:read github:write")]).await;
     let r = call_with(&h, &writer.access, "create_issue", &[]).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+}
+
+#[tokio::test]
+async fn sessions_per_user_and_per_instance_are_capped_with_clear_errors() {
+    let h = Harness::start_with(EmulatorConfig::default(), |c| {
+        c.max_sessions_per_user = Some("2".into());
+        c.max_sessions = Some("3".into());
+    })
+    .await;
+    let octocat = h.login().await;
+    let first = h.mcp_session(&octocat.access).await;
+    h.mcp_session(&octocat.access).await;
+    let third = h.mcp(Some(&octocat.access), None, initialize()).await;
+    assert_eq!(third.status, StatusCode::TOO_MANY_REQUESTS, "{}", third.text);
+    assert_eq!(third.body.unwrap()["error"], "too_many_sessions");
+    assert!(third.headers.contains_key("retry-after"));
+    // Closing one frees a place.
+    let del =
+        h.http.delete(h.mcp_url()).bearer_auth(&octocat.access).header("mcp-session-id", &first).send().await.unwrap();
+    assert_eq!(del.status(), StatusCode::OK);
+    h.mcp_session(&octocat.access).await;
+    // The instance cap counts everyone.
+    h.emulator.set_login_user("hubot");
+    let hubot = h.login().await;
+    h.mcp_session(&hubot.access).await;
+    let over = h.mcp(Some(&hubot.access), None, initialize()).await;
+    assert_eq!(over.status, StatusCode::SERVICE_UNAVAILABLE, "{}", over.text);
+    assert_eq!(over.body.unwrap()["error"], "too_many_sessions");
+}
+
+#[tokio::test]
+async fn idle_sessions_end() {
+    let h = Harness::start_with(EmulatorConfig::default(), |c| c.session_idle_secs = Some("600".into())).await;
+    let t = h.login().await;
+    let session = h.mcp_session(&t.access).await;
+    h.clock.advance(500);
+    assert_eq!(h.call_tool(&t.access, &session, "get_me", json!({})).await.status, StatusCode::OK, "use renews it");
+    h.clock.advance(500);
+    assert_eq!(h.call_tool(&t.access, &session, "get_me", json!({})).await.status, StatusCode::OK);
+    h.clock.advance(602);
+    assert_eq!(
+        h.call_tool(&t.access, &session, "get_me", json!({})).await.status,
+        StatusCode::NOT_FOUND,
+        "idle too long"
+    );
 }

@@ -40,19 +40,22 @@ pub fn routes(state: &AppState) -> Router<AppState> {
     config.session_store = Some(Arc::new(session_store::SharedSessions { records: state.records.clone() }));
     let mut sessions = LocalSessionManager::default();
     sessions.session_config.sse_retry = None;
+    sessions.session_config.keep_alive = Some(state.config.session_idle);
+    let sessions = Arc::new(sessions);
+    let guard = sessions::SessionGuard::new(state.clone(), sessions.clone());
     let cors = cors(&origins);
     let tool_state = state.clone();
     let registry = Arc::new(tools::Registry::new());
     let step_up = scopes::StepUp { state: state.clone(), tools: registry.clone() };
     let service = StreamableHttpService::new(
         move || Ok(server::GatewayServer::new(tool_state.clone(), registry.clone())),
-        Arc::new(sessions),
+        sessions,
         config,
     );
     Router::new()
         .nest_service("/mcp", service)
         .layer(middleware::from_fn_with_state(step_up, scopes::require_tool_scope))
-        .layer(middleware::from_fn_with_state(state.clone(), sessions::bind_to_user))
+        .layer(middleware::from_fn_with_state(guard, sessions::bind_to_user))
         .layer(middleware::from_fn_with_state(state.clone(), auth::require_bearer))
         // Outermost, so a browser's preflight is answered without a token.
         .layer(cors)

@@ -10,8 +10,8 @@ use rmcp::transport::streamable_http_server::session::store::{SessionState, Sess
 
 use crate::store::{Namespace, Records};
 
-/// How long an unused session can be restored (matches the owner record's lifetime).
-pub const SESSION_STATE_TTL: Duration = Duration::from_secs(24 * 3600);
+/// How long session state is kept; a session ends earlier when its owner record expires (idle time).
+pub const SESSION_STATE_TTL: Duration = Duration::from_secs(8 * 86_400);
 
 pub struct SharedSessions {
     pub records: Records,

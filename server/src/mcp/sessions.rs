@@ -1,10 +1,18 @@
-//! Binds MCP sessions to users. rmcp keys transports by `Mcp-Session-Id` but does not know who owns
-//! them: this middleware records the user who initialized a session and answers 404 (as for an
-//! unknown session) when another user's token presents that id. The id is never authentication.
+//! Binds MCP sessions to users and bounds them. rmcp keys transports by `Mcp-Session-Id` but does not
+//! know who owns them: this middleware records the user who initialized a session and answers 404 (as
+//! for an unknown session) when another user's token presents that id. The id is never authentication.
+//!
+//! The owner record's TTL (`SESSION_IDLE_SECS`, renewed by every request) is the session's idle
+//! expiry everywhere; new sessions are refused past `MAX_SESSIONS` on this instance (503) and
+//! `MAX_SESSIONS_PER_USER` on this instance (429).
 
-use std::time::Duration;
+use std::{collections::HashSet, sync::Arc};
+
+use dashmap::DashMap;
+use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
 
 use axum::{
+    Json,
     extract::{Request, State},
     http::{Method, StatusCode},
     middleware::Next,
@@ -18,19 +26,67 @@ use crate::{
 };
 
 pub const SESSION_HEADER: &str = "mcp-session-id";
-/// How long an ownership record outlives the last request that used it.
-const OWNER_TTL: Duration = Duration::from_secs(24 * 3600);
+
+/// The live sessions of this instance: rmcp's transport map, and which of them each user opened.
+pub struct SessionGuard {
+    pub state: AppState,
+    pub manager: Arc<LocalSessionManager>,
+    by_user: DashMap<u64, HashSet<String>>,
+}
+
+impl SessionGuard {
+    pub fn new(state: AppState, manager: Arc<LocalSessionManager>) -> Arc<Self> {
+        Arc::new(Self { state, manager, by_user: DashMap::new() })
+    }
+
+    /// Why a new session for `user_id` cannot be opened now, if it cannot.
+    async fn refuse_new(&self, user_id: u64) -> Option<Response> {
+        let live = self.manager.sessions.read().await;
+        let cfg = &self.state.config;
+        if live.len() >= cfg.max_sessions {
+            tracing::warn!(live = live.len(), "session cap of this instance reached");
+            return Some(limit(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "this server has too many open MCP sessions; retry in a minute",
+            ));
+        }
+        let mut mine = self.by_user.entry(user_id).or_default();
+        // Forget sessions rmcp has already closed (idle expiry, DELETE, shutdown).
+        mine.retain(|id| live.keys().any(|k| k.as_ref() == id.as_str()));
+        (mine.len() >= cfg.max_sessions_per_user).then(|| {
+            limit(
+                StatusCode::TOO_MANY_REQUESTS,
+                "this account has too many open MCP sessions; close unused ones (DELETE) or wait for them to expire",
+            )
+        })
+    }
+}
+
+fn limit(status: StatusCode, message: &str) -> Response {
+    let mut resp =
+        (status, Json(serde_json::json!({"error": "too_many_sessions", "error_description": message}))).into_response();
+    resp.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from_static("60"));
+    resp
+}
 
 fn not_found() -> Response {
     (StatusCode::NOT_FOUND, "Not Found: Session not found").into_response()
 }
 
-pub async fn bind_to_user(State(state): State<AppState>, req: Request, next: Next) -> Response {
+pub async fn bind_to_user(State(guard): State<Arc<SessionGuard>>, req: Request, next: Next) -> Response {
+    let state = &guard.state;
+    let idle = Some(state.config.session_idle);
     let Some(user_id) = req.extensions().get::<Principal>().map(|p| p.user.id) else {
         return StatusCode::UNAUTHORIZED.into_response();
     };
     let session = req.headers().get(SESSION_HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned);
     let is_delete = req.method() == Method::DELETE;
+    if session.is_none()
+        && req.method() == Method::POST
+        && let Some(refusal) = guard.refuse_new(user_id).await
+    {
+        return refusal;
+    }
     if let Some(id) = &session {
         match state.records.get::<SessionOwner>(Namespace::McpSession, id).await {
             Ok(Some(owner)) if owner.user_id == user_id => {}
@@ -50,13 +106,17 @@ pub async fn bind_to_user(State(state): State<AppState>, req: Request, next: Nex
     let result = match (&session, resp.headers().get(SESSION_HEADER).and_then(|v| v.to_str().ok())) {
         // A new session was created by this request: it belongs to this user.
         (None, Some(created)) => {
-            state.records.put(Namespace::McpSession, created, &SessionOwner { user_id }, Some(OWNER_TTL)).await
+            guard.by_user.entry(user_id).or_default().insert(created.to_owned());
+            state.records.put(Namespace::McpSession, created, &SessionOwner { user_id }, idle).await
         }
         (Some(id), _) if is_delete && resp.status().is_success() => {
+            if let Some(mut mine) = guard.by_user.get_mut(&user_id) {
+                mine.remove(id);
+            }
             state.records.delete(Namespace::McpSession, id).await.map(|_| ())
         }
         (Some(id), _) if resp.status().is_success() => {
-            state.records.put(Namespace::McpSession, id, &SessionOwner { user_id }, Some(OWNER_TTL)).await
+            state.records.put(Namespace::McpSession, id, &SessionOwner { user_id }, idle).await
         }
         _ => Ok(()),
     };
