@@ -41,6 +41,12 @@ async fn two_instances_on_one_redis_behave_as_one_server() {
     a.emulator.set_login_user("hubot");
     let hubot = a.login().await;
     assert_eq!(b.call_tool(&hubot.access, &session, "get_me", json!({})).await.status, StatusCode::NOT_FOUND);
+    // DELETE on B ends the session everywhere.
+    let doomed = a.mcp_session(access2).await;
+    assert_eq!(b.call_tool(access2, &doomed, "get_me", json!({})).await.status, StatusCode::OK);
+    let del = b.http.delete(b.mcp_url()).bearer_auth(access2).header("mcp-session-id", &doomed).send().await.unwrap();
+    assert_eq!(del.status(), StatusCode::OK);
+    assert_eq!(a.call_tool(access2, &doomed, "get_me", json!({})).await.status, StatusCode::NOT_FOUND);
     // Revoking on B is refused on A at once.
     let revoked = b
         .http
