@@ -215,3 +215,30 @@ async fn a_redis_outage_is_a_503_and_heals_without_a_restart() {
         h.token(&[("grant_type", "refresh_token"), ("refresh_token", &t.refresh), ("client_id", &t.client_id)]).await;
     assert_eq!(status, StatusCode::OK, "data written before the outage is still there (AOF)");
 }
+
+/// Regression: two instances refreshing the same expiring GitHub token at once. GitHub accepts the
+/// single-use refresh token once; the other instance's refusal revoked the grant and signed the user
+/// out. Now it finds the token the winner stored.
+#[tokio::test]
+async fn concurrent_github_refreshes_on_two_instances_keep_the_user_signed_in() {
+    let Some(url) = redis_url() else { return };
+    let storage = |c: &mut mcp_github_gateway::config::RawConfig| {
+        c.storage_url = Some(url.clone());
+        c.access_token_ttl_secs = Some("86400".into());
+        c.session_idle_secs = Some("86400".into());
+    };
+    let a = Harness::start_with(EmulatorConfig { expiring_tokens: true, ..Default::default() }, storage).await;
+    let b = a.twin(storage).await;
+    let t = a.login().await;
+    let session = a.mcp_session(&t.access).await;
+    a.clock.advance(8 * 3600);
+    a.emulator.set_token_latency(Duration::from_millis(300));
+    let (ra, rb) = tokio::join!(
+        a.call_tool(&t.access, &session, "get_me", json!({})),
+        b.call_tool(&t.access, &session, "get_me", json!({}))
+    );
+    assert_eq!((ra.status, rb.status), (StatusCode::OK, StatusCode::OK), "{} / {}", ra.text, rb.text);
+    a.emulator.set_token_latency(Duration::ZERO);
+    let again = b.call_tool(&t.access, &session, "get_me", json!({})).await;
+    assert_eq!(again.body.unwrap()["result"]["isError"], false, "still signed in");
+}

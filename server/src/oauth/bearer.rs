@@ -130,6 +130,17 @@ async fn refresh_locked(
             Ok(fresh)
         }
         Err(UpstreamError::Refused(reason)) => {
+            // Another instance may have used the (single-use) GitHub refresh token a moment ago: if
+            // the grant changes within a short wait, its new GitHub token is the answer, not a revocation.
+            for _ in 0..10 {
+                match state.records.get_raw::<Grant>(Namespace::Grant, grant_id).await? {
+                    None => return Err(BearerError::Invalid),
+                    Some((latest, latest_raw)) if latest_raw != raw => {
+                        return dek.open_upstream(&latest.sealed_upstream).map_err(|_| BearerError::Invalid);
+                    }
+                    Some(_) => tokio::time::sleep(std::time::Duration::from_millis(100)).await,
+                }
+            }
             tracing::warn!(grant = %short(grant_id), %reason, "GitHub refused the refresh");
             revoke_grant(state, grant_id, "GitHub refused to refresh its token").await?;
             Err(BearerError::UpstreamRevoked)

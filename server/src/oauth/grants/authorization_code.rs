@@ -67,10 +67,26 @@ pub async fn exchange(
         return Err(OAuthError::invalid_grant("PKCE verification failed"));
     }
 
-    let grant_id = random_b64(16);
-    let used = CodeRecord { used_by: Some(grant_id.clone()), ..record.clone() };
+    let dek = Dek::unwrap_with(&state.keys, &Secret::new(code), &record.wrapped_dek).map_err(|_| {
+        tracing::error!("authorization code data key could not be unwrapped");
+        OAuthError::server_error()
+    })?;
+    let grant = Grant {
+        id: random_b64(16),
+        client_id: client.client_id.clone(),
+        user: record.user.clone(),
+        scopes: request.scopes.clone(),
+        resource: request.resource.clone(),
+        sealed_upstream: record.sealed_upstream.clone(),
+        created_at: now,
+        allowed_at: now,
+    };
+    // The grant exists before the code names it, so a replay that sees `used_by` can always revoke it.
+    state.records.put_new(Namespace::Grant, &grant.id, &grant, Some(state.config.refresh_token_ttl)).await?;
+    let used = CodeRecord { used_by: Some(grant.id.clone()), ..record.clone() };
     let ttl = Some(crate::store::records::ttl_until(record.expires_at, now));
     if !state.records.swap(Namespace::Code, &key, &raw, &used, ttl).await? {
+        state.records.delete(Namespace::Grant, &grant.id).await?;
         // Someone redeemed it between our read and our write: treat this one as the replay.
         if let Some(current) = state.records.get::<CodeRecord>(Namespace::Code, &key).await?
             && let Some(winner) = current.used_by
@@ -80,21 +96,6 @@ pub async fn exchange(
         return Err(OAuthError::invalid_grant(INVALID));
     }
 
-    let dek = Dek::unwrap_with(&state.keys, &Secret::new(code), &record.wrapped_dek).map_err(|_| {
-        tracing::error!("authorization code data key could not be unwrapped");
-        OAuthError::server_error()
-    })?;
-    let grant = Grant {
-        id: grant_id,
-        client_id: client.client_id.clone(),
-        user: record.user.clone(),
-        scopes: request.scopes.clone(),
-        resource: request.resource.clone(),
-        sealed_upstream: record.sealed_upstream.clone(),
-        created_at: now,
-        allowed_at: now,
-    };
-    state.records.put(Namespace::Grant, &grant.id, &grant, Some(state.config.refresh_token_ttl)).await?;
     let pair = mint_pair(state, &grant, &dek, &grant.scopes);
     pair.store(state).await?;
     tracing::info!(client = %client.client_id, user = %grant.user.login, "tokens issued");
