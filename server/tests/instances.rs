@@ -242,3 +242,34 @@ async fn concurrent_github_refreshes_on_two_instances_keep_the_user_signed_in() 
     let again = b.call_tool(&t.access, &session, "get_me", json!({})).await;
     assert_eq!(again.body.unwrap()["result"]["isError"], false, "still signed in");
 }
+
+/// Regressions: a session ended on another instance stayed open (and counted) on the one that held
+/// it; a session restored from storage did not count against the caps.
+#[tokio::test]
+async fn sessions_ended_elsewhere_close_here_and_restored_ones_count() {
+    let Some(url) = redis_url() else { return };
+    let storage = |c: &mut mcp_github_gateway::config::RawConfig| {
+        c.storage_url = Some(url.clone());
+        c.max_sessions_per_user = Some("1".into());
+    };
+    let a = Harness::start_with(EmulatorConfig::default(), storage).await;
+    let b = a.twin(storage).await;
+    let t = a.login().await;
+    let on_a = a.mcp_session(&t.access).await;
+    // Restored on B, it takes the user's only place there.
+    assert_eq!(b.call_tool(&t.access, &on_a, "get_me", json!({})).await.status, StatusCode::OK);
+    let refused = b
+        .mcp(
+            Some(&t.access),
+            None,
+            json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+        "protocolVersion": common::PROTOCOL, "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}}),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS, "{}", refused.text);
+    // Ended on B, it is closed on A at A's next sight of it, which frees A's place.
+    let del = b.http.delete(b.mcp_url()).bearer_auth(&t.access).header("mcp-session-id", &on_a).send().await.unwrap();
+    assert_eq!(del.status(), StatusCode::OK);
+    assert_eq!(a.call_tool(&t.access, &on_a, "get_me", json!({})).await.status, StatusCode::NOT_FOUND);
+    a.mcp_session(&t.access).await;
+}

@@ -68,8 +68,12 @@ pub async fn require_bearer(State(state): State<AppState>, mut req: Request, nex
         Err(e @ (BearerError::Invalid | BearerError::UpstreamRevoked)) => {
             unauthorized(&state, Some(("invalid_token", &e.to_string())))
         }
-        Err(e @ BearerError::Store(_)) | Err(e @ BearerError::UpstreamUnavailable) => {
+        Err(e @ BearerError::Store(_)) => {
             tracing::error!(error = %e, "cannot authenticate /mcp request");
+            super::sessions::unavailable()
+        }
+        Err(e @ BearerError::UpstreamUnavailable) => {
+            tracing::warn!(error = %e, "cannot authenticate /mcp request");
             let mut resp = (
                 StatusCode::SERVICE_UNAVAILABLE,
                 Json(serde_json::json!({"error": "temporarily_unavailable", "error_description": e.to_string()})),

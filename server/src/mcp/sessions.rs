@@ -9,7 +9,7 @@
 use std::{collections::HashSet, sync::Arc};
 
 use dashmap::DashMap;
-use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
+use rmcp::transport::streamable_http_server::session::{SessionManager, local::LocalSessionManager};
 
 use axum::{
     Json,
@@ -52,7 +52,7 @@ impl SessionGuard {
         }
         let mut mine = self.by_user.entry(user_id).or_default();
         // Forget sessions rmcp has already closed (idle expiry, DELETE, shutdown).
-        mine.retain(|id| live.keys().any(|k| k.as_ref() == id.as_str()));
+        mine.retain(|id| live.contains_key(id.as_str()));
         (mine.len() >= cfg.max_sessions_per_user).then(|| {
             limit(
                 StatusCode::TOO_MANY_REQUESTS,
@@ -60,6 +60,14 @@ impl SessionGuard {
             )
         })
     }
+}
+
+/// Storage trouble: the same JSON error as the rest of the server, without backend details.
+pub fn unavailable() -> Response {
+    let body = serde_json::json!({"error": "temporarily_unavailable", "error_description": "storage is unavailable; retry shortly"});
+    let mut resp = (StatusCode::SERVICE_UNAVAILABLE, Json(body)).into_response();
+    resp.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from_static("5"));
+    resp
 }
 
 fn limit(status: StatusCode, message: &str) -> Response {
@@ -87,14 +95,34 @@ pub async fn bind_to_user(State(guard): State<Arc<SessionGuard>>, req: Request, 
     {
         return refusal;
     }
+    // The owner record as read, so renewing it can never recreate one deleted meanwhile.
+    let mut owner_raw = None;
     if let Some(id) = &session {
-        match state.records.get::<SessionOwner>(Namespace::McpSession, id).await {
-            Ok(Some(owner)) if owner.user_id == user_id => {}
-            Ok(_) => return not_found(),
+        match state.records.get_raw::<SessionOwner>(Namespace::McpSession, id).await {
+            Ok(Some((owner, raw))) if owner.user_id == user_id => owner_raw = Some(raw),
+            Ok(Some(_)) => return not_found(),
+            Ok(None) => {
+                // Ended elsewhere (DELETE on another instance) or idle too long: end it here too.
+                let sid: rmcp::transport::common::server_side_http::SessionId = Arc::from(id.as_str());
+                if guard.manager.has_session(&sid).await.unwrap_or(false) {
+                    let _ = guard.manager.close_session(&sid).await;
+                }
+                if let Some(mut mine) = guard.by_user.get_mut(&user_id) {
+                    mine.remove(id);
+                }
+                return not_found();
+            }
             Err(e) => {
                 tracing::error!(error = %e, "storage failure reading a session owner");
-                return StatusCode::SERVICE_UNAVAILABLE.into_response();
+                return unavailable();
             }
+        }
+        // A session this instance does not hold will be restored here: it counts against the caps.
+        if !guard.manager.sessions.read().await.contains_key(id.as_str()) {
+            if let Some(refusal) = guard.refuse_new(user_id).await {
+                return refusal;
+            }
+            guard.by_user.entry(user_id).or_default().insert(id.clone());
         }
     }
     let mut resp = next.run(req).await;
@@ -115,14 +143,18 @@ pub async fn bind_to_user(State(guard): State<Arc<SessionGuard>>, req: Request, 
             }
             state.records.delete(Namespace::McpSession, id).await.map(|_| ())
         }
-        (Some(id), _) if resp.status().is_success() => {
-            state.records.put(Namespace::McpSession, id, &SessionOwner { user_id }, idle).await
-        }
+        (Some(id), _) if resp.status().is_success() => match &owner_raw {
+            // Renew the idle timer only if the record is still the one we read.
+            Some(raw) => {
+                state.records.swap(Namespace::McpSession, id, raw, &SessionOwner { user_id }, idle).await.map(|_| ())
+            }
+            None => Ok(()),
+        },
         _ => Ok(()),
     };
     if let Err(e) = result {
         tracing::error!(error = %e, "storage failure recording a session owner");
-        return StatusCode::SERVICE_UNAVAILABLE.into_response();
+        return unavailable();
     }
     resp
 }
