@@ -187,12 +187,12 @@ mod tests {
         assert!(s.take(NS, "k").await.unwrap().is_none());
     }
 
-    #[tokio::test]
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn meets_the_store_contract() {
         super::super::contract::run(MemoryStore::new(Arc::new(crate::clock::SystemClock)), "mem").await;
     }
 
-    #[tokio::test]
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn concurrent_compare_and_swap_has_one_winner() {
         let (s, _) = store();
         s.put(NS, "k", b"unused".to_vec(), None).await.unwrap();

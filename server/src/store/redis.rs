@@ -258,7 +258,7 @@ mod tests {
         }
     }
 
-    #[tokio::test]
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn meets_the_store_contract() {
         let Ok(url) = std::env::var("REDIS_URL") else {
             assert!(std::env::var_os("CI").is_none(), "REDIS_URL must be set in CI to test the Redis store");

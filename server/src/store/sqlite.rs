@@ -32,10 +32,17 @@ fn unavailable(e: impl std::fmt::Display) -> StoreError {
 impl SqliteStore {
     /// Opens (creating the file and its folder if needed) the database at `path`.
     pub fn open(path: &Path, clock: Arc<dyn Clock>) -> Result<Arc<Self>, StoreError> {
+        if path.as_os_str() == ":memory:" || path.to_string_lossy().starts_with("file::memory:") {
+            return Err(unavailable("an in-memory SQLite database is not durable; use memory:// or a file path"));
+        }
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| unavailable(format!("cannot create {}: {e}", dir.display())))?;
+            restrict(dir, 0o700);
         }
-        let conn = Connection::open(path).map_err(unavailable)?;
+        let conn = Connection::open(path).map_err(|e| unavailable(format!("cannot open {}: {e}", path.display())))?;
+        if conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(true) {
+            return Err(unavailable(format!("{} is read-only; the gateway must be able to write it", path.display())));
+        }
         conn.busy_timeout(Duration::from_secs(5)).map_err(unavailable)?;
         conn.execute_batch(
             "PRAGMA journal_mode = WAL;
@@ -49,7 +56,11 @@ impl SqliteStore {
              ) WITHOUT ROWID;
              CREATE INDEX IF NOT EXISTS kv_expiry ON kv (expires_at) WHERE expires_at IS NOT NULL;",
         )
-        .map_err(unavailable)?;
+        .map_err(|e| unavailable(format!("cannot initialize {}: {e}", path.display())))?;
+        // The file holds the stored server key: readable by this user only.
+        for suffix in ["", "-wal", "-shm"] {
+            restrict(Path::new(&format!("{}{suffix}", path.display())), 0o600);
+        }
         Ok(Arc::new(Self { conn: Arc::new(Mutex::new(conn)), clock, path: path.to_owned() }))
     }
 
@@ -77,9 +88,25 @@ impl SqliteStore {
         ttl.map(|t| i64::try_from(now.saturating_add(t.as_secs().max(1)).saturating_add(1)).unwrap_or(i64::MAX))
     }
 
-    /// Deletes expired rows; returns how many.
+    /// Deletes expired rows in batches, releasing the connection between them so requests are
+    /// never queued behind a long sweep; returns how many.
     pub async fn sweep(&self) -> Result<usize, StoreError> {
-        self.with(|c, now| c.execute("DELETE FROM kv WHERE expires_at <= ?1", params![now as i64])).await
+        let mut total = 0;
+        loop {
+            let n = self
+                .with(|c, now| {
+                    c.execute(
+                        "DELETE FROM kv WHERE (ns, key) IN (SELECT ns, key FROM kv WHERE expires_at <= ?1 LIMIT 500)",
+                        params![now as i64],
+                    )
+                })
+                .await?;
+            total += n;
+            if n < 500 {
+                return Ok(total);
+            }
+            tokio::task::yield_now().await;
+        }
     }
 
     pub fn spawn_sweeper(self: &Arc<Self>, every: Duration) {
@@ -98,6 +125,17 @@ impl SqliteStore {
             }
         });
     }
+}
+
+/// Sets Unix permissions where supported (best effort: the file may not exist yet).
+fn restrict(path: &Path, mode: u32) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode));
+    }
+    #[cfg(not(unix))]
+    let _ = (path, mode);
 }
 
 const LIVE: &str = "(expires_at IS NULL OR expires_at > ?3)";
@@ -232,7 +270,7 @@ mod tests {
         dir.join("nested").join("gateway.db")
     }
 
-    #[tokio::test]
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn meets_the_store_contract() {
         let store = SqliteStore::open(&temp_path("contract"), Arc::new(SystemClock)).unwrap();
         super::super::contract::run(store, "sqlite").await;
@@ -254,6 +292,20 @@ mod tests {
         assert_eq!(store.sweep().await.unwrap(), 1);
         let journal: String = store.with(|c, _| c.query_row("PRAGMA journal_mode", [], |r| r.get(0))).await.unwrap();
         assert_eq!(journal, "wal");
+        let synchronous: i64 = store.with(|c, _| c.query_row("PRAGMA synchronous", [], |r| r.get(0))).await.unwrap();
+        assert_eq!(synchronous, 2, "FULL: a commit is on disk before the response");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600, "the database holds the server key");
+        }
+        // Sweeping many rows works in batches.
+        for i in 0..1200 {
+            store.put(Namespace::Code, &format!("k{i}"), b"x".to_vec(), Some(Duration::from_secs(1))).await.unwrap();
+        }
+        clock.advance(5);
+        assert_eq!(store.sweep().await.unwrap(), 1200);
     }
 
     #[tokio::test]
@@ -261,5 +313,7 @@ mod tests {
         let e =
             SqliteStore::open(Path::new("/proc/mgw-cannot-exist/x/gateway.db"), Arc::new(SystemClock)).err().unwrap();
         assert!(e.to_string().contains("cannot create"), "{e}");
+        let e = SqliteStore::open(Path::new(":memory:"), Arc::new(SystemClock)).err().unwrap();
+        assert!(e.to_string().contains("not durable"), "{e}");
     }
 }
