@@ -75,7 +75,36 @@ impl RedisStore {
                 Err(_) => return Err(timed_out()),
             };
         let key_prefix = if prefix.is_empty() { "mgw:".to_owned() } else { format!("{prefix}:mgw:") };
-        Ok(Arc::new(Self { conn, key_prefix, cas: Script::new(COMPARE_AND_SWAP), secrets }))
+        let store = Arc::new(Self { conn, key_prefix, cas: Script::new(COMPARE_AND_SWAP), secrets });
+        store.check_server().await?;
+        Ok(store)
+    }
+
+    /// Refuses a Redis too old for GETDEL (6.2), and warns when a Redis restart or memory pressure
+    /// would lose sign-ins: persistence off, or an eviction policy that may drop any key.
+    async fn check_server(&self) -> Result<(), StoreError> {
+        let info: String = self.run(|mut c| async move { redis::cmd("INFO").query_async(&mut c).await }).await?;
+        let field = |name: &str| {
+            info.lines().find_map(|l| l.strip_prefix(name).and_then(|r| r.strip_prefix(':'))).map(str::trim)
+        };
+        if let Some(version) = field("redis_version") {
+            let mut parts = version.split('.').map(|p| p.parse::<u32>().unwrap_or(0));
+            let (major, minor) = (parts.next().unwrap_or(0), parts.next().unwrap_or(0));
+            if (major, minor) < (6, 2) {
+                return Err(StoreError::Unavailable(format!(
+                    "Redis {version} is too old; 6.2 or newer is needed (GETDEL)"
+                )));
+            }
+        }
+        if field("aof_enabled") == Some("0") {
+            tracing::warn!("Redis persistence (AOF) is off: if Redis restarts, every user must sign in again");
+        }
+        if field("maxmemory_policy").is_some_and(|p| p.starts_with("allkeys-")) {
+            tracing::warn!(
+                "Redis may evict any key under memory pressure (maxmemory-policy allkeys-*): use noeviction"
+            );
+        }
+        Ok(())
     }
 
     fn ns_prefix(&self, ns: Namespace) -> String {
