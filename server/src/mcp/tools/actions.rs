@@ -14,7 +14,7 @@ use serde_json::json;
 
 use super::{
     shape,
-    support::{Paging, ToolFailure, ToolResult, opt, repo_path, structured},
+    support::{Paging, RepoRef, ToolFailure, ToolResult, opt, structured},
 };
 use crate::{
     github::{Keep, sanitize::clean},
@@ -30,10 +30,8 @@ const MAX_TAIL: usize = 2000;
 
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct ListRuns {
-    /// Repository owner: a user or organization login.
-    pub owner: String,
-    /// Repository name (without the owner).
-    pub repo: String,
+    #[serde(flatten)]
+    pub at: RepoRef,
     /// Only runs on this branch.
     pub branch: Option<String>,
     /// `queued`, `in_progress`, `completed`, `success`, `failure`, ...
@@ -46,20 +44,16 @@ pub struct ListRuns {
 
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct RunRef {
-    /// Repository owner: a user or organization login.
-    pub owner: String,
-    /// Repository name (without the owner).
-    pub repo: String,
+    #[serde(flatten)]
+    pub at: RepoRef,
     /// Workflow run id.
     pub run_id: u64,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct JobLogs {
-    /// Repository owner: a user or organization login.
-    pub owner: String,
-    /// Repository name (without the owner).
-    pub repo: String,
+    #[serde(flatten)]
+    pub at: RepoRef,
     /// Job id (from get_workflow_run's jobs).
     pub job_id: u64,
     /// How many lines from the end of the log to return (default 200, at most 2000).
@@ -102,7 +96,7 @@ impl GatewayServer {
         opt(&mut q, "branch", &p.branch);
         opt(&mut q, "status", &p.status);
         opt(&mut q, "event", &p.event);
-        let path = format!("{}/actions/runs", repo_path(&p.owner, &p.repo)?);
+        let path = format!("{}/actions/runs", p.at.path()?);
         let (items, page) = gh.list(&path, &q, &p.paging, Some("workflow_runs")).await?;
         structured(json!({"workflow_runs": items.iter().map(shape::workflow_run).collect::<Vec<_>>(), "page": page}))
     }
@@ -116,7 +110,7 @@ impl GatewayServer {
     )]
     async fn get_workflow_run(&self, Parameters(p): Parameters<RunRef>, ctx: RequestContext<RoleServer>) -> ToolResult {
         let gh = self.github(&ctx)?;
-        let repo = repo_path(&p.owner, &p.repo)?;
+        let repo = p.at.path()?;
         let run = gh.get(&format!("{repo}/actions/runs/{}", p.run_id), &[]).await?;
         let jobs = gh.get(&format!("{repo}/actions/runs/{}/jobs", p.run_id), &[("per_page", "100".into())]).await?;
         let total = jobs["total_count"].clone();
@@ -136,7 +130,7 @@ impl GatewayServer {
     )]
     async fn get_job_logs(&self, Parameters(p): Parameters<JobLogs>, ctx: RequestContext<RoleServer>) -> ToolResult {
         let gh = self.github(&ctx)?;
-        let path = format!("{}/actions/jobs/{}/logs", repo_path(&p.owner, &p.repo)?, p.job_id);
+        let path = format!("{}/actions/jobs/{}/logs", p.at.path()?, p.job_id);
         let (log, cut) = gh.text(&path, "application/vnd.github+json", LOG_BYTES, Keep::Tail).await?;
         let tail = p.tail_lines.unwrap_or(DEFAULT_TAIL).clamp(1, MAX_TAIL);
         let mut lines: Vec<&str> = log.lines().collect();
@@ -169,7 +163,7 @@ impl GatewayServer {
         ctx: RequestContext<RoleServer>,
     ) -> ToolResult {
         let gh = self.github(&ctx)?;
-        let path = format!("{}/actions/runs/{}/rerun", repo_path(&p.owner, &p.repo)?, p.run_id);
+        let path = format!("{}/actions/runs/{}/rerun", p.at.path()?, p.run_id);
         gh.send(Method::POST, &path, Some(&json!({}))).await?;
         structured(json!({"run_id": p.run_id, "rerun_requested": true}))
     }

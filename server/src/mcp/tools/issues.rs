@@ -14,16 +14,14 @@ use serde_json::{Map, Value, json};
 
 use super::{
     shape,
-    support::{Paging, ToolFailure, ToolResult, opt, repo_path, structured},
+    support::{Paging, RepoRef, ToolFailure, ToolResult, opt, structured},
 };
 use crate::mcp::server::GatewayServer;
 
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct ListIssues {
-    /// Repository owner: a user or organization login.
-    pub owner: String,
-    /// Repository name (without the owner).
-    pub repo: String,
+    #[serde(flatten)]
+    pub at: RepoRef,
     /// `open` (default), `closed` or `all`.
     pub state: Option<String>,
     /// Comma-separated label names; only issues with all of them.
@@ -40,20 +38,16 @@ pub struct ListIssues {
 
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct IssueRef {
-    /// Repository owner: a user or organization login.
-    pub owner: String,
-    /// Repository name (without the owner).
-    pub repo: String,
+    #[serde(flatten)]
+    pub at: RepoRef,
     /// Issue number.
     pub issue_number: u64,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct ListIssueComments {
-    /// Repository owner: a user or organization login.
-    pub owner: String,
-    /// Repository name (without the owner).
-    pub repo: String,
+    #[serde(flatten)]
+    pub at: RepoRef,
     /// Issue (or pull request) number.
     pub issue_number: u64,
     #[serde(flatten)]
@@ -75,10 +69,8 @@ pub struct SearchIssues {
 
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct CreateIssue {
-    /// Repository owner: a user or organization login.
-    pub owner: String,
-    /// Repository name (without the owner).
-    pub repo: String,
+    #[serde(flatten)]
+    pub at: RepoRef,
     /// Title (plain text).
     pub title: String,
     /// Markdown body.
@@ -91,10 +83,8 @@ pub struct CreateIssue {
 
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct UpdateIssue {
-    /// Repository owner: a user or organization login.
-    pub owner: String,
-    /// Repository name (without the owner).
-    pub repo: String,
+    #[serde(flatten)]
+    pub at: RepoRef,
     /// Issue (or pull request) number.
     pub issue_number: u64,
     /// Title (plain text).
@@ -113,10 +103,8 @@ pub struct UpdateIssue {
 
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct AddIssueComment {
-    /// Repository owner: a user or organization login.
-    pub owner: String,
-    /// Repository name (without the owner).
-    pub repo: String,
+    #[serde(flatten)]
+    pub at: RepoRef,
     /// Issue or pull request number.
     pub issue_number: u64,
     /// Markdown comment.
@@ -125,10 +113,8 @@ pub struct AddIssueComment {
 
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct ListLabels {
-    /// Repository owner: a user or organization login.
-    pub owner: String,
-    /// Repository name (without the owner).
-    pub repo: String,
+    #[serde(flatten)]
+    pub at: RepoRef,
     #[serde(flatten)]
     pub paging: Paging,
 }
@@ -155,7 +141,7 @@ impl GatewayServer {
         opt(&mut q, "sort", &p.sort);
         opt(&mut q, "direction", &p.direction);
         opt(&mut q, "since", &p.since);
-        let (items, page) = gh.list(&format!("{}/issues", repo_path(&p.owner, &p.repo)?), &q, &p.paging, None).await?;
+        let (items, page) = gh.list(&format!("{}/issues", p.at.path()?), &q, &p.paging, None).await?;
         structured(json!({"issues": items.iter().map(shape::issue_summary).collect::<Vec<_>>(), "page": page}))
     }
 
@@ -167,7 +153,7 @@ impl GatewayServer {
     )]
     async fn get_issue(&self, Parameters(p): Parameters<IssueRef>, ctx: RequestContext<RoleServer>) -> ToolResult {
         let gh = self.github(&ctx)?;
-        let v = gh.get(&format!("{}/issues/{}", repo_path(&p.owner, &p.repo)?, p.issue_number), &[]).await?;
+        let v = gh.get(&format!("{}/issues/{}", p.at.path()?, p.issue_number), &[]).await?;
         structured(shape::issue(&v))
     }
 
@@ -183,7 +169,7 @@ impl GatewayServer {
         ctx: RequestContext<RoleServer>,
     ) -> ToolResult {
         let gh = self.github(&ctx)?;
-        let path = format!("{}/issues/{}/comments", repo_path(&p.owner, &p.repo)?, p.issue_number);
+        let path = format!("{}/issues/{}/comments", p.at.path()?, p.issue_number);
         let (items, page) = gh.list(&path, &[], &p.paging, None).await?;
         structured(json!({"comments": items.iter().map(shape::comment).collect::<Vec<_>>(), "page": page}))
     }
@@ -241,7 +227,7 @@ impl GatewayServer {
             ("labels", p.labels.map(Value::from)),
             ("assignees", p.assignees.map(Value::from)),
         ]);
-        let v = gh.send(Method::POST, &format!("{}/issues", repo_path(&p.owner, &p.repo)?), Some(&body)).await?;
+        let v = gh.send(Method::POST, &format!("{}/issues", p.at.path()?), Some(&body)).await?;
         structured(shape::issue(&v))
     }
 
@@ -271,7 +257,7 @@ impl GatewayServer {
                 "Nothing to change: pass at least one of title, body, state, labels, assignees.",
             ));
         }
-        let path = format!("{}/issues/{}", repo_path(&p.owner, &p.repo)?, p.issue_number);
+        let path = format!("{}/issues/{}", p.at.path()?, p.issue_number);
         let v = gh.send(Method::PATCH, &path, Some(&body)).await?;
         structured(shape::issue(&v))
     }
@@ -291,7 +277,7 @@ impl GatewayServer {
         if p.body.trim().is_empty() {
             return Err(ToolFailure::message("`body` must not be empty"));
         }
-        let path = format!("{}/issues/{}/comments", repo_path(&p.owner, &p.repo)?, p.issue_number);
+        let path = format!("{}/issues/{}/comments", p.at.path()?, p.issue_number);
         let v = gh.send(Method::POST, &path, Some(&json!({"body": p.body}))).await?;
         structured(shape::comment(&v))
     }
@@ -304,7 +290,7 @@ impl GatewayServer {
     )]
     async fn list_labels(&self, Parameters(p): Parameters<ListLabels>, ctx: RequestContext<RoleServer>) -> ToolResult {
         let gh = self.github(&ctx)?;
-        let (items, page) = gh.list(&format!("{}/labels", repo_path(&p.owner, &p.repo)?), &[], &p.paging, None).await?;
+        let (items, page) = gh.list(&format!("{}/labels", p.at.path()?), &[], &p.paging, None).await?;
         structured(json!({"labels": items.iter().map(shape::label).collect::<Vec<_>>(), "page": page}))
     }
 }

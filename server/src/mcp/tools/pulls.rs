@@ -14,7 +14,7 @@ use serde_json::{Map, Value, json};
 
 use super::{
     shape,
-    support::{Paging, ToolFailure, ToolResult, opt, repo_path, seg, structured},
+    support::{Paging, RepoRef, ToolFailure, ToolResult, opt, seg, structured},
 };
 use crate::{
     github::{Keep, sanitize::clean_capped},
@@ -26,10 +26,8 @@ const DIFF_BYTES: usize = 200_000;
 
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct ListPulls {
-    /// Repository owner: a user or organization login.
-    pub owner: String,
-    /// Repository name (without the owner).
-    pub repo: String,
+    #[serde(flatten)]
+    pub at: RepoRef,
     /// `open` (default), `closed` or `all`.
     pub state: Option<String>,
     /// Only PRs from this head, as `user:branch`.
@@ -46,20 +44,16 @@ pub struct ListPulls {
 
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct PullRef {
-    /// Repository owner: a user or organization login.
-    pub owner: String,
-    /// Repository name (without the owner).
-    pub repo: String,
+    #[serde(flatten)]
+    pub at: RepoRef,
     /// Pull request number.
     pub pull_number: u64,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct PullList {
-    /// Repository owner: a user or organization login.
-    pub owner: String,
-    /// Repository name (without the owner).
-    pub repo: String,
+    #[serde(flatten)]
+    pub at: RepoRef,
     /// Pull request number.
     pub pull_number: u64,
     #[serde(flatten)]
@@ -68,10 +62,8 @@ pub struct PullList {
 
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct CreatePull {
-    /// Repository owner: a user or organization login.
-    pub owner: String,
-    /// Repository name (without the owner).
-    pub repo: String,
+    #[serde(flatten)]
+    pub at: RepoRef,
     /// Title (plain text).
     pub title: String,
     /// Branch with the changes (`branch`, or `user:branch` for a fork).
@@ -87,10 +79,8 @@ pub struct CreatePull {
 
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct UpdatePull {
-    /// Repository owner: a user or organization login.
-    pub owner: String,
-    /// Repository name (without the owner).
-    pub repo: String,
+    #[serde(flatten)]
+    pub at: RepoRef,
     /// Pull request number.
     pub pull_number: u64,
     /// Title (plain text).
@@ -105,10 +95,8 @@ pub struct UpdatePull {
 
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct MergePull {
-    /// Repository owner: a user or organization login.
-    pub owner: String,
-    /// Repository name (without the owner).
-    pub repo: String,
+    #[serde(flatten)]
+    pub at: RepoRef,
     /// Pull request number.
     pub pull_number: u64,
     /// `merge` (default), `squash` or `rebase`.
@@ -123,10 +111,8 @@ pub struct MergePull {
 
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct CreateReview {
-    /// Repository owner: a user or organization login.
-    pub owner: String,
-    /// Repository name (without the owner).
-    pub repo: String,
+    #[serde(flatten)]
+    pub at: RepoRef,
     /// Pull request number.
     pub pull_number: u64,
     /// `APPROVE`, `REQUEST_CHANGES` or `COMMENT`.
@@ -161,7 +147,7 @@ impl GatewayServer {
         opt(&mut q, "base", &p.base);
         opt(&mut q, "sort", &p.sort);
         opt(&mut q, "direction", &p.direction);
-        let (items, page) = gh.list(&format!("{}/pulls", repo_path(&p.owner, &p.repo)?), &q, &p.paging, None).await?;
+        let (items, page) = gh.list(&format!("{}/pulls", p.at.path()?), &q, &p.paging, None).await?;
         structured(json!({"pull_requests": items.iter().map(shape::pull_summary).collect::<Vec<_>>(), "page": page}))
     }
 
@@ -178,7 +164,7 @@ impl GatewayServer {
         ctx: RequestContext<RoleServer>,
     ) -> ToolResult {
         let gh = self.github(&ctx)?;
-        let v = gh.get(&format!("{}/pulls/{}", repo_path(&p.owner, &p.repo)?, p.pull_number), &[]).await?;
+        let v = gh.get(&format!("{}/pulls/{}", p.at.path()?, p.pull_number), &[]).await?;
         structured(shape::pull(&v))
     }
 
@@ -195,7 +181,7 @@ impl GatewayServer {
         ctx: RequestContext<RoleServer>,
     ) -> ToolResult {
         let gh = self.github(&ctx)?;
-        let path = format!("{}/pulls/{}", repo_path(&p.owner, &p.repo)?, p.pull_number);
+        let path = format!("{}/pulls/{}", p.at.path()?, p.pull_number);
         let (diff, cut) = gh.text(&path, "application/vnd.github.diff", DIFF_BYTES, Keep::Head).await?;
         let shown = clean_capped(&diff, DIFF_BYTES);
         let note = cut.then_some("The diff is larger than 200,000 bytes and was cut; use get_pull_request_files.");
@@ -215,7 +201,7 @@ impl GatewayServer {
         ctx: RequestContext<RoleServer>,
     ) -> ToolResult {
         let gh = self.github(&ctx)?;
-        let path = format!("{}/pulls/{}/files", repo_path(&p.owner, &p.repo)?, p.pull_number);
+        let path = format!("{}/pulls/{}/files", p.at.path()?, p.pull_number);
         let (items, page) = gh.list(&path, &[], &p.paging, None).await?;
         structured(json!({"files": items.iter().map(shape::file_change).collect::<Vec<_>>(), "page": page}))
     }
@@ -233,7 +219,7 @@ impl GatewayServer {
         ctx: RequestContext<RoleServer>,
     ) -> ToolResult {
         let gh = self.github(&ctx)?;
-        let repo = repo_path(&p.owner, &p.repo)?;
+        let repo = p.at.path()?;
         let pr = gh.get(&format!("{repo}/pulls/{}", p.pull_number), &[]).await?;
         let sha = pr["head"]["sha"].as_str().unwrap_or_default().to_owned();
         if sha.is_empty() {
@@ -274,7 +260,7 @@ impl GatewayServer {
         ctx: RequestContext<RoleServer>,
     ) -> ToolResult {
         let gh = self.github(&ctx)?;
-        let path = format!("{}/pulls/{}/reviews", repo_path(&p.owner, &p.repo)?, p.pull_number);
+        let path = format!("{}/pulls/{}/reviews", p.at.path()?, p.pull_number);
         let (items, page) = gh.list(&path, &[], &p.paging, None).await?;
         structured(json!({"reviews": items.iter().map(shape::review).collect::<Vec<_>>(), "page": page}))
     }
@@ -295,7 +281,7 @@ impl GatewayServer {
         if let Some(text) = p.body {
             body["body"] = json!(text); // GitHub refuses "body": null
         }
-        let v = gh.send(Method::POST, &format!("{}/pulls", repo_path(&p.owner, &p.repo)?), Some(&body)).await?;
+        let v = gh.send(Method::POST, &format!("{}/pulls", p.at.path()?), Some(&body)).await?;
         structured(shape::pull(&v))
     }
 
@@ -315,7 +301,7 @@ impl GatewayServer {
         if body.as_object().is_some_and(Map::is_empty) {
             return Err(ToolFailure::message("Nothing to change: pass at least one of title, body, state, base."));
         }
-        let path = format!("{}/pulls/{}", repo_path(&p.owner, &p.repo)?, p.pull_number);
+        let path = format!("{}/pulls/{}", p.at.path()?, p.pull_number);
         let v = gh.send(Method::PATCH, &path, Some(&body)).await?;
         structured(shape::pull(&v))
     }
@@ -339,7 +325,7 @@ impl GatewayServer {
             ("commit_message", p.commit_message),
             ("sha", p.sha),
         ]);
-        let path = format!("{}/pulls/{}/merge", repo_path(&p.owner, &p.repo)?, p.pull_number);
+        let path = format!("{}/pulls/{}/merge", p.at.path()?, p.pull_number);
         let v = gh.send(Method::PUT, &path, Some(&body)).await?;
         structured(json!({"merged": v["merged"], "sha": v["sha"], "message": v["message"]}))
     }
@@ -362,7 +348,7 @@ impl GatewayServer {
             return Err(ToolFailure::message("`event` must be APPROVE, REQUEST_CHANGES or COMMENT"));
         }
         let body = fields(&[("event", Some(event)), ("body", p.body)]);
-        let path = format!("{}/pulls/{}/reviews", repo_path(&p.owner, &p.repo)?, p.pull_number);
+        let path = format!("{}/pulls/{}/reviews", p.at.path()?, p.pull_number);
         let v = gh.send(Method::POST, &path, Some(&body)).await?;
         structured(shape::review(&v))
     }

@@ -15,20 +15,12 @@ use serde_json::{Value, json};
 
 use super::{
     shape,
-    support::{Paging, ToolFailure, ToolResult, file_path, opt, repo_path, seg, structured},
+    support::{Paging, RepoRef, ToolFailure, ToolResult, file_path, opt, seg, structured},
 };
 use crate::{github::sanitize::clean_capped, mcp::server::GatewayServer};
 
 /// Longest file content returned as text, in characters.
 const FILE_CHARS: usize = 100_000;
-
-#[derive(Debug, Deserialize, JsonSchema)]
-pub struct RepoRef {
-    /// Repository owner (user or organization login).
-    pub owner: String,
-    /// Repository name.
-    pub repo: String,
-}
 
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct SearchRepositories {
@@ -44,10 +36,8 @@ pub struct SearchRepositories {
 
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct GetFileContents {
-    /// Repository owner: a user or organization login.
-    pub owner: String,
-    /// Repository name (without the owner).
-    pub repo: String,
+    #[serde(flatten)]
+    pub at: RepoRef,
     /// Path of a file or directory; empty or `/` for the repository root.
     #[serde(default)]
     pub path: String,
@@ -58,20 +48,16 @@ pub struct GetFileContents {
 
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct ListInRepo {
-    /// Repository owner: a user or organization login.
-    pub owner: String,
-    /// Repository name (without the owner).
-    pub repo: String,
+    #[serde(flatten)]
+    pub at: RepoRef,
     #[serde(flatten)]
     pub paging: Paging,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct ListCommits {
-    /// Repository owner: a user or organization login.
-    pub owner: String,
-    /// Repository name (without the owner).
-    pub repo: String,
+    #[serde(flatten)]
+    pub at: RepoRef,
     /// Branch, tag or SHA to start from (default: the default branch).
     pub sha: Option<String>,
     /// Only commits touching this path.
@@ -88,20 +74,16 @@ pub struct ListCommits {
 
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct GetCommit {
-    /// Repository owner: a user or organization login.
-    pub owner: String,
-    /// Repository name (without the owner).
-    pub repo: String,
+    #[serde(flatten)]
+    pub at: RepoRef,
     /// Commit SHA, branch or tag.
     pub sha: String,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct CreateBranch {
-    /// Repository owner: a user or organization login.
-    pub owner: String,
-    /// Repository name (without the owner).
-    pub repo: String,
+    #[serde(flatten)]
+    pub at: RepoRef,
     /// Name of the new branch.
     pub branch: String,
     /// Branch to start from (default: the repository's default branch).
@@ -110,10 +92,8 @@ pub struct CreateBranch {
 
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct CreateOrUpdateFile {
-    /// Repository owner: a user or organization login.
-    pub owner: String,
-    /// Repository name (without the owner).
-    pub repo: String,
+    #[serde(flatten)]
+    pub at: RepoRef,
     /// Path of the file to create or replace.
     pub path: String,
     /// The complete new content of the file, as text.
@@ -128,10 +108,8 @@ pub struct CreateOrUpdateFile {
 
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct ForkRepository {
-    /// Repository owner: a user or organization login.
-    pub owner: String,
-    /// Repository name (without the owner).
-    pub repo: String,
+    #[serde(flatten)]
+    pub at: RepoRef,
     /// Organization to fork into (default: the signed-in user's account).
     pub organization: Option<String>,
 }
@@ -211,7 +189,7 @@ impl GatewayServer {
     )]
     async fn get_repository(&self, Parameters(p): Parameters<RepoRef>, ctx: RequestContext<RoleServer>) -> ToolResult {
         let gh = self.github(&ctx)?;
-        let repo = gh.get(&repo_path(&p.owner, &p.repo)?, &[]).await?;
+        let repo = gh.get(&p.path()?, &[]).await?;
         structured(shape::repo(&repo))
     }
 
@@ -229,7 +207,7 @@ impl GatewayServer {
         ctx: RequestContext<RoleServer>,
     ) -> ToolResult {
         let gh = self.github(&ctx)?;
-        let path = format!("{}/contents/{}", repo_path(&p.owner, &p.repo)?, file_path(&p.path)?);
+        let path = format!("{}/contents/{}", p.at.path()?, file_path(&p.path)?);
         let mut q = Vec::new();
         opt(&mut q, "ref", &p.git_ref);
         let v = gh.get(&path, &q).await?;
@@ -260,8 +238,7 @@ impl GatewayServer {
         ctx: RequestContext<RoleServer>,
     ) -> ToolResult {
         let gh = self.github(&ctx)?;
-        let (items, page) =
-            gh.list(&format!("{}/branches", repo_path(&p.owner, &p.repo)?), &[], &p.paging, None).await?;
+        let (items, page) = gh.list(&format!("{}/branches", p.at.path()?), &[], &p.paging, None).await?;
         structured(json!({"branches": items.iter().map(shape::branch).collect::<Vec<_>>(), "page": page}))
     }
 
@@ -284,7 +261,7 @@ impl GatewayServer {
         opt(&mut q, "author", &p.author);
         opt(&mut q, "since", &p.since);
         opt(&mut q, "until", &p.until);
-        let (items, page) = gh.list(&format!("{}/commits", repo_path(&p.owner, &p.repo)?), &q, &p.paging, None).await?;
+        let (items, page) = gh.list(&format!("{}/commits", p.at.path()?), &q, &p.paging, None).await?;
         structured(json!({"commits": items.iter().map(shape::commit).collect::<Vec<_>>(), "page": page}))
     }
 
@@ -297,7 +274,7 @@ impl GatewayServer {
     )]
     async fn get_commit(&self, Parameters(p): Parameters<GetCommit>, ctx: RequestContext<RoleServer>) -> ToolResult {
         let gh = self.github(&ctx)?;
-        let v = gh.get(&format!("{}/commits/{}", repo_path(&p.owner, &p.repo)?, seg(&p.sha)), &[]).await?;
+        let v = gh.get(&format!("{}/commits/{}", p.at.path()?, seg(&p.sha)), &[]).await?;
         structured(shape::commit_detail(&v))
     }
 
@@ -309,7 +286,7 @@ impl GatewayServer {
     )]
     async fn list_tags(&self, Parameters(p): Parameters<ListInRepo>, ctx: RequestContext<RoleServer>) -> ToolResult {
         let gh = self.github(&ctx)?;
-        let (items, page) = gh.list(&format!("{}/tags", repo_path(&p.owner, &p.repo)?), &[], &p.paging, None).await?;
+        let (items, page) = gh.list(&format!("{}/tags", p.at.path()?), &[], &p.paging, None).await?;
         structured(json!({"tags": items.iter().map(shape::tag).collect::<Vec<_>>(), "page": page}))
     }
 
@@ -325,8 +302,7 @@ impl GatewayServer {
         ctx: RequestContext<RoleServer>,
     ) -> ToolResult {
         let gh = self.github(&ctx)?;
-        let (items, page) =
-            gh.list(&format!("{}/releases", repo_path(&p.owner, &p.repo)?), &[], &p.paging, None).await?;
+        let (items, page) = gh.list(&format!("{}/releases", p.at.path()?), &[], &p.paging, None).await?;
         structured(json!({"releases": items.iter().map(shape::release).collect::<Vec<_>>(), "page": page}))
     }
 
@@ -342,7 +318,7 @@ impl GatewayServer {
         ctx: RequestContext<RoleServer>,
     ) -> ToolResult {
         let gh = self.github(&ctx)?;
-        let repo = repo_path(&p.owner, &p.repo)?;
+        let repo = p.at.path()?;
         let from = match p.from_branch.filter(|b| !b.is_empty()) {
             Some(b) => b,
             None => gh.get(&repo, &[]).await?["default_branch"].as_str().unwrap_or("main").to_owned(),
@@ -367,7 +343,7 @@ impl GatewayServer {
         ctx: RequestContext<RoleServer>,
     ) -> ToolResult {
         let gh = self.github(&ctx)?;
-        let path = format!("{}/contents/{}", repo_path(&p.owner, &p.repo)?, file_path(&p.path)?);
+        let path = format!("{}/contents/{}", p.at.path()?, file_path(&p.path)?);
         let mut body = json!({"message": p.message, "content": STANDARD.encode(p.content.as_bytes())});
         if let Some(b) = p.branch.filter(|b| !b.is_empty()) {
             body["branch"] = json!(b);
@@ -399,7 +375,7 @@ impl GatewayServer {
             Some(org) => json!({"organization": org}),
             None => json!({}),
         };
-        let v = gh.send(Method::POST, &format!("{}/forks", repo_path(&p.owner, &p.repo)?), Some(&body)).await?;
+        let v = gh.send(Method::POST, &format!("{}/forks", p.at.path()?), Some(&body)).await?;
         structured(shape::repo(&v))
     }
 

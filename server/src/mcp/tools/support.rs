@@ -182,6 +182,22 @@ pub fn file_path(path: &str) -> Result<String, ToolFailure> {
     Ok(trimmed.split('/').map(seg).collect::<Vec<_>>().join("/"))
 }
 
+/// Which repository a tool acts on; flattened into each tool's arguments.
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct RepoRef {
+    /// Repository owner: a user or organization login.
+    pub owner: String,
+    /// Repository name (without the owner).
+    pub repo: String,
+}
+
+impl RepoRef {
+    /// `/repos/{owner}/{repo}`, refusing names that could change the route.
+    pub fn path(&self) -> Result<String, ToolFailure> {
+        repo_path(&self.owner, &self.repo)
+    }
+}
+
 /// `/repos/{owner}/{repo}` for checked owner and repository names.
 pub fn repo_path(owner: &str, repo: &str) -> Result<String, ToolFailure> {
     let ok = |s: &str| {
