@@ -84,6 +84,12 @@ pub struct Config {
     pub refresh_grace: Duration,
     /// How long a remembered consent lets a returning browser skip the consent page.
     pub consent_ttl: Duration,
+    /// Requests per minute one client IP may make to each of /register, /authorize, /token, /revoke.
+    pub rate_limit_per_minute: u32,
+    /// Take the client IP from `Fly-Client-IP` / `X-Forwarded-For` (only behind a proxy that sets them).
+    pub trust_proxy_headers: bool,
+    /// Registered clients unused this long are forgotten (renewed whenever they obtain tokens).
+    pub client_ttl: Duration,
     /// Idle time after which an MCP session ends (everywhere: its owner record expires).
     pub session_idle: Duration,
     /// Most live MCP sessions on one instance; new ones get 503 past it.
@@ -132,6 +138,9 @@ pub struct RawConfig {
     pub refresh_grace_secs: Option<String>,
     pub consent_ttl_secs: Option<String>,
     pub session_idle_secs: Option<String>,
+    pub rate_limit_per_minute: Option<String>,
+    pub trust_proxy_headers: Option<String>,
+    pub client_ttl_secs: Option<String>,
     pub max_sessions: Option<String>,
     pub max_sessions_per_user: Option<String>,
     pub secret_key: Option<String>,
@@ -173,11 +182,7 @@ impl Config {
                 set
             }
         };
-        let read_only = match non_empty(raw.read_only).map(|v| v.to_ascii_lowercase()).as_deref() {
-            None | Some("false" | "0" | "no") => false,
-            Some("true" | "1" | "yes") => true,
-            Some(other) => return Err(err("READ_ONLY", format!("`{other}` is not true or false"))),
-        };
+        let read_only = flag("READ_ONLY", raw.read_only)?;
         let github_scopes = match non_empty(raw.github_scopes) {
             Some(v) => parse_list(&v),
             None => {
@@ -235,6 +240,15 @@ impl Config {
             auth_code_ttl,
             refresh_grace: secs("REFRESH_GRACE_SECS", raw.refresh_grace_secs, 30, 0..=300)?,
             consent_ttl: secs("CONSENT_TTL_SECS", raw.consent_ttl_secs, 30 * 86_400, 0..=365 * 86_400)?,
+            rate_limit_per_minute: u32::try_from(count(
+                "RATE_LIMIT_PER_MINUTE",
+                raw.rate_limit_per_minute,
+                60,
+                1..=100_000,
+            )?)
+            .unwrap_or(60),
+            trust_proxy_headers: flag("TRUST_PROXY_HEADERS", raw.trust_proxy_headers)?,
+            client_ttl: secs("CLIENT_TTL_SECS", raw.client_ttl_secs, 90 * 86_400, 3600..=3650 * 86_400)?,
             session_idle: secs("SESSION_IDLE_SECS", raw.session_idle_secs, 1800, 1..=7 * 86_400)?,
             max_sessions: count("MAX_SESSIONS", raw.max_sessions, 10_000, 1..=1_000_000)?,
             max_sessions_per_user: count("MAX_SESSIONS_PER_USER", raw.max_sessions_per_user, 20, 1..=10_000)?,
@@ -348,6 +362,14 @@ fn secs(
         return Err(err(var, format!("{n} is outside {}..={} seconds", range.start(), range.end())));
     }
     Ok(Duration::from_secs(n))
+}
+
+fn flag(var: &'static str, v: Option<String>) -> Result<bool, ConfigError> {
+    match non_empty(v).map(|v| v.to_ascii_lowercase()).as_deref() {
+        None | Some("false" | "0" | "no") => Ok(false),
+        Some("true" | "1" | "yes") => Ok(true),
+        Some(other) => Err(err(var, format!("`{other}` is not true or false"))),
+    }
 }
 
 fn count(
@@ -485,6 +507,9 @@ mod tests {
             ("SECRET_KEY", Box::new(|r| r.secret_key = Some("c2hvcnQ=".into()))),
             ("ALLOWED_ORIGINS", Box::new(|r| r.allowed_origins = Some("nope".into()))),
             ("TOOLSETS", Box::new(|r| r.toolsets = Some("repos,wiki".into()))),
+            ("TRUST_PROXY_HEADERS", Box::new(|r| r.trust_proxy_headers = Some("sometimes".into()))),
+            ("RATE_LIMIT_PER_MINUTE", Box::new(|r| r.rate_limit_per_minute = Some("0".into()))),
+            ("CLIENT_TTL_SECS", Box::new(|r| r.client_ttl_secs = Some("10".into()))),
             ("MAX_SESSIONS_PER_USER", Box::new(|r| r.max_sessions_per_user = Some("0".into()))),
             ("MAX_SESSIONS", Box::new(|r| r.max_sessions = Some("many".into()))),
             ("SESSION_IDLE_SECS", Box::new(|r| r.session_idle_secs = Some("0".into()))),

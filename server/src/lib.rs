@@ -33,7 +33,7 @@ pub use state::AppState;
 /// The whole application router.
 pub fn app(state: AppState) -> Router {
     Router::new()
-        .merge(http::oauth_routes())
+        .merge(http::oauth_routes(&state))
         .merge(mcp::routes(&state))
         // Spans name the path only: query strings carry codes and state, which must never be logged.
         .layer(TraceLayer::new_for_http().make_span_with(
@@ -48,7 +48,10 @@ pub async fn serve(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app(state)).with_graceful_shutdown(shutdown).await
+    // The peer address feeds the per-IP rate limits.
+    axum::serve(listener, app(state).into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
 }
 
 /// Resolves on SIGINT or SIGTERM.

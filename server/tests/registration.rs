@@ -101,3 +101,78 @@ async fn private_use_redirect_schemes_are_refused_unless_the_operator_allows_the
     let back = browser.run_to_client(&url, "cursor://").await;
     assert!(back.starts_with("cursor://anysphere.cursor-mcp/oauth/callback?code="), "{back}");
 }
+
+#[tokio::test]
+async fn oauth_endpoints_are_rate_limited_per_address() {
+    let h =
+        Harness::start_with(github_emulator::EmulatorConfig::default(), |c| c.rate_limit_per_minute = Some("3".into()))
+            .await;
+    let body = json!({"redirect_uris": ["https://a.example/cb"]}).to_string();
+    for _ in 0..3 {
+        assert_eq!(register_raw(&h, "application/json", body.clone()).await.0, StatusCode::CREATED);
+    }
+    let resp = h
+        .http
+        .post(h.url("/register"))
+        .header("content-type", "application/json")
+        .body(body.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(resp.headers()["retry-after"].to_str().unwrap().parse::<u64>().unwrap() >= 1);
+    assert_eq!(resp.json::<Value>().await.unwrap()["error"], "too_many_requests");
+    // Other endpoints have their own budget.
+    let (status, _) = h.token(&[("grant_type", "refresh_token"), ("refresh_token", "x"), ("client_id", "y")]).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "not rate limited");
+    // Without TRUST_PROXY_HEADERS a forwarded address is ignored: still the same client.
+    let resp = h
+        .http
+        .post(h.url("/register"))
+        .header("content-type", "application/json")
+        .header("x-forwarded-for", "203.0.113.9")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_each_forwarded_address_has_its_own_budget() {
+    let h = Harness::start_with(github_emulator::EmulatorConfig::default(), |c| {
+        c.rate_limit_per_minute = Some("1".into());
+        c.trust_proxy_headers = Some("true".into());
+    })
+    .await;
+    let body = json!({"redirect_uris": ["https://a.example/cb"]}).to_string();
+    let send = |ip: &'static str| {
+        h.http
+            .post(h.url("/register"))
+            .header("content-type", "application/json")
+            .header("fly-client-ip", ip)
+            .body(body.clone())
+            .send()
+    };
+    assert_eq!(send("198.51.100.1").await.unwrap().status(), StatusCode::CREATED);
+    assert_eq!(send("198.51.100.1").await.unwrap().status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(send("198.51.100.2").await.unwrap().status(), StatusCode::CREATED);
+}
+
+#[tokio::test]
+async fn clients_that_are_never_used_expire_and_used_ones_are_kept() {
+    let h =
+        Harness::start_with(github_emulator::EmulatorConfig::default(), |c| c.client_ttl_secs = Some("3600".into()))
+            .await;
+    let unused = h.register_public().await;
+    let used = h.register_public().await;
+    h.clock.advance(3000);
+    h.login_with(&used).await; // obtaining tokens renews the registration
+    h.clock.advance(1000);
+    let pkce = common::Pkce::new();
+    let gone = h.http.get(h.authorize_url(&unused, &pkce, &[])).send().await.unwrap();
+    assert_eq!(gone.status(), StatusCode::BAD_REQUEST);
+    assert!(gone.text().await.unwrap().contains("not registered"));
+    let kept = h.http.get(h.authorize_url(&used, &pkce, &[])).send().await.unwrap();
+    assert_eq!(kept.status(), StatusCode::OK, "the used client is still registered");
+}

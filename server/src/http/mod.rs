@@ -6,6 +6,7 @@ pub mod callback;
 pub mod cookies;
 pub mod discovery;
 mod form;
+pub mod limits;
 pub mod register;
 pub mod revoke;
 pub mod token;
@@ -33,7 +34,7 @@ fn public_cors() -> CorsLayer {
     ])
 }
 
-pub fn oauth_routes() -> Router<AppState> {
+pub fn oauth_routes(state: &AppState) -> Router<AppState> {
     let cross_origin = Router::new()
         .route("/.well-known/oauth-protected-resource", get(discovery::protected_resource))
         .route("/.well-known/oauth-protected-resource/mcp", get(discovery::protected_resource))
@@ -48,4 +49,5 @@ pub fn oauth_routes() -> Router<AppState> {
         .route("/authorize", get(authorize::get).post(authorize::post))
         .route("/oauth/callback", get(callback::callback))
         .layer(DefaultBodyLimit::max(OAUTH_BODY_LIMIT))
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), limits::rate_limit))
 }

@@ -25,7 +25,8 @@ pub async fn register(State(state): State<AppState>, headers: HeaderMap, body: B
     let value: serde_json::Value = serde_json::from_slice(&body)
         .map_err(|_| OAuthError::new(ErrorCode::InvalidClientMetadata, "the body is not valid JSON"))?;
     let (record, response) = client::register(&value, state.now(), &state.config.allowed_redirect_schemes)?;
-    state.records.put(Namespace::Client, &record.client_id, &record, None).await?;
+    // Clients that never obtain tokens are forgotten after CLIENT_TTL_SECS; using one renews it.
+    state.records.put(Namespace::Client, &record.client_id, &record, Some(state.config.client_ttl)).await?;
     tracing::info!(client = %record.client_id, name = record.client_name.as_deref().unwrap_or("-"), "client registered");
     let mut resp = (StatusCode::CREATED, Json(response)).into_response();
     resp.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));

@@ -85,19 +85,24 @@ pub async fn revoke_grant(state: &AppState, grant_id: &str, why: &str) -> Result
     Ok(())
 }
 
-/// Extends a grant's life to `ttl` without ever recreating it: a grant revoked meanwhile stays
-/// revoked, and a concurrent update (a refreshed GitHub token) is never overwritten with older data.
-/// `false` when the grant no longer exists.
-pub async fn extend_grant(state: &AppState, grant_id: &str, ttl: std::time::Duration) -> Result<bool, StoreError> {
+/// Extends a record's life to `ttl` without ever recreating it: one deleted (revoked) meanwhile
+/// stays deleted, and a concurrent update is never overwritten with older data. `false` when the
+/// record no longer exists.
+pub async fn extend(state: &AppState, ns: Namespace, key: &str, ttl: std::time::Duration) -> Result<bool, StoreError> {
     let store = state.records.store();
     for _ in 0..3 {
-        let Some(raw) = store.get(Namespace::Grant, grant_id).await? else { return Ok(false) };
-        if store.compare_and_swap(Namespace::Grant, grant_id, &raw, raw.clone(), Some(ttl)).await? {
+        let Some(raw) = store.get(ns, key).await? else { return Ok(false) };
+        if store.compare_and_swap(ns, key, &raw, raw.clone(), Some(ttl)).await? {
             return Ok(true);
         }
     }
-    // Three concurrent updates in a row: the grant exists and another writer just set its TTL.
+    // Three concurrent updates in a row: the record exists and another writer just set its TTL.
     Ok(true)
+}
+
+/// A grant lives as long as its newest refresh token.
+pub async fn extend_grant(state: &AppState, grant_id: &str, ttl: std::time::Duration) -> Result<bool, StoreError> {
+    extend(state, Namespace::Grant, grant_id, ttl).await
 }
 
 /// A short prefix of an identifier for logs (never used for credentials themselves).
