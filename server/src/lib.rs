@@ -19,6 +19,8 @@ pub mod github;
 pub mod http;
 pub mod mcp;
 pub mod oauth;
+#[cfg(test)]
+mod proptests;
 pub mod state;
 pub mod store;
 pub mod upstream;
