@@ -49,4 +49,9 @@ def run(url, stop_prefix=None):
 
 
 if __name__ == "__main__":
-    run(sys.argv[1])
+    # `browser.py URL` plays the whole flow (as $BROWSER); `browser.py URL --stop PREFIX` prints the
+    # client's callback URL instead of loading it (for clients whose callback the test handles).
+    if len(sys.argv) == 4 and sys.argv[2] == "--stop":
+        print(run(sys.argv[1], sys.argv[3]))
+    else:
+        run(sys.argv[1])

@@ -1,6 +1,7 @@
 //! Clients this project did not write, unmodified and pinned (`clients/`), sign in through the
-//! gateway and use it: the Python `mcp` SDK (login, tools/list, get_me, its own token refresh) and
-//! `mcp-remote`, which Claude Desktop uses for remote servers (login via $BROWSER, tools/list).
+//! gateway and use it: the Python `mcp` SDK and the TypeScript SDK (login, tools/list, get_me, their
+//! own token refresh) and `mcp-remote`, which Claude Desktop uses for remote servers (login via
+//! $BROWSER, tools/list).
 //! `.ci/run` installs them; elsewhere the tests are skipped unless they are installed.
 
 mod common;
@@ -95,4 +96,35 @@ async fn mcp_remote_signs_in_through_the_browser_and_lists_tools() {
     assert!(seen.contains("Connected successfully"), "{seen}");
     assert!(seen.contains("Tools:") && seen.contains("\"get_me\""), "{seen}");
     assert_eq!(h.emulator.foreign_tokens_seen(), 0);
+}
+
+#[tokio::test]
+async fn the_typescript_mcp_sdk_signs_in_calls_a_tool_and_refreshes_after_a_401() {
+    let Some(modules) = installed(
+        clients_dir().join("node/node_modules/@modelcontextprotocol/sdk"),
+        "the TypeScript SDK (npm ci in clients/node)",
+    ) else {
+        return;
+    };
+    assert!(modules.exists());
+    let h = Harness::start().await;
+    let out = tokio::time::timeout(
+        Duration::from_secs(90),
+        tokio::process::Command::new("node")
+            .arg(clients_dir().join("node/login_and_call.mjs"))
+            .arg(h.mcp_url())
+            .current_dir(clients_dir().join("node"))
+            .output(),
+    )
+    .await
+    .expect("the TypeScript client finished in time")
+    .expect("node ran");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    let seen: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap_or("")).expect("a JSON line");
+    assert!(seen["tools"].as_array().unwrap().iter().any(|t| t == "get_me"), "{seen}");
+    assert_eq!(seen["me"]["login"], "octocat");
+    assert_eq!(seen["iss"], h.gw.base.as_str(), "RFC 9207 iss on the redirect");
+    assert_eq!(seen["refreshed"], true, "the SDK refreshed through /token after the 401");
+    assert_eq!(seen["me_after_refresh"]["login"], "octocat");
 }
