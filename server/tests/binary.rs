@@ -5,31 +5,14 @@
 mod common;
 
 use std::{
-    path::PathBuf,
-    process::{Child, Command},
+    process::Command,
     time::{Duration, Instant},
 };
 
-use common::{Browser, Gateway, Pkce, query_param};
+use common::{Browser, Gateway, Pkce, command, free_port, query_param, spawn_gateway, temp_dir};
 use github_emulator::EmulatorConfig;
 use reqwest::StatusCode;
 use serde_json::json;
-
-const BIN: &str = env!("CARGO_BIN_EXE_mcp-github-gateway");
-
-/// A command with a clean environment, run in an empty directory (so no `.env` is picked up).
-fn command(dir: &std::path::Path) -> Command {
-    let mut cmd = Command::new(BIN);
-    cmd.env_clear().env("PATH", std::env::var_os("PATH").unwrap_or_default()).current_dir(dir);
-    cmd
-}
-
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("mgw-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
-}
 
 #[test]
 fn missing_or_invalid_settings_stop_startup_with_one_line() {
@@ -66,64 +49,6 @@ fn missing_or_invalid_settings_stop_startup_with_one_line() {
         String::from_utf8_lossy(&out.stderr).contains("GITHUB_CLIENT_SECRET"),
         "PUBLIC_URL and the id came from .env"
     );
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("port")
-}
-
-struct Running {
-    child: Child,
-    log: PathBuf,
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-    }
-}
-
-/// Starts the binary in `dir` (default storage: `dir/data/gateway.db`) against `emulator`, logging to
-/// `dir/gateway.log`, and waits until it answers.
-async fn spawn_gateway(
-    dir: &std::path::Path,
-    port: u16,
-    emulator: &github_emulator::Emulator,
-    log_filter: &str,
-) -> Running {
-    let base = format!("http://127.0.0.1:{port}");
-    let log = dir.join("gateway.log");
-    let file = std::fs::OpenOptions::new().create(true).append(true).open(&log).unwrap();
-    let raw = common::raw_config(&base, emulator);
-    let child = command(dir)
-        .env("PUBLIC_URL", &base)
-        .env("BIND_ADDR", format!("127.0.0.1:{port}"))
-        .env("GITHUB_CLIENT_ID", raw.github_client_id.unwrap())
-        .env("GITHUB_CLIENT_SECRET", raw.github_client_secret.unwrap())
-        .env("GITHUB_BASE_URL", raw.github_base_url.unwrap())
-        .env("GITHUB_API_URL", raw.github_api_url.unwrap())
-        .env("RUST_LOG", log_filter)
-        .stdout(file.try_clone().unwrap())
-        .stderr(file)
-        .spawn()
-        .expect("spawn");
-    let running = Running { child, log };
-    wait_ready(&base).await;
-    running
-}
-
-async fn wait_ready(base: &str) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while Instant::now() < deadline {
-        if reqwest::get(format!("{base}/.well-known/oauth-authorization-server"))
-            .await
-            .is_ok_and(|r| r.status().is_success())
-        {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("the binary did not become ready");
 }
 
 #[tokio::test]

@@ -2,6 +2,7 @@
 //! gateway and use it: the Python `mcp` SDK and the TypeScript SDK (login, tools/list, get_me, their
 //! own token refresh) and `mcp-remote`, which Claude Desktop uses for remote servers (login via
 //! $BROWSER, tools/list).
+//! Each runs against the real binary (default embedded storage) and the GitHub emulator.
 //! `.ci/run` installs them; elsewhere the tests are skipped unless they are installed.
 
 mod common;
@@ -12,7 +13,16 @@ use std::{
     time::{Duration, Instant},
 };
 
-use common::Harness;
+use common::{Running, free_port, spawn_gateway, temp_dir};
+use github_emulator::Emulator;
+
+/// The real binary against a fresh emulator; returns the process, its MCP URL and the emulator.
+async fn gateway(name: &str) -> (Running, String, Emulator) {
+    let emulator = github_emulator::start(Default::default()).await.expect("emulator");
+    let port = free_port();
+    let running = spawn_gateway(&temp_dir(name), port, &emulator, "info").await;
+    (running, format!("http://127.0.0.1:{port}/mcp"), emulator)
+}
 use tokio::io::{AsyncBufReadExt, BufReader};
 
 fn clients_dir() -> PathBuf {
@@ -34,12 +44,12 @@ async fn the_python_mcp_sdk_signs_in_calls_a_tool_and_refreshes() {
     let Some(python) = installed(clients_dir().join("python/.venv/bin/python"), "the Python client venv") else {
         return;
     };
-    let h = Harness::start().await;
+    let (_gateway, mcp_url, emulator) = gateway("python-sdk").await;
     let out = tokio::time::timeout(
         Duration::from_secs(90),
         tokio::process::Command::new(python)
             .arg(clients_dir().join("python/login_and_call.py"))
-            .arg(h.mcp_url())
+            .arg(&mcp_url)
             .current_dir(clients_dir().join("python"))
             .output(),
     )
@@ -54,7 +64,7 @@ async fn the_python_mcp_sdk_signs_in_calls_a_tool_and_refreshes() {
     assert_eq!(seen["is_error"], false);
     assert_eq!(seen["refreshed"], true, "the SDK refreshed its token through /token");
     assert_eq!(seen["me_after_refresh"]["login"], "octocat");
-    assert_eq!(h.emulator.foreign_tokens_seen(), 0);
+    assert_eq!(emulator.foreign_tokens_seen(), 0);
 }
 
 #[tokio::test]
@@ -65,12 +75,12 @@ async fn mcp_remote_signs_in_through_the_browser_and_lists_tools() {
     ) else {
         return;
     };
-    let h = Harness::start().await;
+    let (_gateway, mcp_url, emulator) = gateway("mcp-remote").await;
     let home = std::env::temp_dir().join(format!("mgw-mcp-remote-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&home);
     std::fs::create_dir_all(&home).unwrap();
     let mut child = tokio::process::Command::new(client)
-        .arg(h.mcp_url())
+        .arg(&mcp_url)
         .arg("--allow-http")
         .env("BROWSER", clients_dir().join("python/browser.py"))
         .env("HOME", &home)
@@ -95,7 +105,7 @@ async fn mcp_remote_signs_in_through_the_browser_and_lists_tools() {
     let _ = std::fs::remove_dir_all(&home);
     assert!(seen.contains("Connected successfully"), "{seen}");
     assert!(seen.contains("Tools:") && seen.contains("\"get_me\""), "{seen}");
-    assert_eq!(h.emulator.foreign_tokens_seen(), 0);
+    assert_eq!(emulator.foreign_tokens_seen(), 0);
 }
 
 #[tokio::test]
@@ -107,12 +117,12 @@ async fn the_typescript_mcp_sdk_signs_in_calls_a_tool_and_refreshes_after_a_401(
         return;
     };
     assert!(modules.exists());
-    let h = Harness::start().await;
+    let (_gateway, mcp_url, emulator) = gateway("typescript-sdk").await;
     let out = tokio::time::timeout(
         Duration::from_secs(90),
         tokio::process::Command::new("node")
             .arg(clients_dir().join("node/login_and_call.mjs"))
-            .arg(h.mcp_url())
+            .arg(&mcp_url)
             .current_dir(clients_dir().join("node"))
             .output(),
     )
@@ -124,7 +134,8 @@ async fn the_typescript_mcp_sdk_signs_in_calls_a_tool_and_refreshes_after_a_401(
     let seen: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap_or("")).expect("a JSON line");
     assert!(seen["tools"].as_array().unwrap().iter().any(|t| t == "get_me"), "{seen}");
     assert_eq!(seen["me"]["login"], "octocat");
-    assert_eq!(seen["iss"], h.gw.base.as_str(), "RFC 9207 iss on the redirect");
+    assert_eq!(seen["iss"], mcp_url.trim_end_matches("/mcp"), "RFC 9207 iss on the redirect");
     assert_eq!(seen["refreshed"], true, "the SDK refreshed through /token after the 401");
     assert_eq!(seen["me_after_refresh"]["login"], "octocat");
+    assert_eq!(emulator.foreign_tokens_seen(), 0);
 }

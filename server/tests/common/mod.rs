@@ -2,7 +2,10 @@
 //! scripted browser (cookie jar, manual redirects, consent form), PKCE, and MCP requests.
 #![allow(dead_code)]
 
-use std::{sync::Arc, time::Duration};
+use std::{
+    sync::Arc,
+    time::{Duration, Instant},
+};
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use github_emulator::{Emulator, EmulatorConfig};
@@ -472,4 +475,80 @@ pub fn redis_url() -> Option<String> {
             None
         }
     }
+}
+
+// ---- the real binary ----
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_mcp-github-gateway");
+
+/// A command with a clean environment, run in an empty directory (so no `.env` is picked up).
+pub fn command(dir: &std::path::Path) -> std::process::Command {
+    let mut cmd = std::process::Command::new(BIN);
+    cmd.env_clear().env("PATH", std::env::var_os("PATH").unwrap_or_default()).current_dir(dir);
+    cmd
+}
+
+pub fn temp_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("mgw-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("port")
+}
+
+pub struct Running {
+    pub child: std::process::Child,
+    pub log: std::path::PathBuf,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+    }
+}
+
+/// Starts the binary in `dir` (default storage: `dir/data/gateway.db`) against `emulator`, logging to
+/// `dir/gateway.log`, and waits until it answers.
+pub async fn spawn_gateway(
+    dir: &std::path::Path,
+    port: u16,
+    emulator: &github_emulator::Emulator,
+    log_filter: &str,
+) -> Running {
+    let base = format!("http://127.0.0.1:{port}");
+    let log = dir.join("gateway.log");
+    let file = std::fs::OpenOptions::new().create(true).append(true).open(&log).unwrap();
+    let raw = raw_config(&base, emulator);
+    let child = command(dir)
+        .env("PUBLIC_URL", &base)
+        .env("BIND_ADDR", format!("127.0.0.1:{port}"))
+        .env("GITHUB_CLIENT_ID", raw.github_client_id.unwrap())
+        .env("GITHUB_CLIENT_SECRET", raw.github_client_secret.unwrap())
+        .env("GITHUB_BASE_URL", raw.github_base_url.unwrap())
+        .env("GITHUB_API_URL", raw.github_api_url.unwrap())
+        .env("RUST_LOG", log_filter)
+        .stdout(file.try_clone().unwrap())
+        .stderr(file)
+        .spawn()
+        .expect("spawn");
+    let running = Running { child, log };
+    wait_ready(&base).await;
+    running
+}
+
+pub async fn wait_ready(base: &str) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while Instant::now() < deadline {
+        if reqwest::get(format!("{base}/.well-known/oauth-authorization-server"))
+            .await
+            .is_ok_and(|r| r.status().is_success())
+        {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the binary did not become ready");
 }
