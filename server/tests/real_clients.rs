@@ -1,7 +1,7 @@
 //! Clients this project did not write, unmodified and pinned (`clients/`), sign in through the
-//! gateway and use it: the Python `mcp` SDK and the TypeScript SDK (login, tools/list, get_me, their
-//! own token refresh) and `mcp-remote`, which Claude Desktop uses for remote servers (login via
-//! $BROWSER, tools/list).
+//! gateway and use it: the Python `mcp` SDK, the TypeScript SDK and `mcp-remote` (the stdio bridge
+//! Claude Desktop uses for remote servers, signing in via $BROWSER) each complete login, tools/list,
+//! tools/call and a token refresh of their own.
 //! Each runs against the real binary (default embedded storage) and the GitHub emulator.
 //! `.ci/run` installs them; elsewhere the tests are skipped unless they are installed.
 
@@ -67,45 +67,117 @@ async fn the_python_mcp_sdk_signs_in_calls_a_tool_and_refreshes() {
     assert_eq!(emulator.foreign_tokens_seen(), 0);
 }
 
-#[tokio::test]
-async fn mcp_remote_signs_in_through_the_browser_and_lists_tools() {
-    let Some(client) = installed(
-        clients_dir().join("node/node_modules/.bin/mcp-remote-client"),
-        "mcp-remote (npm ci in clients/node)",
-    ) else {
-        return;
-    };
-    let (_gateway, mcp_url, emulator) = gateway("mcp-remote").await;
-    let home = std::env::temp_dir().join(format!("mgw-mcp-remote-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&home);
-    std::fs::create_dir_all(&home).unwrap();
-    let mut child = tokio::process::Command::new(client)
-        .arg(&mcp_url)
-        .arg("--allow-http")
-        .env("BROWSER", clients_dir().join("python/browser.py"))
-        .env("HOME", &home)
-        .stdin(Stdio::piped()) // kept open: mcp-remote-client exits when stdin ends
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("mcp-remote-client starts");
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let mut out_lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let mut seen = String::new();
-    while Instant::now() < deadline && !(seen.contains("Tools:") && seen.contains("\"get_me\"")) {
-        tokio::select! {
-            Ok(Some(l)) = lines.next_line() => { seen.push_str(&l); seen.push('\n'); }
-            Ok(Some(l)) = out_lines.next_line() => { seen.push_str(&l); seen.push('\n'); }
-            _ = tokio::time::sleep(Duration::from_millis(200)) => {}
-        }
+/// `mcp-remote` as Claude Desktop runs it: a stdio MCP server that proxies to the gateway.
+struct McpRemote {
+    child: tokio::process::Child,
+    stdin: tokio::process::ChildStdin,
+    lines: tokio::io::Lines<BufReader<tokio::process::ChildStdout>>,
+}
+
+impl McpRemote {
+    fn spawn(mcp_url: &str, home: &std::path::Path) -> Self {
+        let bin = clients_dir().join("node/node_modules/.bin/mcp-remote");
+        let mut child = tokio::process::Command::new(bin)
+            .arg(mcp_url)
+            .arg("--allow-http")
+            .env("BROWSER", clients_dir().join("python/browser.py"))
+            .env("HOME", home)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("mcp-remote starts");
+        let stdin = child.stdin.take().unwrap();
+        let lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        McpRemote { child, stdin, lines }
     }
-    let _ = child.kill().await;
-    let _ = std::fs::remove_dir_all(&home);
-    assert!(seen.contains("Connected successfully"), "{seen}");
-    assert!(seen.contains("Tools:") && seen.contains("\"get_me\""), "{seen}");
+
+    async fn send(&mut self, msg: serde_json::Value) {
+        use tokio::io::AsyncWriteExt;
+        self.stdin.write_all(format!("{msg}\n").as_bytes()).await.unwrap();
+        self.stdin.flush().await.unwrap();
+    }
+
+    /// Sends a request and waits for the reply with its id.
+    async fn request(&mut self, id: u64, method: &str, params: serde_json::Value) -> serde_json::Value {
+        self.send(serde_json::json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params})).await;
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while Instant::now() < deadline {
+            let line = tokio::time::timeout(Duration::from_secs(60), self.lines.next_line()).await;
+            let Ok(Ok(Some(line))) = line else { break };
+            if let Ok(msg) = serde_json::from_str::<serde_json::Value>(&line)
+                && msg["id"] == id
+            {
+                return msg;
+            }
+        }
+        panic!("mcp-remote did not answer {method}");
+    }
+
+    /// initialize, tools/list and get_me; returns the tool names and get_me's result.
+    async fn session(&mut self) -> (Vec<String>, serde_json::Value) {
+        let init = self
+            .request(
+                1,
+                "initialize",
+                serde_json::json!({"protocolVersion": "2025-06-18", "capabilities": {},
+                "clientInfo": {"name": "e2e", "version": "1"}}),
+            )
+            .await;
+        assert_eq!(init["result"]["serverInfo"]["name"], "mcp-github-gateway", "{init}");
+        self.send(serde_json::json!({"jsonrpc": "2.0", "method": "notifications/initialized"})).await;
+        let tools = self.request(2, "tools/list", serde_json::json!({})).await;
+        let names = tools["result"]["tools"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["name"].as_str().unwrap().to_owned())
+            .collect();
+        let me = self.request(3, "tools/call", serde_json::json!({"name": "get_me", "arguments": {}})).await;
+        (names, me["result"].clone())
+    }
+}
+
+#[tokio::test]
+async fn mcp_remote_signs_in_uses_tools_and_refreshes_a_dead_token() {
+    if installed(clients_dir().join("node/node_modules/.bin/mcp-remote"), "mcp-remote (npm ci in clients/node)")
+        .is_none()
+    {
+        return;
+    }
+    let (_gateway, mcp_url, emulator) = gateway("mcp-remote").await;
+    let home = temp_dir("mcp-remote-home");
+    // First run: signs in through $BROWSER (consent and GitHub), lists tools and calls get_me.
+    let mut remote = McpRemote::spawn(&mcp_url, &home);
+    let (tools, me) = remote.session().await;
+    assert!(tools.iter().any(|t| t == "get_me"), "{tools:?}");
+    assert_eq!(me["structuredContent"]["login"], "octocat", "{me}");
+    let _ = remote.child.kill().await;
+    // Break the access token mcp-remote stored: the next run must refresh it without a new login.
+    let stored = walk(&home.join(".mcp-auth"))
+        .into_iter()
+        .find(|p| p.to_string_lossy().ends_with("_tokens.json"))
+        .expect("stored tokens");
+    let mut tokens: serde_json::Value = serde_json::from_slice(&std::fs::read(&stored).unwrap()).unwrap();
+    tokens["access_token"] = serde_json::json!("mgw_at_dead");
+    std::fs::write(&stored, tokens.to_string()).unwrap();
+    let mut remote = McpRemote::spawn(&mcp_url, &home);
+    let (_, me) = remote.session().await;
+    assert_eq!(me["structuredContent"]["login"], "octocat", "{me}");
+    let refreshed: serde_json::Value = serde_json::from_slice(&std::fs::read(&stored).unwrap()).unwrap();
+    assert_ne!(refreshed["access_token"], "mgw_at_dead", "mcp-remote stored a refreshed token");
+    assert_eq!(emulator.authorize_requests().len(), 1, "no second sign-in at GitHub: the refresh token did it");
     assert_eq!(emulator.foreign_tokens_seen(), 0);
+}
+
+fn walk(dir: &std::path::Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = entry.path();
+        if p.is_dir() { out.extend(walk(&p)) } else { out.push(p) }
+    }
+    out
 }
 
 #[tokio::test]
