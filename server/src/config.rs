@@ -88,6 +88,8 @@ pub struct Config {
     pub rate_limit_per_minute: u32,
     /// Take the client IP from `Fly-Client-IP` / `X-Forwarded-For` (only behind a proxy that sets them).
     pub trust_proxy_headers: bool,
+    /// Most registered clients kept at once; registration answers 503 past it.
+    pub max_clients: usize,
     /// Registered clients unused this long are forgotten (renewed whenever they obtain tokens).
     pub client_ttl: Duration,
     /// Idle time after which an MCP session ends (everywhere: its owner record expires).
@@ -141,6 +143,7 @@ pub struct RawConfig {
     pub rate_limit_per_minute: Option<String>,
     pub trust_proxy_headers: Option<String>,
     pub client_ttl_secs: Option<String>,
+    pub max_clients: Option<String>,
     pub max_sessions: Option<String>,
     pub max_sessions_per_user: Option<String>,
     pub secret_key: Option<String>,
@@ -248,6 +251,7 @@ impl Config {
             )?)
             .unwrap_or(60),
             trust_proxy_headers: flag("TRUST_PROXY_HEADERS", raw.trust_proxy_headers)?,
+            max_clients: count("MAX_CLIENTS", raw.max_clients, 100_000, 1..=10_000_000)?,
             client_ttl: secs("CLIENT_TTL_SECS", raw.client_ttl_secs, 90 * 86_400, 3600..=3650 * 86_400)?,
             session_idle: secs("SESSION_IDLE_SECS", raw.session_idle_secs, 1800, 1..=7 * 86_400)?,
             max_sessions: count("MAX_SESSIONS", raw.max_sessions, 10_000, 1..=1_000_000)?,
@@ -509,6 +513,7 @@ mod tests {
             ("TOOLSETS", Box::new(|r| r.toolsets = Some("repos,wiki".into()))),
             ("TRUST_PROXY_HEADERS", Box::new(|r| r.trust_proxy_headers = Some("sometimes".into()))),
             ("RATE_LIMIT_PER_MINUTE", Box::new(|r| r.rate_limit_per_minute = Some("0".into()))),
+            ("MAX_CLIENTS", Box::new(|r| r.max_clients = Some("-1".into()))),
             ("CLIENT_TTL_SECS", Box::new(|r| r.client_ttl_secs = Some("10".into()))),
             ("MAX_SESSIONS_PER_USER", Box::new(|r| r.max_sessions_per_user = Some("0".into()))),
             ("MAX_SESSIONS", Box::new(|r| r.max_sessions = Some("many".into()))),

@@ -176,3 +176,14 @@ async fn clients_that_are_never_used_expire_and_used_ones_are_kept() {
     let kept = h.http.get(h.authorize_url(&used, &pkce, &[])).send().await.unwrap();
     assert_eq!(kept.status(), StatusCode::OK, "the used client is still registered");
 }
+
+#[tokio::test]
+async fn registrations_stop_at_max_clients() {
+    let h = Harness::start_with(github_emulator::EmulatorConfig::default(), |c| c.max_clients = Some("2".into())).await;
+    let body = json!({"redirect_uris": ["https://a.example/cb"]}).to_string();
+    assert_eq!(register_raw(&h, "application/json", body.clone()).await.0, StatusCode::CREATED);
+    assert_eq!(register_raw(&h, "application/json", body.clone()).await.0, StatusCode::CREATED);
+    let (status, json) = register_raw(&h, "application/json", body).await;
+    assert_eq!((status, json["error"].as_str()), (StatusCode::SERVICE_UNAVAILABLE, Some("temporarily_unavailable")));
+    assert!(json["error_description"].as_str().unwrap().contains("limit of registered clients"));
+}

@@ -25,6 +25,14 @@ pub async fn register(State(state): State<AppState>, headers: HeaderMap, body: B
     let value: serde_json::Value = serde_json::from_slice(&body)
         .map_err(|_| OAuthError::new(ErrorCode::InvalidClientMetadata, "the body is not valid JSON"))?;
     let (record, response) = client::register(&value, state.now(), &state.config.allowed_redirect_schemes)?;
+    // A hard bound on stored registrations (unused ones also expire, and /register is rate limited).
+    if state.records.store().count(Namespace::Client).await? >= state.config.max_clients {
+        tracing::warn!(max = state.config.max_clients, "client registration refused: MAX_CLIENTS reached");
+        return Err(OAuthError::new(
+            ErrorCode::TemporarilyUnavailable,
+            "this server has reached its limit of registered clients; try again later",
+        ));
+    }
     // Clients that never obtain tokens are forgotten after CLIENT_TTL_SECS; using one renews it.
     state.records.put(Namespace::Client, &record.client_id, &record, Some(state.config.client_ttl)).await?;
     tracing::info!(client = %record.client_id, name = record.client_name.as_deref().unwrap_or("-"), "client registered");

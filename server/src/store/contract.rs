@@ -68,9 +68,11 @@ pub async fn run(store: Arc<dyn Store>, prefix: &str) {
     }
     assert_eq!(won, (1, 1), "one swap and one take win");
 
-    // list sees the live entries of one namespace.
+    // list and count see the live entries of one namespace.
+    let before = store.count(Namespace::Client).await.unwrap();
     store.put(Namespace::Client, &k("l1"), b"1".to_vec(), None).await.unwrap();
     store.put(Namespace::Client, &k("l2"), b"2".to_vec(), None).await.unwrap();
+    assert_eq!(store.count(Namespace::Client).await.unwrap(), before + 2);
     let listed: Vec<String> = store.list(Namespace::Client).await.unwrap().into_iter().map(|(key, _)| key).collect();
     assert!(listed.contains(&k("l1")) && listed.contains(&k("l2")), "{listed:?}");
 
@@ -91,4 +93,6 @@ pub async fn run(store: Arc<dyn Store>, prefix: &str) {
     assert!(store.put_new(NS, &k("ttl-new"), b"again".to_vec(), None).await.unwrap(), "expired keys are free again");
     assert_eq!(store.get(NS, &k("ttl-swap")).await.unwrap().as_deref(), Some(&b"b"[..]), "swap renewed the TTL");
     assert!(!store.list(Namespace::Client).await.unwrap().iter().any(|(key, _)| *key == k("ttl-list")));
+    let listed = store.list(Namespace::Client).await.unwrap().len();
+    assert_eq!(store.count(Namespace::Client).await.unwrap(), listed, "count agrees with list");
 }

@@ -141,6 +141,11 @@ impl Store for MemoryStore {
             .collect())
     }
 
+    async fn count(&self, ns: Namespace) -> Result<usize, StoreError> {
+        let now = self.clock.now();
+        Ok(self.map.iter().filter(|e| e.key().0 == ns && e.value().live(now)).count())
+    }
+
     async fn ping(&self) -> Result<(), StoreError> {
         Ok(())
     }

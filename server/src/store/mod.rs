@@ -91,6 +91,8 @@ pub trait Store: Send + Sync + 'static {
     async fn delete(&self, ns: Namespace, key: &str) -> Result<bool, StoreError>;
     /// Every live entry of a namespace (administration; not for request paths).
     async fn list(&self, ns: Namespace) -> Result<Vec<(String, Vec<u8>)>, StoreError>;
+    /// How many live entries a namespace holds (for caps; may count an entry expiring right now).
+    async fn count(&self, ns: Namespace) -> Result<usize, StoreError>;
     /// Cheap reachability check for readiness probes.
     async fn ping(&self) -> Result<(), StoreError>;
 }

@@ -234,6 +234,25 @@ impl Store for RedisStore {
         Ok(removed > 0)
     }
 
+    async fn count(&self, ns: Namespace) -> Result<usize, StoreError> {
+        let pattern = format!("{}*", glob_escape(&self.ns_prefix(ns)));
+        let mut keys = HashSet::new();
+        let mut cursor: u64 = 0;
+        loop {
+            let (next, batch): (u64, Vec<Vec<u8>>) = self
+                .run(|mut c| {
+                    let scan = cmd("SCAN").arg(cursor).arg("MATCH").arg(&pattern).arg("COUNT").arg(SCAN_COUNT).clone();
+                    async move { scan.query_async(&mut c).await }
+                })
+                .await?;
+            keys.extend(batch);
+            if next == 0 {
+                return Ok(keys.len());
+            }
+            cursor = next;
+        }
+    }
+
     async fn list(&self, ns: Namespace) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
         let prefix = self.ns_prefix(ns);
         let pattern = format!("{}*", glob_escape(&prefix));

@@ -251,6 +251,18 @@ impl Store for SqliteStore {
         .await
     }
 
+    async fn count(&self, ns: Namespace) -> Result<usize, StoreError> {
+        self.with(move |c, now| {
+            c.query_row(
+                &format!("SELECT COUNT(*) FROM kv WHERE ns = ?1 AND ?2 = ?2 AND {LIVE}"),
+                params![ns.as_str(), 0, now as i64],
+                |r| r.get::<_, i64>(0),
+            )
+        })
+        .await
+        .map(|n| usize::try_from(n).unwrap_or(0))
+    }
+
     async fn ping(&self) -> Result<(), StoreError> {
         self.with(|c, _| c.query_row("SELECT 1", [], |r| r.get::<_, i64>(0)).map(|_| ())).await
     }
