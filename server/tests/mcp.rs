@@ -467,3 +467,13 @@ async fn idle_sessions_end() {
         "idle too long"
     );
 }
+
+#[tokio::test]
+async fn oversized_mcp_bodies_are_refused_with_413() {
+    let h = Harness::start().await;
+    let t = h.login().await;
+    let session = h.mcp_session(&t.access).await;
+    let huge = json!({"jsonrpc": "2.0", "id": 9, "method": "tools/call", "params": {"name": "get_me", "arguments": {"pad": "x".repeat(5 * 1024 * 1024)}}});
+    let r = h.mcp(Some(&t.access), Some(&session), huge).await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+}
