@@ -92,6 +92,8 @@ pub struct Config {
     pub max_clients: usize,
     /// Registered clients unused this long are forgotten (renewed whenever they obtain tokens).
     pub client_ttl: Duration,
+    /// `human` (default) or `json` log lines.
+    pub log_json: bool,
     /// Idle time after which an MCP session ends (everywhere: its owner record expires).
     pub session_idle: Duration,
     /// Most live MCP sessions on one instance; new ones get 503 past it.
@@ -144,6 +146,7 @@ pub struct RawConfig {
     pub trust_proxy_headers: Option<String>,
     pub client_ttl_secs: Option<String>,
     pub max_clients: Option<String>,
+    pub log_format: Option<String>,
     pub max_sessions: Option<String>,
     pub max_sessions_per_user: Option<String>,
     pub secret_key: Option<String>,
@@ -251,6 +254,11 @@ impl Config {
             )?)
             .unwrap_or(60),
             trust_proxy_headers: flag("TRUST_PROXY_HEADERS", raw.trust_proxy_headers)?,
+            log_json: match non_empty(raw.log_format).map(|v| v.to_ascii_lowercase()).as_deref() {
+                None | Some("human") => false,
+                Some("json") => true,
+                Some(other) => return Err(err("LOG_FORMAT", format!("`{other}` is not human or json"))),
+            },
             max_clients: count("MAX_CLIENTS", raw.max_clients, 100_000, 1..=10_000_000)?,
             client_ttl: secs("CLIENT_TTL_SECS", raw.client_ttl_secs, 90 * 86_400, 3600..=3650 * 86_400)?,
             session_idle: secs("SESSION_IDLE_SECS", raw.session_idle_secs, 1800, 1..=7 * 86_400)?,
@@ -513,6 +521,7 @@ mod tests {
             ("TOOLSETS", Box::new(|r| r.toolsets = Some("repos,wiki".into()))),
             ("TRUST_PROXY_HEADERS", Box::new(|r| r.trust_proxy_headers = Some("sometimes".into()))),
             ("RATE_LIMIT_PER_MINUTE", Box::new(|r| r.rate_limit_per_minute = Some("0".into()))),
+            ("LOG_FORMAT", Box::new(|r| r.log_format = Some("xml".into()))),
             ("MAX_CLIENTS", Box::new(|r| r.max_clients = Some("-1".into()))),
             ("CLIENT_TTL_SECS", Box::new(|r| r.client_ttl_secs = Some("10".into()))),
             ("MAX_SESSIONS_PER_USER", Box::new(|r| r.max_sessions_per_user = Some("0".into()))),

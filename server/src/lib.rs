@@ -27,7 +27,10 @@ pub mod upstream;
 pub mod web;
 
 use axum::{Router, extract::Request};
-use tower_http::trace::TraceLayer;
+use tower_http::{
+    request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    trace::TraceLayer,
+};
 
 pub use config::Config;
 pub use state::AppState;
@@ -37,10 +40,14 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(http::oauth_routes(&state))
         .merge(mcp::routes(&state))
+        .layer(PropagateRequestIdLayer::x_request_id())
         // Spans name the path only: query strings carry codes and state, which must never be logged.
-        .layer(TraceLayer::new_for_http().make_span_with(
-            |req: &Request| tracing::info_span!("http", method = %req.method(), path = %req.uri().path()),
-        ))
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
+            let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+            tracing::info_span!("http", request_id = %id, method = %req.method(), path = %req.uri().path())
+        }))
+        // Outermost: every request gets an id (or keeps the one it brought), logged on every line.
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)
 }
 

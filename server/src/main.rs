@@ -28,10 +28,6 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     }
-    tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
-        .init();
-
     let config = match Config::from_env() {
         Ok(c) => c,
         Err(e) => {
@@ -39,6 +35,12 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    if config.log_json {
+        tracing_subscriber::fmt().json().with_current_span(true).with_env_filter(filter).init();
+    } else {
+        tracing_subscriber::fmt().with_env_filter(filter).init();
+    }
     let bind = config.bind_addr;
     let mcp_url = config.mcp_url();
     let state = match AppState::new(config).await {

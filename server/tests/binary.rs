@@ -200,3 +200,22 @@ async fn a_sigkilled_gateway_restarts_with_everyone_still_signed_in() {
     assert!(again.status().is_redirection(), "{}", again.status());
     assert!(again.headers()["location"].to_str().unwrap().starts_with(&emulator.base_url()));
 }
+
+#[tokio::test]
+async fn json_logs_carry_a_request_id_on_every_request_line() {
+    let emulator = github_emulator::start(EmulatorConfig::default()).await.unwrap();
+    let port = free_port();
+    let dir = temp_dir("json-logs");
+    let running =
+        common::spawn_gateway_with(&dir, port, &emulator, "info,tower_http=debug", &[("LOG_FORMAT", "json")]).await;
+    let resp = reqwest::get(format!("http://127.0.0.1:{port}/healthz")).await.unwrap();
+    let id = resp.headers()["x-request-id"].to_str().unwrap().to_owned();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let logs = std::fs::read_to_string(&running.log).unwrap();
+    let lines: Vec<serde_json::Value> = logs.lines().filter_map(|l| serde_json::from_str(l).ok()).collect();
+    assert!(!lines.is_empty() && lines.len() == logs.lines().count(), "every line is JSON:\n{logs}");
+    assert!(
+        lines.iter().any(|l| l["span"]["request_id"] == id.as_str() && l["span"]["path"] == "/healthz"),
+        "a line names the request id {id}:\n{logs}"
+    );
+}

@@ -200,6 +200,8 @@ async fn a_redis_outage_is_a_503_and_heals_without_a_restart() {
         h.token(&[("grant_type", "refresh_token"), ("refresh_token", &t.refresh), ("client_id", &t.client_id)]).await;
     assert_eq!((status, body["error"].as_str()), (StatusCode::SERVICE_UNAVAILABLE, Some("temporarily_unavailable")));
     assert!(started.elapsed() < Duration::from_secs(15), "failures are quick, not hangs");
+    assert_eq!(h.http.get(h.url("/readyz")).send().await.unwrap().status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(h.http.get(h.url("/healthz")).send().await.unwrap().status(), StatusCode::OK, "alive, just not ready");
 
     let _redis = OwnRedis::start(port, dir);
     let deadline = Instant::now() + Duration::from_secs(20);
@@ -214,6 +216,7 @@ async fn a_redis_outage_is_a_503_and_heals_without_a_restart() {
     let (status, _) =
         h.token(&[("grant_type", "refresh_token"), ("refresh_token", &t.refresh), ("client_id", &t.client_id)]).await;
     assert_eq!(status, StatusCode::OK, "data written before the outage is still there (AOF)");
+    assert_eq!(h.http.get(h.url("/readyz")).send().await.unwrap().status(), StatusCode::OK);
 }
 
 /// Regression: two instances refreshing the same expiring GitHub token at once. GitHub accepts the

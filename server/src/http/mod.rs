@@ -6,6 +6,7 @@ pub mod callback;
 pub mod cookies;
 pub mod discovery;
 mod form;
+pub mod health;
 pub mod limits;
 pub mod register;
 pub mod revoke;
@@ -48,6 +49,9 @@ pub fn oauth_routes(state: &AppState) -> Router<AppState> {
         .merge(cross_origin)
         .route("/authorize", get(authorize::get).post(authorize::post))
         .route("/oauth/callback", get(callback::callback))
+        .route("/", get(health::landing))
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
         .layer(DefaultBodyLimit::max(OAUTH_BODY_LIMIT))
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), limits::rate_limit))
 }

@@ -34,6 +34,7 @@ impl Templates {
         env.add_template("base.html", include_str!("../../templates/base.html"))?;
         env.add_template("consent.html", include_str!("../../templates/consent.html"))?;
         env.add_template("error.html", include_str!("../../templates/error.html"))?;
+        env.add_template("landing.html", include_str!("../../templates/landing.html"))?;
         Ok(Self { env })
     }
 

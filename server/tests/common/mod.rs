@@ -518,6 +518,17 @@ pub async fn spawn_gateway(
     emulator: &github_emulator::Emulator,
     log_filter: &str,
 ) -> Running {
+    spawn_gateway_with(dir, port, emulator, log_filter, &[]).await
+}
+
+/// [`spawn_gateway`] with extra environment variables.
+pub async fn spawn_gateway_with(
+    dir: &std::path::Path,
+    port: u16,
+    emulator: &github_emulator::Emulator,
+    log_filter: &str,
+    env: &[(&str, &str)],
+) -> Running {
     let base = format!("http://127.0.0.1:{port}");
     let log = dir.join("gateway.log");
     let file = std::fs::OpenOptions::new().create(true).append(true).open(&log).unwrap();
@@ -530,6 +541,7 @@ pub async fn spawn_gateway(
         .env("GITHUB_BASE_URL", raw.github_base_url.unwrap())
         .env("GITHUB_API_URL", raw.github_api_url.unwrap())
         .env("RUST_LOG", log_filter)
+        .envs(env.iter().copied())
         .stdout(file.try_clone().unwrap())
         .stderr(file)
         .spawn()
