@@ -129,6 +129,28 @@ impl RedisStore {
     }
 }
 
+impl RedisStore {
+    /// Every key of a namespace, each once (SCAN may return a key more than once).
+    async fn scan_keys(&self, ns: Namespace) -> Result<HashSet<Vec<u8>>, StoreError> {
+        let pattern = format!("{}*", glob_escape(&self.ns_prefix(ns)));
+        let mut keys = HashSet::new();
+        let mut cursor: u64 = 0;
+        loop {
+            let (next, batch): (u64, Vec<Vec<u8>>) = self
+                .run(|mut c| {
+                    let scan = cmd("SCAN").arg(cursor).arg("MATCH").arg(&pattern).arg("COUNT").arg(SCAN_COUNT).clone();
+                    async move { scan.query_async(&mut c).await }
+                })
+                .await?;
+            keys.extend(batch);
+            if next == 0 {
+                return Ok(keys);
+            }
+            cursor = next;
+        }
+    }
+}
+
 /// Every Redis error becomes `Unavailable`, without the URL or password.
 fn unavailable(e: &RedisError, secrets: &[String]) -> StoreError {
     StoreError::Unavailable(format!("Redis: {}", redact(&e.to_string(), secrets)))
@@ -235,44 +257,13 @@ impl Store for RedisStore {
     }
 
     async fn count(&self, ns: Namespace) -> Result<usize, StoreError> {
-        let pattern = format!("{}*", glob_escape(&self.ns_prefix(ns)));
-        let mut keys = HashSet::new();
-        let mut cursor: u64 = 0;
-        loop {
-            let (next, batch): (u64, Vec<Vec<u8>>) = self
-                .run(|mut c| {
-                    let scan = cmd("SCAN").arg(cursor).arg("MATCH").arg(&pattern).arg("COUNT").arg(SCAN_COUNT).clone();
-                    async move { scan.query_async(&mut c).await }
-                })
-                .await?;
-            keys.extend(batch);
-            if next == 0 {
-                return Ok(keys.len());
-            }
-            cursor = next;
-        }
+        Ok(self.scan_keys(ns).await?.len())
     }
 
     async fn list(&self, ns: Namespace) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
         let prefix = self.ns_prefix(ns);
-        let pattern = format!("{}*", glob_escape(&prefix));
-        // SCAN may return a key more than once; the set keeps each once.
-        let mut keys = HashSet::new();
-        let mut cursor: u64 = 0;
-        loop {
-            let (next, batch): (u64, Vec<Vec<u8>>) = self
-                .run(|mut c| {
-                    let scan = cmd("SCAN").arg(cursor).arg("MATCH").arg(&pattern).arg("COUNT").arg(SCAN_COUNT).clone();
-                    async move { scan.query_async(&mut c).await }
-                })
-                .await?;
-            keys.extend(batch.into_iter().filter_map(|k| String::from_utf8(k).ok()));
-            if next == 0 {
-                break;
-            }
-            cursor = next;
-        }
-        let keys: Vec<String> = keys.into_iter().collect();
+        let keys = self.scan_keys(ns).await?.into_iter().filter_map(|k| String::from_utf8(k).ok());
+        let keys: Vec<String> = keys.collect();
         let mut entries = Vec::with_capacity(keys.len());
         for chunk in keys.chunks(MGET_CHUNK) {
             let values: Vec<Option<Vec<u8>>> =
