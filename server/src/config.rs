@@ -246,13 +246,7 @@ impl Config {
             auth_code_ttl,
             refresh_grace: secs("REFRESH_GRACE_SECS", raw.refresh_grace_secs, 30, 0..=300)?,
             consent_ttl: secs("CONSENT_TTL_SECS", raw.consent_ttl_secs, 30 * 86_400, 0..=365 * 86_400)?,
-            rate_limit_per_minute: u32::try_from(count(
-                "RATE_LIMIT_PER_MINUTE",
-                raw.rate_limit_per_minute,
-                60,
-                1..=100_000,
-            )?)
-            .unwrap_or(60),
+            rate_limit_per_minute: number("RATE_LIMIT_PER_MINUTE", raw.rate_limit_per_minute, 60, 1..=100_000, None)?,
             trust_proxy_headers: flag("TRUST_PROXY_HEADERS", raw.trust_proxy_headers)?,
             log_json: match non_empty(raw.log_format).map(|v| v.to_ascii_lowercase()).as_deref() {
                 None | Some("human") => false,
@@ -360,20 +354,35 @@ fn parse_base_url(var: &'static str, v: Option<String>, default: &str) -> Result
     Url::parse(v.trim_end_matches('/')).map_err(|e| err(var, e.to_string()))
 }
 
+/// A whole number within `range` (`default` when unset); `unit` names it in errors.
+fn number<T>(
+    var: &'static str,
+    v: Option<String>,
+    default: T,
+    range: std::ops::RangeInclusive<T>,
+    unit: Option<&str>,
+) -> Result<T, ConfigError>
+where
+    T: std::str::FromStr + PartialOrd + std::fmt::Display,
+{
+    let (of_unit, in_unit) = unit.map_or((String::new(), String::new()), |u| (format!(" of {u}"), format!(" {u}")));
+    let n = match non_empty(v) {
+        None => default,
+        Some(s) => s.parse::<T>().map_err(|_| err(var, format!("`{s}` is not a whole number{of_unit}")))?,
+    };
+    if !range.contains(&n) {
+        return Err(err(var, format!("{n} is outside {}..={}{in_unit}", range.start(), range.end())));
+    }
+    Ok(n)
+}
+
 fn secs(
     var: &'static str,
     v: Option<String>,
     default: u64,
     range: std::ops::RangeInclusive<u64>,
 ) -> Result<Duration, ConfigError> {
-    let n = match non_empty(v) {
-        None => default,
-        Some(s) => s.parse::<u64>().map_err(|_| err(var, format!("`{s}` is not a whole number of seconds")))?,
-    };
-    if !range.contains(&n) {
-        return Err(err(var, format!("{n} is outside {}..={} seconds", range.start(), range.end())));
-    }
-    Ok(Duration::from_secs(n))
+    number(var, v, default, range, Some("seconds")).map(Duration::from_secs)
 }
 
 fn flag(var: &'static str, v: Option<String>) -> Result<bool, ConfigError> {
@@ -390,14 +399,7 @@ fn count(
     default: usize,
     range: std::ops::RangeInclusive<usize>,
 ) -> Result<usize, ConfigError> {
-    let n = match non_empty(v) {
-        None => default,
-        Some(s) => s.parse::<usize>().map_err(|_| err(var, format!("`{s}` is not a whole number")))?,
-    };
-    if !range.contains(&n) {
-        return Err(err(var, format!("{n} is outside {}..={}", range.start(), range.end())));
-    }
-    Ok(n)
+    number(var, v, default, range, None)
 }
 
 fn parse_storage(v: Option<String>) -> Result<StorageUrl, ConfigError> {
