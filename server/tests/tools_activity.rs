@@ -4,6 +4,8 @@
 mod common;
 
 use common::ToolSession as Session;
+use common::hello_world as hello;
+use common::{assert_no_noise, error_text as text};
 use serde_json::{Value, json};
 
 const C3: &str = "7fd1a60b01f91b314f59955a4e4d4e80d8edf11d";
@@ -28,33 +30,6 @@ const NOISE: &[&str] = &[
     "subscription_url",
     "last_read_at",
 ];
-
-/// Arguments for `octocat/hello-world` plus `extra`.
-fn hello(extra: Value) -> Value {
-    let mut args = json!({"owner": "octocat", "repo": "hello-world"});
-    for (k, v) in extra.as_object().expect("object") {
-        args[k] = v.clone();
-    }
-    args
-}
-
-fn assert_no_noise(v: &Value) {
-    match v {
-        Value::Object(m) => {
-            for (k, x) in m {
-                assert!(!NOISE.contains(&k.as_str()), "noise field `{k}` left in the projection");
-                assert_no_noise(x);
-            }
-        }
-        Value::Array(a) => a.iter().for_each(assert_no_noise),
-        Value::String(s) => assert!(!s.contains("/avatars/") && !s.contains("/api/v3/"), "API or avatar URL: {s}"),
-        _ => {}
-    }
-}
-
-fn text(out: &Value) -> &str {
-    out.as_str().unwrap_or_else(|| panic!("error text expected, got {out}"))
-}
 
 fn ids(out: &Value, key: &str) -> Vec<Value> {
     out[key].as_array().unwrap_or_else(|| panic!("no {key} in {out}")).iter().map(|x| x["id"].clone()).collect()
@@ -85,7 +60,7 @@ async fn list_workflow_runs_lists_newest_first_with_projected_fields() {
     assert!(run["html_url"].as_str().unwrap().ends_with("/octocat/hello-world/actions/runs/30433643"));
     assert_eq!(out["workflow_runs"][1]["head_sha"], F1);
     assert_eq!(out["workflow_runs"][1]["event"], "pull_request");
-    assert_no_noise(&out);
+    assert_no_noise(&out, NOISE);
 }
 
 #[tokio::test]
@@ -143,7 +118,7 @@ async fn get_workflow_run_includes_jobs_and_steps_so_the_failure_can_be_found() 
     assert_eq!(run["jobs"][0]["name"], "build");
     assert_eq!(run["jobs"][0]["conclusion"], "success");
     assert!(job.get("runner_name").is_none() && job.get("labels").is_none(), "{job}");
-    assert_no_noise(&run);
+    assert_no_noise(&run, NOISE);
 
     let (err, ok) = s.call("get_workflow_run", hello(json!({"run_id": RUN_OK}))).await;
     assert!(!err, "{ok}");
@@ -252,7 +227,7 @@ async fn list_notifications_shows_octocats_two_unread_threads() {
         ])
     );
     assert_eq!(out["page"]["has_next_page"], false);
-    assert_no_noise(&out);
+    assert_no_noise(&out, NOISE);
     let asked = s.h.emulator.api_requests().pop().unwrap();
     assert_eq!(asked.path, "/notifications");
     assert!(asked.query.unwrap_or_default().contains("all=false"));

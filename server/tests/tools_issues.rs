@@ -3,15 +3,8 @@
 mod common;
 
 use common::ToolSession as Session;
+use common::hello_world as hello;
 use serde_json::{Value, json};
-
-fn hello(extra: Value) -> Value {
-    let mut args = json!({"owner": "octocat", "repo": "hello-world"});
-    if let (Some(a), Some(e)) = (args.as_object_mut(), extra.as_object()) {
-        a.extend(e.clone());
-    }
-    args
-}
 
 fn numbers(list: &Value) -> Vec<u64> {
     list.as_array().unwrap().iter().map(|i| i["number"].as_u64().unwrap()).collect()

@@ -4,6 +4,8 @@
 mod common;
 
 use common::ToolSession as Session;
+use common::hello_world as hello;
+use common::{assert_no_noise, error_text as text};
 use serde_json::{Value, json};
 
 const C3: &str = "7fd1a60b01f91b314f59955a4e4d4e80d8edf11d";
@@ -12,33 +14,6 @@ const NOT_FOUND: &str = "Not found on GitHub, or private and not visible to this
 /// Keys of GitHub's JSON the projections must drop, at any depth.
 const NOISE: &[&str] =
     &["url", "node_id", "_links", "avatar_url", "diff_url", "patch_url", "issue_url", "statuses_url", "commits_url"];
-
-/// Arguments for `octocat/hello-world` plus `extra`.
-fn hello(extra: Value) -> Value {
-    let mut args = json!({"owner": "octocat", "repo": "hello-world"});
-    for (k, v) in extra.as_object().expect("object") {
-        args[k] = v.clone();
-    }
-    args
-}
-
-fn assert_no_noise(v: &Value) {
-    match v {
-        Value::Object(m) => {
-            for (k, x) in m {
-                assert!(!NOISE.contains(&k.as_str()), "noise field `{k}` left in the projection");
-                assert_no_noise(x);
-            }
-        }
-        Value::Array(a) => a.iter().for_each(assert_no_noise),
-        Value::String(s) => assert!(!s.contains("/avatars/") && !s.contains("/api/v3/"), "API or avatar URL: {s}"),
-        _ => {}
-    }
-}
-
-fn text(out: &Value) -> &str {
-    out.as_str().unwrap_or_else(|| panic!("error text expected, got {out}"))
-}
 
 /// The values of `keys` in `v`, as an array (for compact multi-field assertions).
 fn fields(v: &Value, keys: &[&str]) -> Value {
@@ -100,7 +75,7 @@ async fn list_pull_requests_shows_the_open_pr_without_body_and_filters_by_state_
     assert_eq!(pr["base"], json!({"ref": "main", "sha": C3, "label": "octocat:main", "repo": "octocat/hello-world"}));
     assert!(pr.get("body").is_none(), "lists leave bodies out: {pr}");
     assert!(pr["html_url"].as_str().unwrap().ends_with("/octocat/hello-world/pull/3"));
-    assert_no_noise(&out);
+    assert_no_noise(&out, NOISE);
 
     let numbers = |out: Value| -> Vec<u64> {
         out["pull_requests"].as_array().unwrap().iter().map(|p| p["number"].as_u64().unwrap()).collect()
@@ -129,7 +104,7 @@ async fn get_pull_request_projects_the_seeded_pr_and_reports_unknown_numbers() {
     assert_eq!(fields(&pr, &["created_at", "labels", "requested_reviewers"]), json!(["2024-04-02T08:30:00Z", [], []]));
     assert!(pr.get("merged_at").is_none() && pr.get("closed_at").is_none(), "nulls are dropped: {pr}");
     assert!(pr.get("id").is_none() && pr.get("maintainer_can_modify").is_none(), "{pr}");
-    assert_no_noise(&pr);
+    assert_no_noise(&pr, NOISE);
 
     assert_not_found(&s, "get_pull_request", hello(json!({"pull_number": 99}))).await;
     // Issue #1 is not a pull request.
@@ -191,7 +166,7 @@ async fn get_pull_request_status_summarizes_statuses_and_check_runs_of_the_head(
         json!(["build", "completed", "success", "2024-04-02T08:21:35Z"])
     );
     assert!(run.get("output").is_none() && run.get("app").is_none(), "{run}");
-    assert_no_noise(&out);
+    assert_no_noise(&out, NOISE);
     assert_eq!(requests(&s, "GET", &format!("/repos/octocat/hello-world/commits/{F1}/status")), 1);
 
     s.h.emulator.clear_records();
@@ -211,7 +186,7 @@ async fn list_pull_request_reviews_shows_hubots_approval() {
         json!([80, "APPROVED", "hubot", "Looks good to me.", F1, "2024-04-03T09:00:00Z"])
     );
     assert!(r.get("author_association").is_none() && r.get("pull_request_url").is_none(), "{r}");
-    assert_no_noise(&out);
+    assert_no_noise(&out, NOISE);
 
     assert_not_found(&s, "list_pull_request_reviews", hello(json!({"pull_number": 99}))).await;
 }
@@ -241,7 +216,7 @@ async fn update_pull_request_edits_closes_and_reopens_and_refuses_an_empty_chang
     let edit = hello(json!({"pull_number": 3, "title": "Greet anyone", "body": "New text."}));
     let pr = ok(&s, "update_pull_request", edit).await;
     assert_eq!(fields(&pr, &["title", "body", "state"]), json!(["Greet anyone", "New text.", "open"]));
-    assert_no_noise(&pr);
+    assert_no_noise(&pr, NOISE);
     let pr = ok(&s, "update_pull_request", hello(json!({"pull_number": 3, "state": "closed"}))).await;
     assert_eq!(fields(&pr, &["state", "merged"]), json!(["closed", false]));
     assert!(pr["closed_at"].is_string(), "{pr}");
@@ -290,7 +265,7 @@ async fn create_pull_request_review_comments_and_refuses_bad_events_locally() {
         .await;
     assert_eq!(fields(&r, &["state", "user", "body", "commit_id"]), json!(["COMMENTED", "octocat", "Nice.", F1]));
     assert!(r["id"].as_u64().is_some_and(|id| id >= 5_000_000) && r["submitted_at"].is_string(), "{r}");
-    assert_no_noise(&r);
+    assert_no_noise(&r, NOISE);
 
     let (err, out) = s.call("create_pull_request_review", hello(json!({"pull_number": 3, "event": "LGTM"}))).await;
     assert!(err);
@@ -346,7 +321,7 @@ async fn a_new_branch_becomes_a_pr_that_is_reviewed_merged_and_shown_merged() {
     );
     assert_eq!(fields(&pr["base"], &["ref", "sha"]), json!(["main", C3]));
     assert_eq!(fields(&pr, &["commits", "changed_files", "additions", "deletions"]), json!([1, 1, 3, 0]));
-    assert_no_noise(&pr);
+    assert_no_noise(&pr, NOISE);
     let files = ok(&s, "get_pull_request_files", hello(json!({"pull_number": 4}))).await;
     assert_eq!(fields(&files["files"][0], &["filename", "status"]), json!(["docs/faq.md", "added"]));
 

@@ -3,25 +3,15 @@
 mod common;
 
 use common::ToolSession as Session;
+use common::error_text;
+use common::hello_world as hello;
 use github_emulator::Fault;
-use serde_json::{Value, json};
+use serde_json::json;
 
 const C1: &str = "553c2077f0edc3d5dc5d17262f6aa498e69d6f8e";
 const C2: &str = "762941318ee16e59dabbacb1b4049eec22f0d303";
 const C3: &str = "7fd1a60b01f91b314f59955a4e4d4e80d8edf11d";
 const F1: &str = "6dcb09b5b57875f334f61aebed695e2e4193db5e";
-
-fn hello(extra: Value) -> Value {
-    let mut args = json!({"owner": "octocat", "repo": "hello-world"});
-    if let (Some(a), Some(e)) = (args.as_object_mut(), extra.as_object()) {
-        a.extend(e.clone());
-    }
-    args
-}
-
-fn error_text(v: &Value) -> &str {
-    v.as_str().unwrap_or_else(|| panic!("expected an error text, got {v}"))
-}
 
 #[tokio::test]
 async fn get_repository_projects_the_useful_fields() {

@@ -564,3 +564,32 @@ pub async fn wait_ready(base: &str) {
     }
     panic!("the binary did not become ready");
 }
+
+/// Tool arguments naming the seeded `octocat/hello-world`, plus `extra` (an object).
+pub fn hello_world(extra: Value) -> Value {
+    let mut args = json!({"owner": "octocat", "repo": "hello-world"});
+    for (k, v) in extra.as_object().expect("extra arguments are an object") {
+        args[k] = v.clone();
+    }
+    args
+}
+
+/// The error text of a failed tool call (see [`ToolSession::call`]).
+pub fn error_text(out: &Value) -> &str {
+    out.as_str().unwrap_or_else(|| panic!("error text expected, got {out}"))
+}
+
+/// Fails if a projection still carries any of `noise` (keys) or an API/avatar URL anywhere inside.
+pub fn assert_no_noise(v: &Value, noise: &[&str]) {
+    match v {
+        Value::Object(m) => {
+            for (k, x) in m {
+                assert!(!noise.contains(&k.as_str()), "noise field `{k}` left in the projection");
+                assert_no_noise(x, noise);
+            }
+        }
+        Value::Array(a) => a.iter().for_each(|x| assert_no_noise(x, noise)),
+        Value::String(s) => assert!(!s.contains("/avatars/") && !s.contains("/api/v3/"), "API or avatar URL: {s}"),
+        _ => {}
+    }
+}
