@@ -84,7 +84,7 @@ impl AppState {
 
     pub async fn with_clock(config: Config, clock: Arc<dyn Clock>) -> Result<Self, StartError> {
         let store = open_store(&config.storage, clock.clone()).await?;
-        let config_limits = (config.rate_limit_per_minute, config.trust_proxy_headers);
+        let limits = crate::http::limits::Limits::new(config.rate_limit_per_minute, config.trust_proxy_headers);
         let records = Records::new(store);
         let keys = match &config.secret_key {
             Some(master) => Keys::derive(master),
@@ -100,7 +100,7 @@ impl AppState {
             clock,
             config: Arc::new(config),
             upstream_refresh_locks: Arc::new(DashMap::new()),
-            limits: crate::http::limits::Limits::new(config_limits.0, config_limits.1),
+            limits,
         })
     }
 

@@ -69,11 +69,6 @@ impl Registry {
     pub fn visible(&self, selection: &Selection) -> Vec<Tool> {
         self.router.list_all().into_iter().filter(|t| self.enabled(&t.name, selection).is_some()).collect()
     }
-
-    /// (tool name, toolset) for every tool.
-    pub fn toolset_of(&self, name: &str) -> Option<Toolset> {
-        self.toolset_of.get(name).copied()
-    }
 }
 
 impl Default for Registry {
