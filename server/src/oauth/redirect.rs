@@ -56,29 +56,15 @@ const NEVER: &[&str] = &[
 /// scheme in `ALLOWED_REDIRECT_SCHEMES` — a native app's private-use scheme (RFC 8252 §7.1), e.g.
 /// `cursor://anysphere.cursor-mcp/oauth/callback`. Private-use URIs are matched exactly.
 pub fn validate_for_registration(raw: &str, private_schemes: &BTreeSet<String>) -> Result<Url, RedirectError> {
-    match validate(raw) {
-        Err(RedirectError::Scheme) => {}
-        other => return other,
-    }
-    let url = Url::parse(raw).map_err(|_| RedirectError::NotAbsolute)?;
-    let scheme = url.scheme();
-    if NEVER.contains(&scheme) || !private_schemes.contains(scheme) || url.cannot_be_a_base() {
-        return Err(RedirectError::Scheme);
-    }
-    if !url.username().is_empty() || url.password().is_some() {
-        return Err(RedirectError::UserInfo);
-    }
-    if url.fragment().is_some() {
-        return Err(RedirectError::Fragment);
-    }
-    if url.as_str() != raw {
-        return Err(RedirectError::NotNormalized);
-    }
-    Ok(url)
+    check(raw, private_schemes)
 }
 
-/// Checks a redirect URI for registration (and re-checks a requested one). Returns the parsed URL.
+/// Checks a redirect URI (HTTPS or loopback http only) and returns the parsed URL.
 pub fn validate(raw: &str) -> Result<Url, RedirectError> {
+    check(raw, &BTreeSet::new())
+}
+
+fn check(raw: &str, private_schemes: &BTreeSet<String>) -> Result<Url, RedirectError> {
     if raw.is_empty() || raw.len() > 2000 {
         return Err(RedirectError::Length);
     }
@@ -96,15 +82,19 @@ pub fn validate(raw: &str) -> Result<Url, RedirectError> {
     if url.fragment().is_some() || raw.contains('#') {
         return Err(RedirectError::Fragment);
     }
-    match url.scheme() {
-        "https" => {}
-        "http" if is_loopback(&url) => {}
+    let private_use = match url.scheme() {
+        "https" => false,
+        "http" if is_loopback(&url) => false,
+        s if private_schemes.contains(s) && !NEVER.contains(&s) => true,
         _ => return Err(RedirectError::Scheme),
-    }
-    match url.host_str() {
-        None | Some("") => return Err(RedirectError::Host),
-        Some(h) if h.contains('*') || h.contains('%') => return Err(RedirectError::Host),
-        _ => {}
+    };
+    // The host rules are those of web URIs; a private-use URI names its app by its scheme.
+    if !private_use {
+        match url.host_str() {
+            None | Some("") => return Err(RedirectError::Host),
+            Some(h) if h.contains('*') || h.contains('%') => return Err(RedirectError::Host),
+            _ => {}
+        }
     }
     // The registered string is compared byte for byte later, so it must already be what the parser
     // produces: this refuses `HTTPS://Example.com`, `/a/../b`, percent-encoding games and the like.
