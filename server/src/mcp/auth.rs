@@ -74,13 +74,7 @@ pub async fn require_bearer(State(state): State<AppState>, mut req: Request, nex
         }
         Err(e @ BearerError::UpstreamUnavailable) => {
             tracing::warn!(error = %e, "cannot authenticate /mcp request");
-            let mut resp = (
-                StatusCode::SERVICE_UNAVAILABLE,
-                Json(serde_json::json!({"error": "temporarily_unavailable", "error_description": e.to_string()})),
-            )
-                .into_response();
-            resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
-            resp
+            super::sessions::temporarily_unavailable(&e.to_string())
         }
     }
 }

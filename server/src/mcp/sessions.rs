@@ -64,7 +64,12 @@ impl SessionGuard {
 
 /// Storage trouble: the same JSON error as the rest of the server, without backend details.
 pub fn unavailable() -> Response {
-    let body = serde_json::json!({"error": "temporarily_unavailable", "error_description": "storage is unavailable; retry shortly"});
+    temporarily_unavailable("storage is unavailable; retry shortly")
+}
+
+/// 503 `temporarily_unavailable` with `description` and `Retry-After: 5`.
+pub fn temporarily_unavailable(description: &str) -> Response {
+    let body = serde_json::json!({"error": "temporarily_unavailable", "error_description": description});
     let mut resp = (StatusCode::SERVICE_UNAVAILABLE, Json(body)).into_response();
     resp.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from_static("5"));
     resp
