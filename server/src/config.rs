@@ -46,6 +46,9 @@ impl std::fmt::Debug for StorageUrl {
 /// The embedded default: a SQLite file under `./data/` (on Fly, the mounted volume).
 pub const DEFAULT_SQLITE_PATH: &str = "./data/gateway.db";
 
+/// Default for `SHUTDOWN_GRACE_SECS`: how long a stopping process lets requests finish.
+pub const DEFAULT_SHUTDOWN_GRACE_SECS: u64 = 10;
+
 /// Checked configuration of one gateway process.
 #[derive(Clone)]
 pub struct Config {
@@ -102,6 +105,11 @@ pub struct Config {
     pub max_sessions_per_user: usize,
     /// 32+ bytes of key material for cookie signing and token sealing; random per process when unset.
     pub secret_key: Option<Vec<u8>>,
+    /// On SIGTERM/SIGINT, how long in-flight requests may finish before open streams are cut and the
+    /// process exits. Platform kill timeouts (Fly's `kill_timeout`) must exceed it.
+    pub shutdown_grace: Duration,
+    /// Bearer token `/metrics` requires; `None` = the metrics are public.
+    pub metrics_token: Option<String>,
 }
 
 impl std::fmt::Debug for Config {
@@ -150,6 +158,8 @@ pub struct RawConfig {
     pub max_sessions: Option<String>,
     pub max_sessions_per_user: Option<String>,
     pub secret_key: Option<String>,
+    pub shutdown_grace_secs: Option<String>,
+    pub metrics_token: Option<String>,
 }
 
 impl Config {
@@ -259,6 +269,8 @@ impl Config {
             max_sessions: count("MAX_SESSIONS", raw.max_sessions, 10_000, 1..=1_000_000)?,
             max_sessions_per_user: count("MAX_SESSIONS_PER_USER", raw.max_sessions_per_user, 20, 1..=10_000)?,
             secret_key: parse_secret_key(raw.secret_key)?,
+            shutdown_grace: secs("SHUTDOWN_GRACE_SECS", raw.shutdown_grace_secs, DEFAULT_SHUTDOWN_GRACE_SECS, 0..=300)?,
+            metrics_token: non_empty(raw.metrics_token),
         })
     }
 

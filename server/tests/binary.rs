@@ -9,7 +9,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use common::{Browser, Gateway, Pkce, command, free_port, query_param, spawn_gateway, temp_dir};
+use common::{Browser, Gateway, Pkce, command, free_port, query_param, spawn_gateway, spawn_gateway_with, temp_dir};
 use github_emulator::EmulatorConfig;
 use reqwest::StatusCode;
 use serde_json::json;
@@ -218,4 +218,49 @@ async fn json_logs_carry_a_request_id_on_every_request_line() {
         lines.iter().any(|l| l["span"]["request_id"] == id.as_str() && l["span"]["path"] == "/healthz"),
         "a line names the request id {id}:\n{logs}"
     );
+}
+
+#[tokio::test]
+async fn sigterm_cuts_open_streams_after_the_grace_period_and_sessions_survive() {
+    let emulator = github_emulator::start(EmulatorConfig::default()).await.unwrap();
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let dir = temp_dir("grace");
+    let mut running = spawn_gateway_with(&dir, port, &emulator, "info", &[("SHUTDOWN_GRACE_SECS", "1")]).await;
+    let gw = Gateway::new(&base);
+    let tokens = gw.login().await;
+    let session = gw.mcp_session(&tokens.access).await;
+    // A standalone SSE stream (GET /mcp) stays open until the server ends it.
+    let stream = gw
+        .http
+        .get(gw.mcp_url())
+        .bearer_auth(&tokens.access)
+        .header("accept", "text/event-stream")
+        .header("mcp-session-id", &session)
+        .header("mcp-protocol-version", common::PROTOCOL)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stream.status(), StatusCode::OK);
+
+    let pid = running.child.id().to_string();
+    let sent = Instant::now();
+    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    let status = loop {
+        if let Some(s) = running.child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(sent.elapsed() < Duration::from_secs(8), "an open stream held the process past its grace period");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(status.success(), "exit status {status}");
+    assert!(sent.elapsed() >= Duration::from_millis(900), "the stream got its grace period");
+    let logs = std::fs::read_to_string(&running.log).unwrap();
+    assert!(logs.contains("shutdown grace elapsed"), "{logs}");
+    drop(stream);
+
+    // The next process picks the session up from storage.
+    let _next = spawn_gateway(&dir, port, &emulator, "info").await;
+    let me = gw.call_tool(&tokens.access, &session, "get_me", json!({})).await;
+    assert_eq!(me.status, StatusCode::OK, "{}", me.text);
 }
