@@ -18,6 +18,7 @@ pub mod crypto;
 pub mod github;
 pub mod http;
 pub mod mcp;
+pub mod metrics;
 pub mod oauth;
 #[cfg(test)]
 mod proptests;
@@ -40,6 +41,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(http::oauth_routes(&state))
         .merge(mcp::routes(&state))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::http::track))
         .layer(PropagateRequestIdLayer::x_request_id())
         // Spans name the path only: query strings carry codes and state, which must never be logged.
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {

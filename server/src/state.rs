@@ -10,6 +10,7 @@ use crate::{
     config::{Config, StorageUrl},
     crypto::{Keys, Signer},
     github::GithubClient,
+    metrics::Metrics,
     store::{Namespace, Records, Store, memory::MemoryStore, redis::RedisStore, sqlite::SqliteStore},
     upstream::{GithubOAuth, UpstreamHttp},
     web::Templates,
@@ -37,6 +38,8 @@ pub struct AppState {
     pub upstream: Arc<GithubOAuth>,
     pub github: GithubClient,
     pub templates: Arc<Templates>,
+    /// This process's Prometheus registry (`GET /metrics`).
+    pub metrics: Arc<Metrics>,
     /// Per-IP rate limits of the OAuth endpoints.
     pub limits: Arc<crate::http::limits::Limits>,
     /// One lock per grant so concurrent requests refresh an expiring GitHub token once.
@@ -90,9 +93,11 @@ impl AppState {
             Some(master) => Keys::derive(master),
             None => Keys::derive(&stored_master_key(&records).await?),
         };
+        let metrics = Metrics::new();
         Ok(Self {
             upstream: Arc::new(GithubOAuth::new(&config, UpstreamHttp::new()?)?),
-            github: GithubClient::new(&config)?,
+            github: GithubClient::new(&config, metrics.clone())?,
+            metrics,
             templates: Arc::new(Templates::new()?),
             signer: Signer::new(keys.signing),
             keys: Arc::new(keys),

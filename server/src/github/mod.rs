@@ -5,14 +5,14 @@ mod error;
 pub mod page;
 pub mod sanitize;
 
-use std::time::Duration;
+use std::{sync::Arc, time::Duration};
 
 use reqwest::{Method, header};
 use serde::{Deserialize, de::DeserializeOwned};
 
 pub use error::GithubError;
 
-use crate::{config::Config, crypto::Secret};
+use crate::{config::Config, crypto::Secret, metrics::Metrics};
 
 const API_VERSION: &str = "2022-11-28";
 const RETRIES: u32 = 2;
@@ -21,6 +21,7 @@ const RETRIES: u32 = 2;
 pub struct GithubClient {
     http: reqwest::Client,
     api_base: String,
+    metrics: Arc<Metrics>,
 }
 
 /// The fields of `GET /user` the gateway needs to identify a user.
@@ -44,7 +45,7 @@ struct Org {
 }
 
 impl GithubClient {
-    pub fn new(config: &Config) -> reqwest::Result<Self> {
+    pub fn new(config: &Config, metrics: Arc<Metrics>) -> reqwest::Result<Self> {
         let mut headers = header::HeaderMap::new();
         headers.insert(header::ACCEPT, header::HeaderValue::from_static("application/vnd.github+json"));
         headers.insert("x-github-api-version", header::HeaderValue::from_static(API_VERSION));
@@ -56,7 +57,19 @@ impl GithubClient {
             .connect_timeout(Duration::from_secs(5))
             .pool_idle_timeout(Duration::from_secs(90))
             .build()?;
-        Ok(Self { http, api_base: config.github_api_url.as_str().trim_end_matches('/').to_owned() })
+        Ok(Self { http, api_base: config.github_api_url.as_str().trim_end_matches('/').to_owned(), metrics })
+    }
+
+    /// Records one response (or its absence) and GitHub's rate-limit headers in the metrics.
+    fn observe(&self, result: &reqwest::Result<reqwest::Response>, elapsed: Duration) {
+        let Ok(resp) = result else {
+            self.metrics.github_response(None, elapsed, None);
+            return;
+        };
+        let header = |name: &str| resp.headers().get(name).and_then(|v| v.to_str().ok());
+        let remaining = header("x-ratelimit-remaining").and_then(|v| v.parse::<i64>().ok());
+        let rate = remaining.map(|r| (header("x-ratelimit-resource").unwrap_or("core"), r));
+        self.metrics.github_response(Some(resp.status().as_u16()), elapsed, rate);
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -94,7 +107,9 @@ impl GithubClient {
             if let Some(a) = accept {
                 req = req.header(header::ACCEPT, a);
             }
+            let started = std::time::Instant::now();
             let result = req.send().await;
+            self.observe(&result, started.elapsed());
             let retryable = match &result {
                 Ok(r) => r.status().is_server_error(),
                 Err(e) => e.is_connect() || e.is_timeout(),

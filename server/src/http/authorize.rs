@@ -169,9 +169,11 @@ pub async fn post(State(state): State<AppState>, jar: CookieJar, headers: Header
                 &request.redirect_uri,
                 &request.scopes,
             );
+            state.metrics.consent("approved");
             to_github(&state, jar, request, &browser).await
         }
         Some("deny") => {
+            state.metrics.consent("denied");
             let error = OAuthError::new(ErrorCode::AccessDenied, "the user denied the request");
             let to = authorize::error_redirect(&state, &request.redirect_uri, request.state.as_deref(), &error);
             Redirect::to(&to).into_response()

@@ -91,7 +91,7 @@ pub async fn rate_limit(State(state): State<AppState>, req: Request, next: Next)
                 resp.headers_mut().insert(header::RETRY_AFTER, v);
             }
             resp.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-            resp
+            crate::metrics::tag(resp, "rate_limited")
         }
     }
 }

@@ -8,6 +8,7 @@ pub mod discovery;
 mod form;
 pub mod health;
 pub mod limits;
+pub mod metrics;
 pub mod register;
 pub mod revoke;
 pub mod token;
@@ -52,6 +53,7 @@ pub fn oauth_routes(state: &AppState) -> Router<AppState> {
         .route("/", get(health::landing))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .route("/metrics", get(metrics::metrics))
         .layer(DefaultBodyLimit::max(OAUTH_BODY_LIMIT))
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), limits::rate_limit))
 }

@@ -55,6 +55,7 @@ pub async fn token(State(state): State<AppState>, headers: HeaderMap, body: Byte
     // A client in use is kept: its registration lives CLIENT_TTL_SECS from its last token.
     crate::oauth::tokens::extend(&state, crate::store::Namespace::Client, &client.client_id, state.config.client_ttl)
         .await?;
+    state.metrics.token(if grant_type == "authorization_code" { "issued" } else { "refreshed" });
     let mut resp = Json(response).into_response();
     let h = resp.headers_mut();
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

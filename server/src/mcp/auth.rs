@@ -40,7 +40,7 @@ fn unauthorized(state: &AppState, error: Option<(&str, &str)>) -> Response {
     if let Ok(v) = HeaderValue::from_str(&challenge(state, error)) {
         resp.headers_mut().insert(header::WWW_AUTHENTICATE, v);
     }
-    resp
+    crate::metrics::tag(resp, if error.is_some() { "invalid_token" } else { "missing_token" })
 }
 
 pub async fn require_bearer(State(state): State<AppState>, mut req: Request, next: Next) -> Response {

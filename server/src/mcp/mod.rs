@@ -43,6 +43,8 @@ pub fn routes(state: &AppState) -> Router<AppState> {
     sessions.session_config.keep_alive = Some(state.config.session_idle);
     let sessions = Arc::new(sessions);
     let guard = sessions::SessionGuard::new(state.clone(), sessions.clone());
+    let live: Arc<dyn crate::metrics::LiveSessions> = guard.clone();
+    state.metrics.watch_sessions(Arc::downgrade(&live));
     let cors = cors(&origins);
     let tool_state = state.clone();
     let registry = Arc::new(tools::Registry::new());
@@ -54,11 +56,12 @@ pub fn routes(state: &AppState) -> Router<AppState> {
     );
     Router::new()
         .nest_service("/mcp", service)
-        .layer(middleware::from_fn_with_state(step_up, scopes::require_tool_scope))
-        .layer(middleware::from_fn_with_state(guard, sessions::bind_to_user))
-        .layer(middleware::from_fn_with_state(state.clone(), auth::require_bearer))
+        // Route layers: they guard /mcp only, so an unknown path is a plain 404, not a 401 challenge.
+        .route_layer(middleware::from_fn_with_state(step_up, scopes::require_tool_scope))
+        .route_layer(middleware::from_fn_with_state(guard, sessions::bind_to_user))
+        .route_layer(middleware::from_fn_with_state(state.clone(), auth::require_bearer))
         // Outermost, so a browser's preflight is answered without a token.
-        .layer(cors)
+        .route_layer(cors)
 }
 
 /// CORS for browser-based MCP clients: only the allowed origins, with the MCP headers exposed.

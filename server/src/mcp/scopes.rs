@@ -86,7 +86,7 @@ fn insufficient_scope(state: &AppState, granted: &[String], missing: &[&str]) ->
     if let Ok(v) = HeaderValue::from_str(&challenge) {
         resp.headers_mut().insert(header::WWW_AUTHENTICATE, v);
     }
-    resp
+    crate::metrics::tag(resp, "insufficient_scope")
 }
 
 #[cfg(test)]

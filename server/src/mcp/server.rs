@@ -85,13 +85,23 @@ impl ServerHandler for GatewayServer {
             .enabled(&request.name, &self.selection(&ctx))
             .ok_or_else(|| ErrorData::invalid_params("tool not found (or not enabled on this server)", None))?;
         let needed = required_scope(tool);
+        let started = std::time::Instant::now();
+        let name = request.name.to_string();
         if !principal(&ctx)?.scopes.iter().any(|s| s == needed) {
             let text = format!(
                 "`{}` needs the `{needed}` permission, which this sign-in did not grant. Sign in again and approve it.",
                 request.name
             );
+            self.state.metrics.tool_call(&name, "refused", started.elapsed());
             return Ok(CallToolResult::error(vec![ContentBlock::text(text)]).into());
         }
-        self.tools.router().call(ToolCallContext::new(self, request, ctx)).await
+        let result = self.tools.router().call(ToolCallContext::new(self, request, ctx)).await;
+        let outcome = match &result {
+            Ok(CallToolResponse::Complete(r)) if r.is_error == Some(true) => "error",
+            Ok(_) => "ok",
+            Err(_) => "failed",
+        };
+        self.state.metrics.tool_call(&name, outcome, started.elapsed());
+        result
     }
 }

@@ -34,6 +34,13 @@ pub struct SessionGuard {
     by_user: DashMap<u64, HashSet<String>>,
 }
 
+#[async_trait::async_trait]
+impl crate::metrics::LiveSessions for SessionGuard {
+    async fn live(&self) -> usize {
+        self.manager.sessions.read().await.len()
+    }
+}
+
 impl SessionGuard {
     pub fn new(state: AppState, manager: Arc<LocalSessionManager>) -> Arc<Self> {
         Arc::new(Self { state, manager, by_user: DashMap::new() })
@@ -72,18 +79,18 @@ pub fn temporarily_unavailable(description: &str) -> Response {
     let body = serde_json::json!({"error": "temporarily_unavailable", "error_description": description});
     let mut resp = (StatusCode::SERVICE_UNAVAILABLE, Json(body)).into_response();
     resp.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from_static("5"));
-    resp
+    crate::metrics::tag(resp, "temporarily_unavailable")
 }
 
 fn limit(status: StatusCode, message: &str) -> Response {
     let mut resp =
         (status, Json(serde_json::json!({"error": "too_many_sessions", "error_description": message}))).into_response();
     resp.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from_static("60"));
-    resp
+    crate::metrics::tag(resp, "too_many_sessions")
 }
 
 fn not_found() -> Response {
-    (StatusCode::NOT_FOUND, "Not Found: Session not found").into_response()
+    crate::metrics::tag((StatusCode::NOT_FOUND, "Not Found: Session not found").into_response(), "unknown_session")
 }
 
 pub async fn bind_to_user(State(guard): State<Arc<SessionGuard>>, req: Request, next: Next) -> Response {

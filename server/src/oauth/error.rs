@@ -129,6 +129,7 @@ impl IntoResponse for OAuthError {
         if self.code == ErrorCode::InvalidClient {
             h.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Basic realm=\"mcp-github-gateway\""));
         }
+        resp.extensions_mut().insert(crate::metrics::FailureReason(self.code.as_str()));
         resp
     }
 }

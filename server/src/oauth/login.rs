@@ -70,6 +70,21 @@ pub async fn finish(
     tx: Transaction,
     github_code: &str,
 ) -> Result<(String, GithubIdentity), LoginError> {
+    let result = complete(state, tx, github_code).await;
+    state.metrics.login(match &result {
+        Ok(_) => "ok",
+        Err(LoginError::NotAllowed(_)) => "not_allowed",
+        Err(LoginError::Upstream(_)) => "github_denied",
+        Err(_) => "failed",
+    });
+    result
+}
+
+async fn complete(
+    state: &AppState,
+    tx: Transaction,
+    github_code: &str,
+) -> Result<(String, GithubIdentity), LoginError> {
     let now = state.now();
     let upstream: UpstreamToken =
         state.upstream.exchange(github_code, &tx.pkce_verifier, now).await.map_err(|e| match e {
