@@ -175,3 +175,117 @@ async fn the_user_allowlist_accepts_numeric_ids() {
     let back = h.authorize(&Browser::new(), &client_id, &Pkce::new(), &[]).await;
     assert!(query_param(&back, "code").is_some());
 }
+
+const CURSOR: &str = "cursor://anysphere.cursor-mcp/oauth/callback";
+
+/// A gateway that allows the `cursor` scheme, and a public client registered for `redirect_uri`.
+async fn app_client(client_name: &str, redirect_uri: &str) -> (Harness, String) {
+    let h =
+        Harness::start_with(EmulatorConfig::default(), |c| c.allowed_redirect_schemes = Some("cursor".into())).await;
+    let reg = h
+        .register(serde_json::json!({"redirect_uris": [redirect_uri], "token_endpoint_auth_method": "none",
+            "client_name": client_name}))
+        .await;
+    (h, reg["client_id"].as_str().unwrap().to_owned())
+}
+
+/// Consent approved and GitHub passed: the gateway's callback URL, for a client with `redirect_uri`.
+async fn callback_for(h: &Harness, browser: &Browser, client_id: &str, redirect_uri: &str, pkce: &Pkce) -> String {
+    let mut url = url::Url::parse(&h.authorize_url(client_id, pkce, &[])).unwrap();
+    let pairs: Vec<(String, String)> = url
+        .query_pairs()
+        .map(|(k, v)| {
+            let v = if k == "redirect_uri" { redirect_uri.to_owned() } else { v.into_owned() };
+            (k.into_owned(), v)
+        })
+        .collect();
+    url.query_pairs_mut().clear().extend_pairs(pairs);
+    let resp = browser.get(url.as_str()).await;
+    let form = ConsentForm::parse(&resp.text().await.unwrap()).expect("consent page");
+    let to_github = browser.submit(&form, "approve").await.headers()["location"].to_str().unwrap().to_owned();
+    browser.get(&to_github).await.headers()["location"].to_str().unwrap().to_owned()
+}
+
+/// The value of the first `attr="…"` after `marker`, with the template's HTML escaping undone.
+fn attribute_after(html: &str, marker: &str, attr: &str) -> String {
+    let from = html.find(marker).unwrap_or_else(|| panic!("no {marker} in {html}"));
+    let start = from + html[from..].find(&format!("{attr}=\"")).unwrap() + attr.len() + 2;
+    let end = start + html[start..].find('"').unwrap();
+    html[start..end]
+        .replace("&#x2f;", "/")
+        .replace("&quot;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+#[tokio::test]
+async fn a_private_use_redirect_gets_a_signed_in_page_that_returns_to_the_app() {
+    let (h, client_id) = app_client("Cursor <b>&\"Co\"", CURSOR).await;
+    let browser = Browser::new();
+    let pkce = Pkce::new();
+    let callback = callback_for(&h, &browser, &client_id, CURSOR, &pkce).await;
+    let resp = browser.get(&callback).await;
+    assert_eq!(resp.status(), StatusCode::OK, "a page, not a bare redirect");
+    assert!(resp.headers().get("location").is_none());
+    assert_eq!(resp.headers()["x-frame-options"], "DENY");
+    assert!(resp.headers()["content-security-policy"].to_str().unwrap().contains("script-src 'sha256-"));
+    assert_eq!(resp.headers()["cache-control"], "no-store");
+    let html = resp.text().await.unwrap();
+    assert!(
+        html.contains("Signed in to <strong>Cursor &lt;b&gt;&amp;&quot;Co&quot;</strong> as <strong>@octocat</strong>")
+    );
+    assert!(html.contains("You can close this tab"));
+    assert!(!html.contains("<b>&"), "the client name is escaped");
+    // The link and the automatic navigation both carry the full authorization response.
+    let link = attribute_after(&html, "id=\"return\"", "href");
+    let refresh = attribute_after(&html, "http-equiv=\"refresh\"", "content");
+    assert_eq!(refresh, format!("0;url={link}"));
+    assert!(link.starts_with(&format!("{CURSOR}?code=")), "{link}");
+    assert_eq!(query_param(&link, "state").as_deref(), Some("client-state-123"));
+    assert_eq!(query_param(&link, "iss").as_deref(), Some(h.base.as_str()));
+    // And the code in it is the real one.
+    let (status, body) = h
+        .token(&[
+            ("grant_type", "authorization_code"),
+            ("code", &query_param(&link, "code").unwrap()),
+            ("redirect_uri", CURSOR),
+            ("code_verifier", &pkce.verifier),
+            ("client_id", &client_id),
+            ("resource", &h.mcp_url()),
+        ])
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+
+#[tokio::test]
+async fn a_private_use_redirect_gets_errors_through_a_page_too() {
+    let (h, client_id) = app_client("Cursor", CURSOR).await;
+    h.emulator.set_authorize_denied(true);
+    let browser = Browser::new();
+    let callback = callback_for(&h, &browser, &client_id, CURSOR, &Pkce::new()).await;
+    let resp = browser.get(&callback).await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let html = resp.text().await.unwrap();
+    assert!(html.contains("Sign-in did not complete"));
+    let link = attribute_after(&html, "id=\"return\"", "href");
+    assert_eq!(attribute_after(&html, "http-equiv=\"refresh\"", "content"), format!("0;url={link}"));
+    assert!(link.starts_with(&format!("{CURSOR}?error=access_denied")), "{link}");
+    assert_eq!(query_param(&link, "state").as_deref(), Some("client-state-123"));
+    assert!(query_param(&link, "code").is_none());
+}
+
+#[tokio::test]
+async fn web_and_loopback_redirects_stay_a_plain_302() {
+    for redirect in ["https://app.example/cb", REDIRECT] {
+        let (h, client_id) = app_client("Web", redirect).await;
+        let browser = Browser::new();
+        let callback = callback_for(&h, &browser, &client_id, redirect, &Pkce::new()).await;
+        let resp = browser.get(&callback).await;
+        assert_eq!(resp.status(), StatusCode::SEE_OTHER, "{redirect}");
+        let location = resp.headers()["location"].to_str().unwrap();
+        assert!(location.starts_with(&format!("{redirect}?code=")), "{location}");
+        assert_eq!(query_param(location, "iss").as_deref(), Some(h.base.as_str()));
+        assert!(resp.text().await.unwrap().is_empty(), "no page");
+    }
+}

@@ -98,8 +98,11 @@ async fn private_use_redirect_schemes_are_refused_unless_the_operator_allows_the
     let page = browser.get(&url).await.text().await.unwrap().replace("&#x2f;", "/");
     assert!(page.contains("cursor://anysphere.cursor-mcp"), "the consent page shows the scheme");
     assert!(page.contains("on this computer"), "and warns that an app on this device receives the result");
-    let back = browser.run_to_client(&url, "cursor://").await;
-    assert!(back.starts_with("cursor://anysphere.cursor-mcp/oauth/callback?code="), "{back}");
+    // The app is reached through a page (a bare redirect to an app leaves the tab stuck).
+    let form = common::ConsentForm::parse(&page).unwrap();
+    let to_github = browser.submit(&form, "approve").await.headers()["location"].to_str().unwrap().to_owned();
+    let back = browser.until_page(&to_github).await.text().await.unwrap().replace("&#x2f;", "/");
+    assert!(back.contains("href=\"cursor://anysphere.cursor-mcp/oauth/callback?code="), "{back}");
 }
 
 #[tokio::test]

@@ -1,5 +1,10 @@
 //! `GET /oauth/callback`: where GitHub sends the browser back. Checks the transaction and the
 //! browser binding, then finishes the login and redirects to the client with a local code.
+//!
+//! A web or loopback redirect URI (http/https) gets a plain redirect (303): native clients' loopback
+//! listeners and web clients expect exactly that. A private-use scheme (`cursor://…`) gets a page
+//! instead, which navigates to the app by `<meta http-equiv="refresh">` and offers a link: after a
+//! bare redirect to an app the browser tab would stay stuck on the previous page.
 
 use std::collections::HashMap;
 
@@ -17,7 +22,34 @@ use crate::{
         login::{self, LoginError},
     },
     state::AppState,
+    store::{Namespace, records::ClientRecord},
 };
+
+/// Does the browser reach the client through the web (http/https), rather than by handing a
+/// private-use scheme URL to an app?
+fn is_web(url: &str) -> bool {
+    url::Url::parse(url).is_ok_and(|u| matches!(u.scheme(), "http" | "https"))
+}
+
+/// The "signed in, you can close this tab" page for a client reached through a private-use scheme.
+async fn signed_in_page(state: &AppState, client_id: &str, login: &str, to: &str) -> Response {
+    let client: Option<ClientRecord> = state.records.get(Namespace::Client, client_id).await.unwrap_or_else(|e| {
+        tracing::warn!(error = %e, "could not read the client's name for the signed-in page");
+        None
+    });
+    let client_name = client.and_then(|c| c.client_name).filter(|n| !n.trim().is_empty());
+    let app = url::Url::parse(to).map(|u| format!("{}:", u.scheme())).unwrap_or_default();
+    state.templates.render(
+        "signed_in.html",
+        minijinja::context! {
+            client_name => client_name.unwrap_or_else(|| "the application".into()),
+            login,
+            app,
+            return_url => to,
+            refresh_url => to,
+        },
+    )
+}
 
 pub async fn callback(
     State(state): State<AppState>,
@@ -45,8 +77,19 @@ pub async fn callback(
         }
     };
     let back = |error: OAuthError| {
-        Redirect::to(&authorize::error_redirect(&state, &tx.request.redirect_uri, tx.request.state.as_deref(), &error))
-            .into_response()
+        let to = authorize::error_redirect(&state, &tx.request.redirect_uri, tx.request.state.as_deref(), &error);
+        if is_web(&to) {
+            return Redirect::to(&to).into_response();
+        }
+        state.templates.render(
+            "error.html",
+            minijinja::context! {
+                title => "Sign-in did not complete",
+                message => error.description,
+                back_url => &to,
+                refresh_url => &to,
+            },
+        )
     };
     if let Some(error) = q.get("error") {
         tracing::info!(error = %error.chars().take(40).collect::<String>(), "GitHub returned an error");
@@ -57,7 +100,12 @@ pub async fn callback(
     };
     match login::finish(&state, tx.clone(), code).await {
         Ok((to, identity)) => {
-            (cookies::remember_login(&state, jar, &identity.login), Redirect::to(&to)).into_response()
+            let jar = cookies::remember_login(&state, jar, &identity.login);
+            if is_web(&to) {
+                (jar, Redirect::to(&to)).into_response()
+            } else {
+                (jar, signed_in_page(&state, &tx.request.client_id, &identity.login, &to).await).into_response()
+            }
         }
         Err(e @ LoginError::NotAllowed(_)) => {
             // The page explains; its button tells the waiting client (access_denied) so it stops waiting.
