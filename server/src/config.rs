@@ -110,6 +110,8 @@ pub struct Config {
     pub shutdown_grace: Duration,
     /// Bearer token `/metrics` requires; `None` = the metrics are public.
     pub metrics_token: Option<String>,
+    /// `mcp-github-gateway demo`: GitHub is the local emulator, and every page says so.
+    pub demo: bool,
 }
 
 impl std::fmt::Debug for Config {
@@ -271,6 +273,7 @@ impl Config {
             secret_key: parse_secret_key(raw.secret_key)?,
             shutdown_grace: secs("SHUTDOWN_GRACE_SECS", raw.shutdown_grace_secs, DEFAULT_SHUTDOWN_GRACE_SECS, 0..=300)?,
             metrics_token: non_empty(raw.metrics_token),
+            demo: false,
         })
     }
 

@@ -11,10 +11,14 @@
 //! - [`store`]: the `Store` trait, its backends and typed records.
 //! - [`crypto`], [`clock`], [`config`], [`state`], [`web`]: keys and secrets, time, settings, shared
 //!   state, page templates.
+//! - [`metrics`]: the Prometheus registry every layer records into; [`admin`]: operator commands over
+//!   the store; [`demo`]: the gateway wired to the in-repo GitHub emulator.
 
+pub mod admin;
 pub mod clock;
 pub mod config;
 pub mod crypto;
+pub mod demo;
 pub mod github;
 pub mod http;
 pub mod mcp;

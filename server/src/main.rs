@@ -1,54 +1,104 @@
-//! The `mcp-github-gateway` binary: with no subcommand it serves.
+//! The `mcp-github-gateway` binary: with no subcommand it serves; `demo` serves against the in-repo
+//! GitHub emulator; `clients …` and `grants …` are operator commands on the configured storage.
 
-use std::process::ExitCode;
+use std::{net::SocketAddr, process::ExitCode};
 
-use mcp_github_gateway::{AppState, Config, serve, shutdown_signal};
+use clap::{Parser, Subcommand};
+use mcp_github_gateway::{AppState, Config, admin, demo, serve, shutdown_signal};
 use tracing_subscriber::EnvFilter;
 
-const USAGE: &str = "usage: mcp-github-gateway [serve]
+/// OAuth 2.1 authorization server and MCP endpoint (PUBLIC_URL/mcp) that signs users in with GitHub.
+///
+/// Configuration comes from the environment and ./.env; see .env.example.
+#[derive(Parser)]
+#[command(name = "mcp-github-gateway", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
 
-Serves the OAuth authorization server and the MCP endpoint (PUBLIC_URL/mcp).
-Configuration comes from the environment and ./.env; see .env.example.";
+#[derive(Subcommand)]
+enum Command {
+    /// Serve (the default).
+    Serve,
+    /// Try it without a GitHub app: the gateway plus a local GitHub emulator, on loopback only.
+    Demo {
+        /// Loopback address to serve on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        bind: SocketAddr,
+    },
+    /// Registered OAuth clients.
+    Clients {
+        #[command(subcommand)]
+        action: ClientsAction,
+    },
+    /// Sign-ins (grants): who uses which client.
+    Grants {
+        #[command(subcommand)]
+        action: GrantsAction,
+    },
+}
 
-#[tokio::main]
-async fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    match args.first().map(String::as_str) {
-        None | Some("serve") => {}
-        Some("-h" | "--help" | "help") => {
-            println!("{USAGE}");
-            return ExitCode::SUCCESS;
-        }
-        Some("-V" | "--version") => {
-            println!("mcp-github-gateway {}", env!("CARGO_PKG_VERSION"));
-            return ExitCode::SUCCESS;
-        }
-        Some(other) => {
-            eprintln!("unknown command `{other}`\n{USAGE}");
-            return ExitCode::from(2);
-        }
-    }
-    let config = match Config::from_env() {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("configuration error: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+#[derive(Subcommand)]
+enum ClientsAction {
+    /// List registered clients.
+    List,
+    /// Delete a client and revoke every grant it holds.
+    Delete {
+        /// The client id (see `clients list`).
+        client_id: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum GrantsAction {
+    /// List live grants, newest first.
+    List {
+        /// Only this GitHub login (or id:NUMBER).
+        #[arg(long)]
+        user: Option<String>,
+    },
+    /// Revoke one grant, or every grant of a user; their tokens stop working at once.
+    Revoke {
+        /// The grant id (see `grants list`).
+        #[arg(required_unless_present = "user", conflicts_with = "user")]
+        grant_id: Option<String>,
+        /// Revoke all grants of this GitHub login (or id:NUMBER).
+        #[arg(long)]
+        user: Option<String>,
+    },
+}
+
+fn init_logs(config: &Config, default: &str) {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
+    let logs = tracing_subscriber::fmt().with_writer(std::io::stderr).with_env_filter(filter);
     if config.log_json {
-        tracing_subscriber::fmt().json().with_current_span(true).with_env_filter(filter).init();
+        logs.json().with_current_span(true).init();
     } else {
-        tracing_subscriber::fmt().with_env_filter(filter).init();
+        logs.init();
     }
+}
+
+fn load_config() -> Result<Config, ExitCode> {
+    Config::from_env().map_err(|e| {
+        eprintln!("configuration error: {e}");
+        ExitCode::from(2)
+    })
+}
+
+async fn open_state(config: Config) -> Result<AppState, ExitCode> {
+    AppState::new(config).await.map_err(|e| {
+        eprintln!("start-up error: {e}");
+        ExitCode::from(2)
+    })
+}
+
+async fn run_server(config: Config, banner: Option<String>) -> ExitCode {
     let bind = config.bind_addr;
     let mcp_url = config.mcp_url();
-    let state = match AppState::new(config).await {
+    let state = match open_state(config).await {
         Ok(s) => s,
-        Err(e) => {
-            eprintln!("start-up error: {e}");
-            return ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
     let listener = match tokio::net::TcpListener::bind(bind).await {
         Ok(l) => l,
@@ -58,11 +108,86 @@ async fn main() -> ExitCode {
         }
     };
     tracing::info!(%bind, mcp = %mcp_url, "mcp-github-gateway listening");
+    if let Some(banner) = banner {
+        println!("{banner}");
+    }
     match serve(listener, state, shutdown_signal()).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("server error: {e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+async fn run_admin(command: Command) -> ExitCode {
+    let config = match load_config() {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    init_logs(&config, "warn");
+    // Opening a missing SQLite file would create an empty one and report "0 grants".
+    if let mcp_github_gateway::config::StorageUrl::Sqlite(path) = &config.storage
+        && !path.exists()
+    {
+        eprintln!("STORAGE_URL: {} does not exist; run this where the server runs, or set STORAGE_URL", path.display());
+        return ExitCode::from(2);
+    }
+    let state = match open_state(config).await {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let result = match command {
+        Command::Clients { action: ClientsAction::List } => admin::clients::list(&state).await,
+        Command::Clients { action: ClientsAction::Delete { client_id } } => {
+            admin::clients::delete(&state, &client_id).await
+        }
+        Command::Grants { action: GrantsAction::List { user } } => admin::grants::list(&state, user.as_deref()).await,
+        Command::Grants { action: GrantsAction::Revoke { user: Some(user), .. } } => {
+            admin::grants::revoke_user(&state, &user).await
+        }
+        Command::Grants { action: GrantsAction::Revoke { grant_id: Some(id), .. } } => {
+            admin::grants::revoke(&state, &id).await
+        }
+        _ => return ExitCode::from(2),
+    };
+    match result {
+        Ok(out) => {
+            println!("{out}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    match Cli::parse().command {
+        None | Some(Command::Serve) => {
+            let config = match load_config() {
+                Ok(c) => c,
+                Err(code) => return code,
+            };
+            init_logs(&config, "info");
+            run_server(config, None).await
+        }
+        Some(Command::Demo { bind }) => {
+            let emulator = match demo::start(bind).await {
+                Ok(e) => e,
+                Err(e) => {
+                    eprintln!("demo: {e}");
+                    return ExitCode::from(2);
+                }
+            };
+            init_logs(&emulator.config, "info");
+            let banner = emulator.banner();
+            let code = run_server(emulator.config.clone(), Some(banner)).await;
+            emulator.stop().await;
+            code
+        }
+        Some(command) => run_admin(command).await,
     }
 }

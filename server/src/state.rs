@@ -98,7 +98,7 @@ impl AppState {
             upstream: Arc::new(GithubOAuth::new(&config, UpstreamHttp::new()?)?),
             github: GithubClient::new(&config, metrics.clone())?,
             metrics,
-            templates: Arc::new(Templates::new()?),
+            templates: Arc::new(Templates::new()?.with_demo(config.demo)),
             signer: Signer::new(keys.signing),
             keys: Arc::new(keys),
             records,
