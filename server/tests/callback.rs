@@ -289,3 +289,35 @@ async fn web_and_loopback_redirects_stay_a_plain_302() {
         assert!(resp.text().await.unwrap().is_empty(), "no page");
     }
 }
+
+#[tokio::test]
+async fn an_app_whose_user_denies_consent_or_sends_a_bad_request_gets_the_page_too() {
+    let (h, client_id) = app_client("Cursor", CURSOR).await;
+    let browser = Browser::new();
+    let mut url = url::Url::parse(&h.authorize_url(&client_id, &Pkce::new(), &[])).unwrap();
+    let pairs: Vec<(String, String)> = url
+        .query_pairs()
+        .map(|(k, v)| {
+            let v = if k == "redirect_uri" { CURSOR.to_owned() } else { v.into_owned() };
+            (k.into_owned(), v)
+        })
+        .collect();
+    url.query_pairs_mut().clear().extend_pairs(pairs.clone());
+    let form = ConsentForm::parse(&browser.get(url.as_str()).await.text().await.unwrap()).expect("consent page");
+    let denied = browser.submit(&form, "deny").await;
+    assert_eq!(denied.status(), StatusCode::OK, "a page, not a bare redirect to the app");
+    let link = attribute_after(&denied.text().await.unwrap(), "id=\"return\"", "href");
+    assert!(link.starts_with(&format!("{CURSOR}?error=access_denied")), "{link}");
+    assert_eq!(query_param(&link, "state").as_deref(), Some("client-state-123"));
+
+    // An error GET /authorize returns to the client (here an unsupported PKCE method) likewise.
+    let bad: Vec<(String, String)> = pairs
+        .into_iter()
+        .map(|(k, v)| if k == "code_challenge_method" { (k, "plain".to_owned()) } else { (k, v) })
+        .collect();
+    url.query_pairs_mut().clear().extend_pairs(bad);
+    let resp = browser.get(url.as_str()).await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let link = attribute_after(&resp.text().await.unwrap(), "id=\"return\"", "href");
+    assert!(link.starts_with(&format!("{CURSOR}?error=invalid_request")), "{link}");
+}

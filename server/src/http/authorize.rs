@@ -42,8 +42,8 @@ pub async fn get(State(state): State<AppState>, jar: CookieJar, RawQuery(query):
             return state.templates.error_page(StatusCode::BAD_REQUEST, "This sign-in request is not valid", &message);
         }
         Err(AuthorizeError::Redirect { redirect_uri, state: client_state, error }) => {
-            return Redirect::to(&authorize::error_redirect(&state, &redirect_uri, client_state.as_deref(), &error))
-                .into_response();
+            let to = authorize::error_redirect(&state, &redirect_uri, client_state.as_deref(), &error);
+            return super::callback::error_to_client(&state, &to, &error);
         }
         Err(AuthorizeError::Store(e)) => {
             tracing::error!(error = %e, "storage failure at /authorize");
@@ -176,7 +176,7 @@ pub async fn post(State(state): State<AppState>, jar: CookieJar, headers: Header
             state.metrics.consent("denied");
             let error = OAuthError::new(ErrorCode::AccessDenied, "the user denied the request");
             let to = authorize::error_redirect(&state, &request.redirect_uri, request.state.as_deref(), &error);
-            Redirect::to(&to).into_response()
+            super::callback::error_to_client(&state, &to, &error)
         }
         _ => bad("Choose Approve or Deny."),
     }

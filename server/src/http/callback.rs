@@ -27,8 +27,26 @@ use crate::{
 
 /// Does the browser reach the client through the web (http/https), rather than by handing a
 /// private-use scheme URL to an app?
-fn is_web(url: &str) -> bool {
+pub fn is_web(url: &str) -> bool {
     url::Url::parse(url).is_ok_and(|u| matches!(u.scheme(), "http" | "https"))
+}
+
+/// Sends an error response URL (`error`, `state`, `iss`) to the client: a redirect for web and
+/// loopback clients, and for an app behind a private-use scheme a page that navigates to it and
+/// explains, so the tab is not left on the previous page.
+pub fn error_to_client(state: &AppState, to: &str, error: &OAuthError) -> Response {
+    if is_web(to) {
+        return Redirect::to(to).into_response();
+    }
+    state.templates.render(
+        "error.html",
+        minijinja::context! {
+            title => "Sign-in did not complete",
+            message => error.description,
+            back_url => to,
+            refresh_url => to,
+        },
+    )
 }
 
 /// The "signed in, you can close this tab" page for a client reached through a private-use scheme.
@@ -78,20 +96,10 @@ pub async fn callback(
     };
     let back = |error: OAuthError| {
         let to = authorize::error_redirect(&state, &tx.request.redirect_uri, tx.request.state.as_deref(), &error);
-        if is_web(&to) {
-            return Redirect::to(&to).into_response();
-        }
-        state.templates.render(
-            "error.html",
-            minijinja::context! {
-                title => "Sign-in did not complete",
-                message => error.description,
-                back_url => &to,
-                refresh_url => &to,
-            },
-        )
+        error_to_client(&state, &to, &error)
     };
     if let Some(error) = q.get("error") {
+        state.metrics.login("github_denied");
         tracing::info!(error = %error.chars().take(40).collect::<String>(), "GitHub returned an error");
         return back(login::client_error_for_github_error(error));
     }
