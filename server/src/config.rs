@@ -46,6 +46,31 @@ impl std::fmt::Debug for StorageUrl {
 /// The embedded default: a SQLite file under `./data/` (on Fly, the mounted volume).
 pub const DEFAULT_SQLITE_PATH: &str = "./data/gateway.db";
 
+/// `TRUST_PROXY_HEADERS`: where the client address comes from when the gateway sits behind a proxy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProxyHeaders {
+    /// The connection's peer address (no proxy, or one that hides nothing worth keying on).
+    None,
+    /// `Fly-Client-IP`, which Fly's proxy sets and overwrites.
+    Fly,
+    /// The last `X-Forwarded-For` entry: the address the trusted proxy itself saw. Earlier entries
+    /// are whatever the client sent.
+    XForwardedFor,
+}
+
+fn proxy_headers(v: Option<String>) -> Result<ProxyHeaders, ConfigError> {
+    match non_empty(v).map(|v| v.to_ascii_lowercase()).as_deref() {
+        None | Some("false" | "none") => Ok(ProxyHeaders::None),
+        Some("fly") => Ok(ProxyHeaders::Fly),
+        Some("x-forwarded-for") => Ok(ProxyHeaders::XForwardedFor),
+        Some("true") => Err(err(
+            "TRUST_PROXY_HEADERS",
+            "say which header to trust: `fly` (Fly-Client-IP) or `x-forwarded-for` (the entry your proxy appends)",
+        )),
+        Some(other) => Err(err("TRUST_PROXY_HEADERS", format!("`{other}` is not false, fly or x-forwarded-for"))),
+    }
+}
+
 /// Default for `SHUTDOWN_GRACE_SECS`: how long a stopping process lets requests finish.
 pub const DEFAULT_SHUTDOWN_GRACE_SECS: u64 = 10;
 
@@ -89,8 +114,8 @@ pub struct Config {
     pub consent_ttl: Duration,
     /// Requests per minute one client IP may make to each of /register, /authorize, /token, /revoke.
     pub rate_limit_per_minute: u32,
-    /// Take the client IP from `Fly-Client-IP` / `X-Forwarded-For` (only behind a proxy that sets them).
-    pub trust_proxy_headers: bool,
+    /// Which proxy header, if any, names the client address for the rate limits.
+    pub trust_proxy_headers: ProxyHeaders,
     /// Most registered clients kept at once; registration answers 503 past it.
     pub max_clients: usize,
     /// Registered clients unused this long are forgotten (renewed whenever they obtain tokens).
@@ -259,7 +284,7 @@ impl Config {
             refresh_grace: secs("REFRESH_GRACE_SECS", raw.refresh_grace_secs, 30, 0..=300)?,
             consent_ttl: secs("CONSENT_TTL_SECS", raw.consent_ttl_secs, 30 * 86_400, 0..=365 * 86_400)?,
             rate_limit_per_minute: number("RATE_LIMIT_PER_MINUTE", raw.rate_limit_per_minute, 60, 1..=100_000, None)?,
-            trust_proxy_headers: flag("TRUST_PROXY_HEADERS", raw.trust_proxy_headers)?,
+            trust_proxy_headers: proxy_headers(raw.trust_proxy_headers)?,
             log_json: match non_empty(raw.log_format).map(|v| v.to_ascii_lowercase()).as_deref() {
                 None | Some("human") => false,
                 Some("json") => true,
@@ -537,6 +562,8 @@ mod tests {
             ("ALLOWED_ORIGINS", Box::new(|r| r.allowed_origins = Some("nope".into()))),
             ("TOOLSETS", Box::new(|r| r.toolsets = Some("repos,wiki".into()))),
             ("TRUST_PROXY_HEADERS", Box::new(|r| r.trust_proxy_headers = Some("sometimes".into()))),
+            // `true` no longer says which header: refused rather than guessed.
+            ("TRUST_PROXY_HEADERS", Box::new(|r| r.trust_proxy_headers = Some("true".into()))),
             ("RATE_LIMIT_PER_MINUTE", Box::new(|r| r.rate_limit_per_minute = Some("0".into()))),
             ("LOG_FORMAT", Box::new(|r| r.log_format = Some("xml".into()))),
             ("MAX_CLIENTS", Box::new(|r| r.max_clients = Some("-1".into()))),

@@ -190,8 +190,8 @@ fn fly_env_is_a_valid_configuration_of_known_non_secret_variables() {
         }
     }
     assert!(
-        config.trust_proxy_headers,
-        "fly.toml must set TRUST_PROXY_HEADERS=true: behind Fly's proxy every request would otherwise come \
+        config.trust_proxy_headers == mcp_github_gateway::config::ProxyHeaders::Fly,
+        "fly.toml must set TRUST_PROXY_HEADERS=fly: behind Fly's proxy every request would otherwise come \
          from the proxy's address, and one per-address rate limit would throttle everyone"
     );
     if let Some(storage) = fly.env.get("STORAGE_URL") {

@@ -145,7 +145,7 @@ async fn oauth_endpoints_are_rate_limited_per_address() {
 async fn behind_a_trusted_proxy_each_forwarded_address_has_its_own_budget() {
     let h = Harness::start_with(github_emulator::EmulatorConfig::default(), |c| {
         c.rate_limit_per_minute = Some("1".into());
-        c.trust_proxy_headers = Some("true".into());
+        c.trust_proxy_headers = Some("fly".into());
     })
     .await;
     let body = json!({"redirect_uris": ["https://a.example/cb"]}).to_string();
@@ -189,4 +189,27 @@ async fn registrations_stop_at_max_clients() {
     let (status, json) = register_raw(&h, "application/json", body).await;
     assert_eq!((status, json["error"].as_str()), (StatusCode::SERVICE_UNAVAILABLE, Some("temporarily_unavailable")));
     assert!(json["error_description"].as_str().unwrap().contains("limit of registered clients"));
+}
+
+#[tokio::test]
+async fn behind_a_generic_proxy_a_client_cannot_choose_its_address() {
+    let h = Harness::start_with(github_emulator::EmulatorConfig::default(), |c| {
+        c.rate_limit_per_minute = Some("1".into());
+        c.trust_proxy_headers = Some("x-forwarded-for".into());
+    })
+    .await;
+    let body = json!({"redirect_uris": ["https://a.example/cb"]}).to_string();
+    // The client invents the first entry and a Fly-Client-IP; the proxy appends what it saw.
+    let send = |invented: &'static str, seen: &'static str| {
+        h.http
+            .post(h.url("/register"))
+            .header("content-type", "application/json")
+            .header("x-forwarded-for", format!("{invented}, {seen}"))
+            .header("fly-client-ip", invented)
+            .body(body.clone())
+            .send()
+    };
+    assert_eq!(send("192.0.2.1", "198.51.100.1").await.unwrap().status(), StatusCode::CREATED);
+    assert_eq!(send("192.0.2.2", "198.51.100.1").await.unwrap().status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(send("192.0.2.2", "198.51.100.2").await.unwrap().status(), StatusCode::CREATED);
 }

@@ -1,9 +1,10 @@
 //! Abuse limits on the OAuth endpoints: a per-client-IP rate limit (GCRA, `governor`) for
 //! `/register`, `/authorize`, `/token` and `/revoke`, answered with 429 and `Retry-After`.
 //!
-//! The client IP is the connection's peer address, or — only with `TRUST_PROXY_HEADERS=true`, behind
-//! a proxy that sets them (Fly) — `Fly-Client-IP`, else the first `X-Forwarded-For` entry. Trusting
-//! them without such a proxy would let anyone pick their own IP.
+//! The client IP is the connection's peer address, or, behind a proxy the operator names in
+//! `TRUST_PROXY_HEADERS`, `Fly-Client-IP` (`fly`) or the last `X-Forwarded-For` entry
+//! (`x-forwarded-for`, the one the proxy appended). Only that one header is read: trusting a header
+//! the proxy does not control would let anyone pick their own IP.
 
 use std::{
     net::{IpAddr, SocketAddr},
@@ -21,16 +22,16 @@ use axum::{
 };
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter, clock::Clock};
 
-use crate::state::AppState;
+use crate::{config::ProxyHeaders, state::AppState};
 
 /// One limiter per endpoint group, keyed by client IP.
 pub struct Limits {
     limiter: DefaultKeyedRateLimiter<(&'static str, IpAddr)>,
-    trust_proxy_headers: bool,
+    trust_proxy_headers: ProxyHeaders,
 }
 
 impl Limits {
-    pub fn new(per_minute: u32, trust_proxy_headers: bool) -> Arc<Self> {
+    pub fn new(per_minute: u32, trust_proxy_headers: ProxyHeaders) -> Arc<Self> {
         let per_minute = NonZeroU32::new(per_minute.max(1)).unwrap_or(NonZeroU32::MIN);
         let limiter = RateLimiter::keyed(Quota::per_minute(per_minute));
         let limits = Arc::new(Self { limiter, trust_proxy_headers });
@@ -50,15 +51,18 @@ impl Limits {
 
     /// The address a request is accounted to.
     pub fn client_ip(&self, headers: &HeaderMap, peer: Option<SocketAddr>) -> Option<IpAddr> {
-        if self.trust_proxy_headers {
-            let from = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
-            let forwarded = from("fly-client-ip")
-                .or_else(|| from("x-forwarded-for").map(|v| v.split(',').next().unwrap_or("").to_owned()));
-            if let Some(ip) = forwarded.and_then(|v| v.trim().parse().ok()) {
-                return Some(ip);
-            }
-        }
-        peer.map(|p| p.ip())
+        let forwarded = match self.trust_proxy_headers {
+            ProxyHeaders::None => None,
+            ProxyHeaders::Fly => headers.get("fly-client-ip").and_then(|v| v.to_str().ok()),
+            // Several X-Forwarded-For headers form one list; the proxy's entry is the last.
+            ProxyHeaders::XForwardedFor => headers
+                .get_all("x-forwarded-for")
+                .iter()
+                .next_back()
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.rsplit(',').next()),
+        };
+        forwarded.and_then(|v| v.trim().parse().ok()).or(peer.map(|p| p.ip()))
     }
 }
 
@@ -101,20 +105,26 @@ mod tests {
     use super::*;
 
     #[tokio::test]
-    async fn proxy_headers_count_only_when_trusted() {
-        let mut h = HeaderMap::new();
-        h.insert("x-forwarded-for", "203.0.113.7, 10.0.0.1".parse().unwrap());
+    async fn only_the_named_proxy_header_counts_and_only_the_proxy_s_own_entry() {
+        let ip = |s: &str| Some(s.parse::<IpAddr>().unwrap());
         let peer: Option<SocketAddr> = Some("127.0.0.1:5000".parse().unwrap());
-        assert_eq!(Limits::new(5, false).client_ip(&h, peer), Some("127.0.0.1".parse().unwrap()));
-        assert_eq!(Limits::new(5, true).client_ip(&h, peer), Some("203.0.113.7".parse().unwrap()));
+        let mut h = HeaderMap::new();
+        // The client wrote 203.0.113.7 itself; the proxy appended the address it saw.
+        h.insert("x-forwarded-for", "203.0.113.7, 198.51.100.20".parse().unwrap());
         h.insert("fly-client-ip", "198.51.100.9".parse().unwrap());
-        assert_eq!(Limits::new(5, true).client_ip(&h, peer), Some("198.51.100.9".parse().unwrap()));
+        assert_eq!(Limits::new(5, ProxyHeaders::None).client_ip(&h, peer), ip("127.0.0.1"));
+        assert_eq!(Limits::new(5, ProxyHeaders::XForwardedFor).client_ip(&h, peer), ip("198.51.100.20"));
+        assert_eq!(Limits::new(5, ProxyHeaders::Fly).client_ip(&h, peer), ip("198.51.100.9"));
+        // Behind a non-Fly proxy, a Fly-Client-IP sent by the client is never read.
+        h.insert("fly-client-ip", "192.0.2.66".parse().unwrap());
+        assert_eq!(Limits::new(5, ProxyHeaders::XForwardedFor).client_ip(&h, peer), ip("198.51.100.20"));
+        // A second X-Forwarded-For header (the proxy's) continues the list.
+        h.append("x-forwarded-for", "198.51.100.21".parse().unwrap());
+        assert_eq!(Limits::new(5, ProxyHeaders::XForwardedFor).client_ip(&h, peer), ip("198.51.100.21"));
+        // Unparsable or missing: the peer address.
         h.insert("fly-client-ip", "garbage".parse().unwrap());
-        h.remove("x-forwarded-for");
-        assert_eq!(
-            Limits::new(5, true).client_ip(&h, peer),
-            Some("127.0.0.1".parse().unwrap()),
-            "unparsable falls back"
-        );
+        assert_eq!(Limits::new(5, ProxyHeaders::Fly).client_ip(&h, peer), ip("127.0.0.1"));
+        h.remove("fly-client-ip");
+        assert_eq!(Limits::new(5, ProxyHeaders::Fly).client_ip(&h, peer), ip("127.0.0.1"));
     }
 }
