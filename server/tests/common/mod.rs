@@ -73,12 +73,33 @@ impl Harness {
         Self::start_instance(self.emulator.clone(), self.clock.clone(), Some(self.state.config.issuer()), tweak).await
     }
 
+    /// [`Harness::start_with`], then `configure` adjusts the checked `Config` before the gateway
+    /// starts: for settings that exist only for tests, never in the environment.
+    pub async fn start_configured(
+        emulator: EmulatorConfig,
+        tweak: impl FnOnce(&mut RawConfig),
+        configure: impl FnOnce(&mut Config),
+    ) -> Self {
+        let emulator = github_emulator::start(emulator).await.expect("emulator starts");
+        Self::start_instance_configured(emulator, ManualClock::default(), None, tweak, configure).await
+    }
+
     /// A gateway on 127.0.0.1:0 whose PUBLIC_URL is its own address, or `public_url` when given.
     pub async fn start_instance(
         emulator: Emulator,
         clock: ManualClock,
         public_url: Option<String>,
         tweak: impl FnOnce(&mut RawConfig),
+    ) -> Self {
+        Self::start_instance_configured(emulator, clock, public_url, tweak, |_| {}).await
+    }
+
+    async fn start_instance_configured(
+        emulator: Emulator,
+        clock: ManualClock,
+        public_url: Option<String>,
+        tweak: impl FnOnce(&mut RawConfig),
+        configure: impl FnOnce(&mut Config),
     ) -> Self {
         if std::env::var_os("TEST_LOG").is_some() {
             let _ = tracing_subscriber::fmt()
@@ -90,7 +111,8 @@ impl Harness {
         let base = format!("http://{}", listener.local_addr().expect("addr"));
         let mut raw = raw_config(public_url.as_deref().unwrap_or(&base), &emulator);
         tweak(&mut raw);
-        let config = Config::from_raw(raw).expect("valid config");
+        let mut config = Config::from_raw(raw).expect("valid config");
+        configure(&mut config);
         let state = AppState::with_clock(config, Arc::new(clock.clone())).await.expect("state");
         let app_state = state.clone();
         let server = tokio::spawn(async move {
