@@ -8,7 +8,10 @@ use std::{collections::BTreeSet, net::SocketAddr, time::Duration};
 use serde::{Deserialize, Serialize};
 use url::Url;
 
-use crate::mcp::toolsets::{self, Selection, Toolset};
+use crate::{
+    mcp::toolsets::{self, Selection, Toolset},
+    oauth::cimd::CimdSettings,
+};
 
 /// A setting that could not be used; the message names the variable.
 #[derive(Debug, thiserror::Error)]
@@ -137,6 +140,9 @@ pub struct Config {
     pub metrics_token: Option<String>,
     /// `mcp-github-gateway demo`: GitHub is the local emulator, and every page says so.
     pub demo: bool,
+    /// Client ID Metadata Documents (`CIMD_ENABLED`, default on). Its test-only fields (extra trusted
+    /// roots, loopback allowance) are never read from the environment.
+    pub cimd: CimdSettings,
 }
 
 impl std::fmt::Debug for Config {
@@ -187,6 +193,7 @@ pub struct RawConfig {
     pub secret_key: Option<String>,
     pub shutdown_grace_secs: Option<String>,
     pub metrics_token: Option<String>,
+    pub cimd_enabled: Option<String>,
 }
 
 impl Config {
@@ -299,6 +306,7 @@ impl Config {
             shutdown_grace: secs("SHUTDOWN_GRACE_SECS", raw.shutdown_grace_secs, DEFAULT_SHUTDOWN_GRACE_SECS, 0..=300)?,
             metrics_token: non_empty(raw.metrics_token),
             demo: false,
+            cimd: CimdSettings { enabled: flag_or("CIMD_ENABLED", raw.cimd_enabled, true)?, ..CimdSettings::default() },
         })
     }
 
@@ -425,6 +433,14 @@ fn secs(
     number(var, v, default, range, Some("seconds")).map(Duration::from_secs)
 }
 
+/// A flag with a default for when it is unset.
+fn flag_or(var: &'static str, v: Option<String>, default: bool) -> Result<bool, ConfigError> {
+    match non_empty(v) {
+        None => Ok(default),
+        v => flag(var, v),
+    }
+}
+
 fn flag(var: &'static str, v: Option<String>) -> Result<bool, ConfigError> {
     match non_empty(v).map(|v| v.to_ascii_lowercase()).as_deref() {
         None | Some("false" | "0" | "no") => Ok(false),
@@ -515,6 +531,7 @@ mod tests {
         assert!(c.secure_cookies());
         assert_eq!(c.toolsets.len(), 6);
         assert!(!c.read_only);
+        assert!(c.cimd.enabled && !c.cimd.allow_loopback && c.cimd.extra_root_certs_pem.is_empty());
         assert_eq!(c.github_scopes, vec!["read:org", "repo"], "what the default toolsets need");
     }
 
@@ -573,6 +590,7 @@ mod tests {
             ("SESSION_IDLE_SECS", Box::new(|r| r.session_idle_secs = Some("0".into()))),
             ("TOOLSETS", Box::new(|r| r.toolsets = Some(" , ".into()))),
             ("READ_ONLY", Box::new(|r| r.read_only = Some("maybe".into()))),
+            ("CIMD_ENABLED", Box::new(|r| r.cimd_enabled = Some("perhaps".into()))),
             ("ALLOWED_REDIRECT_SCHEMES", Box::new(|r| r.allowed_redirect_schemes = Some("cursor,javascript".into()))),
             ("ALLOWED_GITHUB_USERS", Box::new(|r| r.allowed_github_users = Some("octocat,id:12x".into()))),
         ];

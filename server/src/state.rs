@@ -44,6 +44,8 @@ pub struct AppState {
     pub limits: Arc<crate::http::limits::Limits>,
     /// One lock per grant so concurrent requests refresh an expiring GitHub token once.
     pub upstream_refresh_locks: Arc<DashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    /// Clients identified by a metadata document URL: the guarded fetcher and its cache.
+    pub cimd: Arc<crate::oauth::cimd::Cimd>,
 }
 
 async fn open_store(storage: &StorageUrl, clock: Arc<dyn Clock>) -> Result<Arc<dyn Store>, StartError> {
@@ -95,6 +97,7 @@ impl AppState {
         };
         let metrics = Metrics::new();
         Ok(Self {
+            cimd: Arc::new(crate::oauth::cimd::Cimd::new(&config, clock.clone())?),
             upstream: Arc::new(GithubOAuth::new(&config, UpstreamHttp::new()?)?),
             github: GithubClient::new(&config, metrics.clone())?,
             metrics,

@@ -34,6 +34,7 @@ async fn complete_flow_from_discovery_to_revocation() {
         .unwrap();
     assert_eq!(asm["issuer"], issuer);
     assert_eq!(asm["code_challenge_methods_supported"], json!(["S256"]));
+    assert_eq!(asm["client_id_metadata_document_supported"], json!(true), "CIMD (MCP 2025-11-25)");
 
     // Registration and the browser leg.
     let client_id = h.register_public().await;

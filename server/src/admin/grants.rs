@@ -4,6 +4,7 @@
 
 use super::{AdminError, clients::revoke_where, shown, table, when};
 use crate::{
+    oauth::cimd::is_url_client_id,
     state::AppState,
     store::{
         Namespace,
@@ -37,7 +38,7 @@ pub async fn list(state: &AppState, user: Option<&str>) -> Result<String, AdminE
             .iter()
             .find(|(k, _)| k == id)
             .and_then(|(_, c)| c.client_name.as_deref())
-            .map_or_else(|| format!("{id} (deleted)"), shown)
+            .map_or_else(|| if is_url_client_id(id) { id.to_owned() } else { format!("{id} (deleted)") }, shown)
     };
     let mut t = table(&["GRANT ID", "USER", "CLIENT", "SCOPES", "SIGNED IN", "ALLOWLIST CHECKED"]);
     for g in &grants {

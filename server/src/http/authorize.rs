@@ -3,6 +3,10 @@
 //!
 //! The consent form carries the validated request as a signed, expiring ticket and a CSRF token bound
 //! to this browser's cookie and that ticket; rendering the page twice yields two valid forms.
+//!
+//! For a client identified by a metadata document URL, the page shows the host of that URL (the one
+//! thing the gateway verified: it fetched the document there), and warns when every redirect URI the
+//! document lists is on the user's computer, where any program could claim to be that client.
 
 use axum::{
     body::Bytes,
@@ -19,10 +23,12 @@ use crate::{
     oauth::{
         ErrorCode, OAuthError,
         authorize::{self, AuthorizeError},
+        cimd,
+        client::{self, FindError},
         login, redirect, scope,
     },
     state::AppState,
-    store::{Namespace, records::AuthRequest, records::ClientRecord},
+    store::{records::AuthRequest, records::ClientRecord},
 };
 
 const TICKET_TTL_SECS: u64 = 600;
@@ -77,6 +83,9 @@ fn consent_page(
         .unwrap_or_default();
     // Loopback http and private-use schemes both deliver the code to an app on this device.
     let loopback = redirect_url.as_ref().is_some_and(|u| u.scheme() != "https");
+    // A metadata document client: its URL's host is verified; its name is only what the document says.
+    let client_host = cimd::is_url_client_id(&client.client_id).then(|| cimd::shown_host(&client.client_id)).flatten();
+    let local_only = client_host.is_some() && client.redirect_uris.iter().all(|r| !r.starts_with("https://"));
     let scopes: Vec<minijinja::Value> = request
         .scopes
         .iter()
@@ -89,6 +98,8 @@ fn consent_page(
             client_id => &client.client_id,
             redirect_host,
             loopback,
+            client_host,
+            local_only,
             github_host => host_port(&state.config.github_base_url),
             last_login,
             scopes,
@@ -150,9 +161,10 @@ pub async fn post(State(state): State<AppState>, jar: CookieJar, headers: Header
         return bad("This consent form has expired. Start again from your application.");
     };
     // The client may have been deleted, or its redirect URIs changed, since the page was rendered.
-    let client: Option<ClientRecord> = match state.records.get(Namespace::Client, &request.client_id).await {
+    let client: Option<ClientRecord> = match client::find(&state, &request.client_id).await {
         Ok(c) => c,
-        Err(_) => return unavailable(&state),
+        Err(FindError::Store(_)) => return unavailable(&state),
+        Err(FindError::Metadata(e)) => return bad(&format!("This application could not be identified: {e}.")),
     };
     let still_valid =
         client.is_some_and(|c| c.redirect_uris.iter().any(|r| redirect::matches(r, &request.redirect_uri)));

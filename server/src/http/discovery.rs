@@ -33,6 +33,7 @@ pub fn authorization_server_document(state: &AppState) -> Value {
         "revocation_endpoint_auth_methods_supported": ["none", "client_secret_basic", "client_secret_post"],
         "code_challenge_methods_supported": ["S256"],
         "authorization_response_iss_parameter_supported": true,
+        "client_id_metadata_document_supported": state.cimd.enabled(),
     })
 }
 

@@ -15,7 +15,7 @@ use crate::{
 
 pub async fn revoke(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, OAuthError> {
     let form = form::parse(&headers, &body)?;
-    let client = client::authenticate(&state.records, &presented(&headers, &form)?).await?;
+    let client = client::authenticate(&state, &presented(&headers, &form)?).await?;
     let get = |k: &str| form.get(k).map(String::as_str).filter(|v| !v.is_empty());
     revoke::revoke(&state, &client, get("token"), get("token_type_hint")).await?;
     state.metrics.token("revoked");

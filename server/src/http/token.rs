@@ -39,7 +39,7 @@ pub async fn token(State(state): State<AppState>, headers: HeaderMap, body: Byte
     if !matches!(grant_type, "authorization_code" | "refresh_token") {
         return Err(OAuthError::new(ErrorCode::UnsupportedGrantType, "use authorization_code or refresh_token"));
     }
-    let client = client::authenticate(&state.records, &presented(&headers, &form)?).await?;
+    let client = client::authenticate(&state, &presented(&headers, &form)?).await?;
     let response = match grant_type {
         "authorization_code" => {
             let req = authorization_code::CodeRequest {

@@ -5,11 +5,15 @@
 
 use std::collections::HashMap;
 
-use super::{ErrorCode, OAuthError, pkce, redirect, scope};
+use super::{
+    ErrorCode, OAuthError, cimd,
+    client::{self, FindError},
+    pkce, redirect, scope,
+};
 use crate::{
     state::AppState,
     store::{
-        Namespace, StoreError,
+        StoreError,
         records::{AuthRequest, ClientRecord},
     },
 };
@@ -48,17 +52,31 @@ pub async fn validate(state: &AppState, query: &str) -> Result<(AuthRequest, Cli
     // 1. Client and redirect URI: failures here are shown, never redirected.
     let client_id = get("client_id")
         .ok_or_else(|| AuthorizeError::Page("The request names no client (client_id is missing).".into()))?;
-    let client: ClientRecord = state.records.get(Namespace::Client, client_id).await?.ok_or_else(|| {
-        AuthorizeError::Page(
-            "This application is not registered with this server (unknown client_id). It should register again.".into(),
-        )
-    })?;
+    let client: ClientRecord = match client::find(state, client_id).await {
+        Ok(Some(client)) => client,
+        Ok(None) => {
+            return Err(AuthorizeError::Page(
+                "This application is not registered with this server (unknown client_id). It should register again."
+                    .into(),
+            ));
+        }
+        Err(FindError::Store(e)) => return Err(e.into()),
+        Err(FindError::Metadata(e)) => {
+            return Err(AuthorizeError::Page(format!("This application could not be identified: {e}.")));
+        }
+    };
     let redirect_uri = match get("redirect_uri") {
         Some(uri) => {
             if !client.redirect_uris.iter().any(|reg| redirect::matches(reg, uri)) {
-                return Err(AuthorizeError::Page(
-                    "The redirect address does not match any address this application registered.".into(),
-                ));
+                return Err(AuthorizeError::Page(if cimd::is_url_client_id(&client.client_id) {
+                    format!(
+                        "The redirect address is not one of the addresses this application's metadata document \
+                         ({}) lists.",
+                        client.client_id
+                    )
+                } else {
+                    "The redirect address does not match any address this application registered.".into()
+                }));
             }
             uri.to_owned()
         }

@@ -1,16 +1,22 @@
-//! Clients: RFC 7591 registration metadata validation, and client authentication at /token and
-//! /revoke (`none`, `client_secret_basic`, `client_secret_post`).
+//! Clients: RFC 7591 registration metadata validation, finding a client by id (registered, or a
+//! metadata document URL resolved by `cimd`), and client authentication at /token and /revoke
+//! (`none`, `client_secret_basic`, `client_secret_post`).
 
 use base64::{Engine, engine::general_purpose::STANDARD};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{ErrorCode, OAuthError, redirect, scope};
+use super::{
+    ErrorCode, OAuthError,
+    cimd::{self, CimdError},
+    redirect, scope,
+};
 use crate::{
     clock::UnixSecs,
     crypto::{Secret, TokenKind, ct_eq, hash_token, random_b64},
+    state::AppState,
     store::{
-        Namespace, Records,
+        Namespace, StoreError,
         records::{AuthMethod, ClientRecord},
     },
 };
@@ -53,7 +59,7 @@ fn is_hidden_or_control(c: char) -> bool {
     c.is_control() || crate::github::sanitize::is_invisible(c)
 }
 
-fn opt_text(obj: &serde_json::Map<String, Value>, field: &str) -> Result<Option<String>, OAuthError> {
+pub(crate) fn opt_text(obj: &serde_json::Map<String, Value>, field: &str) -> Result<Option<String>, OAuthError> {
     match obj.get(field) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) if s.chars().count() <= MAX_TEXT && !s.chars().any(is_hidden_or_control) => {
@@ -63,7 +69,10 @@ fn opt_text(obj: &serde_json::Map<String, Value>, field: &str) -> Result<Option<
     }
 }
 
-fn string_list(obj: &serde_json::Map<String, Value>, field: &str) -> Result<Option<Vec<String>>, OAuthError> {
+pub(crate) fn string_list(
+    obj: &serde_json::Map<String, Value>,
+    field: &str,
+) -> Result<Option<Vec<String>>, OAuthError> {
     match obj.get(field) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::Array(items)) => items
@@ -198,9 +207,30 @@ impl Presented {
     }
 }
 
+/// Why a client could not be looked up.
+#[derive(Debug, thiserror::Error)]
+pub enum FindError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The client_id is a metadata document URL that did not yield a client.
+    #[error(transparent)]
+    Metadata(#[from] CimdError),
+}
+
+/// The client a `client_id` names: a registered client from the store, or — for an `https://` URL —
+/// the client its metadata document describes (fetched, checked and cached by `cimd`).
+pub async fn find(state: &AppState, client_id: &str) -> Result<Option<ClientRecord>, FindError> {
+    if cimd::is_url_client_id(client_id) {
+        return Ok(Some(state.cimd.resolve(client_id).await?));
+    }
+    Ok(state.records.get(Namespace::Client, client_id).await?)
+}
+
 /// Authenticates the client as it registered (RFC 6749 §2.3, §3.2.1). Unknown clients and wrong or
-/// missing credentials are `invalid_client` (401), which makes clients register again.
-pub async fn authenticate(records: &Records, p: &Presented) -> Result<ClientRecord, OAuthError> {
+/// missing credentials are `invalid_client` (401), which makes clients register again. A metadata
+/// document client is always public (`none`); a document that cannot be used is `invalid_client`
+/// with the reason.
+pub async fn authenticate(state: &AppState, p: &Presented) -> Result<ClientRecord, OAuthError> {
     let (client_id, secret, via_basic) = match (&p.basic, &p.client_secret) {
         (Some(_), Some(_)) => {
             return Err(OAuthError::invalid_request("use one client authentication method, not two"));
@@ -216,10 +246,12 @@ pub async fn authenticate(records: &Records, p: &Presented) -> Result<ClientReco
             (id, secret.as_ref(), false)
         }
     };
-    let client: ClientRecord = records
-        .get(Namespace::Client, &client_id)
-        .await?
-        .ok_or_else(|| OAuthError::invalid_client("unknown client; register again"))?;
+    let client = match find(state, &client_id).await {
+        Ok(Some(client)) => client,
+        Ok(None) => return Err(OAuthError::invalid_client("unknown client; register again")),
+        Err(FindError::Store(e)) => return Err(e.into()),
+        Err(FindError::Metadata(e)) => return Err(OAuthError::invalid_client(e.to_string())),
+    };
     let expected_method = match (secret.is_some(), via_basic) {
         (false, _) => AuthMethod::None,
         (true, true) => AuthMethod::ClientSecretBasic,

@@ -1,10 +1,12 @@
 //! OAuth 2.1 protocol rules, free of HTTP framework types: client registration and authentication,
-//! redirect URI rules, PKCE, scopes, the authorization request, the GitHub login leg, the grants, token
-//! minting, bearer validation, revocation, and the vault that keeps GitHub tokens encrypted.
+//! clients identified by metadata document URLs (`cimd`), redirect URI rules, PKCE, scopes, the
+//! authorization request, the GitHub login leg, the grants, token minting, bearer validation,
+//! revocation, and the vault that keeps GitHub tokens encrypted.
 
 pub mod allowlist;
 pub mod authorize;
 pub mod bearer;
+pub mod cimd;
 pub mod client;
 mod error;
 pub mod grants;
