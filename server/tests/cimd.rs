@@ -156,6 +156,51 @@ async fn a_metadata_url_client_signs_in_without_registering() {
     assert_eq!(docs.hits(DOC), 1, "one fetch served authorize, consent, token, refresh and revoke");
 }
 
+/// A client this project did not write: rmcp's OAuth client, given a metadata URL, sees the server
+/// advertise support, skips registration and signs in with the URL as its client_id.
+#[tokio::test]
+async fn rmcp_signs_in_with_a_metadata_url_and_never_registers() {
+    use rmcp::{
+        ServiceExt,
+        model::CallToolRequestParams,
+        transport::{
+            StreamableHttpClientTransport,
+            auth::{AuthClient, AuthorizationManager, AuthorizationRequest, AuthorizationSession},
+            streamable_http_client::StreamableHttpClientTransportConfig,
+        },
+    };
+    let (h, docs) = setup().await;
+    let id = docs.url(DOC);
+    docs.set(DOC, Reply::json(&doc(&id)));
+    let mcp = h.mcp_url();
+    let mut manager = AuthorizationManager::new(mcp.as_str()).await.expect("manager");
+    let metadata = manager.resolve_metadata().await.expect("discovery");
+    manager.set_metadata(metadata.metadata);
+    let session = AuthorizationSession::new(
+        manager,
+        AuthorizationRequest::new(REDIRECT).with_client_metadata_url(&id).with_client_name("would register"),
+    )
+    .await
+    .map_err(|(_, e)| e)
+    .expect("authorization URL");
+    let callback = Browser::new().run_to_client(session.get_authorization_url(), REDIRECT).await;
+    session.handle_callback_url(&callback).await.expect("code exchange");
+    let client_id = session.auth_manager.get_credentials().await.map(|(id, _)| id).expect("client id");
+    assert_eq!(client_id, id);
+
+    let auth_client = AuthClient::new(reqwest::Client::new(), session.auth_manager);
+    let transport = StreamableHttpClientTransport::with_client(
+        auth_client,
+        StreamableHttpClientTransportConfig::with_uri(mcp.as_str()),
+    );
+    let client = ().serve(transport).await.expect("initialize");
+    let me = client.call_tool(CallToolRequestParams::new("get_me")).await.expect("get_me");
+    assert_eq!(me.is_error, Some(false));
+    client.cancel().await.expect("close");
+    assert_eq!(h.state.records.store().count(Namespace::Client).await.unwrap(), 0, "rmcp did not register");
+    assert_eq!(docs.hits(DOC), 1);
+}
+
 #[tokio::test]
 async fn consent_shows_the_verified_host_and_warns_when_every_redirect_is_local() {
     let (h, docs) = setup().await;
