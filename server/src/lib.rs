@@ -71,6 +71,13 @@ pub async fn serve(
         shutdown.await;
         let _ = stopping_tx.send(());
     };
+    // TCP_NODELAY: a streamed (SSE) response is written as headers, then events; with Nagle's
+    // algorithm on, each later write waits for the client's delayed ACK, about 40 ms per request.
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp: &mut tokio::net::TcpStream| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!(error = %e, "could not set TCP_NODELAY");
+        }
+    });
     // The peer address feeds the per-IP rate limits.
     let server = axum::serve(listener, app(state).into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(signal)
