@@ -127,6 +127,9 @@ pub struct Config {
     pub log_json: bool,
     /// Idle time after which an MCP session ends (everywhere: its owner record expires).
     pub session_idle: Duration,
+    /// How long an idle session stays in this instance's memory (at most `session_idle`); after that
+    /// it lives in storage only and its next request restores it.
+    pub session_memory: Duration,
     /// Most live MCP sessions on one instance; new ones get 503 past it.
     pub max_sessions: usize,
     /// Most live MCP sessions one user may hold on one instance; new ones get 429 past it.
@@ -183,6 +186,7 @@ pub struct RawConfig {
     pub refresh_grace_secs: Option<String>,
     pub consent_ttl_secs: Option<String>,
     pub session_idle_secs: Option<String>,
+    pub session_memory_secs: Option<String>,
     pub rate_limit_per_minute: Option<String>,
     pub trust_proxy_headers: Option<String>,
     pub client_ttl_secs: Option<String>,
@@ -300,6 +304,7 @@ impl Config {
             max_clients: count("MAX_CLIENTS", raw.max_clients, 100_000, 1..=10_000_000)?,
             client_ttl: secs("CLIENT_TTL_SECS", raw.client_ttl_secs, 90 * 86_400, 3600..=3650 * 86_400)?,
             session_idle: secs("SESSION_IDLE_SECS", raw.session_idle_secs, 1800, 1..=7 * 86_400)?,
+            session_memory: secs("SESSION_MEMORY_SECS", raw.session_memory_secs, 120, 1..=7 * 86_400)?,
             max_sessions: count("MAX_SESSIONS", raw.max_sessions, 10_000, 1..=1_000_000)?,
             max_sessions_per_user: count("MAX_SESSIONS_PER_USER", raw.max_sessions_per_user, 20, 1..=10_000)?,
             secret_key: parse_secret_key(raw.secret_key)?,

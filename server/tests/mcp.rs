@@ -460,12 +460,54 @@ async fn idle_sessions_end() {
     assert_eq!(h.call_tool(&t.access, &session, "get_me", json!({})).await.status, StatusCode::OK, "use renews it");
     h.clock.advance(500);
     assert_eq!(h.call_tool(&t.access, &session, "get_me", json!({})).await.status, StatusCode::OK);
-    h.clock.advance(602);
+    // Within SESSION_IDLE_SECS of the last use it lives; past it plus the renewal slack (an eighth)
+    // it has ended.
+    h.clock.advance(599);
+    assert_eq!(h.call_tool(&t.access, &session, "get_me", json!({})).await.status, StatusCode::OK);
+    h.clock.advance(600 + 75 + 1);
     assert_eq!(
         h.call_tool(&t.access, &session, "get_me", json!({})).await.status,
         StatusCode::NOT_FOUND,
         "idle too long"
     );
+}
+
+#[tokio::test]
+async fn idle_sessions_leave_memory_and_come_back_on_their_next_request() {
+    let h = Harness::start_with(EmulatorConfig::default(), |c| c.session_memory_secs = Some("1".into())).await;
+    let t = h.login().await;
+    let session = h.mcp_session(&t.access).await;
+    let live = || async {
+        let text = h.http.get(h.url("/metrics")).send().await.unwrap().text().await.unwrap();
+        text.lines().find_map(|l| l.strip_prefix("mcp_gateway_mcp_sessions ")).unwrap_or("?").to_owned()
+    };
+    assert_eq!(live().await, "1");
+    // rmcp's idle timer runs on real time.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(live().await, "0", "the idle session left memory");
+    let me = h.call_tool(&t.access, &session, "get_me", json!({})).await;
+    assert_eq!(me.status, StatusCode::OK, "restored from storage: {}", me.text);
+    assert_eq!(me.body.unwrap()["result"]["structuredContent"]["login"], "octocat");
+    assert_eq!(live().await, "1");
+}
+
+#[tokio::test]
+async fn a_busy_session_renews_its_idle_timer_once_per_eighth_not_per_request() {
+    use mcp_github_gateway::store::{Namespace, records::SessionOwner};
+    let h = Harness::start_with(EmulatorConfig::default(), |c| c.session_idle_secs = Some("800".into())).await;
+    let t = h.login().await;
+    let session = h.mcp_session(&t.access).await;
+    let owner =
+        || async { h.state.records.get_raw::<SessionOwner>(Namespace::McpSession, &session).await.unwrap().unwrap().1 };
+    let created = owner().await;
+    h.clock.advance(99);
+    for _ in 0..3 {
+        assert_eq!(h.call_tool(&t.access, &session, "get_me", json!({})).await.status, StatusCode::OK);
+    }
+    assert_eq!(owner().await, created, "no store write within an eighth of the idle time");
+    h.clock.advance(1);
+    assert_eq!(h.call_tool(&t.access, &session, "get_me", json!({})).await.status, StatusCode::OK);
+    assert_ne!(owner().await, created, "renewed once an eighth has passed");
 }
 
 #[tokio::test]
@@ -476,4 +518,21 @@ async fn oversized_mcp_bodies_are_refused_with_413() {
     let huge = json!({"jsonrpc": "2.0", "id": 9, "method": "tools/call", "params": {"name": "get_me", "arguments": {"pad": "x".repeat(5 * 1024 * 1024)}}});
     let r = h.mcp(Some(&t.access), Some(&session), huge).await;
     assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+}
+
+#[tokio::test]
+async fn concurrent_requests_on_one_session_all_complete() {
+    let h = Harness::start().await;
+    let tokens = h.login().await;
+    let session = h.mcp_session(&tokens.access).await;
+    let calls = (0..32).map(|i| {
+        h.mcp(Some(&tokens.access), Some(&session), json!({"jsonrpc": "2.0", "id": 100 + i, "method": "tools/list"}))
+    });
+    let replies = tokio::time::timeout(std::time::Duration::from_secs(20), futures::future::join_all(calls))
+        .await
+        .expect("every concurrent request on the session completes");
+    for r in replies {
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        assert!(r.body.unwrap()["result"]["tools"].as_array().is_some_and(|t| !t.is_empty()));
+    }
 }

@@ -40,7 +40,10 @@ pub fn routes(state: &AppState) -> Router<AppState> {
     config.session_store = Some(Arc::new(session_store::SharedSessions { records: state.records.clone() }));
     let mut sessions = LocalSessionManager::default();
     sessions.session_config.sse_retry = None;
-    sessions.session_config.keep_alive = Some(state.config.session_idle);
+    // An idle session leaves memory after SESSION_MEMORY_SECS; it stays valid (its owner record and
+    // state are in the store) and its next request restores it, so idle sessions cost memory only
+    // in the store.
+    sessions.session_config.keep_alive = Some(state.config.session_memory.min(state.config.session_idle));
     let sessions = Arc::new(sessions);
     let guard = sessions::SessionGuard::new(state.clone(), sessions.clone());
     let live: Arc<dyn crate::metrics::LiveSessions> = guard.clone();

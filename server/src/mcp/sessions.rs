@@ -2,8 +2,10 @@
 //! know who owns them: this middleware records the user who initialized a session and answers 404 (as
 //! for an unknown session) when another user's token presents that id. The id is never authentication.
 //!
-//! The owner record's TTL (`SESSION_IDLE_SECS`, renewed by every request) is the session's idle
-//! expiry everywhere; new sessions are refused past `MAX_SESSIONS` on this instance (503) and
+//! The owner record's TTL is the session's idle expiry everywhere: `SESSION_IDLE_SECS` plus an eighth,
+//! renewed by a request once an eighth has passed since the last renewal, so a busy session costs one
+//! store write per few minutes rather than one per request, and no session ends before it has been
+//! idle for `SESSION_IDLE_SECS`; new sessions are refused past `MAX_SESSIONS` on this instance (503) and
 //! `MAX_SESSIONS_PER_USER` on this instance (429).
 
 use std::{collections::HashSet, sync::Arc};
@@ -93,9 +95,16 @@ fn not_found() -> Response {
     crate::metrics::tag((StatusCode::NOT_FOUND, "Not Found: Session not found").into_response(), "unknown_session")
 }
 
+/// How long after a renewal the idle timer is renewed again (and added to its TTL).
+fn renewal_slack(idle: std::time::Duration) -> u64 {
+    idle.as_secs() / 8
+}
+
 pub async fn bind_to_user(State(guard): State<Arc<SessionGuard>>, req: Request, next: Next) -> Response {
     let state = &guard.state;
-    let idle = Some(state.config.session_idle);
+    let slack = renewal_slack(state.config.session_idle);
+    let idle = Some(state.config.session_idle + std::time::Duration::from_secs(slack));
+    let now = state.now();
     let Some(user_id) = req.extensions().get::<Principal>().map(|p| p.user.id) else {
         return StatusCode::UNAUTHORIZED.into_response();
     };
@@ -111,7 +120,12 @@ pub async fn bind_to_user(State(guard): State<Arc<SessionGuard>>, req: Request, 
     let mut owner_raw = None;
     if let Some(id) = &session {
         match state.records.get_raw::<SessionOwner>(Namespace::McpSession, id).await {
-            Ok(Some((owner, raw))) if owner.user_id == user_id => owner_raw = Some(raw),
+            Ok(Some((owner, raw))) if owner.user_id == user_id => {
+                // Renewed recently: no write this time.
+                if now >= owner.renewed_at.saturating_add(slack) {
+                    owner_raw = Some(raw);
+                }
+            }
             Ok(Some(_)) => return not_found(),
             Ok(None) => {
                 // Ended elsewhere (DELETE on another instance) or idle too long: end it here too.
@@ -147,7 +161,7 @@ pub async fn bind_to_user(State(guard): State<Arc<SessionGuard>>, req: Request, 
         // A new session was created by this request: it belongs to this user.
         (None, Some(created)) => {
             guard.by_user.entry(user_id).or_default().insert(created.to_owned());
-            state.records.put(Namespace::McpSession, created, &SessionOwner { user_id }, idle).await
+            state.records.put(Namespace::McpSession, created, &SessionOwner { user_id, renewed_at: now }, idle).await
         }
         (Some(id), _) if is_delete && resp.status().is_success() => {
             if let Some(mut mine) = guard.by_user.get_mut(&user_id) {
@@ -158,7 +172,8 @@ pub async fn bind_to_user(State(guard): State<Arc<SessionGuard>>, req: Request, 
         (Some(id), _) if resp.status().is_success() => match &owner_raw {
             // Renew the idle timer only if the record is still the one we read.
             Some(raw) => {
-                state.records.swap(Namespace::McpSession, id, raw, &SessionOwner { user_id }, idle).await.map(|_| ())
+                let renewed = SessionOwner { user_id, renewed_at: now };
+                state.records.swap(Namespace::McpSession, id, raw, &renewed, idle).await.map(|_| ())
             }
             None => Ok(()),
         },

@@ -175,6 +175,9 @@ pub struct RefreshTokenRecord {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SessionOwner {
     pub user_id: u64,
+    /// When the idle timer was last renewed (older records: 0, renewed at their next use).
+    #[serde(default)]
+    pub renewed_at: UnixSecs,
 }
 
 /// Typed access to the store. Cheap to clone.
