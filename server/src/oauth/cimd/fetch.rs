@@ -62,7 +62,13 @@ impl Fetcher {
             return Err(CimdError::Unresolvable { url: shown(), host: host.to_string() });
         }
         if let Some(bad) = addrs.iter().find(|a| !addr::fetchable(a.ip(), self.allow_loopback)) {
-            return Err(CimdError::NonPublic { url: shown(), addr: bad.ip() });
+            return Err(match &host {
+                Host::Domain(name) => {
+                    tracing::info!(url = %url, addr = %bad.ip(), "a client_id URL's host resolves to a non-public address");
+                    CimdError::NonPublicName { url: shown(), host: (*name).to_owned() }
+                }
+                _ => CimdError::NonPublic { url: shown(), addr: bad.ip() },
+            });
         }
 
         let mut builder = reqwest::Client::builder()
@@ -140,7 +146,25 @@ fn unreachable(url: &Url, e: &reqwest::Error) -> CimdError {
 
 #[cfg(test)]
 mod tests {
-    use super::is_json;
+    use super::*;
+
+    #[tokio::test]
+    async fn what_a_name_resolves_to_is_never_shown() {
+        let fetcher = Fetcher { extra_roots: Vec::new(), allow_loopback: false, timeout: Duration::from_secs(5) };
+        let url = Url::parse("https://localhost/c.json").unwrap();
+        let Err(e) = fetcher.fetch(&url).await else { panic!("localhost was fetched") };
+        assert!(matches!(e, CimdError::NonPublicName { .. }), "{e}");
+        let text = e.to_string();
+        assert!(text.contains("non-public address (localhost resolves to one)"), "{text}");
+        assert!(!text.contains("127.0.0.1") && !text.contains("::1"), "{text}");
+        let Err(literal) = fetcher.fetch(&Url::parse("https://10.1.2.3/c.json").unwrap()).await else {
+            panic!("10.1.2.3 was fetched")
+        };
+        assert!(
+            literal.to_string().contains("non-public address (10.1.2.3)"),
+            "a literal is the caller's own: {literal}"
+        );
+    }
 
     #[test]
     fn content_type_must_be_json() {

@@ -45,6 +45,13 @@ pub enum CimdError {
          from public addresses only"
     )]
     NonPublic { url: String, addr: IpAddr },
+    /// As [`CimdError::NonPublic`], for a host name: the address it resolved to is logged, never
+    /// shown, so the gateway does not tell anyone what its internal names resolve to.
+    #[error(
+        "the client metadata document at {url} is on a non-public address ({host} resolves to one); this server \
+         fetches documents from public addresses only"
+    )]
+    NonPublicName { url: String, host: String },
     #[error("the client metadata document at {url} did not arrive within {secs} seconds")]
     Timeout { url: String, secs: f32 },
     #[error("the client metadata document at {url} could not be fetched ({reason})")]
@@ -176,6 +183,9 @@ pub struct Cimd {
     cache: cache::Cache,
     clock: Arc<dyn Clock>,
     private_schemes: BTreeSet<String>,
+    /// This server's own origin: a document there would be fetched from ourselves, and a client_id
+    /// naming `/authorize?client_id=…` would nest one fetch inside another.
+    own_origin: url::Origin,
     /// One lock per URL being fetched, so concurrent sign-ins of one client cause one fetch.
     in_flight: DashMap<String, Arc<tokio::sync::Mutex<()>>>,
     permits: tokio::sync::Semaphore,
@@ -190,9 +200,10 @@ impl Cimd {
         Ok(Self {
             enabled: s.enabled,
             fetcher: fetch::Fetcher { extra_roots, allow_loopback: s.allow_loopback, timeout: s.fetch_timeout },
-            cache: cache::Cache::new(cache::MAX_ENTRIES),
+            cache: cache::Cache::new(cache::MAX_ENTRIES, cache::MAX_BYTES),
             clock,
             private_schemes: config.allowed_redirect_schemes.clone(),
+            own_origin: config.public_url.origin(),
             in_flight: DashMap::new(),
             permits: tokio::sync::Semaphore::new(MAX_CONCURRENT_FETCHES),
         })
@@ -208,29 +219,26 @@ impl Cimd {
             return Err(CimdError::Disabled);
         }
         let url = parse_client_id(client_id)?;
+        if url.origin() == self.own_origin {
+            return Err(CimdError::BadUrl("it points at this server itself".into()));
+        }
         if let Some(outcome) = self.cache.get(client_id, self.clock.now()) {
             return outcome;
         }
-        let lock = self.in_flight.entry(client_id.to_owned()).or_default().value().clone();
-        let outcome = {
-            let _one_fetch = lock.lock().await;
-            // Another request may have fetched it while this one waited.
-            match self.cache.get(client_id, self.clock.now()) {
-                Some(outcome) => outcome,
-                None => {
-                    let (outcome, ttl) = self.fetch_and_check(&url).await;
-                    if let Err(e) = &outcome {
-                        tracing::info!(reason = %e, "client metadata document refused");
-                    }
-                    // A momentary overload says nothing about the document: not remembered.
-                    if !matches!(outcome, Err(CimdError::Busy)) {
-                        self.cache.put(client_id, outcome.clone(), ttl, self.clock.now());
-                    }
-                    outcome
-                }
-            }
-        };
-        self.in_flight.remove(client_id);
+        let slot = InFlight::join(&self.in_flight, client_id);
+        let _one_fetch = slot.lock().lock().await;
+        // Another request may have fetched it while this one waited.
+        if let Some(outcome) = self.cache.get(client_id, self.clock.now()) {
+            return outcome;
+        }
+        let (outcome, ttl) = self.fetch_and_check(&url).await;
+        if let Err(e) = &outcome {
+            tracing::info!(reason = %e, "client metadata document refused");
+        }
+        // A momentary overload says nothing about the document: not remembered.
+        if !matches!(outcome, Err(CimdError::Busy)) {
+            self.cache.put(client_id, outcome.clone(), ttl, self.clock.now());
+        }
         outcome
     }
 
@@ -246,6 +254,35 @@ impl Cimd {
         let record = document::validate(url.as_str(), &fetched.body, &self.private_schemes, self.clock.now())
             .map_err(|reason| CimdError::Invalid { url: url.to_string(), reason });
         (record, ttl)
+    }
+}
+
+/// One resolution's share of a URL's fetch lock. The lock leaves the map when its last holder is
+/// dropped, however that happens: a request whose client went away is dropped mid-fetch, and a lock
+/// left behind for every such URL would let anyone grow the map without bound.
+struct InFlight<'a> {
+    map: &'a DashMap<String, Arc<tokio::sync::Mutex<()>>>,
+    url: &'a str,
+    lock: Option<Arc<tokio::sync::Mutex<()>>>,
+}
+
+impl<'a> InFlight<'a> {
+    fn join(map: &'a DashMap<String, Arc<tokio::sync::Mutex<()>>>, url: &'a str) -> Self {
+        let lock = map.entry(url.to_owned()).or_default().value().clone();
+        Self { map, url, lock: Some(lock) }
+    }
+
+    fn lock(&self) -> &tokio::sync::Mutex<()> {
+        self.lock.as_deref().expect("held until drop")
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.lock = None;
+        // Only the map's own reference left: nobody is fetching or waiting. (A newcomer clones the
+        // lock under the same shard lock `remove_if` takes, so it is never removed under one.)
+        self.map.remove_if(self.url, |_, lock| Arc::strong_count(lock) == 1);
     }
 }
 
@@ -307,6 +344,62 @@ mod tests {
         assert_eq!(shown_host("https://claude.ai/oauth/client.json").as_deref(), Some("claude.ai"));
         assert_eq!(shown_host("https://127.0.0.1:8443/c.json").as_deref(), Some("127.0.0.1:8443"));
         assert_eq!(shown_host("not a url"), None);
+    }
+
+    fn resolver(allow_loopback: bool) -> Cimd {
+        let mut config = Config::from_raw(crate::config::RawConfig {
+            public_url: Some("https://mcp.example.com".into()),
+            github_client_id: Some("i".into()),
+            github_client_secret: Some("s".into()),
+            ..Default::default()
+        })
+        .unwrap();
+        config.cimd.allow_loopback = allow_loopback;
+        Cimd::new(&config, Arc::new(crate::clock::SystemClock)).unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_resolution_abandoned_mid_fetch_leaves_no_lock_behind() {
+        // A server that accepts and never answers: the fetch hangs in the TLS handshake.
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let server = tokio::spawn(async move {
+            let mut held = Vec::new();
+            while let Ok((conn, _)) = listener.accept().await {
+                held.push(conn);
+            }
+        });
+        let cimd = resolver(true);
+        for i in 0..3 {
+            let url = format!("https://127.0.0.1:{port}/c{i}.json");
+            // A request and one waiting behind it are dropped mid-fetch (their clients went away).
+            let waiter = cimd.resolve(&url);
+            let first = cimd.resolve(&url);
+            let both = async { tokio::join!(first, waiter) };
+            assert!(tokio::time::timeout(Duration::from_millis(300), both).await.is_err());
+        }
+        assert!(cimd.in_flight.is_empty(), "{} fetch locks left behind", cimd.in_flight.len());
+        server.abort();
+    }
+
+    #[tokio::test]
+    async fn documents_are_never_fetched_from_this_server_itself() {
+        let cimd = resolver(false);
+        for id in [
+            "https://mcp.example.com/authorize?client_id=https://mcp.example.com/authorize?client_id=x",
+            "https://mcp.example.com/c.json",
+        ] {
+            let e = cimd.resolve(id).await.unwrap_err();
+            assert!(matches!(&e, CimdError::BadUrl(why) if why.contains("this server itself")), "{id}: {e}");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_finished_resolution_leaves_no_lock_behind() {
+        let cimd = resolver(false);
+        let refused = cimd.resolve("https://127.0.0.1/c.json").await.unwrap_err();
+        assert!(matches!(refused, CimdError::NonPublic { .. }), "{refused}");
+        assert!(cimd.in_flight.is_empty());
     }
 
     #[test]
