@@ -17,15 +17,18 @@ FROM rust:${RUST_VERSION}-${DEBIAN_RELEASE} AS build
 WORKDIR /src
 
 # Dependencies first, in a layer of their own: it is rebuilt only when a manifest or Cargo.lock
-# changes, not on every source edit. Cargo loads the whole workspace, so both members' manifests
-# are copied (the server may also depend on github-emulator), with stub sources in place of the
-# real ones. For two crates this plain layering does what cargo-chef would, without another tool.
+# changes, not on every source edit. Cargo loads the whole workspace, so every member's manifest
+# is copied (the server depends on github-emulator), with stub sources in place of the real ones.
+# The benchmark tool (bench/) is never built here; it is copied only so cargo can load the workspace.
+# For three small crates this plain layering does what cargo-chef would, without another tool.
 COPY Cargo.toml Cargo.lock ./
 COPY server/Cargo.toml server/
 COPY github-emulator/Cargo.toml github-emulator/
-RUN mkdir -p server/src github-emulator/src \
+COPY bench/Cargo.toml bench/
+RUN mkdir -p server/src github-emulator/src bench/src \
  && echo 'fn main() {}' > server/src/main.rs \
  && echo 'fn main() {}' > github-emulator/src/main.rs \
+ && echo 'fn main() {}' > bench/src/main.rs \
  && touch server/src/lib.rs github-emulator/src/lib.rs \
  && cargo build --release --locked -p mcp-github-gateway \
  && rm -rf server/src github-emulator/src
@@ -34,9 +37,10 @@ RUN mkdir -p server/src github-emulator/src \
 COPY server/src server/src
 COPY server/templates server/templates
 COPY github-emulator/src github-emulator/src
+COPY bench/src bench/src
 # COPY keeps the files' old timestamps, which could make cargo take the stubs' output as up to date:
 # touching the crate roots forces the rebuild, and `--version` proves the result is the real binary.
-RUN touch server/src/main.rs server/src/lib.rs github-emulator/src/main.rs github-emulator/src/lib.rs \
+RUN touch server/src/main.rs server/src/lib.rs github-emulator/src/main.rs github-emulator/src/lib.rs bench/src/main.rs \
  && cargo build --release --locked -p mcp-github-gateway \
  && target/release/mcp-github-gateway --version
 

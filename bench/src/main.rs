@@ -1,0 +1,433 @@
+//! `gateway-bench`: measures mcp-github-gateway on loopback against its ceiling, with the in-repo
+//! GitHub emulator at a fixed latency, prints a table and writes JSON.
+//!
+//! 1. authorized `tools/list` on an initialized session, requests/s and p50/p99/p999 at 1, 16, 64 and
+//!    256 connections, next to a bare axum handler returning the same bytes (the ceiling);
+//! 2. `tools/call get_me`: gateway overhead = end-to-end latency minus the emulator's own;
+//! 3. complete logins per second;
+//! 4. RSS with 0, 10k and 100k idle initialized sessions;
+//! 5. start-up time of the release binary to its first `/healthz` 200, and its size.
+//!
+//! 1–3 run for each storage backend asked for (memory, sqlite, redis with `REDIS_URL`).
+//! `--smoke` runs everything for a fraction of a second with small counts (CI).
+
+mod flows;
+mod load;
+mod report;
+mod setup;
+
+use std::{
+    path::PathBuf,
+    process::ExitCode,
+    sync::Arc,
+    time::{Duration, Instant},
+};
+
+use bytes::Bytes;
+use clap::Parser;
+use hyper::Method;
+use serde_json::{Value, json};
+
+use load::Template;
+use setup::{Stack, Storage};
+
+#[derive(Parser, Clone)]
+#[command(name = "gateway-bench", about = "Measures mcp-github-gateway against its ceiling on loopback")]
+pub struct Args {
+    /// A seconds-long run with small counts, to check that the benchmark works (CI).
+    #[arg(long)]
+    smoke: bool,
+    /// Storage backends for parts 1–3: memory, sqlite, redis (redis needs REDIS_URL).
+    #[arg(long, value_delimiter = ',', default_value = "memory,sqlite,redis")]
+    storage: Vec<String>,
+    /// Where to write the results as JSON.
+    #[arg(long, default_value = "target/bench/results.json")]
+    json: PathBuf,
+    /// Latency the GitHub emulator adds to every API response, in milliseconds.
+    #[arg(long, default_value_t = 5)]
+    github_latency_ms: u64,
+    /// Seconds each load level runs (after a warm-up of a tenth of it).
+    #[arg(long, default_value_t = 5.0)]
+    seconds: f64,
+    /// Parts to run: tools-list, get-me, logins, sessions, startup (default: all).
+    #[arg(long, value_delimiter = ',', default_value = "tools-list,get-me,logins,sessions,startup")]
+    parts: Vec<String>,
+    /// Connection counts for part 1 (default 1,16,64,256; smoke 1,16).
+    #[arg(long, value_delimiter = ',')]
+    connections: Vec<usize>,
+    /// Skip the ceiling in part 1 (to profile the gateway alone).
+    #[arg(long)]
+    no_ceiling: bool,
+    /// The gateway binary for part 5. Default: built with `cargo build --release` when run via cargo.
+    #[arg(long)]
+    gateway_bin: Option<PathBuf>,
+}
+
+impl Args {
+    fn part(&self, name: &str) -> bool {
+        self.parts.iter().any(|p| p == name)
+    }
+
+    fn duration(&self) -> Duration {
+        Duration::from_secs_f64(if self.smoke { 0.3 } else { self.seconds.max(0.5) })
+    }
+
+    fn warmup(&self) -> Duration {
+        self.duration() / 10
+    }
+
+    fn levels(&self) -> Vec<usize> {
+        if !self.connections.is_empty() {
+            self.connections.clone()
+        } else if self.smoke {
+            vec![1, 16]
+        } else {
+            vec![1, 16, 64, 256]
+        }
+    }
+
+    fn session_counts(&self) -> Vec<usize> {
+        if self.smoke { vec![0, 100, 400] } else { vec![0, 10_000, 100_000] }
+    }
+}
+
+fn runtime(name: &str) -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name(name)
+        .enable_all()
+        .build()
+        .expect("a tokio runtime with static settings builds")
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    // The servers (gateway, emulator, ceiling) and the load generator run on separate runtimes.
+    let servers = runtime("servers");
+    let clients = runtime("load");
+    match clients.block_on(run(&args, &servers)) {
+        Ok(results) => {
+            println!("{}", report::table(&results));
+            if let Some(dir) = args.json.parent() {
+                let _ = std::fs::create_dir_all(dir);
+            }
+            match serde_json::to_string_pretty(&results) {
+                Ok(text) => match std::fs::write(&args.json, text) {
+                    Ok(()) => println!("JSON: {}", args.json.display()),
+                    Err(e) => eprintln!("could not write {}: {e}", args.json.display()),
+                },
+                Err(e) => eprintln!("could not encode the results: {e}"),
+            }
+            if report::errors(&results) > 0 {
+                eprintln!("some requests failed; see `errors` in the results");
+                return ExitCode::FAILURE;
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("gateway-bench: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn on(
+    servers: &tokio::runtime::Runtime,
+    storage: &Storage,
+    latency: Duration,
+    session_memory: Duration,
+) -> Result<Stack, String> {
+    let storage = storage.clone();
+    servers
+        .spawn(async move { setup::start(&storage, latency, session_memory).await })
+        .await
+        .map_err(|e| e.to_string())?
+}
+
+/// SESSION_MEMORY_SECS for the memory part: short, so the benchmark can wait for idle sessions to
+/// leave memory (the default, 120 s, behaves the same, later).
+const SESSION_MEMORY: Duration = Duration::from_secs(2);
+
+fn storages(args: &Args) -> Result<Vec<Storage>, String> {
+    let mut out = Vec::new();
+    for s in &args.storage {
+        match s.as_str() {
+            "memory" => out.push(Storage::Memory),
+            "sqlite" => out.push(Storage::Sqlite),
+            "redis" => match std::env::var("REDIS_URL") {
+                Ok(url) if !url.is_empty() => out.push(Storage::Redis(url)),
+                _ => eprintln!("skipping redis: set REDIS_URL (e.g. redis://127.0.0.1:6379) to include it"),
+            },
+            other => return Err(format!("unknown storage `{other}` (memory, sqlite, redis)")),
+        }
+    }
+    Ok(out)
+}
+
+async fn run(args: &Args, servers: &tokio::runtime::Runtime) -> Result<Value, String> {
+    let http = flows::client();
+    let latency = Duration::from_millis(args.github_latency_ms);
+    let mut per_storage = Vec::new();
+    for storage in storages(args)? {
+        eprintln!("== {} ==", storage.name());
+        let stack = on(servers, &storage, latency, Duration::from_secs(120)).await?;
+        let tokens = flows::login(&http, &stack.base).await?;
+        let session = flows::session(&http, &stack.base, &tokens.access).await?;
+        let list = if args.part("tools-list") {
+            tools_list(args, servers, &http, &stack, &tokens.access, &session).await?
+        } else {
+            Value::Null
+        };
+        let call =
+            if args.part("get-me") { get_me(args, &stack, &tokens.access, &session).await? } else { Value::Null };
+        let logins = if args.part("logins") { logins(args, &http, &stack).await? } else { Value::Null };
+        per_storage.push(json!({"storage": storage.name(), "tools_list": list, "get_me": call, "logins": logins}));
+        stack.emulator.shutdown().await;
+    }
+    let memory = if args.part("sessions") { sessions_memory(args, servers, &http).await? } else { Value::Null };
+    let startup = if args.part("startup") { report::startup(args).await } else { json!({"skipped": "not asked for"}) };
+    Ok(json!({
+        "mode": if args.smoke { "smoke" } else { "full" },
+        "machine": {"cpus": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)},
+        "github_latency_ms": args.github_latency_ms,
+        "seconds_per_level": args.duration().as_secs_f64(),
+        "storages": per_storage,
+        "idle_sessions": memory,
+        "startup": startup,
+    }))
+}
+
+fn mcp_template(access: &str, session: &str, body: Value) -> Arc<Template> {
+    Arc::new(Template {
+        method: Method::POST,
+        path: "/mcp".into(),
+        headers: vec![
+            ("authorization".into(), format!("Bearer {access}")),
+            ("accept".into(), "application/json, text/event-stream".into()),
+            ("content-type".into(), "application/json".into()),
+            ("mcp-session-id".into(), session.into()),
+            ("mcp-protocol-version".into(), flows::PROTOCOL.into()),
+        ],
+        // serde_json writes `"id":0` exactly as load::ID_SLOT expects; each request gets a fresh id.
+        body: Bytes::from(body.to_string()),
+    })
+}
+
+/// Part 1: `tools/list` against the gateway and against the ceiling, at each connection count.
+async fn tools_list(
+    args: &Args,
+    servers: &tokio::runtime::Runtime,
+    http: &reqwest::Client,
+    stack: &Stack,
+    access: &str,
+    session: &str,
+) -> Result<Value, String> {
+    let msg = json!({"jsonrpc": "2.0", "id": 0, "method": "tools/list"});
+    let template = mcp_template(access, session, msg.clone());
+    // The ceiling answers with exactly the bytes the gateway sends.
+    let sample = http
+        .post(format!("{}/mcp", stack.base))
+        .bearer_auth(access)
+        .header("accept", "application/json, text/event-stream")
+        .header("mcp-session-id", session)
+        .header("mcp-protocol-version", flows::PROTOCOL)
+        .json(&msg)
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
+    let content_type =
+        sample.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("text/event-stream").to_owned();
+    let body = sample.bytes().await.map_err(|e| e.to_string())?;
+    let ceiling = servers.spawn(setup::ceiling(body.clone(), content_type)).await.map_err(|e| e.to_string())??;
+    stack.emulator.clear_records();
+    let mut levels = Vec::new();
+    for connections in args.levels() {
+        let gw = load::run(stack.addr, template.clone(), connections, args.warmup(), args.duration()).await;
+        let bare = if args.no_ceiling {
+            load::run(ceiling, template.clone(), 1, Duration::ZERO, Duration::from_millis(50)).await
+        } else {
+            load::run(ceiling, template.clone(), connections, args.warmup(), args.duration()).await
+        };
+        eprintln!(
+            "tools/list  {connections:>3} conn  gateway {:>9.0} req/s  ceiling {:>9.0} req/s",
+            gw.rps(),
+            bare.rps()
+        );
+        levels.push(json!({
+            "connections": connections,
+            "gateway": report::load_json(&gw),
+            "ceiling": report::load_json(&bare),
+            "ratio": gw.rps() / bare.rps().max(1.0),
+        }));
+    }
+    let upstream_calls = stack.emulator.api_requests().len();
+    // The fixed cost of an authorized MCP request, without tools/list's 36 KB of JSON: `ping`.
+    let ping = mcp_template(access, session, json!({"jsonrpc": "2.0", "id": 0, "method": "ping"}));
+    let ping = load::run(stack.addr, ping, 64, args.warmup(), args.duration()).await;
+    eprintln!("ping         64 conn  gateway {:>9.0} req/s", ping.rps());
+    Ok(json!({
+        "response_bytes": body.len(),
+        "levels": levels,
+        "github_calls": upstream_calls,
+        "ping_64": report::load_json(&ping),
+    }))
+}
+
+/// Part 2: `tools/call get_me` end to end, and the emulator's own `GET /user`, one connection each.
+async fn get_me(args: &Args, stack: &Stack, access: &str, session: &str) -> Result<Value, String> {
+    let call =
+        json!({"jsonrpc": "2.0", "id": 0, "method": "tools/call", "params": {"name": "get_me", "arguments": {}}});
+    stack.emulator.clear_records();
+    let gw = load::run(stack.addr, mcp_template(access, session, call), 1, args.warmup(), args.duration()).await;
+    let calls = stack.emulator.api_requests().len() as f64;
+    let token = stack.emulator.mint_access_token("octocat", "repo").ok_or("the emulator minted no token")?;
+    let api = url::Url::parse(&stack.emulator.api_url()).map_err(|e| e.to_string())?;
+    let addr = stack.emulator.addr();
+    let direct = Arc::new(Template {
+        method: Method::GET,
+        path: format!("{}/user", api.path().trim_end_matches('/')),
+        headers: vec![
+            ("authorization".into(), format!("Bearer {token}")),
+            ("accept".into(), "application/vnd.github+json".into()),
+            ("user-agent".into(), "gateway-bench".into()),
+        ],
+        body: Bytes::new(),
+    });
+    let github = load::run(addr, direct, 1, args.warmup(), args.duration()).await;
+    eprintln!(
+        "get_me      p50 {:.3} ms end to end, {:.3} ms at the emulator → overhead {:.3} ms",
+        gw.ms(0.5),
+        github.ms(0.5),
+        gw.ms(0.5) - github.ms(0.5)
+    );
+    Ok(json!({
+        "end_to_end": report::load_json(&gw),
+        "github": report::load_json(&github),
+        "overhead_p50_ms": gw.ms(0.5) - github.ms(0.5),
+        "overhead_p99_ms": gw.ms(0.99) - github.ms(0.99),
+        // 1.0: the tool's own call and nothing else (warm-up included on both sides).
+        "github_calls_per_call": calls / (gw.answered as f64).max(1.0),
+    }))
+}
+
+/// Part 3: complete logins per second from 16 concurrent browsers.
+async fn logins(args: &Args, http: &reqwest::Client, stack: &Stack) -> Result<Value, String> {
+    let concurrency = 16;
+    let deadline = Instant::now() + args.duration();
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..concurrency)
+        .map(|_| {
+            let (http, base) = (http.clone(), stack.base.clone());
+            tokio::spawn(async move {
+                let (mut ok, mut failed, mut first) = (0u64, 0u64, None);
+                let mut latency = load::histogram();
+                while Instant::now() < deadline {
+                    let t = Instant::now();
+                    match flows::login(&http, &base).await {
+                        Ok(_) => {
+                            ok += 1;
+                            let _ = latency.record(t.elapsed().as_micros().max(1) as u64);
+                        }
+                        Err(e) => {
+                            failed += 1;
+                            first.get_or_insert(e);
+                        }
+                    }
+                }
+                (ok, failed, first, latency)
+            })
+        })
+        .collect();
+    let (mut ok, mut failed, mut first, mut latency) = (0, 0, None, load::histogram());
+    for t in tasks {
+        let (o, f, e, l) = t.await.map_err(|e| e.to_string())?;
+        ok += o;
+        failed += f;
+        first = first.or(e);
+        let _ = latency.add(&l);
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    eprintln!("logins      {:.0}/s ({ok} in {elapsed:.1} s, {failed} failed)", ok as f64 / elapsed);
+    Ok(json!({
+        "concurrency": concurrency,
+        "completed": ok,
+        "errors": failed,
+        "first_error": first,
+        "per_second": ok as f64 / elapsed,
+        "p50_ms": latency.value_at_quantile(0.5) as f64 / 1000.0,
+        "p99_ms": latency.value_at_quantile(0.99) as f64 / 1000.0,
+    }))
+}
+
+/// Part 4: RSS of this process (gateway included) with 0, 10k and 100k idle initialized sessions.
+async fn sessions_memory(
+    args: &Args,
+    servers: &tokio::runtime::Runtime,
+    http: &reqwest::Client,
+) -> Result<Value, String> {
+    let stack = on(servers, &Storage::Memory, Duration::ZERO, SESSION_MEMORY).await?;
+    let mut tokens = Vec::new();
+    for i in 0..setup::USERS {
+        stack.emulator.set_login_user(&setup::login_of(i));
+        tokens.push(flows::login(http, &stack.base).await?.access);
+    }
+    let tokens = Arc::new(tokens);
+    let mut created = 0usize;
+    let mut points = Vec::new();
+    let mut errors = 0u64;
+    for target in args.session_counts() {
+        let todo = target.saturating_sub(created);
+        let next = Arc::new(std::sync::atomic::AtomicUsize::new(created));
+        let workers: Vec<_> = (0..64)
+            .map(|_| {
+                let (http, base, tokens, next) = (http.clone(), stack.base.clone(), tokens.clone(), next.clone());
+                tokio::spawn(async move {
+                    let mut failed = 0u64;
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        if i >= target {
+                            break failed;
+                        }
+                        if flows::session(&http, &base, &tokens[i % tokens.len()]).await.is_err() {
+                            failed += 1;
+                        }
+                    }
+                })
+            })
+            .collect();
+        for w in workers {
+            errors += w.await.map_err(|e| e.to_string())?;
+        }
+        created += todo;
+        // Just initialized: every session is in memory.
+        let resident = setup::rss_bytes().unwrap_or(0);
+        // Idle past SESSION_MEMORY_SECS: they live in storage only (still valid; restored on use).
+        tokio::time::sleep(SESSION_MEMORY + Duration::from_millis(1500)).await;
+        let idle = setup::rss_bytes().unwrap_or(0);
+        eprintln!(
+            "sessions    {target:>7} → RSS {:.1} MiB just initialized, {:.1} MiB idle",
+            resident as f64 / 1048576.0,
+            idle as f64 / 1048576.0
+        );
+        points.push(json!({"sessions": target, "rss_bytes": idle, "resident_rss_bytes": resident}));
+    }
+    let base = points.first().and_then(|p| p["rss_bytes"].as_u64()).unwrap_or(0);
+    let per = |point: Option<&Value>, key: &str| {
+        point
+            .map(|p| (p["sessions"].as_u64().unwrap_or(0), p[key].as_u64().unwrap_or(0)))
+            .filter(|(n, _)| *n > 0)
+            .map_or(0.0, |(n, rss)| rss.saturating_sub(base) as f64 / n as f64)
+    };
+    // Idle: the largest count, all out of memory. In memory: the first count, created faster than
+    // SESSION_MEMORY_SECS lets any leave (a larger batch takes longer to create than that).
+    let idle = per(points.last(), "rss_bytes");
+    let resident = per(points.iter().find(|p| p["sessions"].as_u64() > Some(0)), "resident_rss_bytes");
+    stack.emulator.shutdown().await;
+    Ok(json!({
+        "points": points,
+        "bytes_per_session": idle,
+        "resident_bytes_per_session": resident,
+        "session_memory_secs": SESSION_MEMORY.as_secs(),
+        "errors": errors,
+    }))
+}
