@@ -507,3 +507,33 @@ async fn cimd_can_be_turned_off() {
     // Registered clients are unaffected.
     h.login().await;
 }
+
+/// A document host that is down for a moment must not cost the user their sign-in: /token answers
+/// 503 `temporarily_unavailable` (retry), not `invalid_client` (which makes clients drop their
+/// tokens), and the same refresh token works once the document is back.
+#[tokio::test]
+async fn a_document_host_that_is_briefly_down_does_not_end_the_sign_in() {
+    let (h, docs) = setup().await;
+    let id = docs.url(DOC);
+    docs.set(DOC, Reply::json(&doc(&id)).header("Cache-Control", "max-age=60"));
+    let tokens = h.login_with(&id).await;
+    h.clock.advance(61); // the cached document has expired
+    for reply in [Reply::json(&json!({})).status(503), Reply::json(&json!({})).status(429)] {
+        docs.set(DOC, reply);
+        let (status, body) =
+            h.token(&[("grant_type", "refresh_token"), ("refresh_token", &tokens.refresh), ("client_id", &id)]).await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+        assert_eq!(body["error"], "temporarily_unavailable", "{body}");
+        h.clock.advance(11); // past the brief memory of the failure
+    }
+    // A document that is really wrong is still invalid_client.
+    docs.set(DOC, Reply::json(&doc("https://elsewhere.example/client.json")));
+    let (status, body) =
+        h.token(&[("grant_type", "refresh_token"), ("refresh_token", &tokens.refresh), ("client_id", &id)]).await;
+    assert_eq!((status, body["error"].as_str()), (StatusCode::UNAUTHORIZED, Some("invalid_client")), "{body}");
+    h.clock.advance(11);
+    docs.set(DOC, Reply::json(&doc(&id)));
+    let (status, body) =
+        h.token(&[("grant_type", "refresh_token"), ("refresh_token", &tokens.refresh), ("client_id", &id)]).await;
+    assert_eq!(status, StatusCode::OK, "the same refresh token works again: {body}");
+}

@@ -229,7 +229,8 @@ pub async fn find(state: &AppState, client_id: &str) -> Result<Option<ClientReco
 /// Authenticates the client as it registered (RFC 6749 §2.3, §3.2.1). Unknown clients and wrong or
 /// missing credentials are `invalid_client` (401), which makes clients register again. A metadata
 /// document client is always public (`none`); a document that cannot be used is `invalid_client`
-/// with the reason.
+/// with the reason, but one that cannot be read just now is 503 `temporarily_unavailable`: a client
+/// told `invalid_client` drops its tokens, and its user would have to sign in again.
 pub async fn authenticate(state: &AppState, p: &Presented) -> Result<ClientRecord, OAuthError> {
     let (client_id, secret, via_basic) = match (&p.basic, &p.client_secret) {
         (Some(_), Some(_)) => {
@@ -250,6 +251,9 @@ pub async fn authenticate(state: &AppState, p: &Presented) -> Result<ClientRecor
         Ok(Some(client)) => client,
         Ok(None) => return Err(OAuthError::invalid_client("unknown client; register again")),
         Err(FindError::Store(e)) => return Err(e.into()),
+        Err(FindError::Metadata(e)) if e.is_transient() => {
+            return Err(OAuthError::new(ErrorCode::TemporarilyUnavailable, e.to_string()));
+        }
         Err(FindError::Metadata(e)) => return Err(OAuthError::invalid_client(e.to_string())),
     };
     let expected_method = match (secret.is_some(), via_basic) {

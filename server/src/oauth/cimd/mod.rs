@@ -72,6 +72,19 @@ pub enum CimdError {
     Busy,
 }
 
+impl CimdError {
+    /// A failure that says nothing about the client, only that its document could not be read just
+    /// now (a timeout, a network error, a 5xx or 429, or this server being busy): worth a retry, and
+    /// no reason for the client to drop its credentials.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            CimdError::Timeout { .. } | CimdError::Unreachable { .. } | CimdError::Busy => true,
+            CimdError::Status { status, .. } => *status >= 500 || *status == 429,
+            _ => false,
+        }
+    }
+}
+
 fn size_text(size: Option<u64>) -> String {
     match size {
         Some(bytes) => format!("{} KB", bytes.div_ceil(1024)),
