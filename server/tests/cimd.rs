@@ -537,3 +537,30 @@ async fn a_document_host_that_is_briefly_down_does_not_end_the_sign_in() {
         h.token(&[("grant_type", "refresh_token"), ("refresh_token", &tokens.refresh), ("client_id", &id)]).await;
     assert_eq!(status, StatusCode::OK, "the same refresh token works again: {body}");
 }
+
+/// Consent is not remembered for a metadata-document client whose redirect URIs are all on the
+/// user's device: any program there can present its public document, so the page with the warning
+/// is shown every time. Other clients keep remembered consent.
+#[tokio::test]
+async fn consent_for_a_local_only_document_client_is_asked_every_time() {
+    let (h, docs) = setup().await;
+    let local = docs.url("/local.json");
+    docs.set("/local.json", Reply::json(&doc(&local)));
+    let mixed = docs.url("/mixed.json");
+    docs.set(
+        "/mixed.json",
+        Reply::json(&doc_with(&mixed, "redirect_uris", json!(["https://app.example/cb", REDIRECT]))),
+    );
+    for (id, remembered) in [(&local, false), (&mixed, true)] {
+        let browser = Browser::new();
+        let url = h.authorize_url(id, &Pkce::new(), &[]);
+        browser.run_to_client(&url, REDIRECT).await; // approves the consent page
+        let again = browser.get(&h.authorize_url(id, &Pkce::new(), &[])).await;
+        if remembered {
+            assert!(again.status().is_redirection(), "{id}: straight to GitHub");
+        } else {
+            assert_eq!(again.status(), StatusCode::OK, "{id}: the consent page again");
+            assert!(again.text().await.unwrap().contains("Every address this application can return to"));
+        }
+    }
+}

@@ -57,11 +57,20 @@ pub async fn get(State(state): State<AppState>, jar: CookieJar, RawQuery(query):
         }
     };
     let (jar, browser) = cookies::ensure_browser_id(&state, jar);
-    if cookies::has_consent(&state, &jar, &browser, &request.client_id, &request.redirect_uri, &request.scopes) {
+    if !always_ask(&client)
+        && cookies::has_consent(&state, &jar, &browser, &request.client_id, &request.redirect_uri, &request.scopes)
+    {
         return to_github(&state, jar, request, &browser).await;
     }
     let last_login = cookies::last_login(&state, &jar);
     (jar, consent_page(&state, last_login, &client, &request, &browser)).into_response()
+}
+
+/// A metadata-document client whose every redirect URI is on the user's device can be presented by
+/// any program there (its document is public), so its consent page, with that warning, is shown every
+/// time rather than remembered.
+fn always_ask(client: &ClientRecord) -> bool {
+    cimd::is_url_client_id(&client.client_id) && client.redirect_uris.iter().all(|r| !r.starts_with("https://"))
 }
 
 fn consent_page(
@@ -85,7 +94,7 @@ fn consent_page(
     let loopback = redirect_url.as_ref().is_some_and(|u| u.scheme() != "https");
     // A metadata document client: its URL's host is verified; its name is only what the document says.
     let client_host = cimd::is_url_client_id(&client.client_id).then(|| cimd::shown_host(&client.client_id)).flatten();
-    let local_only = client_host.is_some() && client.redirect_uris.iter().all(|r| !r.starts_with("https://"));
+    let local_only = client_host.is_some() && always_ask(client);
     let scopes: Vec<minijinja::Value> = request
         .scopes
         .iter()
@@ -166,21 +175,24 @@ pub async fn post(State(state): State<AppState>, jar: CookieJar, headers: Header
         Err(FindError::Store(_)) => return unavailable(&state),
         Err(FindError::Metadata(e)) => return bad(&format!("This application could not be identified: {e}.")),
     };
-    let still_valid =
-        client.is_some_and(|c| c.redirect_uris.iter().any(|r| redirect::matches(r, &request.redirect_uri)));
-    if !still_valid {
+    let Some(client) = client.filter(|c| c.redirect_uris.iter().any(|r| redirect::matches(r, &request.redirect_uri)))
+    else {
         return bad("This application is no longer registered. Start again from your application.");
-    }
+    };
     match form.get("decision").map(String::as_str) {
         Some("approve") => {
-            let jar = cookies::remember_consent(
-                &state,
-                jar,
-                &browser,
-                &request.client_id,
-                &request.redirect_uri,
-                &request.scopes,
-            );
+            let jar = if always_ask(&client) {
+                jar
+            } else {
+                cookies::remember_consent(
+                    &state,
+                    jar,
+                    &browser,
+                    &request.client_id,
+                    &request.redirect_uri,
+                    &request.scopes,
+                )
+            };
             state.metrics.consent("approved");
             to_github(&state, jar, request, &browser).await
         }
