@@ -1,9 +1,8 @@
 //! `clients list` and `clients delete ID`: registered OAuth clients. Deleting a client also revokes
 //! every grant it holds, so its tokens stop working at once.
 
-use super::{AdminError, shown, table, when};
+use super::{AdminError, revoke_where, shown, table, when};
 use crate::{
-    oauth::tokens::revoke_grant,
     state::AppState,
     store::{
         Namespace,
@@ -39,20 +38,4 @@ pub async fn delete(state: &AppState, client_id: &str) -> Result<String, AdminEr
         return Err(AdminError::NotFound(format!("no client `{client_id}` (see `clients list`)")));
     }
     Ok(format!("deleted client {client_id} and revoked {revoked} grant(s)"))
-}
-
-/// Revokes every grant `pick` selects; returns how many.
-pub(super) async fn revoke_where(
-    state: &AppState,
-    pick: impl Fn(&Grant) -> bool,
-    why: &str,
-) -> Result<usize, AdminError> {
-    let mut n = 0;
-    for (id, grant) in state.records.list::<Grant>(Namespace::Grant).await? {
-        if pick(&grant) {
-            revoke_grant(state, &id, why).await?;
-            n += 1;
-        }
-    }
-    Ok(n)
 }

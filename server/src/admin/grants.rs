@@ -2,7 +2,7 @@
 //! client. Revoking a grant ends its access and refresh tokens at once (the MCP endpoint answers 401)
 //! and drops the sealed GitHub token; the user can sign in again unless the allowlists say otherwise.
 
-use super::{AdminError, clients::revoke_where, shown, table, when};
+use super::{AdminError, revoke_where, shown, table, when};
 use crate::{
     oauth::cimd::is_url_client_id,
     state::AppState,

@@ -6,16 +6,11 @@ use axum::{
     response::{IntoResponse, Response},
 };
 
-use crate::{crypto::ct_eq, metrics::CONTENT_TYPE, state::AppState};
+use crate::{crypto::ct_eq, metrics::CONTENT_TYPE, oauth::bearer, state::AppState};
 
 pub async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Response {
     if let Some(expected) = &state.config.metrics_token {
-        let presented = headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split_once(' '))
-            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-            .map(|(_, token)| token.trim());
+        let presented = headers.get(header::AUTHORIZATION).and_then(bearer::credentials);
         if !presented.is_some_and(|t| ct_eq(t.as_bytes(), expected.as_bytes())) {
             let mut resp =
                 (StatusCode::UNAUTHORIZED, "metrics require the METRICS_TOKEN bearer token\n").into_response();

@@ -54,12 +54,8 @@ pub async fn require_bearer(State(state): State<AppState>, mut req: Request, nex
             .into_response();
     }
     let Some(value) = first else { return unauthorized(&state, None) };
-    let token = value.to_str().ok().and_then(|v| {
-        let (scheme, rest) = v.split_once(' ')?;
-        scheme.eq_ignore_ascii_case("bearer").then(|| rest.trim())
-    });
     // Another scheme (e.g. Basic) is "no Bearer credentials": a plain challenge (RFC 6750 §3.1).
-    let Some(token) = token.filter(|t| !t.is_empty()) else { return unauthorized(&state, None) };
+    let Some(token) = bearer::credentials(value) else { return unauthorized(&state, None) };
     match bearer::authenticate(&state, token).await {
         Ok(principal) => {
             req.extensions_mut().insert(principal);

@@ -43,6 +43,13 @@ pub enum BearerError {
     UpstreamUnavailable,
 }
 
+/// The token of an `Authorization: Bearer TOKEN` header value (RFC 6750 §2.1; the scheme is
+/// case-insensitive). `None` for another scheme, an empty token or a value that is not text.
+pub fn credentials(value: &http::HeaderValue) -> Option<&str> {
+    let (scheme, rest) = value.to_str().ok()?.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| rest.trim()).filter(|t| !t.is_empty())
+}
+
 pub async fn authenticate(state: &AppState, token: &str) -> Result<Principal, BearerError> {
     // A refresh token or code never has this prefix, and lives in another namespace anyway.
     if !token.starts_with(TokenKind::AccessToken.prefix()) {
@@ -148,6 +155,22 @@ async fn refresh_locked(
         Err(UpstreamError::Unavailable(e)) => {
             tracing::warn!(grant = %short(grant_id), error = %e, "GitHub token refresh failed");
             Err(BearerError::UpstreamUnavailable)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::credentials;
+    use http::HeaderValue;
+
+    #[test]
+    fn bearer_credentials_are_the_token_of_the_bearer_scheme_only() {
+        let v = |s: &'static str| HeaderValue::from_static(s);
+        assert_eq!(credentials(&v("Bearer mgw_at_x")), Some("mgw_at_x"));
+        assert_eq!(credentials(&v("bearer  mgw_at_x ")), Some("mgw_at_x"));
+        for none in ["Basic dXNlcjpwYXNz", "Bearer", "Bearer  ", "mgw_at_x", ""] {
+            assert_eq!(credentials(&v(none)), None, "{none}");
         }
     }
 }
