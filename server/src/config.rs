@@ -77,6 +77,34 @@ fn proxy_headers(v: Option<String>) -> Result<ProxyHeaders, ConfigError> {
 /// Default for `SHUTDOWN_GRACE_SECS`: how long a stopping process lets requests finish.
 pub const DEFAULT_SHUTDOWN_GRACE_SECS: u64 = 10;
 
+/// The HTTP edge's timeouts and connection caps (see `edge`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EdgeSettings {
+    /// `HEADER_READ_TIMEOUT_SECS`: a new connection must send a whole request head within this, and
+    /// so must a request whose first bytes have arrived on a kept-alive connection.
+    pub header_read_timeout: Duration,
+    /// `REQUEST_BODY_TIMEOUT_SECS`: a request body must arrive within this after its head (408 else).
+    pub body_timeout: Duration,
+    /// `KEEP_ALIVE_IDLE_SECS`: a connection with no request in progress is closed after this.
+    pub keep_alive_idle: Duration,
+    /// `MAX_CONNECTIONS`: open connections this process serves at once; more are refused (503).
+    pub max_connections: usize,
+    /// `MAX_CONNECTIONS_PER_IP`: open connections one peer address may hold; 0 = no per-address cap.
+    pub max_connections_per_ip: usize,
+}
+
+impl Default for EdgeSettings {
+    fn default() -> Self {
+        Self {
+            header_read_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(30),
+            keep_alive_idle: Duration::from_secs(75),
+            max_connections: 8192,
+            max_connections_per_ip: 256,
+        }
+    }
+}
+
 /// Checked configuration of one gateway process.
 #[derive(Clone)]
 pub struct Config {
@@ -146,6 +174,8 @@ pub struct Config {
     /// Client ID Metadata Documents (`CIMD_ENABLED`, default on). Its test-only fields (extra trusted
     /// roots, loopback allowance) are never read from the environment.
     pub cimd: CimdSettings,
+    /// Timeouts and connection caps at the HTTP edge.
+    pub edge: EdgeSettings,
 }
 
 impl std::fmt::Debug for Config {
@@ -198,6 +228,11 @@ pub struct RawConfig {
     pub shutdown_grace_secs: Option<String>,
     pub metrics_token: Option<String>,
     pub cimd_enabled: Option<String>,
+    pub header_read_timeout_secs: Option<String>,
+    pub request_body_timeout_secs: Option<String>,
+    pub keep_alive_idle_secs: Option<String>,
+    pub max_connections: Option<String>,
+    pub max_connections_per_ip: Option<String>,
 }
 
 impl Config {
@@ -213,7 +248,9 @@ impl Config {
         Self::from_raw(raw)
     }
 
-    pub fn from_raw(raw: RawConfig) -> Result<Self, ConfigError> {
+    pub fn from_raw(mut raw: RawConfig) -> Result<Self, ConfigError> {
+        let trust_proxy_headers = proxy_headers(raw.trust_proxy_headers.take())?;
+        let edge = edge_settings(&mut raw, trust_proxy_headers)?;
         let public_url = parse_public_url(required("PUBLIC_URL", raw.public_url)?)?;
         let bind_addr = match non_empty(raw.bind_addr) {
             None => SocketAddr::from(([127, 0, 0, 1], 8080)),
@@ -295,7 +332,7 @@ impl Config {
             refresh_grace: secs("REFRESH_GRACE_SECS", raw.refresh_grace_secs, 30, 0..=300)?,
             consent_ttl: secs("CONSENT_TTL_SECS", raw.consent_ttl_secs, 30 * 86_400, 0..=365 * 86_400)?,
             rate_limit_per_minute: number("RATE_LIMIT_PER_MINUTE", raw.rate_limit_per_minute, 60, 1..=100_000, None)?,
-            trust_proxy_headers: proxy_headers(raw.trust_proxy_headers)?,
+            trust_proxy_headers,
             log_json: match non_empty(raw.log_format).map(|v| v.to_ascii_lowercase()).as_deref() {
                 None | Some("human") => false,
                 Some("json") => true,
@@ -312,6 +349,7 @@ impl Config {
             metrics_token: non_empty(raw.metrics_token),
             demo: false,
             cimd: CimdSettings { enabled: flag_or("CIMD_ENABLED", raw.cimd_enabled, true)?, ..CimdSettings::default() },
+            edge,
         })
     }
 
@@ -461,6 +499,40 @@ fn count(
     range: std::ops::RangeInclusive<usize>,
 ) -> Result<usize, ConfigError> {
     number(var, v, default, range, None)
+}
+
+/// Behind a proxy every connection comes from the proxy's address, so the per-address cap is off
+/// unless the operator sets one.
+fn edge_settings(raw: &mut RawConfig, proxy: ProxyHeaders) -> Result<EdgeSettings, ConfigError> {
+    let d = EdgeSettings::default();
+    let per_ip_default = if proxy == ProxyHeaders::None { d.max_connections_per_ip } else { 0 };
+    Ok(EdgeSettings {
+        header_read_timeout: secs(
+            "HEADER_READ_TIMEOUT_SECS",
+            raw.header_read_timeout_secs.take(),
+            d.header_read_timeout.as_secs(),
+            1..=300,
+        )?,
+        body_timeout: secs(
+            "REQUEST_BODY_TIMEOUT_SECS",
+            raw.request_body_timeout_secs.take(),
+            d.body_timeout.as_secs(),
+            1..=600,
+        )?,
+        keep_alive_idle: secs(
+            "KEEP_ALIVE_IDLE_SECS",
+            raw.keep_alive_idle_secs.take(),
+            d.keep_alive_idle.as_secs(),
+            1..=3600,
+        )?,
+        max_connections: count("MAX_CONNECTIONS", raw.max_connections.take(), d.max_connections, 16..=1_000_000)?,
+        max_connections_per_ip: count(
+            "MAX_CONNECTIONS_PER_IP",
+            raw.max_connections_per_ip.take(),
+            per_ip_default,
+            0..=1_000_000,
+        )?,
+    })
 }
 
 fn parse_storage(v: Option<String>) -> Result<StorageUrl, ConfigError> {

@@ -2,6 +2,8 @@
 //! GitHub, and the MCP endpoint whose tools call GitHub as the signed-in user.
 //!
 //! Module map (data flows down this list, never up):
+//! - [`edge`]: the connection layer under the router: accept loop, connection caps, header,
+//!   body and keep-alive timeouts.
 //! - [`http`]: the HTTP edge — thin axum handlers for discovery, registration, authorize/consent,
 //!   the GitHub callback, token and revocation.
 //! - [`mcp`]: `/mcp` — bearer middleware, session-to-user binding, rmcp service, tools.
@@ -19,6 +21,7 @@ pub mod clock;
 pub mod config;
 pub mod crypto;
 pub mod demo;
+pub mod edge;
 pub mod github;
 pub mod http;
 pub mod mcp;
@@ -38,6 +41,7 @@ use tower_http::{
 };
 
 pub use config::Config;
+pub use edge::serve;
 pub use state::AppState;
 
 /// The whole application router.
@@ -55,46 +59,6 @@ pub fn app(state: AppState) -> Router {
         // Outermost: every request gets an id (or keeps the one it brought), logged on every line.
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)
-}
-
-/// Serves `state` on `listener` until `shutdown` resolves, then lets in-flight requests finish for
-/// `SHUTDOWN_GRACE_SECS` before cutting what is still open (long-lived SSE streams) and returning.
-/// Session state is in the store, so a cut stream's client resumes on the next instance.
-pub async fn serve(
-    listener: tokio::net::TcpListener,
-    state: AppState,
-    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    let grace = state.config.shutdown_grace;
-    let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
-    let signal = async move {
-        shutdown.await;
-        let _ = stopping_tx.send(());
-    };
-    // TCP_NODELAY: a streamed (SSE) response is written as headers, then events; with Nagle's
-    // algorithm on, each later write waits for the client's delayed ACK, about 40 ms per request.
-    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp: &mut tokio::net::TcpStream| {
-        if let Err(e) = tcp.set_nodelay(true) {
-            tracing::debug!(error = %e, "could not set TCP_NODELAY");
-        }
-    });
-    // The peer address feeds the per-IP rate limits.
-    let server = axum::serve(listener, app(state).into_make_service_with_connect_info::<std::net::SocketAddr>())
-        .with_graceful_shutdown(signal)
-        .into_future();
-    let deadline = async move {
-        match stopping_rx.await {
-            Ok(()) => tokio::time::sleep(grace).await,
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    tokio::select! {
-        result = server => result,
-        () = deadline => {
-            tracing::warn!(grace_secs = grace.as_secs(), "shutdown grace elapsed; closing the connections still open");
-            Ok(())
-        }
-    }
 }
 
 /// Resolves on SIGINT or SIGTERM.

@@ -107,7 +107,8 @@ async fn run_server(config: Config, banner: Option<String>) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    tracing::info!(%bind, mcp = %mcp_url, "mcp-github-gateway listening");
+    let open_files = mcp_github_gateway::edge::caps::raise_fd_limit();
+    tracing::info!(%bind, mcp = %mcp_url, open_file_limit = ?open_files, "mcp-github-gateway listening");
     if let Some(banner) = banner {
         println!("{banner}");
     }

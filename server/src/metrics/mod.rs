@@ -106,6 +106,10 @@ pub struct Metrics {
     pub github_requests: Family<GithubLabels, Counter>,
     pub github_duration: Histogram,
     pub github_rate_limit_remaining: Family<RateLimitLabels, Gauge>,
+    /// Connections the edge closed or refused, by reason (`edge`).
+    pub connections_closed: Family<OutcomeLabels, Counter>,
+    /// Client connections open now.
+    pub connections_open: Gauge,
     sessions_live: Gauge,
     sessions: OnceLock<Weak<dyn LiveSessions>>,
 }
@@ -126,6 +130,8 @@ impl Metrics {
             github_requests: Family::default(),
             github_duration: latency(),
             github_rate_limit_remaining: Family::default(),
+            connections_closed: Family::default(),
+            connections_open: Gauge::default(),
             sessions_live: Gauge::default(),
             sessions: OnceLock::new(),
             registry: Registry::default(),
@@ -156,6 +162,12 @@ impl Metrics {
             m.github_rate_limit_remaining.clone(),
         );
         r.register("mcp_sessions", "Live MCP sessions on this instance", m.sessions_live.clone());
+        r.register(
+            "connections_closed",
+            "Connections the server closed or refused (header_timeout, idle, connection_cap, address_connection_cap)",
+            m.connections_closed.clone(),
+        );
+        r.register("connections_open", "Client connections open now", m.connections_open.clone());
         Arc::new(Self { registry, ..m })
     }
 
@@ -178,6 +190,10 @@ impl Metrics {
 
     pub fn token(&self, event: &'static str) {
         self.tokens.get_or_create(&OutcomeLabels { outcome: event }).inc();
+    }
+
+    pub fn connection_closed(&self, reason: &'static str) {
+        self.connections_closed.get_or_create(&OutcomeLabels { outcome: reason }).inc();
     }
 
     pub fn tool_call(&self, tool: &str, outcome: &'static str, elapsed: Duration) {
