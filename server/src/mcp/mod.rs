@@ -2,6 +2,7 @@
 //! session-keyed transport map) behind the bearer middleware and the session-to-user binding.
 
 pub mod auth;
+pub mod message;
 pub mod scopes;
 pub mod server;
 pub mod session_store;
@@ -19,7 +20,7 @@ use axum::{
 use rmcp::transport::streamable_http_server::{
     StreamableHttpServerConfig, StreamableHttpService, session::local::LocalSessionManager,
 };
-use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::cors::{AllowHeaders, AllowOrigin, CorsLayer};
 
 use crate::state::AppState;
 
@@ -37,7 +38,10 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         // TypeScript and Python SDKs, mcp-remote builds, the Go SDK) try to JSON-parse the empty data.
         .with_sse_retry(None);
     // Sessions outlive restarts and move between instances sharing the storage.
-    config.session_store = Some(Arc::new(session_store::SharedSessions { records: state.records.clone() }));
+    config.session_store = Some(Arc::new(session_store::SharedSessions {
+        records: state.records.clone(),
+        ttl: sessions::session_ttl(state.config.session_idle),
+    }));
     let mut sessions = LocalSessionManager::default();
     sessions.session_config.sse_retry = None;
     // An idle session leaves memory after SESSION_MEMORY_SECS; it stays valid (its owner record and
@@ -62,6 +66,8 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         // Route layers: they guard /mcp only, so an unknown path is a plain 404, not a 401 challenge.
         .route_layer(middleware::from_fn_with_state(step_up, scopes::require_tool_scope))
         .route_layer(middleware::from_fn_with_state(guard, sessions::bind_to_user))
+        // After the bearer check, so an unauthenticated body is never read.
+        .route_layer(middleware::from_fn(message::inspect))
         .route_layer(middleware::from_fn_with_state(state.clone(), auth::require_bearer))
         // Outermost, so a browser's preflight is answered without a token.
         .route_layer(cors)
@@ -70,16 +76,17 @@ pub fn routes(state: &AppState) -> Router<AppState> {
 /// CORS for browser-based MCP clients: only the allowed origins, with the MCP headers exposed.
 fn cors(origins: &[String]) -> CorsLayer {
     let origins: Vec<HeaderValue> = origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect();
-    let mcp_headers = ["mcp-session-id", "mcp-protocol-version", "last-event-id", "x-mcp-toolsets", "x-mcp-readonly"]
-        .map(HeaderName::from_static);
     CorsLayer::new()
         .allow_origin(AllowOrigin::list(origins))
         .allow_methods([Method::GET, Method::POST, Method::DELETE])
-        .allow_headers(
-            [header::AUTHORIZATION, header::CONTENT_TYPE, header::ACCEPT]
-                .into_iter()
-                .chain(mcp_headers.clone())
-                .collect::<Vec<_>>(),
-        )
-        .expose_headers([header::WWW_AUTHENTICATE, mcp_headers[0].clone()])
+        // The 2026-07-28 transport requires `Mcp-Method`, `Mcp-Name` and any number of
+        // `Mcp-Param-*` headers, which no fixed list can name: a preflight from an allowed origin
+        // gets the headers it asks for. Origins stay a fixed list, and the server checks every
+        // header it reads.
+        .allow_headers(AllowHeaders::mirror_request())
+        .expose_headers([
+            header::WWW_AUTHENTICATE,
+            HeaderName::from_static(sessions::SESSION_HEADER),
+            HeaderName::from_static("mcp-protocol-version"),
+        ])
 }

@@ -6,7 +6,6 @@ use std::sync::Arc;
 
 use axum::{
     Json,
-    body::{Body, to_bytes},
     extract::{Request, State},
     http::{HeaderValue, Method, StatusCode, header},
     middleware::Next,
@@ -14,7 +13,7 @@ use axum::{
 };
 use serde_json::Value;
 
-use super::{MCP_BODY_LIMIT, server::required_scope, tools::Registry};
+use super::{message::Inspected, server::required_scope, tools::Registry};
 use crate::{
     oauth::{bearer::Principal, scope},
     state::AppState,
@@ -49,13 +48,8 @@ pub async fn require_tool_scope(State(step): State<StepUp>, req: Request, next: 
         return StatusCode::UNAUTHORIZED.into_response();
     };
     let selection = step.state.config.selection().narrowed(req.headers());
-    let (parts, body) = req.into_parts();
-    let bytes = match to_bytes(body, MCP_BODY_LIMIT).await {
-        Ok(b) => b,
-        Err(_) => return (StatusCode::PAYLOAD_TOO_LARGE, "request body too large").into_response(),
-    };
-    // Malformed bodies are rmcp's to refuse; only well-formed tool calls are checked here.
-    if let Ok(message) = serde_json::from_slice::<Value>(&bytes) {
+    // The body was read and parsed once, by `message::inspect`.
+    if let Some(message) = req.extensions().get::<Inspected>().and_then(|i| i.message.as_ref()) {
         let missing: Vec<&'static str> = called_tools(&message)
             .into_iter()
             .filter_map(|name| step.tools.enabled(name, &selection).map(required_scope))
@@ -65,7 +59,7 @@ pub async fn require_tool_scope(State(step): State<StepUp>, req: Request, next: 
             return insufficient_scope(&step.state, &granted, &missing);
         }
     }
-    next.run(Request::from_parts(parts, Body::from(bytes))).await
+    next.run(req).await
 }
 
 fn insufficient_scope(state: &AppState, granted: &[String], missing: &[&str]) -> Response {

@@ -5,10 +5,12 @@ use std::sync::Arc;
 
 use rmcp::{
     ErrorData, RoleServer, ServerHandler,
+    model::ErrorCode,
     handler::server::tool::ToolCallContext,
     model::{
-        CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation, ListToolsResult,
-        PaginatedRequestParams, ServerCapabilities, ServerConfig, Tool,
+        CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, CustomRequest, CustomResult,
+        Implementation, ListToolsResult, MetaObject, PaginatedRequestParams, ProtocolVersion, ServerCapabilities,
+        ServerConfig, Tool,
     },
     service::RequestContext,
 };
@@ -57,6 +59,29 @@ pub fn principal(ctx: &RequestContext<RoleServer>) -> Result<Principal, ErrorDat
         .ok_or_else(|| ErrorData::internal_error("request reached a tool without an authenticated user", None))
 }
 
+/// The `_meta` key under which 2026-07-28 results name the server (SHOULD on every result).
+const SERVER_INFO_META: &str = "io.modelcontextprotocol/serverInfo";
+
+/// Methods this server answers: a request for one of them that rmcp could not decode (so it arrived
+/// as a custom request) has invalid params, not an unknown method.
+const KNOWN_METHODS: &[&str] = &["tools/call", "tools/list", "server/discover", "initialize"];
+
+fn is_stateless(ctx: &RequestContext<RoleServer>) -> bool {
+    ctx.protocol_version().is_some_and(|v| v >= ProtocolVersion::V_2026_07_28)
+}
+
+impl GatewayServer {
+    /// `serverInfo` in a 2026-07-28 result's `_meta`.
+    fn stamp(&self, meta: &mut Option<MetaObject>, ctx: &RequestContext<RoleServer>) {
+        if !is_stateless(ctx) {
+            return;
+        }
+        if let Ok(info) = serde_json::to_value(&self.get_info().server_info) {
+            meta.get_or_insert_with(|| MetaObject(Default::default())).0.insert(SERVER_INFO_META.to_owned(), info);
+        }
+    }
+}
+
 impl ServerHandler for GatewayServer {
     fn get_info(&self) -> ServerConfig {
         ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
@@ -69,10 +94,27 @@ impl ServerHandler for GatewayServer {
 
     async fn list_tools(
         &self,
-        _request: Option<PaginatedRequestParams>,
+        request: Option<PaginatedRequestParams>,
         ctx: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
-        Ok(ListToolsResult::with_all_items(self.tools.visible(&self.selection(&ctx))))
+        // The whole list fits one page, so no cursor was ever issued: any cursor is invalid.
+        if request.as_ref().and_then(|r| r.cursor.as_ref()).is_some() {
+            return Err(ErrorData::invalid_params("invalid cursor: tools/list has a single page", None));
+        }
+        let mut result = ListToolsResult::with_all_items(self.tools.visible(&self.selection(&ctx)));
+        self.stamp(&mut result.meta, &ctx);
+        Ok(result)
+    }
+
+    async fn on_custom_request(
+        &self,
+        request: CustomRequest,
+        _ctx: RequestContext<RoleServer>,
+    ) -> Result<CustomResult, ErrorData> {
+        if KNOWN_METHODS.contains(&request.method.as_str()) {
+            return Err(ErrorData::invalid_params(format!("invalid params for {}", request.method), None));
+        }
+        Err(ErrorData::new(ErrorCode::METHOD_NOT_FOUND, request.method, None))
     }
 
     async fn call_tool(
@@ -93,9 +135,14 @@ impl ServerHandler for GatewayServer {
                 request.name
             );
             self.state.metrics.tool_call(&name, "refused", started.elapsed());
-            return Ok(CallToolResult::error(vec![ContentBlock::text(text)]).into());
+            let mut refused = CallToolResult::error(vec![ContentBlock::text(text)]);
+            self.stamp(&mut refused.meta, &ctx);
+            return Ok(refused.into());
         }
-        let result = self.tools.router().call(ToolCallContext::new(self, request, ctx)).await;
+        let mut result = self.tools.router().call(ToolCallContext::new(self, request, ctx.clone())).await;
+        if let Ok(CallToolResponse::Complete(r)) = &mut result {
+            self.stamp(&mut r.meta, &ctx);
+        }
         let outcome = match &result {
             Ok(CallToolResponse::Complete(r)) if r.is_error == Some(true) => "error",
             Ok(_) => "ok",

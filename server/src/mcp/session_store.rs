@@ -8,13 +8,22 @@ use std::time::Duration;
 use async_trait::async_trait;
 use rmcp::transport::streamable_http_server::session::store::{SessionState, SessionStore, SessionStoreError};
 
-use crate::store::{Namespace, Records};
+use crate::store::{Namespace, Records, StoreError};
 
-/// How long session state is kept; a session ends earlier when its owner record expires (idle time).
-pub const SESSION_STATE_TTL: Duration = Duration::from_secs(8 * 86_400);
-
+/// The stored `initialize` params of a session. They expire with the session's owner record (its
+/// idle expiry) and are renewed with it (`sessions::bind_to_user`).
 pub struct SharedSessions {
     pub records: Records,
+    /// The session records' TTL (`sessions::session_ttl`).
+    pub ttl: Duration,
+}
+
+/// Renews a session's stored state for another `ttl`, if it is still stored.
+pub async fn renew(records: &Records, session_id: &str, ttl: Option<Duration>) -> Result<(), StoreError> {
+    if let Some(state) = records.get::<SessionState>(Namespace::McpSessionState, session_id).await? {
+        records.put(Namespace::McpSessionState, session_id, &state, ttl).await?;
+    }
+    Ok(())
 }
 
 #[async_trait]
@@ -24,7 +33,7 @@ impl SessionStore for SharedSessions {
     }
 
     async fn store(&self, session_id: &str, state: &SessionState) -> Result<(), SessionStoreError> {
-        Ok(self.records.put(Namespace::McpSessionState, session_id, state, Some(SESSION_STATE_TTL)).await?)
+        Ok(self.records.put(Namespace::McpSessionState, session_id, state, Some(self.ttl)).await?)
     }
 
     async fn delete(&self, session_id: &str) -> Result<(), SessionStoreError> {

@@ -5,12 +5,15 @@
 //! The owner record's TTL is the session's idle expiry everywhere: `SESSION_IDLE_SECS` plus an eighth,
 //! renewed by a request once an eighth has passed since the last renewal, so a busy session costs one
 //! store write per few minutes rather than one per request, and no session ends before it has been
-//! idle for `SESSION_IDLE_SECS`; new sessions are refused past `MAX_SESSIONS` on this instance (503) and
-//! `MAX_SESSIONS_PER_USER` on this instance (429).
+//! idle for `SESSION_IDLE_SECS`. The session's stored `initialize` params expire with it and are
+//! renewed with it. New sessions are refused past `MAX_SESSIONS` in this instance's memory (503) and
+//! past `MAX_SESSIONS_PER_USER` counted in storage (429), so the per-user cap holds across memory,
+//! storage and instances.
+//!
+//! 2026-07-28 requests are stateless (`super::message` classified them): they pass straight through.
 
-use std::{collections::HashSet, sync::Arc};
+use std::sync::Arc;
 
-use dashmap::DashMap;
 use rmcp::transport::streamable_http_server::session::{SessionManager, local::LocalSessionManager};
 
 use axum::{
@@ -21,19 +24,25 @@ use axum::{
     response::{IntoResponse, Response},
 };
 
+use super::message::Inspected;
 use crate::{
     oauth::bearer::Principal,
     state::AppState,
-    store::{Namespace, records::SessionOwner},
+    store::{
+        Namespace, StoreError,
+        records::{SessionOwner, UserSessions},
+    },
 };
 
 pub const SESSION_HEADER: &str = "mcp-session-id";
 
-/// The live sessions of this instance: rmcp's transport map, and which of them each user opened.
+/// How long a user's session index outlives its last change; stale ids in it are pruned on use.
+const USER_SESSIONS_TTL: std::time::Duration = std::time::Duration::from_secs(8 * 86_400);
+
+/// The live sessions of this instance (rmcp's transport map), and the caps on new ones.
 pub struct SessionGuard {
     pub state: AppState,
     pub manager: Arc<LocalSessionManager>,
-    by_user: DashMap<u64, HashSet<String>>,
 }
 
 #[async_trait::async_trait]
@@ -45,30 +54,74 @@ impl crate::metrics::LiveSessions for SessionGuard {
 
 impl SessionGuard {
     pub fn new(state: AppState, manager: Arc<LocalSessionManager>) -> Arc<Self> {
-        Arc::new(Self { state, manager, by_user: DashMap::new() })
+        Arc::new(Self { state, manager })
     }
 
-    /// Why a new session for `user_id` cannot be opened now, if it cannot.
-    async fn refuse_new(&self, user_id: u64) -> Option<Response> {
-        let live = self.manager.sessions.read().await;
-        let cfg = &self.state.config;
-        if live.len() >= cfg.max_sessions {
-            tracing::warn!(live = live.len(), "session cap of this instance reached");
-            return Some(limit(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "this server has too many open MCP sessions; retry in a minute",
-            ));
-        }
-        let mut mine = self.by_user.entry(user_id).or_default();
-        // Forget sessions rmcp has already closed (idle expiry, DELETE, shutdown).
-        mine.retain(|id| live.contains_key(id.as_str()));
-        (mine.len() >= cfg.max_sessions_per_user).then(|| {
-            limit(
-                StatusCode::TOO_MANY_REQUESTS,
-                "this account has too many open MCP sessions; close unused ones (DELETE) or wait for them to expire",
-            )
+    /// 503 when this instance holds `MAX_SESSIONS` in memory already.
+    async fn refuse_in_memory(&self) -> Option<Response> {
+        let live = self.manager.sessions.read().await.len();
+        (live >= self.state.config.max_sessions).then(|| {
+            tracing::warn!(live, "session cap of this instance reached");
+            limit(StatusCode::SERVICE_UNAVAILABLE, "this server has too many open MCP sessions; retry in a minute")
         })
     }
+
+    /// The user's session index as stored, and the ids in it whose sessions still exist.
+    async fn user_sessions(&self, user_id: u64) -> Result<(Option<Vec<u8>>, Vec<String>), StoreError> {
+        let records = &self.state.records;
+        let (index, raw) = match records.get_raw::<UserSessions>(Namespace::UserSessions, &user_id.to_string()).await? {
+            Some((index, raw)) => (index, Some(raw)),
+            None => (UserSessions::default(), None),
+        };
+        let mut live = Vec::with_capacity(index.ids.len());
+        for id in index.ids {
+            if records.get::<SessionOwner>(Namespace::McpSession, &id).await?.is_some() {
+                live.push(id);
+            }
+        }
+        Ok((raw, live))
+    }
+
+    /// Adds `id` to the user's index unless the user holds `MAX_SESSIONS_PER_USER` already;
+    /// `false` when refused. A compare-and-swap, so instances racing for the last place agree.
+    async fn admit(&self, user_id: u64, id: &str) -> Result<bool, StoreError> {
+        let key = user_id.to_string();
+        for _ in 0..8 {
+            let (raw, mut ids) = self.user_sessions(user_id).await?;
+            if ids.len() >= self.state.config.max_sessions_per_user {
+                return Ok(false);
+            }
+            ids.push(id.to_owned());
+            let index = UserSessions { ids };
+            let records = &self.state.records;
+            let written = match &raw {
+                Some(raw) => records.swap(Namespace::UserSessions, &key, raw, &index, Some(USER_SESSIONS_TTL)).await?,
+                None => records.put_new(Namespace::UserSessions, &key, &index, Some(USER_SESSIONS_TTL)).await?,
+            };
+            if written {
+                return Ok(true);
+            }
+        }
+        Err(StoreError::Unavailable("the session index kept changing".into()))
+    }
+
+    /// Ends a session everywhere: rmcp's transport here, its owner record and its stored state.
+    async fn end(&self, id: &str) -> Result<(), StoreError> {
+        let sid: rmcp::transport::common::server_side_http::SessionId = Arc::from(id);
+        if self.manager.has_session(&sid).await.unwrap_or(false) {
+            let _ = self.manager.close_session(&sid).await;
+        }
+        self.state.records.delete(Namespace::McpSession, id).await?;
+        self.state.records.delete(Namespace::McpSessionState, id).await?;
+        Ok(())
+    }
+}
+
+fn too_many_for_user() -> Response {
+    limit(
+        StatusCode::TOO_MANY_REQUESTS,
+        "this account has too many open MCP sessions; close unused ones (DELETE) or wait for them to expire",
+    )
 }
 
 /// Storage trouble: the same JSON error as the rest of the server, without backend details.
@@ -91,8 +144,12 @@ fn limit(status: StatusCode, message: &str) -> Response {
     crate::metrics::tag(resp, "too_many_sessions")
 }
 
+/// 404 for an unknown, ended or foreign session, as a JSON-RPC error (a plain-text 404 makes
+/// dual-era clients take the server for the old HTTP+SSE transport).
 fn not_found() -> Response {
-    crate::metrics::tag((StatusCode::NOT_FOUND, "Not Found: Session not found").into_response(), "unknown_session")
+    let body = serde_json::json!({"jsonrpc": "2.0", "id": null,
+        "error": {"code": -32001, "message": "Session not found: initialize a new session"}});
+    crate::metrics::tag((StatusCode::NOT_FOUND, Json(body)).into_response(), "unknown_session")
 }
 
 /// How long after a renewal the idle timer is renewed again (and added to its TTL).
@@ -100,21 +157,52 @@ fn renewal_slack(idle: std::time::Duration) -> u64 {
     idle.as_secs() / 8
 }
 
+/// The TTL of a session's records: the idle time plus the renewal slack.
+pub fn session_ttl(idle: std::time::Duration) -> std::time::Duration {
+    idle + std::time::Duration::from_secs(renewal_slack(idle))
+}
+
+/// The client's name and version from an `initialize`, shortened, for a debug line.
+fn client_of(inspected: Option<&Inspected>) -> String {
+    let info = inspected.and_then(|i| i.message.as_ref()).and_then(|m| m.pointer("/params/clientInfo"));
+    let name = info.and_then(|i| i.get("name")).and_then(|v| v.as_str()).unwrap_or("?");
+    let version = info.and_then(|i| i.get("version")).and_then(|v| v.as_str()).unwrap_or("?");
+    let mut text = format!("{name} {version}");
+    if text.len() > 120 {
+        let cut = (0..=120).rev().find(|&i| text.is_char_boundary(i)).unwrap_or(0);
+        text.truncate(cut);
+        text.push('…');
+    }
+    text
+}
+
 pub async fn bind_to_user(State(guard): State<Arc<SessionGuard>>, req: Request, next: Next) -> Response {
     let state = &guard.state;
     let slack = renewal_slack(state.config.session_idle);
-    let idle = Some(state.config.session_idle + std::time::Duration::from_secs(slack));
+    let idle = Some(session_ttl(state.config.session_idle));
     let now = state.now();
     let Some(user_id) = req.extensions().get::<Principal>().map(|p| p.user.id) else {
         return StatusCode::UNAUTHORIZED.into_response();
     };
+    let inspected = req.extensions().get::<Inspected>().cloned();
+    if inspected.as_ref().is_some_and(|i| i.stateless) {
+        // 2026-07-28: no session to bind, count or renew.
+        return next.run(req).await;
+    }
     let session = req.headers().get(SESSION_HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned);
     let is_delete = req.method() == Method::DELETE;
-    if session.is_none()
-        && req.method() == Method::POST
-        && let Some(refusal) = guard.refuse_new(user_id).await
-    {
-        return refusal;
+    if session.is_none() && req.method() == Method::POST {
+        if let Some(refusal) = guard.refuse_in_memory().await {
+            return refusal;
+        }
+        match guard.user_sessions(user_id).await {
+            Ok((_, ids)) if ids.len() >= state.config.max_sessions_per_user => return too_many_for_user(),
+            Ok(_) => {}
+            Err(e) => {
+                tracing::error!(error = %e, "storage failure reading a user's sessions");
+                return unavailable();
+            }
+        }
     }
     // The owner record as read, so renewing it can never recreate one deleted meanwhile.
     let mut owner_raw = None;
@@ -129,12 +217,8 @@ pub async fn bind_to_user(State(guard): State<Arc<SessionGuard>>, req: Request, 
             Ok(Some(_)) => return not_found(),
             Ok(None) => {
                 // Ended elsewhere (DELETE on another instance) or idle too long: end it here too.
-                let sid: rmcp::transport::common::server_side_http::SessionId = Arc::from(id.as_str());
-                if guard.manager.has_session(&sid).await.unwrap_or(false) {
-                    let _ = guard.manager.close_session(&sid).await;
-                }
-                if let Some(mut mine) = guard.by_user.get_mut(&user_id) {
-                    mine.remove(id);
+                if let Err(e) = guard.end(id).await {
+                    tracing::error!(error = %e, "storage failure ending a session");
                 }
                 return not_found();
             }
@@ -143,12 +227,11 @@ pub async fn bind_to_user(State(guard): State<Arc<SessionGuard>>, req: Request, 
                 return unavailable();
             }
         }
-        // A session this instance does not hold will be restored here: it counts against the caps.
-        if !guard.manager.sessions.read().await.contains_key(id.as_str()) {
-            if let Some(refusal) = guard.refuse_new(user_id).await {
-                return refusal;
-            }
-            guard.by_user.entry(user_id).or_default().insert(id.clone());
+        // A session this instance does not hold will be restored into its memory.
+        if !guard.manager.sessions.read().await.contains_key(id.as_str())
+            && let Some(refusal) = guard.refuse_in_memory().await
+        {
+            return refusal;
         }
     }
     let mut resp = next.run(req).await;
@@ -158,22 +241,39 @@ pub async fn bind_to_user(State(guard): State<Arc<SessionGuard>>, req: Request, 
         *resp.status_mut() = StatusCode::OK;
     }
     let result = match (&session, resp.headers().get(SESSION_HEADER).and_then(|v| v.to_str().ok())) {
-        // A new session was created by this request: it belongs to this user.
+        // A new session was created by this request: it belongs to this user, within the cap.
         (None, Some(created)) => {
-            guard.by_user.entry(user_id).or_default().insert(created.to_owned());
-            state.records.put(Namespace::McpSession, created, &SessionOwner { user_id, renewed_at: now }, idle).await
+            let created = created.to_owned();
+            tracing::debug!(client = %client_of(inspected.as_ref()), "MCP session opened");
+            let owner = SessionOwner { user_id, renewed_at: now };
+            match state.records.put(Namespace::McpSession, &created, &owner, idle).await {
+                Ok(()) => match guard.admit(user_id, &created).await {
+                    Ok(true) => Ok(()),
+                    // Another instance took the last place meanwhile.
+                    Ok(false) => {
+                        if let Err(e) = guard.end(&created).await {
+                            tracing::error!(error = %e, "storage failure ending a refused session");
+                        }
+                        return too_many_for_user();
+                    }
+                    Err(e) => Err(e),
+                },
+                Err(e) => Err(e),
+            }
         }
         (Some(id), _) if is_delete && resp.status().is_success() => {
-            if let Some(mut mine) = guard.by_user.get_mut(&user_id) {
-                mine.remove(id);
-            }
             state.records.delete(Namespace::McpSession, id).await.map(|_| ())
         }
         (Some(id), _) if resp.status().is_success() => match &owner_raw {
-            // Renew the idle timer only if the record is still the one we read.
+            // Renew the idle timer only if the record is still the one we read, and the stored
+            // state with it.
             Some(raw) => {
                 let renewed = SessionOwner { user_id, renewed_at: now };
-                state.records.swap(Namespace::McpSession, id, raw, &renewed, idle).await.map(|_| ())
+                match state.records.swap(Namespace::McpSession, id, raw, &renewed, idle).await {
+                    Ok(true) => super::session_store::renew(&state.records, id, idle).await,
+                    Ok(false) => Ok(()),
+                    Err(e) => Err(e),
+                }
             }
             None => Ok(()),
         },

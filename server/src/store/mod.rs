@@ -33,6 +33,8 @@ pub enum Namespace {
     McpSession,
     /// MCP session id → the client's `initialize` parameters (restores the session anywhere).
     McpSessionState,
+    /// GitHub user id → the MCP sessions that user opened (the per-user cap).
+    UserSessions,
     /// Server-wide values, such as the generated key when `SECRET_KEY` is unset.
     Meta,
 }
@@ -48,6 +50,7 @@ impl Namespace {
             Namespace::RefreshToken => "rt",
             Namespace::McpSession => "session",
             Namespace::McpSessionState => "session-state",
+            Namespace::UserSessions => "user-sessions",
             Namespace::Meta => "meta",
         }
     }

@@ -180,6 +180,13 @@ pub struct SessionOwner {
     pub renewed_at: UnixSecs,
 }
 
+/// The MCP sessions a user opened, so `MAX_SESSIONS_PER_USER` holds across instances. Ids whose
+/// owner record is gone (ended, expired) are pruned whenever a session is added.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct UserSessions {
+    pub ids: Vec<String>,
+}
+
 /// Typed access to the store. Cheap to clone.
 #[derive(Clone)]
 pub struct Records {

@@ -1,0 +1,196 @@
+//! The one read of a `/mcp` request body: buffered once, parsed once, and classified by protocol era
+//! before session binding and the scope check look at it.
+//!
+//! - Malformed JSON is answered HTTP 400 with a JSON-RPC `-32700` error, JSON that is not a JSON-RPC
+//!   message with `-32600` (rmcp would answer 415 in plain text, which clients misread).
+//! - An `initialize` larger than [`MAX_INITIALIZE_BYTES`] is refused (`-32602`): its params are what
+//!   a session keeps in storage for as long as it lives.
+//! - A 2026-07-28 request is stateless: its `Mcp-Session-Id` and `Last-Event-ID` headers are ignored
+//!   (removed here, so a stale id is never a 404), and it never counts as a session. The era rule is
+//!   rmcp's own: `initialize` is legacy; a request whose `_meta` carries the protocol version and the
+//!   client capabilities is modern; otherwise the version in `_meta`, the `MCP-Protocol-Version`
+//!   header, or 2025-03-26 decides.
+
+use axum::{
+    Json,
+    body::{Body, Bytes, to_bytes},
+    extract::Request,
+    http::{HeaderMap, Method, StatusCode, header},
+    middleware::Next,
+    response::{IntoResponse, Response},
+};
+use serde_json::{Value, json};
+
+use super::MCP_BODY_LIMIT;
+
+/// Largest `initialize` message accepted (its params are stored for the session's life).
+pub const MAX_INITIALIZE_BYTES: usize = 16 * 1024;
+
+const PROTOCOL_VERSION_META: &str = "io.modelcontextprotocol/protocolVersion";
+const CLIENT_CAPABILITIES_META: &str = "io.modelcontextprotocol/clientCapabilities";
+/// The first stateless revision.
+const STATELESS_FROM: &str = "2026-07-28";
+
+/// What the body read found, for the middlewares after it.
+#[derive(Clone, Debug, Default)]
+pub struct Inspected {
+    /// The parsed JSON-RPC message (or batch), when the body was JSON.
+    pub message: Option<Value>,
+    /// A 2026-07-28 (stateless) request.
+    pub stateless: bool,
+}
+
+impl Inspected {
+    /// The JSON-RPC method of a single message.
+    pub fn method(&self) -> Option<&str> {
+        self.message.as_ref()?.get("method")?.as_str()
+    }
+}
+
+fn header_version(headers: &HeaderMap) -> Option<&str> {
+    headers.get("mcp-protocol-version").and_then(|v| v.to_str().ok())
+}
+
+/// rmcp's rule for which era a message belongs to (see the module comment).
+fn is_stateless(message: Option<&Value>, headers: &HeaderMap) -> bool {
+    let header = header_version(headers);
+    let Some(Value::Object(m)) = message else { return header.is_some_and(|v| v >= STATELESS_FROM) };
+    let method = m.get("method").and_then(Value::as_str);
+    if method == Some("initialize") {
+        return false;
+    }
+    if method.is_some() && m.contains_key("id") {
+        let meta = m.get("params").and_then(|p| p.get("_meta"));
+        let version = meta.and_then(|x| x.get(PROTOCOL_VERSION_META)).and_then(Value::as_str);
+        let capabilities = meta.and_then(|x| x.get(CLIENT_CAPABILITIES_META)).is_some_and(Value::is_object);
+        if version.is_some() && capabilities {
+            return true;
+        }
+        return version.or(header).is_some_and(|v| v >= STATELESS_FROM);
+    }
+    header.is_some_and(|v| v >= STATELESS_FROM)
+}
+
+/// An HTTP 400 carrying a JSON-RPC error.
+pub fn rpc_error(id: Value, code: i64, message: &str, reason: &'static str) -> Response {
+    let body = json!({"jsonrpc": "2.0", "id": id, "error": {"code": code, "message": message}});
+    crate::metrics::tag((StatusCode::BAD_REQUEST, Json(body)).into_response(), reason)
+}
+
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"))
+}
+
+/// A JSON-RPC message has `"jsonrpc": "2.0"` and a method, a result or an error.
+fn is_jsonrpc(v: &Value) -> bool {
+    match v {
+        Value::Array(batch) => !batch.is_empty() && batch.iter().all(is_jsonrpc),
+        Value::Object(m) => {
+            m.get("jsonrpc").and_then(Value::as_str) == Some("2.0")
+                && (m.get("method").is_some_and(Value::is_string) || m.contains_key("result") || m.contains_key("error"))
+        }
+        _ => false,
+    }
+}
+
+/// What a body says, or the answer it gets instead.
+fn parse(bytes: &Bytes) -> Result<Value, Response> {
+    let message: Value = serde_json::from_slice(bytes)
+        .map_err(|_| rpc_error(Value::Null, -32700, "Parse error: the body is not valid JSON", "parse_error"))?;
+    if !is_jsonrpc(&message) {
+        let id = message.get("id").cloned().unwrap_or(Value::Null);
+        return Err(rpc_error(id, -32600, "Invalid Request: not a JSON-RPC 2.0 message", "invalid_request"));
+    }
+    if message.get("method").and_then(Value::as_str) == Some("initialize") && bytes.len() > MAX_INITIALIZE_BYTES {
+        let id = message.get("id").cloned().unwrap_or(Value::Null);
+        let text = format!("initialize params are larger than {} KiB", MAX_INITIALIZE_BYTES / 1024);
+        return Err(rpc_error(id, -32602, &text, "initialize_too_large"));
+    }
+    Ok(message)
+}
+
+pub async fn inspect(req: Request, next: Next) -> Response {
+    let (mut parts, body) = req.into_parts();
+    let mut inspected = Inspected::default();
+    let body = if parts.method == Method::POST {
+        let bytes = match to_bytes(body, MCP_BODY_LIMIT).await {
+            Ok(b) => b,
+            Err(_) => {
+                let text = format!("request body larger than {} MiB", MCP_BODY_LIMIT / (1024 * 1024));
+                let resp = (StatusCode::PAYLOAD_TOO_LARGE, Json(json!({"error": "invalid_request", "error_description": text})));
+                return crate::metrics::tag(resp.into_response(), "body_too_large");
+            }
+        };
+        // Other media types are rmcp's to refuse (415).
+        if is_json(&parts.headers) {
+            match parse(&bytes) {
+                Ok(message) => inspected.message = Some(message),
+                Err(resp) => return resp,
+            }
+        }
+        Body::from(bytes)
+    } else {
+        body
+    };
+    inspected.stateless = is_stateless(inspected.message.as_ref(), &parts.headers);
+    if inspected.stateless {
+        parts.headers.remove(super::sessions::SESSION_HEADER);
+        parts.headers.remove("last-event-id");
+    }
+    parts.extensions.insert(inspected);
+    next.run(Request::from_parts(parts, body)).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(version: Option<&str>) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        if let Some(v) = version {
+            h.insert("mcp-protocol-version", v.parse().unwrap());
+        }
+        h
+    }
+
+    #[test]
+    fn the_era_follows_rmcp_s_rule() {
+        let modern_meta = json!({"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": {"_meta": {
+            PROTOCOL_VERSION_META: "2026-07-28", CLIENT_CAPABILITIES_META: {}}}});
+        assert!(is_stateless(Some(&modern_meta), &headers(None)));
+        let init = json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {}});
+        assert!(!is_stateless(Some(&init), &headers(Some("2026-07-28"))));
+        let plain = json!({"jsonrpc": "2.0", "id": 1, "method": "tools/list"});
+        assert!(!is_stateless(Some(&plain), &headers(Some("2025-06-18"))));
+        assert!(is_stateless(Some(&plain), &headers(Some("2026-07-28"))));
+        assert!(!is_stateless(Some(&plain), &headers(None)));
+        let note = json!({"jsonrpc": "2.0", "method": "notifications/initialized"});
+        assert!(!is_stateless(Some(&note), &headers(Some("2025-11-25"))));
+        assert!(is_stateless(None, &headers(Some("2026-07-28"))));
+    }
+
+    async fn code(body: &str) -> Option<i64> {
+        let resp = parse(&Bytes::from(body.to_owned())).err()?;
+        assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
+        let bytes = to_bytes(resp.into_body(), 1 << 20).await.unwrap();
+        let v: Value = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(v["jsonrpc"], "2.0");
+        v["error"]["code"].as_i64()
+    }
+
+    #[tokio::test]
+    async fn bodies_that_are_not_json_rpc_get_json_rpc_errors() {
+        assert_eq!(code("{not json").await, Some(-32700));
+        assert_eq!(code(r#"{"id": 1}"#).await, Some(-32600));
+        assert_eq!(code("[]").await, Some(-32600));
+        assert_eq!(code(r#""text""#).await, Some(-32600));
+        assert_eq!(code(r#"{"jsonrpc":"2.0","id":1,"method":"tools/list"}"#).await, None);
+        let big = json!({"jsonrpc": "2.0", "id": 7, "method": "initialize",
+            "params": {"clientInfo": {"name": "x".repeat(MAX_INITIALIZE_BYTES)}}});
+        assert_eq!(code(&big.to_string()).await, Some(-32602));
+    }
+}
