@@ -75,7 +75,8 @@ const QUIET_RMCP: &str = "rmcp::service=warn,rmcp::handler::server=warn";
 
 fn init_logs(config: &Config, default: &str) {
     // An operator's RUST_LOG is taken as written.
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(format!("{default},{QUIET_RMCP}")));
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(format!("{default},{QUIET_RMCP}")));
     let logs = tracing_subscriber::fmt().with_writer(std::io::stderr).with_env_filter(filter);
     if config.log_json {
         logs.json().with_current_span(true).init();

@@ -39,17 +39,16 @@ fn installed(path: PathBuf, what: &str) -> Option<PathBuf> {
     None
 }
 
-#[tokio::test]
-async fn the_python_mcp_sdk_signs_in_calls_a_tool_and_refreshes() {
-    let Some(python) = installed(clients_dir().join("python/.venv/bin/python"), "the Python client venv") else {
-        return;
-    };
-    let (_gateway, mcp_url, emulator) = gateway("python-sdk").await;
+/// The Python SDK in `mode` signs in, lists tools, calls `get_me` and refreshes; returns what it saw.
+async fn python_sdk(mode: &str) -> Option<serde_json::Value> {
+    let python = installed(clients_dir().join("python/.venv/bin/python"), "the Python client venv")?;
+    let (_gateway, mcp_url, emulator) = gateway(&format!("python-sdk-{mode}")).await;
     let out = tokio::time::timeout(
         Duration::from_secs(90),
         tokio::process::Command::new(python)
             .arg(clients_dir().join("python/login_and_call.py"))
             .arg(&mcp_url)
+            .arg(mode)
             .current_dir(clients_dir().join("python"))
             .output(),
     )
@@ -57,7 +56,7 @@ async fn the_python_mcp_sdk_signs_in_calls_a_tool_and_refreshes() {
     .expect("the Python client finished in time")
     .expect("the Python client ran");
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "{mode}: {stdout}\n{}", String::from_utf8_lossy(&out.stderr));
     let seen: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap_or("")).expect("a JSON line");
     assert!(seen["tools"].as_array().unwrap().iter().any(|t| t == "get_me"), "{seen}");
     assert_eq!(seen["me"]["login"], "octocat");
@@ -65,6 +64,29 @@ async fn the_python_mcp_sdk_signs_in_calls_a_tool_and_refreshes() {
     assert_eq!(seen["refreshed"], true, "the SDK refreshed its token through /token");
     assert_eq!(seen["me_after_refresh"]["login"], "octocat");
     assert_eq!(emulator.foreign_tokens_seen(), 0);
+    Some(seen)
+}
+
+#[tokio::test]
+async fn the_python_mcp_sdk_signs_in_calls_a_tool_and_refreshes() {
+    // Its default: it probes server/discover and settles on the stateless revision.
+    if let Some(seen) = python_sdk("auto").await {
+        assert_eq!(seen["protocol"], "2026-07-28", "{seen}");
+    }
+}
+
+#[tokio::test]
+async fn the_python_mcp_sdk_pinned_to_2026_07_28_works_statelessly() {
+    if let Some(seen) = python_sdk("2026-07-28").await {
+        assert_eq!(seen["protocol"], "2026-07-28", "{seen}");
+    }
+}
+
+#[tokio::test]
+async fn the_python_mcp_sdk_forced_to_the_legacy_handshake_keeps_a_session() {
+    if let Some(seen) = python_sdk("legacy").await {
+        assert_eq!(seen["protocol"], "2025-11-25", "{seen}");
+    }
 }
 
 /// `mcp-remote` as Claude Desktop runs it: a stdio MCP server that proxies to the gateway.

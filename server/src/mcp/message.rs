@@ -51,12 +51,22 @@ fn header_version(headers: &HeaderMap) -> Option<&str> {
     headers.get("mcp-protocol-version").and_then(|v| v.to_str().ok())
 }
 
+/// What rmcp decodes as an `initialize` request (its required params are present); anything else
+/// named `initialize` is an unknown method to it, classified like any other request.
+fn is_initialize_request(params: Option<&Value>) -> bool {
+    params.is_some_and(|p| {
+        p.get("protocolVersion").is_some_and(Value::is_string)
+            && p.get("capabilities").is_some_and(Value::is_object)
+            && p.get("clientInfo").is_some_and(Value::is_object)
+    })
+}
+
 /// rmcp's rule for which era a message belongs to (see the module comment).
 fn is_stateless(message: Option<&Value>, headers: &HeaderMap) -> bool {
     let header = header_version(headers);
     let Some(Value::Object(m)) = message else { return header.is_some_and(|v| v >= STATELESS_FROM) };
     let method = m.get("method").and_then(Value::as_str);
-    if method == Some("initialize") {
+    if method == Some("initialize") && is_initialize_request(m.get("params")) {
         return false;
     }
     if method.is_some() && m.contains_key("id") {
@@ -91,7 +101,9 @@ fn is_jsonrpc(v: &Value) -> bool {
         Value::Array(batch) => !batch.is_empty() && batch.iter().all(is_jsonrpc),
         Value::Object(m) => {
             m.get("jsonrpc").and_then(Value::as_str) == Some("2.0")
-                && (m.get("method").is_some_and(Value::is_string) || m.contains_key("result") || m.contains_key("error"))
+                && (m.get("method").is_some_and(Value::is_string)
+                    || m.contains_key("result")
+                    || m.contains_key("error"))
         }
         _ => false,
     }
@@ -121,7 +133,10 @@ pub async fn inspect(req: Request, next: Next) -> Response {
             Ok(b) => b,
             Err(_) => {
                 let text = format!("request body larger than {} MiB", MCP_BODY_LIMIT / (1024 * 1024));
-                let resp = (StatusCode::PAYLOAD_TOO_LARGE, Json(json!({"error": "invalid_request", "error_description": text})));
+                let resp = (
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    Json(json!({"error": "invalid_request", "error_description": text})),
+                );
                 return crate::metrics::tag(resp.into_response(), "body_too_large");
             }
         };
@@ -162,8 +177,13 @@ mod tests {
         let modern_meta = json!({"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": {"_meta": {
             PROTOCOL_VERSION_META: "2026-07-28", CLIENT_CAPABILITIES_META: {}}}});
         assert!(is_stateless(Some(&modern_meta), &headers(None)));
-        let init = json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {}});
+        let init = json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+            "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "c", "version": "1"}}});
         assert!(!is_stateless(Some(&init), &headers(Some("2026-07-28"))));
+        // Not decodable as initialize: a removed method on the stateless wire.
+        let mut removed = modern_meta.clone();
+        removed["method"] = json!("initialize");
+        assert!(is_stateless(Some(&removed), &headers(None)));
         let plain = json!({"jsonrpc": "2.0", "id": 1, "method": "tools/list"});
         assert!(!is_stateless(Some(&plain), &headers(Some("2025-06-18"))));
         assert!(is_stateless(Some(&plain), &headers(Some("2026-07-28"))));

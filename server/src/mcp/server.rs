@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use rmcp::{
     ErrorData, RoleServer, ServerHandler,
-    model::ErrorCode,
     handler::server::tool::ToolCallContext,
+    model::ErrorCode,
     model::{
         CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, CustomRequest, CustomResult,
         Implementation, ListToolsResult, MetaObject, PaginatedRequestParams, ProtocolVersion, ServerCapabilities,
@@ -63,8 +63,9 @@ pub fn principal(ctx: &RequestContext<RoleServer>) -> Result<Principal, ErrorDat
 const SERVER_INFO_META: &str = "io.modelcontextprotocol/serverInfo";
 
 /// Methods this server answers: a request for one of them that rmcp could not decode (so it arrived
-/// as a custom request) has invalid params, not an unknown method.
-const KNOWN_METHODS: &[&str] = &["tools/call", "tools/list", "server/discover", "initialize"];
+/// as a custom request) has invalid params, not an unknown method. (`initialize` is not one: on the
+/// 2026-07-28 wire it is a removed method, -32601.)
+const KNOWN_METHODS: &[&str] = &["tools/call", "tools/list", "server/discover"];
 
 fn is_stateless(ctx: &RequestContext<RoleServer>) -> bool {
     ctx.protocol_version().is_some_and(|v| v >= ProtocolVersion::V_2026_07_28)
