@@ -1,6 +1,7 @@
 //! No request goes unanswered: a randomized mix of what real clients send (2026-07-28 `tools/list`
 //! and `tools/call`, unauthenticated 401s, 202 notifications, legacy `initialize` and `DELETE`,
-//! health checks, short pauses) replayed over a few reused keep-alive connections with a bare
+//! health checks, short pauses; half the bodies sent a moment after their heads) replayed over a few
+//! reused keep-alive connections with a bare
 //! HTTP/1.1 client that never retries. A connection the server closes after a response that said
 //! `Connection: close` is reopened; any other close before a response is a dropped request.
 //!
@@ -13,7 +14,7 @@ use std::time::Duration;
 
 use axum::body::Bytes;
 use common::Harness;
-use http_body_util::{BodyExt, Full};
+use http_body_util::{BodyExt, Full, StreamBody, combinators::BoxBody};
 use hyper::{Request, client::conn::http1};
 use hyper_util::rt::TokioIo;
 use rand::{Rng, SeedableRng};
@@ -23,7 +24,21 @@ fn knob(name: &str, default: usize) -> usize {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
 }
 
-type Sender = http1::SendRequest<Full<Bytes>>;
+type Body = BoxBody<Bytes, std::convert::Infallible>;
+type Sender = http1::SendRequest<Body>;
+
+fn full(bytes: Bytes) -> Body {
+    Full::new(bytes).boxed()
+}
+
+/// A body sent a moment after its head, as clients that write them separately (httpx) do.
+fn late(bytes: Bytes) -> Body {
+    let frame = async move {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+        Ok(hyper::body::Frame::data(bytes))
+    };
+    StreamBody::new(futures::stream::once(frame)).boxed()
+}
 
 async fn connect(addr: &str) -> Sender {
     let tcp = tokio::net::TcpStream::connect(addr).await.expect("connect");
@@ -49,16 +64,20 @@ fn modern(method: &str, params: serde_json::Value) -> String {
 }
 
 /// One request of the mix, and the status it must get.
-fn pick(rng: &mut impl Rng, host: &str, token: &str, session: &str) -> (Request<Full<Bytes>>, u16) {
+fn pick(rng: &mut impl Rng, host: &str, token: &str, session: &str) -> (Request<Body>, u16) {
+    let late_body = rng.random_bool(0.5);
     let post = |body: String| {
+        let len = body.len();
+        let bytes = Bytes::from(body);
         Request::post("/mcp")
             .header("host", host)
             .header("content-type", "application/json")
             .header("accept", "application/json, text/event-stream")
-            .body(Full::new(Bytes::from(body)))
+            .header("content-length", len)
+            .body(if late_body { late(bytes) } else { full(bytes) })
             .expect("request")
     };
-    let with = |mut req: Request<Full<Bytes>>, headers: &[(&'static str, &str)]| {
+    let with = |mut req: Request<Body>, headers: &[(&'static str, &str)]| {
         for (k, v) in headers {
             req.headers_mut().insert(*k, v.parse().expect("header"));
         }
@@ -107,11 +126,11 @@ fn pick(rng: &mut impl Rng, host: &str, token: &str, session: &str) -> (Request<
                 .header("authorization", &bearer)
                 .header("mcp-session-id", "ended-or-never-was")
                 .header("mcp-protocol-version", "2025-06-18")
-                .body(Full::new(Bytes::new()))
+                .body(full(Bytes::new()))
                 .expect("request"),
             404,
         ),
-        _ => (Request::get("/healthz").header("host", host).body(Full::new(Bytes::new())).expect("request"), 200),
+        _ => (Request::get("/healthz").header("host", host).body(full(Bytes::new())).expect("request"), 200),
     }
 }
 
