@@ -58,7 +58,7 @@ pub async fn serve(
                     Ok(a) => a,
                     Err(e) => {
                         // EMFILE and friends: back off instead of spinning; say so once in a while.
-                        if accept_errors_logged % 100 == 0 {
+                        if accept_errors_logged.is_multiple_of(100) {
                             tracing::error!(error = %e, "cannot accept connections");
                         }
                         accept_errors_logged = accept_errors_logged.wrapping_add(1);

@@ -81,10 +81,21 @@ fn is_stateless(message: Option<&Value>, headers: &HeaderMap) -> bool {
     header.is_some_and(|v| v >= STATELESS_FROM)
 }
 
-/// An HTTP 400 carrying a JSON-RPC error.
-pub fn rpc_error(id: Value, code: i64, message: &str, reason: &'static str) -> Response {
-    let body = json!({"jsonrpc": "2.0", "id": id, "error": {"code": code, "message": message}});
-    crate::metrics::tag((StatusCode::BAD_REQUEST, Json(body)).into_response(), reason)
+/// A body refused with a JSON-RPC error (HTTP 400).
+#[derive(Debug)]
+struct Refused {
+    id: Value,
+    code: i64,
+    message: String,
+    /// The metrics reason.
+    reason: &'static str,
+}
+
+impl IntoResponse for Refused {
+    fn into_response(self) -> Response {
+        let body = json!({"jsonrpc": "2.0", "id": self.id, "error": {"code": self.code, "message": self.message}});
+        crate::metrics::tag((StatusCode::BAD_REQUEST, Json(body)).into_response(), self.reason)
+    }
 }
 
 fn is_json(headers: &HeaderMap) -> bool {
@@ -109,18 +120,30 @@ fn is_jsonrpc(v: &Value) -> bool {
     }
 }
 
-/// What a body says, or the answer it gets instead.
-fn parse(bytes: &Bytes) -> Result<Value, Response> {
-    let message: Value = serde_json::from_slice(bytes)
-        .map_err(|_| rpc_error(Value::Null, -32700, "Parse error: the body is not valid JSON", "parse_error"))?;
+/// What a body says, or why it is refused.
+fn parse(bytes: &Bytes) -> Result<Value, Refused> {
+    let message: Value = serde_json::from_slice(bytes).map_err(|_| Refused {
+        id: Value::Null,
+        code: -32700,
+        message: "Parse error: the body is not valid JSON".into(),
+        reason: "parse_error",
+    })?;
+    let id = || message.get("id").cloned().unwrap_or(Value::Null);
     if !is_jsonrpc(&message) {
-        let id = message.get("id").cloned().unwrap_or(Value::Null);
-        return Err(rpc_error(id, -32600, "Invalid Request: not a JSON-RPC 2.0 message", "invalid_request"));
+        return Err(Refused {
+            id: id(),
+            code: -32600,
+            message: "Invalid Request: not a JSON-RPC 2.0 message".into(),
+            reason: "invalid_request",
+        });
     }
     if message.get("method").and_then(Value::as_str) == Some("initialize") && bytes.len() > MAX_INITIALIZE_BYTES {
-        let id = message.get("id").cloned().unwrap_or(Value::Null);
-        let text = format!("initialize params are larger than {} KiB", MAX_INITIALIZE_BYTES / 1024);
-        return Err(rpc_error(id, -32602, &text, "initialize_too_large"));
+        return Err(Refused {
+            id: id(),
+            code: -32602,
+            message: format!("initialize params are larger than {} KiB", MAX_INITIALIZE_BYTES / 1024),
+            reason: "initialize_too_large",
+        });
     }
     Ok(message)
 }
@@ -144,7 +167,7 @@ pub async fn inspect(req: Request, next: Next) -> Response {
         if is_json(&parts.headers) {
             match parse(&bytes) {
                 Ok(message) => inspected.message = Some(message),
-                Err(resp) => return resp,
+                Err(refused) => return refused.into_response(),
             }
         }
         Body::from(bytes)
@@ -194,7 +217,7 @@ mod tests {
     }
 
     async fn code(body: &str) -> Option<i64> {
-        let resp = parse(&Bytes::from(body.to_owned())).err()?;
+        let resp = parse(&Bytes::from(body.to_owned())).err()?.into_response();
         assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
         let bytes = to_bytes(resp.into_body(), 1 << 20).await.unwrap();
         let v: Value = serde_json::from_slice(&bytes).unwrap();

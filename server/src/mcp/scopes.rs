@@ -50,7 +50,7 @@ pub async fn require_tool_scope(State(step): State<StepUp>, req: Request, next: 
     let selection = step.state.config.selection().narrowed(req.headers());
     // The body was read and parsed once, by `message::inspect`.
     if let Some(message) = req.extensions().get::<Inspected>().and_then(|i| i.message.as_ref()) {
-        let missing: Vec<&'static str> = called_tools(&message)
+        let missing: Vec<&'static str> = called_tools(message)
             .into_iter()
             .filter_map(|name| step.tools.enabled(name, &selection).map(required_scope))
             .filter(|needed| !granted.iter().any(|g| g == needed))
