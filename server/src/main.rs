@@ -45,7 +45,8 @@ enum ClientsAction {
     List,
     /// Delete a client and revoke every grant it holds.
     Delete {
-        /// The client id (see `clients list`).
+        /// The client id (see `clients list`). Ids are base64url and may start with `-`.
+        #[arg(allow_hyphen_values = true)]
         client_id: String,
     },
 }
@@ -60,8 +61,8 @@ enum GrantsAction {
     },
     /// Revoke one grant, or every grant of a user; their tokens stop working at once.
     Revoke {
-        /// The grant id (see `grants list`).
-        #[arg(required_unless_present = "user", conflicts_with = "user")]
+        /// The grant id (see `grants list`). Ids are base64url and may start with `-`.
+        #[arg(required_unless_present = "user", conflicts_with = "user", allow_hyphen_values = true)]
         grant_id: Option<String>,
         /// Revoke all grants of this GitHub login (or id:NUMBER).
         #[arg(long)]
@@ -196,5 +197,25 @@ async fn main() -> ExitCode {
             code
         }
         Some(command) => run_admin(command).await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Client and grant ids are base64url: one in 32 starts with `-`, which must not read as a flag.
+    #[test]
+    fn ids_that_start_with_a_dash_are_ids_not_flags() {
+        let cli = Cli::try_parse_from(["mcp-github-gateway", "clients", "delete", "-Vx3"]).expect("parses");
+        assert!(matches!(
+            cli.command,
+            Some(Command::Clients { action: ClientsAction::Delete { client_id } }) if client_id == "-Vx3"
+        ));
+        let cli = Cli::try_parse_from(["mcp-github-gateway", "grants", "revoke", "-abc"]).expect("parses");
+        assert!(matches!(
+            cli.command,
+            Some(Command::Grants { action: GrantsAction::Revoke { grant_id: Some(id), user: None } }) if id == "-abc"
+        ));
     }
 }
