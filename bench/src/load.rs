@@ -33,7 +33,7 @@ pub const ID_SLOT: &str = "\"id\":0";
 static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 impl Template {
-    fn build(&self, host: &str) -> Result<Request<Full<Bytes>>, String> {
+    pub(crate) fn build(&self, host: &str) -> Result<Request<Full<Bytes>>, String> {
         let mut req = Request::builder().method(self.method.clone()).uri(&self.path).header("host", host);
         for (k, v) in &self.headers {
             req = req.header(k, v);

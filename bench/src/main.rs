@@ -6,15 +6,18 @@
 //! 2. `tools/call get_me`: gateway overhead = end-to-end latency minus the emulator's own;
 //! 3. complete logins per second;
 //! 4. RSS with 0, 10k and 100k idle initialized sessions;
-//! 5. start-up time of the release binary to its first `/healthz` 200, and its size.
+//! 5. start-up time of the release binary to its first `/healthz` 200, and its size;
+//! 6. the soak: a long randomized mix of real traffic over reused connections, counting requests
+//!    without a response (target 0).
 //!
-//! 1–3 run for each storage backend asked for (memory, sqlite, redis with `REDIS_URL`).
+//! 1–3 and 6 run for each storage backend asked for (memory, sqlite, redis with `REDIS_URL`).
 //! `--smoke` runs everything for a fraction of a second with small counts (CI).
 
 mod flows;
 mod load;
 mod report;
 mod setup;
+mod soak;
 
 use std::{
     path::PathBuf,
@@ -49,9 +52,15 @@ pub struct Args {
     /// Seconds each load level runs (after a warm-up of a tenth of it).
     #[arg(long, default_value_t = 5.0)]
     seconds: f64,
-    /// Parts to run: tools-list, get-me, logins, sessions, startup (default: all).
-    #[arg(long, value_delimiter = ',', default_value = "tools-list,get-me,logins,sessions,startup")]
+    /// Parts to run: tools-list, get-me, logins, sessions, startup, soak (default: all).
+    #[arg(long, value_delimiter = ',', default_value = "tools-list,get-me,logins,sessions,startup,soak")]
     parts: Vec<String>,
+    /// Requests in the soak (default 100,000; smoke 600).
+    #[arg(long)]
+    soak_requests: Option<u64>,
+    /// Connections the soak's requests are spread over.
+    #[arg(long, default_value_t = 8)]
+    soak_connections: usize,
     /// Connection counts for part 1 (default 1,16,64,256; smoke 1,16).
     #[arg(long, value_delimiter = ',')]
     connections: Vec<usize>,
@@ -84,6 +93,10 @@ impl Args {
         } else {
             vec![1, 16, 64, 256]
         }
+    }
+
+    fn soak_requests(&self) -> u64 {
+        self.soak_requests.unwrap_or(if self.smoke { 600 } else { 100_000 })
     }
 
     fn session_counts(&self) -> Vec<usize> {
@@ -181,7 +194,15 @@ async fn run(args: &Args, servers: &tokio::runtime::Runtime) -> Result<Value, St
         let call =
             if args.part("get-me") { get_me(args, &stack, &tokens.access, &session).await? } else { Value::Null };
         let logins = if args.part("logins") { logins(args, &http, &stack).await? } else { Value::Null };
-        per_storage.push(json!({"storage": storage.name(), "tools_list": list, "get_me": call, "logins": logins}));
+        let soak = if args.part("soak") {
+            eprintln!("soak: {} requests over {} connections", args.soak_requests(), args.soak_connections);
+            soak::run(stack.addr, &tokens.access, &session, args.soak_requests(), args.soak_connections).await
+        } else {
+            Value::Null
+        };
+        per_storage.push(
+            json!({"storage": storage.name(), "tools_list": list, "get_me": call, "logins": logins, "soak": soak}),
+        );
         stack.emulator.shutdown().await;
     }
     let memory = if args.part("sessions") { sessions_memory(args, servers, &http).await? } else { Value::Null };

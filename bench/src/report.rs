@@ -35,6 +35,7 @@ pub fn errors(results: &Value) -> u64 {
         n += s["get_me"]["end_to_end"]["errors"].as_u64().unwrap_or(0);
         n += s["get_me"]["github"]["errors"].as_u64().unwrap_or(0);
         n += s["logins"]["errors"].as_u64().unwrap_or(0);
+        n += s["soak"]["errors"].as_u64().unwrap_or(0);
     }
     n + results["idle_sessions"]["errors"].as_u64().unwrap_or(0)
 }
@@ -102,6 +103,19 @@ pub fn table(r: &Value) -> String {
             f(&l["p50_ms"]),
             f(&l["p99_ms"])
         );
+        let k = &s["soak"];
+        if !k.is_null() {
+            let _ = writeln!(
+                out,
+                "  soak: {} requests over {} reused connections in {:.0} s: {} without a response, {} with a wrong status ({} reconnects after Connection: close)",
+                k["requests"],
+                k["connections"],
+                f(&k["seconds"]),
+                k["without_response"],
+                k["wrong_status"],
+                k["reconnects_after_connection_close"]
+            );
+        }
     }
     let m = &r["idle_sessions"];
     let points: Vec<String> = m["points"]
@@ -157,6 +171,16 @@ fn targets(r: &Value) -> Vec<(bool, String)> {
         t.push((logins >= 1000.0, format!("≥ 1,000 logins/s on memory://: {logins:.0}/s")));
     }
     for s in r["storages"].as_array().into_iter().flatten() {
+        if let Some(lost) = s["soak"]["without_response"].as_u64() {
+            t.push((
+                lost == 0,
+                format!(
+                    "[{}] soak: 0 requests without a response: {lost} of {}",
+                    s["storage"].as_str().unwrap_or("?"),
+                    s["soak"]["requests"]
+                ),
+            ));
+        }
         let list = s["tools_list"]["github_calls"].as_u64().unwrap_or(u64::MAX);
         let per_call = f(&s["get_me"]["github_calls_per_call"]);
         t.push((

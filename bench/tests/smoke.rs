@@ -36,6 +36,8 @@ fn smoke_run_measures_every_part() {
         assert_eq!(run["tools_list"]["github_calls"], 0, "tools/list never calls GitHub");
         assert!(run["get_me"]["end_to_end"]["requests"].as_u64() > Some(0));
         assert!(run["logins"]["completed"].as_u64() > Some(0));
+        assert!(run["soak"]["requests"].as_u64() > Some(0), "{}", run["soak"]);
+        assert_eq!(run["soak"]["without_response"], 0, "{}", run["soak"]);
     }
     let points = results["idle_sessions"]["points"].as_array().expect("points");
     assert!(points.iter().all(|p| p["rss_bytes"].as_u64() > Some(0)));
