@@ -82,6 +82,9 @@ pub async fn start(storage: &Storage, github_latency: Duration, session_memory: 
         max_sessions: Some("1000000".into()),
         max_sessions_per_user: Some("10000".into()),
         max_clients: Some("10000000".into()),
+        // Every load connection comes from 127.0.0.1.
+        max_connections: Some("100000".into()),
+        max_connections_per_ip: Some("0".into()),
         session_memory_secs: Some(session_memory.as_secs().max(1).to_string()),
         ..Default::default()
     };

@@ -227,3 +227,18 @@ async fn a_session_s_stored_params_expire_with_its_idle_expiry() {
     assert!(store.get(Namespace::McpSessionState, &session).await.unwrap().is_none());
     assert!(store.get(Namespace::McpSession, &session).await.unwrap().is_none());
 }
+
+#[tokio::test]
+async fn concurrent_new_sessions_of_one_user_stop_exactly_at_the_cap() {
+    let h = Harness::start_with(Default::default(), |c| c.max_sessions_per_user = Some("5".into())).await;
+    let t = h.login().await;
+    let init = json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+        "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "burst", "version": "1"}}});
+    let attempts = (0..12).map(|_| h.mcp(Some(&t.access), None, init.clone()));
+    let statuses: Vec<StatusCode> = futures::future::join_all(attempts).await.into_iter().map(|r| r.status).collect();
+    let ok = statuses.iter().filter(|s| **s == StatusCode::OK).count();
+    let refused = statuses.iter().filter(|s| **s == StatusCode::TOO_MANY_REQUESTS).count();
+    assert_eq!((ok, refused), (5, 7), "{statuses:?}");
+    let live = h.state.records.store().count(mcp_github_gateway::store::Namespace::McpSession).await.unwrap();
+    assert_eq!(live, 5, "refused sessions leave nothing behind");
+}

@@ -36,8 +36,11 @@ use crate::{
 
 pub const SESSION_HEADER: &str = "mcp-session-id";
 
-/// How long a user's session index outlives its last change; stale ids in it are pruned on use.
+/// How long a user's session index outlives its last change; stale ids in it are pruned when full.
 const USER_SESSIONS_TTL: std::time::Duration = std::time::Duration::from_secs(8 * 86_400);
+
+/// Compare-and-swap rounds for adding a session to a user's index before giving up (503).
+const ADMIT_ATTEMPTS: usize = 64;
 
 /// The live sessions of this instance (rmcp's transport map), and the caps on new ones.
 pub struct SessionGuard {
@@ -66,13 +69,17 @@ impl SessionGuard {
         })
     }
 
-    /// The user's session index as stored, and the ids in it whose sessions still exist.
+    /// The user's session index as stored, and its ids. A full index is pruned of ended sessions
+    /// (their owner records are gone) first, so a new session costs one read until the cap is near.
     async fn user_sessions(&self, user_id: u64) -> Result<(Option<Vec<u8>>, Vec<String>), StoreError> {
         let records = &self.state.records;
         let (index, raw) = match records.get_raw::<UserSessions>(Namespace::UserSessions, &user_id.to_string()).await? {
             Some((index, raw)) => (index, Some(raw)),
             None => (UserSessions::default(), None),
         };
+        if index.ids.len() < self.state.config.max_sessions_per_user {
+            return Ok((raw, index.ids));
+        }
         let mut live = Vec::with_capacity(index.ids.len());
         for id in index.ids {
             if records.get::<SessionOwner>(Namespace::McpSession, &id).await?.is_some() {
@@ -86,7 +93,8 @@ impl SessionGuard {
     /// `false` when refused. A compare-and-swap, so instances racing for the last place agree.
     async fn admit(&self, user_id: u64, id: &str) -> Result<bool, StoreError> {
         let key = user_id.to_string();
-        for _ in 0..8 {
+        // Concurrent new sessions of one user retry; each round some writer wins.
+        for _ in 0..ADMIT_ATTEMPTS {
             let (raw, mut ids) = self.user_sessions(user_id).await?;
             if ids.len() >= self.state.config.max_sessions_per_user {
                 return Ok(false);
@@ -101,6 +109,7 @@ impl SessionGuard {
             if written {
                 return Ok(true);
             }
+            tokio::task::yield_now().await;
         }
         Err(StoreError::Unavailable("the session index kept changing".into()))
     }
