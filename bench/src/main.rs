@@ -5,7 +5,8 @@
 //!    256 connections, next to a bare axum handler returning the same bytes (the ceiling);
 //! 2. `tools/call get_me`: gateway overhead = end-to-end latency minus the emulator's own;
 //! 3. complete logins per second;
-//! 4. RSS with 0, 10k and 100k idle initialized sessions;
+//! 4. the release binary's RSS (a child process, nothing trimmed) under session churn and with 100k
+//!    idle sessions (`memory.rs`);
 //! 5. start-up time of the release binary to its first `/healthz` 200, and its size;
 //! 6. the soak: a long randomized mix of real traffic over reused connections, counting requests
 //!    without a response (target 0).
@@ -15,6 +16,7 @@
 
 mod flows;
 mod load;
+mod memory;
 mod report;
 mod setup;
 mod soak;
@@ -98,10 +100,6 @@ impl Args {
     fn soak_requests(&self) -> u64 {
         self.soak_requests.unwrap_or(if self.smoke { 600 } else { 100_000 })
     }
-
-    fn session_counts(&self) -> Vec<usize> {
-        if self.smoke { vec![0, 100, 400] } else { vec![0, 10_000, 100_000] }
-    }
 }
 
 fn runtime(name: &str) -> tokio::runtime::Runtime {
@@ -157,10 +155,6 @@ async fn on(
         .map_err(|e| e.to_string())?
 }
 
-/// SESSION_MEMORY_SECS for the memory part: short, so the benchmark can wait for idle sessions to
-/// leave memory (the default, 120 s, behaves the same, later).
-const SESSION_MEMORY: Duration = Duration::from_secs(2);
-
 fn storages(args: &Args) -> Result<Vec<Storage>, String> {
     let mut out = Vec::new();
     for s in &args.storage {
@@ -205,7 +199,7 @@ async fn run(args: &Args, servers: &tokio::runtime::Runtime) -> Result<Value, St
         );
         stack.emulator.shutdown().await;
     }
-    let memory = if args.part("sessions") { sessions_memory(args, servers, &http).await? } else { Value::Null };
+    let memory = if args.part("sessions") { memory::run(args, servers).await? } else { Value::Null };
     let startup = if args.part("startup") { report::startup(args).await } else { json!({"skipped": "not asked for"}) };
     Ok(json!({
         "mode": if args.smoke { "smoke" } else { "full" },
@@ -377,78 +371,5 @@ async fn logins(args: &Args, http: &reqwest::Client, stack: &Stack) -> Result<Va
         "per_second": ok as f64 / elapsed,
         "p50_ms": latency.value_at_quantile(0.5) as f64 / 1000.0,
         "p99_ms": latency.value_at_quantile(0.99) as f64 / 1000.0,
-    }))
-}
-
-/// Part 4: RSS of this process (gateway included) with 0, 10k and 100k idle initialized sessions.
-async fn sessions_memory(
-    args: &Args,
-    servers: &tokio::runtime::Runtime,
-    http: &reqwest::Client,
-) -> Result<Value, String> {
-    let stack = on(servers, &Storage::Memory, Duration::ZERO, SESSION_MEMORY).await?;
-    let mut tokens = Vec::new();
-    for i in 0..setup::USERS {
-        stack.emulator.set_login_user(&setup::login_of(i));
-        tokens.push(flows::login(http, &stack.base).await?.access);
-    }
-    let tokens = Arc::new(tokens);
-    let mut created = 0usize;
-    let mut points = Vec::new();
-    let mut errors = 0u64;
-    for target in args.session_counts() {
-        let todo = target.saturating_sub(created);
-        let next = Arc::new(std::sync::atomic::AtomicUsize::new(created));
-        let workers: Vec<_> = (0..64)
-            .map(|_| {
-                let (http, base, tokens, next) = (http.clone(), stack.base.clone(), tokens.clone(), next.clone());
-                tokio::spawn(async move {
-                    let mut failed = 0u64;
-                    loop {
-                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        if i >= target {
-                            break failed;
-                        }
-                        if flows::session(&http, &base, &tokens[i % tokens.len()]).await.is_err() {
-                            failed += 1;
-                        }
-                    }
-                })
-            })
-            .collect();
-        for w in workers {
-            errors += w.await.map_err(|e| e.to_string())?;
-        }
-        created += todo;
-        // Just initialized: every session is in memory.
-        let resident = setup::rss_bytes().unwrap_or(0);
-        // Idle past SESSION_MEMORY_SECS: they live in storage only (still valid; restored on use).
-        tokio::time::sleep(SESSION_MEMORY + Duration::from_millis(1500)).await;
-        let idle = setup::rss_bytes().unwrap_or(0);
-        eprintln!(
-            "sessions    {target:>7} → RSS {:.1} MiB just initialized, {:.1} MiB idle",
-            resident as f64 / 1048576.0,
-            idle as f64 / 1048576.0
-        );
-        points.push(json!({"sessions": target, "rss_bytes": idle, "resident_rss_bytes": resident}));
-    }
-    let base = points.first().and_then(|p| p["rss_bytes"].as_u64()).unwrap_or(0);
-    let per = |point: Option<&Value>, key: &str| {
-        point
-            .map(|p| (p["sessions"].as_u64().unwrap_or(0), p[key].as_u64().unwrap_or(0)))
-            .filter(|(n, _)| *n > 0)
-            .map_or(0.0, |(n, rss)| rss.saturating_sub(base) as f64 / n as f64)
-    };
-    // Idle: the largest count, all out of memory. In memory: the first count, created faster than
-    // SESSION_MEMORY_SECS lets any leave (a larger batch takes longer to create than that).
-    let idle = per(points.last(), "rss_bytes");
-    let resident = per(points.iter().find(|p| p["sessions"].as_u64() > Some(0)), "resident_rss_bytes");
-    stack.emulator.shutdown().await;
-    Ok(json!({
-        "points": points,
-        "bytes_per_session": idle,
-        "resident_bytes_per_session": resident,
-        "session_memory_secs": SESSION_MEMORY.as_secs(),
-        "errors": errors,
     }))
 }

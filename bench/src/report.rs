@@ -118,20 +118,39 @@ pub fn table(r: &Value) -> String {
         }
     }
     let m = &r["idle_sessions"];
-    let points: Vec<String> = m["points"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|p| format!("{} → {:.1} MiB", p["sessions"], f(&p["rss_bytes"]) / 1_048_576.0))
-        .collect();
-    let _ = writeln!(
-        out,
-        "\nidle sessions (memory://): {}; {:.0} bytes per idle session ({:.0} in memory, in their first {} s idle)",
-        points.join(", "),
-        f(&m["bytes_per_session"]),
-        f(&m["resident_bytes_per_session"]),
-        m["session_memory_secs"]
-    );
+    if let Some(why) = m["skipped"].as_str() {
+        let _ = writeln!(out, "\nmemory: not measured ({why})");
+    } else if !m.is_null() {
+        let churn: Vec<String> = m["churn"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|p| {
+                format!(
+                    "{} → {:.1} MiB opened, {:.1} MiB idle",
+                    p["sessions"],
+                    f(&p["fresh_rss_bytes"]) / 1_048_576.0,
+                    f(&p["rss_bytes"]) / 1_048_576.0
+                )
+            })
+            .collect();
+        let _ = writeln!(
+            out,
+            "\nmemory (release binary, RSS from /proc, SESSION_MEMORY_SECS={}): baseline {:.1} MiB; churn: {}",
+            m["session_memory_secs"],
+            f(&m["baseline_rss_bytes"]) / 1_048_576.0,
+            churn.join("; ")
+        );
+        let _ = writeln!(
+            out,
+            "  {:.0} bytes per session in memory; ratchet after three batches {:.2}×; {} idle sessions: {:.1} MiB ({:.0} bytes each)",
+            f(&m["bytes_per_session_in_memory"]),
+            f(&m["ratchet_after_three_batches"]),
+            m["most_sessions"],
+            f(&m["rss_with_most_idle_bytes"]) / 1_048_576.0,
+            f(&m["bytes_per_idle_session"])
+        );
+    }
     let st = &r["startup"];
     match st["p50_ms"].as_f64() {
         Some(ms) => {
@@ -196,8 +215,18 @@ fn targets(r: &Value) -> Vec<(bool, String)> {
             ),
         ));
     }
-    if let Some(per_session) = r["idle_sessions"]["bytes_per_session"].as_f64() {
-        t.push((per_session <= 10.0 * 1024.0, format!("≤ 10 KiB per idle session: {:.1} KiB", per_session / 1024.0)));
+    let m = &r["idle_sessions"];
+    if let Some(per) = m["bytes_per_session_in_memory"].as_f64() {
+        t.push((per <= 10_000.0, format!("≤ 10 KB RSS per session in memory: {:.1} KB", per / 1000.0)));
+    }
+    if let Some(ratchet) = m["ratchet_after_three_batches"].as_f64() {
+        t.push((ratchet <= 1.2, format!("RSS after three idle batches ≤ 1.2× after the first: {ratchet:.2}×")));
+    }
+    if let Some(most) = m["rss_with_most_idle_bytes"].as_f64() {
+        t.push((
+            most < 1024.0 * 1_048_576.0,
+            format!("{} idle sessions under 1 GiB RSS: {:.1} MiB", m["most_sessions"], most / 1_048_576.0),
+        ));
     }
     t
 }
@@ -209,7 +238,7 @@ fn workspace_target() -> PathBuf {
 }
 
 /// The gateway binary to time: `--gateway-bin`, or the release build (built here when cargo runs us).
-fn gateway_binary(args: &Args) -> Result<PathBuf, String> {
+pub(crate) fn gateway_binary(args: &Args) -> Result<PathBuf, String> {
     if let Some(bin) = &args.gateway_bin {
         return if bin.exists() { Ok(bin.clone()) } else { Err(format!("{} does not exist", bin.display())) };
     }

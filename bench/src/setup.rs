@@ -113,16 +113,3 @@ pub async fn ceiling(body: Bytes, content_type: String) -> Result<SocketAddr, St
     });
     Ok(addr)
 }
-
-/// This process's resident set size in bytes (Linux), after handing freed heap back to the system
-/// so that the figure is live memory, not what the allocator keeps for later.
-pub fn rss_bytes() -> Option<u64> {
-    // SAFETY: malloc_trim only releases free heap pages; it has no preconditions.
-    unsafe {
-        libc::malloc_trim(0);
-    }
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let kb: u64 =
-        status.lines().find_map(|l| l.strip_prefix("VmRSS:"))?.trim().trim_end_matches("kB").trim().parse().ok()?;
-    Some(kb * 1024)
-}

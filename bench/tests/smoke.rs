@@ -39,9 +39,12 @@ fn smoke_run_measures_every_part() {
         assert!(run["soak"]["requests"].as_u64() > Some(0), "{}", run["soak"]);
         assert_eq!(run["soak"]["without_response"], 0, "{}", run["soak"]);
     }
-    let points = results["idle_sessions"]["points"].as_array().expect("points");
-    assert!(points.iter().all(|p| p["rss_bytes"].as_u64() > Some(0)));
     if gateway.exists() {
+        let memory = &results["idle_sessions"];
+        let churn = memory["churn"].as_array().expect("churn");
+        assert_eq!(churn.len(), 3, "{memory}");
+        assert!(churn.iter().all(|p| p["rss_bytes"].as_u64() > Some(0)), "{memory}");
+        assert_eq!(memory["errors"], 0, "{memory}");
         assert!(results["startup"]["p50_ms"].as_f64() > Some(0.0), "{}", results["startup"]);
     }
     let _ = std::fs::remove_dir_all(out_dir);
