@@ -36,6 +36,15 @@ use serde_json::{Value, json};
 use load::Template;
 use setup::{Stack, Storage};
 
+/// The allocator the gateway binary ships with, with its settings.
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
+/// jemalloc's settings: a background thread hands freed pages back to the system after a second
+/// (`dirty_decay_ms`), at once for pages already advised free (`muzzy_decay_ms:0`).
+#[unsafe(export_name = "_rjem_malloc_conf")]
+static MALLOC_CONF: &[u8; 60] = b"background_thread:true,dirty_decay_ms:1000,muzzy_decay_ms:0\0";
+
 #[derive(Parser, Clone)]
 #[command(name = "gateway-bench", about = "Measures mcp-github-gateway against its ceiling on loopback")]
 pub struct Args {

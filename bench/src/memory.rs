@@ -56,6 +56,16 @@ impl Gateway {
     fn rss(&self) -> u64 {
         rss_of(self.child.id()).unwrap_or(0)
     }
+
+    /// The sessions the gateway holds in memory now (`mcp_gateway_mcp_sessions` in `/metrics`).
+    async fn live_sessions(&self, http: &reqwest::Client) -> u64 {
+        let Ok(resp) = http.get(format!("{}/metrics", self.base)).send().await else { return 0 };
+        let text = resp.text().await.unwrap_or_default();
+        text.lines()
+            .find_map(|l| l.strip_prefix("mcp_gateway_mcp_sessions "))
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or(0)
+    }
 }
 
 /// The resident set of process `pid` in bytes, as `/proc/PID/status` reports it.
@@ -175,14 +185,16 @@ pub async fn run(args: &Args, servers: &tokio::runtime::Runtime) -> Result<Value
         errors += open_sessions(&http, &gateway.base, &tokens, created, target).await;
         created = target;
         let fresh = gateway.rss();
+        let in_memory = gateway.live_sessions(&http).await;
         tokio::time::sleep(wait).await;
         let idle = gateway.rss();
         eprintln!(
-            "sessions {created:>7} → RSS {:.1} MiB just opened, {:.1} MiB once idle",
+            "sessions {created:>7} → RSS {:.1} MiB just opened ({in_memory} in memory), {:.1} MiB once idle ({} in memory)",
             fresh as f64 / 1048576.0,
-            idle as f64 / 1048576.0
+            idle as f64 / 1048576.0,
+            gateway.live_sessions(&http).await
         );
-        let point = json!({"sessions": created, "rss_bytes": idle, "fresh_rss_bytes": fresh});
+        let point = json!({"sessions": created, "rss_bytes": idle, "fresh_rss_bytes": fresh, "in_memory": in_memory});
         if churn.len() < 3 {
             churn.push(point.clone());
         }

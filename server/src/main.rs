@@ -7,6 +7,16 @@ use clap::{Parser, Subcommand};
 use mcp_github_gateway::{AppState, Config, admin, demo, serve, shutdown_signal};
 use tracing_subscriber::EnvFilter;
 
+/// jemalloc gives freed memory back to the system: a long-running server's RSS then follows what
+/// it holds (sessions come and go) instead of keeping its peak, as glibc's malloc does.
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
+/// jemalloc's settings: a background thread hands freed pages back to the system after a second
+/// (`dirty_decay_ms`), at once for pages already advised free (`muzzy_decay_ms:0`).
+#[unsafe(export_name = "_rjem_malloc_conf")]
+static MALLOC_CONF: &[u8; 60] = b"background_thread:true,dirty_decay_ms:1000,muzzy_decay_ms:0\0";
+
 /// OAuth 2.1 authorization server and MCP endpoint (PUBLIC_URL/mcp) that signs users in with GitHub.
 ///
 /// Configuration comes from the environment and ./.env; see .env.example.

@@ -44,6 +44,11 @@ pub fn routes(state: &AppState) -> Router<AppState> {
     }));
     let mut sessions = LocalSessionManager::default();
     sessions.session_config.sse_retry = None;
+    // No SSE event ids are useful to clients (no priming events, no server notifications), so a
+    // finished request's stream is never resumed: keep nothing for it. A small channel capacity
+    // shrinks the replay ring rmcp allocates per session.
+    sessions.session_config.completed_cache_ttl = std::time::Duration::ZERO;
+    sessions.session_config.channel_capacity = 4;
     // An idle session leaves memory after SESSION_MEMORY_SECS; it stays valid (its owner record and
     // state are in the store) and its next request restores it, so idle sessions cost memory only
     // in the store.

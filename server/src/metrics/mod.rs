@@ -112,11 +112,14 @@ pub struct Metrics {
     pub connections_open: Gauge,
     sessions_live: Gauge,
     sessions: OnceLock<Weak<dyn LiveSessions>>,
+    resident_memory: Gauge,
 }
 
 impl Metrics {
     pub fn new() -> Arc<Self> {
-        let mut registry = Registry::with_prefix("mcp_gateway");
+        // The process series carry their conventional unprefixed names; everything else is
+        // `mcp_gateway_…`.
+        let mut registry = Registry::default();
         let m = Self {
             http_requests: Family::default(),
             http_duration: Family::new_with_constructor(latency),
@@ -134,9 +137,15 @@ impl Metrics {
             connections_open: Gauge::default(),
             sessions_live: Gauge::default(),
             sessions: OnceLock::new(),
+            resident_memory: Gauge::default(),
             registry: Registry::default(),
         };
-        let r = &mut registry;
+        registry.register(
+            "process_resident_memory_bytes",
+            "Resident memory of this process (VmRSS), read at scrape time",
+            m.resident_memory.clone(),
+        );
+        let r = registry.sub_registry_with_prefix("mcp_gateway");
         r.register("http_requests", "HTTP requests by route template, method and status", m.http_requests.clone());
         r.register(
             "http_request_duration_seconds",
@@ -218,12 +227,22 @@ impl Metrics {
         if let Some(source) = self.sessions.get().and_then(Weak::upgrade) {
             self.sessions_live.set(i64::try_from(source.live().await).unwrap_or(i64::MAX));
         }
+        if let Some(rss) = resident_bytes() {
+            self.resident_memory.set(i64::try_from(rss).unwrap_or(i64::MAX));
+        }
         let mut out = String::new();
         if encode(&mut out, &self.registry).is_err() {
             tracing::error!("metrics could not be encoded");
         }
         out
     }
+}
+
+/// This process's resident set (`VmRSS` in `/proc/self/status`), where the platform has one.
+fn resident_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let kb = status.lines().find_map(|l| l.strip_prefix("VmRSS:"))?.trim().trim_end_matches("kB").trim();
+    kb.parse::<u64>().ok().map(|kb| kb * 1024)
 }
 
 #[cfg(test)]
@@ -251,6 +270,9 @@ mod tests {
         ] {
             assert!(text.lines().any(|l| l == line), "missing `{line}` in\n{text}");
         }
+        // The process series keep their conventional names, and read a real figure.
+        let rss = text.lines().find_map(|l| l.strip_prefix("process_resident_memory_bytes ")).expect("RSS series");
+        assert!(rss.parse::<u64>().is_ok_and(|b| b > 1_000_000), "{rss}");
         assert!(text.ends_with("# EOF\n"));
     }
 
