@@ -176,6 +176,10 @@ pub struct Config {
     pub cimd: CimdSettings,
     /// Timeouts and connection caps at the HTTP edge.
     pub edge: EdgeSettings,
+    /// A prefix for every Redis key, never read from the environment: tests that share one Redis
+    /// keep their records apart with it (a user's session index is keyed by the GitHub user id, the
+    /// same in every test). Empty in production.
+    pub storage_prefix: String,
 }
 
 impl std::fmt::Debug for Config {
@@ -350,6 +354,7 @@ impl Config {
             demo: false,
             cimd: CimdSettings { enabled: flag_or("CIMD_ENABLED", raw.cimd_enabled, true)?, ..CimdSettings::default() },
             edge,
+            storage_prefix: String::new(),
         })
     }
 

@@ -48,9 +48,9 @@ pub struct AppState {
     pub cimd: Arc<crate::oauth::cimd::Cimd>,
 }
 
-async fn open_store(storage: &StorageUrl, clock: Arc<dyn Clock>) -> Result<Arc<dyn Store>, StartError> {
+async fn open_store(config: &Config, clock: Arc<dyn Clock>) -> Result<Arc<dyn Store>, StartError> {
     let sweep_every = std::time::Duration::from_secs(60);
-    Ok(match storage {
+    Ok(match &config.storage {
         StorageUrl::Memory => {
             let mem = MemoryStore::new(clock);
             mem.spawn_sweeper(sweep_every);
@@ -62,7 +62,7 @@ async fn open_store(storage: &StorageUrl, clock: Arc<dyn Clock>) -> Result<Arc<d
             db
         }
         // Redis expires keys itself.
-        StorageUrl::Redis(url) => RedisStore::connect(url).await?,
+        StorageUrl::Redis(url) => RedisStore::connect_with_prefix(url, &config.storage_prefix).await?,
     })
 }
 
@@ -88,7 +88,7 @@ impl AppState {
     }
 
     pub async fn with_clock(config: Config, clock: Arc<dyn Clock>) -> Result<Self, StartError> {
-        let store = open_store(&config.storage, clock.clone()).await?;
+        let store = open_store(&config, clock.clone()).await?;
         let limits = crate::http::limits::Limits::new(config.rate_limit_per_minute, config.trust_proxy_headers);
         let records = Records::new(store);
         let keys = match &config.secret_key {

@@ -70,7 +70,15 @@ impl Harness {
     /// Another gateway instance behind the same public URL, on the same emulator, clock and storage
     /// settings (`tweak` must name a shared storage, such as Redis, for the two to share state).
     pub async fn twin(&self, tweak: impl FnOnce(&mut RawConfig)) -> Self {
-        Self::start_instance(self.emulator.clone(), self.clock.clone(), Some(self.state.config.issuer()), tweak).await
+        let prefix = self.state.config.storage_prefix.clone();
+        Self::start_instance_configured(
+            self.emulator.clone(),
+            self.clock.clone(),
+            Some(self.state.config.issuer()),
+            tweak,
+            |c| c.storage_prefix = prefix,
+        )
+        .await
     }
 
     /// [`Harness::start_with`], then `configure` adjusts the checked `Config` before the gateway
@@ -113,6 +121,10 @@ impl Harness {
         tweak(&mut raw);
         let mut config = Config::from_raw(raw).expect("valid config");
         configure(&mut config);
+        // Tests share one Redis: each harness (and its twins) keeps its keys apart.
+        if config.storage_prefix.is_empty() {
+            config.storage_prefix = format!("test-{}-{}", rand_suffix(), rand::random::<u32>());
+        }
         let state = AppState::with_clock(config, Arc::new(clock.clone())).await.expect("state");
         let app_state = state.clone();
         let server = tokio::spawn(async move {
