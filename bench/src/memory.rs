@@ -23,9 +23,12 @@ use serde_json::{Value, json};
 
 use crate::{Args, flows};
 
-/// `SESSION_MEMORY_SECS` of the child: short, so that the benchmark can wait for idle sessions to
-/// leave memory (the default, 120 s, behaves the same, later).
-pub const SESSION_MEMORY: Duration = Duration::from_secs(2);
+/// `SESSION_MEMORY_SECS` of the child: longer than a batch takes to open, so that a whole batch is
+/// in memory when it is measured, and short enough to wait for (the default, 120 s, behaves the
+/// same, later). Smoke runs use 2 s.
+fn session_memory(args: &Args) -> Duration {
+    Duration::from_secs(if args.smoke { 2 } else { 10 })
+}
 /// Users whose sessions the batches spread over, each under `MAX_SESSIONS_PER_USER`.
 const USERS: usize = 200;
 const PER_USER_CAP: usize = 1000;
@@ -76,7 +79,11 @@ pub fn rss_of(pid: u32) -> Option<u64> {
     Some(kb * 1024)
 }
 
-async fn spawn(bin: &std::path::Path, emulator: &github_emulator::Emulator) -> Result<Gateway, String> {
+async fn spawn(
+    bin: &std::path::Path,
+    emulator: &github_emulator::Emulator,
+    session_memory: Duration,
+) -> Result<Gateway, String> {
     // A RAM disk where there is one: SQLite's syncs would otherwise time the disk, not the gateway.
     let root = if std::path::Path::new("/dev/shm").is_dir() { PathBuf::from("/dev/shm") } else { std::env::temp_dir() };
     let dir = TempDir(root.join(format!("gateway-bench-memory-{}", std::process::id())));
@@ -93,7 +100,7 @@ async fn spawn(bin: &std::path::Path, emulator: &github_emulator::Emulator) -> R
         .env("GITHUB_CLIENT_SECRET", emulator.client_secret())
         .env("GITHUB_BASE_URL", emulator.base_url())
         .env("GITHUB_API_URL", emulator.api_url())
-        .env("SESSION_MEMORY_SECS", SESSION_MEMORY.as_secs().to_string())
+        .env("SESSION_MEMORY_SECS", session_memory.as_secs().to_string())
         // The session caps, raised for the batches; and the load's one source address.
         .env("MAX_SESSIONS", "1000000")
         .env("MAX_SESSIONS_PER_USER", PER_USER_CAP.to_string())
@@ -165,7 +172,8 @@ pub async fn run(args: &Args, servers: &tokio::runtime::Runtime) -> Result<Value
         })
         .await
         .map_err(|e| e.to_string())??;
-    let gateway = spawn(&bin, &emulator).await?;
+    let memory_secs = session_memory(args);
+    let gateway = spawn(&bin, &emulator, memory_secs).await?;
     let http = flows::client();
     let mut tokens = Vec::new();
     for i in 0..USERS {
@@ -175,7 +183,7 @@ pub async fn run(args: &Args, servers: &tokio::runtime::Runtime) -> Result<Value
     let tokens = Arc::new(tokens);
     let batch = if args.smoke { 200 } else { 10_000 };
     let most = if args.smoke { 800 } else { 100_000 };
-    let wait = SESSION_MEMORY + Duration::from_millis(1500);
+    let wait = memory_secs + Duration::from_millis(1500);
     tokio::time::sleep(wait).await;
     let baseline = gateway.rss();
     eprintln!("memory: {} → RSS {:.1} MiB after {USERS} logins", bin.display(), baseline as f64 / 1048576.0);
@@ -204,8 +212,11 @@ pub async fn run(args: &Args, servers: &tokio::runtime::Runtime) -> Result<Value
     }
     emulator.shutdown().await;
     let rss = |p: &Value, k: &str| p[k].as_u64().unwrap_or(0);
-    let in_memory =
-        churn.first().map_or(0.0, |p| rss(p, "fresh_rss_bytes").saturating_sub(baseline) as f64 / batch as f64);
+    // Per session in memory: the first batch's growth over the baseline, divided by the sessions the
+    // gateway reported holding at that moment.
+    let in_memory = churn
+        .first()
+        .map_or(0.0, |p| rss(p, "fresh_rss_bytes").saturating_sub(baseline) as f64 / rss(p, "in_memory").max(1) as f64);
     let ratchet = match (churn.first(), churn.get(2)) {
         (Some(a), Some(c)) if rss(a, "rss_bytes") > 0 => rss(c, "rss_bytes") as f64 / rss(a, "rss_bytes") as f64,
         _ => f64::NAN,
@@ -222,7 +233,7 @@ pub async fn run(args: &Args, servers: &tokio::runtime::Runtime) -> Result<Value
         "most_sessions": most,
         "rss_with_most_idle_bytes": idle_most,
         "bytes_per_idle_session": idle_most.saturating_sub(baseline) as f64 / most as f64,
-        "session_memory_secs": SESSION_MEMORY.as_secs(),
+        "session_memory_secs": memory_secs.as_secs(),
         "errors": errors,
     }))
 }

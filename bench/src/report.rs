@@ -240,7 +240,8 @@ fn workspace_target() -> PathBuf {
 /// The gateway binary to time: `--gateway-bin`, or the release build (built here when cargo runs us).
 pub(crate) fn gateway_binary(args: &Args) -> Result<PathBuf, String> {
     if let Some(bin) = &args.gateway_bin {
-        return if bin.exists() { Ok(bin.clone()) } else { Err(format!("{} does not exist", bin.display())) };
+        // Absolute: the binary is started in a directory of its own.
+        return std::fs::canonicalize(bin).map_err(|e| format!("{}: {e}", bin.display()));
     }
     if args.smoke {
         return Err("smoke mode builds no release binary (pass --gateway-bin)".into());

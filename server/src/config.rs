@@ -346,7 +346,7 @@ impl Config {
             client_ttl: secs("CLIENT_TTL_SECS", raw.client_ttl_secs, 90 * 86_400, 3600..=3650 * 86_400)?,
             session_idle: secs("SESSION_IDLE_SECS", raw.session_idle_secs, 1800, 1..=7 * 86_400)?,
             session_memory: secs("SESSION_MEMORY_SECS", raw.session_memory_secs, 120, 1..=7 * 86_400)?,
-            max_sessions: count("MAX_SESSIONS", raw.max_sessions, 10_000, 1..=1_000_000)?,
+            max_sessions: count("MAX_SESSIONS", raw.max_sessions, 5_000, 1..=1_000_000)?,
             max_sessions_per_user: count("MAX_SESSIONS_PER_USER", raw.max_sessions_per_user, 20, 1..=10_000)?,
             secret_key: parse_secret_key(raw.secret_key)?,
             shutdown_grace: secs("SHUTDOWN_GRACE_SECS", raw.shutdown_grace_secs, DEFAULT_SHUTDOWN_GRACE_SECS, 0..=300)?,
