@@ -675,6 +675,11 @@ mod tests {
             ("CIMD_ENABLED", Box::new(|r| r.cimd_enabled = Some("perhaps".into()))),
             ("ALLOWED_REDIRECT_SCHEMES", Box::new(|r| r.allowed_redirect_schemes = Some("cursor,javascript".into()))),
             ("ALLOWED_GITHUB_USERS", Box::new(|r| r.allowed_github_users = Some("octocat,id:12x".into()))),
+            ("HEADER_READ_TIMEOUT_SECS", Box::new(|r| r.header_read_timeout_secs = Some("0".into()))),
+            ("REQUEST_BODY_TIMEOUT_SECS", Box::new(|r| r.request_body_timeout_secs = Some("soon".into()))),
+            ("KEEP_ALIVE_IDLE_SECS", Box::new(|r| r.keep_alive_idle_secs = Some("99999".into()))),
+            ("MAX_CONNECTIONS", Box::new(|r| r.max_connections = Some("3".into()))),
+            ("MAX_CONNECTIONS_PER_IP", Box::new(|r| r.max_connections_per_ip = Some("-5".into()))),
         ];
         for (var, mutate) in cases {
             let mut r = raw();
@@ -684,6 +689,18 @@ mod tests {
             assert!(e.to_string().starts_with(var));
             assert!(!e.to_string().contains("pw@"), "password leaked: {e}");
         }
+    }
+
+    #[test]
+    fn the_per_address_connection_cap_is_off_behind_a_proxy_unless_set() {
+        assert_eq!(Config::from_raw(raw()).unwrap().edge, EdgeSettings::default());
+        let mut behind = raw();
+        behind.trust_proxy_headers = Some("fly".into());
+        assert_eq!(Config::from_raw(behind).unwrap().edge.max_connections_per_ip, 0);
+        let mut set = raw();
+        set.trust_proxy_headers = Some("x-forwarded-for".into());
+        set.max_connections_per_ip = Some("64".into());
+        assert_eq!(Config::from_raw(set).unwrap().edge.max_connections_per_ip, 64);
     }
 
     /// Every variable `RawConfig` reads is documented in `.env.example` and the README, and the

@@ -142,10 +142,10 @@ struct BodyState {
     timed_out: AtomicBool,
 }
 
-/// The request body, with a deadline for all of it to arrive.
+/// The request body, with a deadline for all of it to arrive (none for an empty body).
 struct GuardedBody {
     inner: Incoming,
-    deadline: Pin<Box<Sleep>>,
+    deadline: Option<Pin<Box<Sleep>>>,
     state: Arc<BodyState>,
 }
 
@@ -169,7 +169,7 @@ impl http_body::Body for GuardedBody {
                 Poll::Ready(Some(frame.map_err(Into::into)))
             }
             Poll::Pending => {
-                if self.deadline.as_mut().poll(cx).is_ready() {
+                if self.deadline.as_mut().is_some_and(|d| d.as_mut().poll(cx).is_ready()) {
                     self.state.timed_out.store(true, Ordering::Release);
                     return Poll::Ready(Some(Err("the request body did not arrive in time".into())));
                 }
@@ -246,10 +246,13 @@ async fn handle(
     let version = req.version();
     let state = Arc::new(BodyState::default());
     let req = req.map(|inner| {
-        if inner.is_end_stream() {
+        // No body to wait for: no timer either.
+        let deadline = if inner.is_end_stream() {
             state.finished.store(true, Ordering::Release);
-        }
-        let deadline = Box::pin(tokio::time::sleep(edge.body_timeout));
+            None
+        } else {
+            Some(Box::pin(tokio::time::sleep(edge.body_timeout)))
+        };
         Body::new(GuardedBody { inner, deadline, state: state.clone() })
     });
     let mut resp = match tower::ServiceExt::oneshot(router, req).await {

@@ -1,5 +1,7 @@
 //! The protected MCP endpoint: rmcp's Streamable HTTP service (with `LocalSessionManager`, the
-//! session-keyed transport map) behind the bearer middleware and the session-to-user binding.
+//! session-keyed transport map, for the 2025 revisions; stateless for 2026-07-28) behind, in order,
+//! CORS, the bearer check ([`auth`]), the one body read ([`message`]), the session-to-user binding
+//! ([`sessions`]) and the scope step-up ([`scopes`]).
 
 pub mod auth;
 pub mod message;
