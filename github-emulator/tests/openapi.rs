@@ -1,0 +1,139 @@
+//! The emulator against GitHub's own REST API description (a subset of `@octokit/openapi`, pinned in
+//! `openapi/VERSION` and extracted by `openapi/extract.py`): every route it serves is a documented
+//! operation or a listed exception, and the vendored subset holds exactly the operations in use, so
+//! it can never go stale unnoticed.
+
+use std::{collections::BTreeSet, path::Path};
+
+/// Routes GitHub's REST description does not document, and why the emulator serves them.
+const EXCEPTIONS: &[(&str, &str)] = &[
+    ("GET /login/oauth/authorize", "the OAuth web flow lives on github.com, outside the REST API"),
+    ("POST /login/oauth/access_token", "the OAuth web flow; form-encoded, errors with HTTP 200"),
+    ("GET /avatars/u/{id}", "avatars.githubusercontent.com, which avatar_url points at"),
+    ("GET /_raw/{owner}/{repo}/{ref}/{*path}", "raw.githubusercontent.com, where download_url points"),
+    ("GET /_logs/{job_id}", "the storage host a job-logs request redirects to"),
+    ("GET /repos/{owner}/{repo}/contents", "the contents endpoint with an empty path (the root)"),
+    ("GET /repos/{owner}/{repo}/contents/", "the same, as clients write it with a trailing slash"),
+];
+
+fn manifest(path: &str) -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
+}
+
+/// Every `.route("PATH", get(..).post(..))` in the emulator's sources, as `METHOD PATH`.
+fn declared_routes() -> BTreeSet<String> {
+    fn walk(dir: &Path, out: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).expect("read src") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(std::fs::read_to_string(&path).expect("read source"));
+            }
+        }
+    }
+    let mut sources = Vec::new();
+    walk(&manifest("src"), &mut sources);
+    let mut routes = BTreeSet::new();
+    for source in sources {
+        for piece in source.split(".route(\"").skip(1) {
+            let Some((path, rest)) = piece.split_once('"') else { continue };
+            let handlers = rest.split(".route(").next().unwrap_or(rest).lines().next().unwrap_or("");
+            for method in ["get", "post", "put", "patch", "delete"] {
+                let called = handlers.match_indices(&format!("{method}(")).any(|(i, _)| {
+                    i == 0 || !handlers.as_bytes()[i - 1].is_ascii_alphanumeric() && handlers.as_bytes()[i - 1] != b'_'
+                });
+                if called {
+                    routes.insert(format!("{} {path}", method.to_ascii_uppercase()));
+                }
+            }
+        }
+    }
+    routes
+}
+
+/// A path with its parameter names blanked, as `extract.py` compares them.
+fn template(path: &str) -> String {
+    let mut out = String::new();
+    let mut inside = false;
+    for c in path.chars() {
+        match c {
+            '{' => {
+                inside = true;
+                out.push_str("{}");
+            }
+            '}' => inside = false,
+            c if !inside => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+fn subset() -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(manifest("openapi/api.github.com.json")).expect("subset"))
+        .expect("the subset is JSON")
+}
+
+/// `METHOD PATH` operations the subset documents, with parameter names blanked.
+fn documented() -> BTreeSet<String> {
+    let spec = subset();
+    let mut ops = BTreeSet::new();
+    for (path, methods) in spec["paths"].as_object().expect("paths") {
+        for method in methods.as_object().expect("methods").keys() {
+            ops.insert(format!("{} {}", method.to_ascii_uppercase(), template(path)));
+        }
+    }
+    ops
+}
+
+fn blanked(route: &str) -> String {
+    let (method, path) = route.split_once(' ').expect("METHOD PATH");
+    format!("{method} {}", template(path))
+}
+
+#[test]
+fn the_operations_list_names_every_route_the_emulator_serves() {
+    let listed: BTreeSet<String> = std::fs::read_to_string(manifest("openapi/operations.txt"))
+        .expect("operations.txt")
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(str::to_owned)
+        .collect();
+    let declared = declared_routes();
+    assert!(declared.len() > 40, "the route scan found too little: {declared:?}");
+    let missing: Vec<_> = declared.difference(&listed).collect();
+    let extra: Vec<_> = listed.difference(&declared).collect();
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "openapi/operations.txt is stale (then run openapi/extract.py): missing {missing:?}, no longer served {extra:?}"
+    );
+}
+
+#[test]
+fn every_route_is_a_documented_operation_or_a_listed_exception() {
+    let documented = documented();
+    let exceptions: BTreeSet<&str> = EXCEPTIONS.iter().map(|(r, _)| *r).collect();
+    for route in declared_routes() {
+        let known = documented.contains(&blanked(&route));
+        assert!(
+            known != exceptions.contains(route.as_str()),
+            "{route}: {}",
+            if known { "documented by GitHub, so not an exception" } else { "not in GitHub's REST description" }
+        );
+    }
+}
+
+#[test]
+fn the_vendored_subset_holds_exactly_the_documented_operations_in_use() {
+    let in_use: BTreeSet<String> = declared_routes()
+        .into_iter()
+        .filter(|r| !EXCEPTIONS.iter().any(|(e, _)| e == r))
+        .map(|r| blanked(&r))
+        .collect();
+    assert_eq!(documented(), in_use, "openapi/api.github.com.json is stale: run openapi/extract.py");
+    let spec = subset();
+    let version = std::fs::read_to_string(manifest("openapi/VERSION")).expect("VERSION");
+    let source = spec["info"]["x-source"].as_str().expect("x-source");
+    assert!(source.starts_with(&format!("@octokit/openapi@{} ", version.trim())), "{source}");
+}
