@@ -37,6 +37,8 @@ RUN mkdir -p server/src github-emulator/src bench/src \
 COPY server/src server/src
 COPY server/templates server/templates
 COPY github-emulator/src github-emulator/src
+# The emulator checks requests against GitHub's REST description, compiled in from here.
+COPY github-emulator/openapi/api.github.com.json github-emulator/openapi/api.github.com.json
 COPY bench/src bench/src
 # COPY keeps the files' old timestamps, which could make cargo take the stubs' output as up to date:
 # touching the crate roots forces the rebuild, and `--version` proves the result is the real binary.

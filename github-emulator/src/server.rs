@@ -53,7 +53,7 @@ pub async fn start_on(addr: SocketAddr, config: EmulatorConfig) -> io::Result<Em
 
 fn app(shared: Arc<Shared>, prefix: &str) -> Router {
     let web = oauth::routes().merge(api::web_routes());
-    let api = api::router(Arc::clone(&shared));
+    let api = api::router(Arc::clone(&shared), prefix);
     let router = if prefix.is_empty() {
         // Like api.github.com: the API owns every path but the web routes.
         web.merge(api)

@@ -15,6 +15,7 @@ mod checks;
 mod comments;
 mod commits;
 mod contents;
+mod described;
 mod downloads;
 mod errors;
 mod gate;
@@ -39,9 +40,9 @@ use axum::response::{IntoResponse, Response};
 use crate::state::Shared;
 use errors::ApiError;
 
-/// All API routes with their fallback, behind the gate. Paths are relative
-/// to the API prefix.
-pub(crate) fn router(shared: Arc<Shared>) -> Router<Arc<Shared>> {
+/// All API routes with their fallback, behind the gate, each checked against GitHub's REST
+/// description ([`described`]). Paths are relative to the API prefix.
+pub(crate) fn router(shared: Arc<Shared>, prefix: &str) -> Router<Arc<Shared>> {
     Router::new()
         .merge(users::routes())
         .merge(repos::routes())
@@ -56,6 +57,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router<Arc<Shared>> {
         .merge(notifications::routes())
         .merge(search::routes())
         .merge(search_more::routes())
+        .route_layer(from_fn_with_state(Arc::<str>::from(prefix), described::check))
         .fallback(not_found)
         .layer(from_fn_with_state(shared, gate::gate))
 }
