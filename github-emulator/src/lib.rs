@@ -33,6 +33,9 @@ mod state;
 mod tokens;
 mod world;
 
+/// A path with its parameter names blanked (`/repos/{owner}/{repo}` → `/repos/{}/{}`), as routes
+/// are matched to GitHub's REST description.
+pub use api::path_template;
 pub use config::{EmulatorConfig, Fault, User};
 pub use handle::Emulator;
 pub use records::{ApiRecord, AuthorizeRecord, TokenRecord};

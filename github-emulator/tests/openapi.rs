@@ -52,22 +52,9 @@ fn declared_routes() -> BTreeSet<String> {
     routes
 }
 
-/// A path with its parameter names blanked, as `extract.py` compares them.
+/// A path with its parameter names blanked, as `extract.py` and the emulator compare them.
 fn template(path: &str) -> String {
-    let mut out = String::new();
-    let mut inside = false;
-    for c in path.chars() {
-        match c {
-            '{' => {
-                inside = true;
-                out.push_str("{}");
-            }
-            '}' => inside = false,
-            c if !inside => out.push(c),
-            _ => {}
-        }
-    }
-    out
+    github_emulator::path_template(path)
 }
 
 fn subset() -> serde_json::Value {

@@ -31,7 +31,7 @@ struct Accepts {
 }
 
 /// A path with its parameter names blanked: `/repos/{owner}/{repo}` → `/repos/{}/{}`.
-pub(crate) fn template(path: &str) -> String {
+pub fn template(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
     let mut inside = false;
     for c in path.chars() {

@@ -16,6 +16,7 @@ mod comments;
 mod commits;
 mod contents;
 mod described;
+pub use described::template as path_template;
 mod downloads;
 mod errors;
 mod gate;
