@@ -21,7 +21,7 @@ use std::{
 use github_emulator::{EmulatorConfig, User};
 use serde_json::{Value, json};
 
-use crate::{Args, flows};
+use crate::{Args, flows, setup::TempDir};
 
 /// `SESSION_MEMORY_SECS` of the child: longer than a batch takes to open, so that a whole batch is
 /// in memory when it is measured, and short enough to wait for (the default, 120 s, behaves the
@@ -38,14 +38,6 @@ struct Gateway {
     child: Child,
     base: String,
     _dir: TempDir,
-}
-
-struct TempDir(PathBuf);
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }
 
 impl Drop for Gateway {

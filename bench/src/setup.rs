@@ -37,7 +37,7 @@ pub struct Stack {
 }
 
 /// A directory removed on drop.
-struct TempDir(PathBuf);
+pub struct TempDir(pub PathBuf);
 
 impl Drop for TempDir {
     fn drop(&mut self) {

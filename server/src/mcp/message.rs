@@ -40,13 +40,6 @@ pub struct Inspected {
     pub stateless: bool,
 }
 
-impl Inspected {
-    /// The JSON-RPC method of a single message.
-    pub fn method(&self) -> Option<&str> {
-        self.message.as_ref()?.get("method")?.as_str()
-    }
-}
-
 fn header_version(headers: &HeaderMap) -> Option<&str> {
     headers.get("mcp-protocol-version").and_then(|v| v.to_str().ok())
 }

@@ -12,7 +12,7 @@
 //!
 //! 2026-07-28 requests are stateless (`super::message` classified them): they pass straight through.
 
-use std::sync::Arc;
+use std::{sync::Arc, time::Duration};
 
 use rmcp::transport::streamable_http_server::session::{SessionManager, local::LocalSessionManager};
 
@@ -37,7 +37,7 @@ use crate::{
 pub const SESSION_HEADER: &str = "mcp-session-id";
 
 /// How long a user's session index outlives its last change; stale ids in it are pruned when full.
-const USER_SESSIONS_TTL: std::time::Duration = std::time::Duration::from_secs(8 * 86_400);
+const USER_SESSIONS_TTL: Duration = Duration::from_secs(8 * 86_400);
 
 /// Compare-and-swap rounds for adding a session to a user's index before giving up (503).
 const ADMIT_ATTEMPTS: usize = 64;
@@ -114,6 +114,25 @@ impl SessionGuard {
         Err(StoreError::Unavailable("the session index kept changing".into()))
     }
 
+    /// Records a session this request created as the user's, within the per-user cap; `false`
+    /// when another instance took the last place meanwhile (the session is then ended).
+    async fn claim(
+        &self,
+        user_id: u64,
+        id: &str,
+        owner: &SessionOwner,
+        ttl: Option<Duration>,
+    ) -> Result<bool, StoreError> {
+        self.state.records.put(Namespace::McpSession, id, owner, ttl).await?;
+        if self.admit(user_id, id).await? {
+            return Ok(true);
+        }
+        if let Err(e) = self.end(id).await {
+            tracing::error!(error = %e, "storage failure ending a refused session");
+        }
+        Ok(false)
+    }
+
     /// Ends a session everywhere: rmcp's transport here, its owner record and its stored state.
     async fn end(&self, id: &str) -> Result<(), StoreError> {
         let sid: rmcp::transport::common::server_side_http::SessionId = Arc::from(id);
@@ -162,13 +181,13 @@ fn not_found() -> Response {
 }
 
 /// How long after a renewal the idle timer is renewed again (and added to its TTL).
-fn renewal_slack(idle: std::time::Duration) -> u64 {
+fn renewal_slack(idle: Duration) -> u64 {
     idle.as_secs() / 8
 }
 
 /// The TTL of a session's records: the idle time plus the renewal slack.
-pub fn session_ttl(idle: std::time::Duration) -> std::time::Duration {
-    idle + std::time::Duration::from_secs(renewal_slack(idle))
+pub fn session_ttl(idle: Duration) -> Duration {
+    idle + Duration::from_secs(renewal_slack(idle))
 }
 
 /// The client's name and version from an `initialize`, shortened, for a debug line.
@@ -252,21 +271,10 @@ pub async fn bind_to_user(State(guard): State<Arc<SessionGuard>>, req: Request, 
     let result = match (&session, resp.headers().get(SESSION_HEADER).and_then(|v| v.to_str().ok())) {
         // A new session was created by this request: it belongs to this user, within the cap.
         (None, Some(created)) => {
-            let created = created.to_owned();
             tracing::debug!(client = %client_of(inspected.as_ref()), "MCP session opened");
-            let owner = SessionOwner { user_id, renewed_at: now };
-            match state.records.put(Namespace::McpSession, &created, &owner, idle).await {
-                Ok(()) => match guard.admit(user_id, &created).await {
-                    Ok(true) => Ok(()),
-                    // Another instance took the last place meanwhile.
-                    Ok(false) => {
-                        if let Err(e) = guard.end(&created).await {
-                            tracing::error!(error = %e, "storage failure ending a refused session");
-                        }
-                        return too_many_for_user();
-                    }
-                    Err(e) => Err(e),
-                },
+            match guard.claim(user_id, created, &SessionOwner { user_id, renewed_at: now }, idle).await {
+                Ok(true) => Ok(()),
+                Ok(false) => return too_many_for_user(),
                 Err(e) => Err(e),
             }
         }
