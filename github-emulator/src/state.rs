@@ -23,6 +23,10 @@ pub(crate) struct Shared {
     pub client_secret: String,
     pub users: Vec<User>,
     pub policy: TokenPolicy,
+    /// See [`EmulatorConfig::check_responses`].
+    pub check_responses: bool,
+    /// Signs the `?token=` of private repositories' download URLs.
+    download_secret: [u8; 32],
     inner: Mutex<Inner>,
 }
 
@@ -52,6 +56,18 @@ pub(crate) struct RateWindow {
 }
 
 impl Shared {
+    /// The `?token=` GitHub puts on a private repository's raw download URL: it grants exactly that
+    /// file at that ref, to whoever holds the URL.
+    pub fn download_token(&self, full_name: &str, at: &str, path: &str) -> String {
+        use sha2::{Digest as _, Sha256};
+        let mut hasher = Sha256::new();
+        for part in [&self.download_secret[..], full_name.as_bytes(), at.as_bytes(), path.as_bytes()] {
+            hasher.update((part.len() as u64).to_be_bytes());
+            hasher.update(part);
+        }
+        hasher.finalize()[..20].iter().map(|b| format!("{b:02X}")).collect()
+    }
+
     pub fn new(config: EmulatorConfig, base_url: String, api_prefix: &str) -> Self {
         let login_user = config.users.first().map(|u| u.login.clone());
         Self {
@@ -61,6 +77,8 @@ impl Shared {
             client_secret: config.client_secret,
             policy: TokenPolicy { expiring: config.expiring_tokens, lifetime: config.token_lifetime },
             users: config.users,
+            check_responses: config.check_responses,
+            download_secret: rand::random(),
             inner: Mutex::new(Inner {
                 login_user,
                 authorize_denied: false,

@@ -1,9 +1,17 @@
 //! The emulator against GitHub's own REST API description (a subset of `@octokit/openapi`, pinned in
 //! `openapi/VERSION` and extracted by `openapi/extract.py`): every route it serves is a documented
 //! operation or a listed exception, and the vendored subset holds exactly the operations in use, so
-//! it can never go stale unnoticed.
+//! it can never go stale unnoticed. The runtime check of every request and response against it is
+//! `src/api/described.rs`; the last test here shows the real behaviour it allows.
+
+mod common;
 
 use std::{collections::BTreeSet, path::Path};
+
+use common::TestResult;
+use common::world::World;
+use reqwest::Method;
+use serde_json::json;
 
 /// Routes GitHub's REST description does not document, and why the emulator serves them.
 const EXCEPTIONS: &[(&str, &str)] = &[
@@ -123,4 +131,19 @@ fn the_vendored_subset_holds_exactly_the_documented_operations_in_use() {
     let version = std::fs::read_to_string(manifest("openapi/VERSION")).expect("VERSION");
     let source = spec["info"]["x-source"].as_str().expect("x-source");
     assert!(source.starts_with(&format!("@octokit/openapi@{} ", version.trim())), "{source}");
+}
+
+/// Where GitHub's real behaviour differs from its description, the emulator keeps the real one and
+/// the response check lets it through (a mismatch would be a 500 naming the problem).
+#[tokio::test]
+async fn github_s_real_behaviour_is_kept_where_its_description_differs() -> TestResult {
+    let w = World::start().await?;
+    // GitHub hides a private repository behind 404 on every operation, even those not listing 404.
+    let hidden = w.get("/repos/octocat/secret-plans/pulls", None).await?;
+    assert_eq!((hidden.status, hidden.json()["message"].as_str()), (404, Some("Not Found")));
+    // The description's 409 is oneOf two error shapes that overlap; read as anyOf.
+    let stale = json!({"message": "m", "content": "eA==", "sha": "0000000000000000000000000000000000000000"});
+    let conflict = w.send(Method::PUT, "/repos/octocat/hello-world/contents/README.md", &w.octo, stale).await?;
+    assert_eq!(conflict.status, 409, "{}", conflict.text);
+    Ok(())
 }

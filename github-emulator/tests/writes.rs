@@ -85,7 +85,16 @@ async fn commit_files_through_contents() -> TestResult {
     assert_eq!((reply.status, reply.json()["message"].as_str()), (404, Some("Branch nope not found")));
     let body = json!({"message": "m", "content": "eA=="});
     assert_eq!(w.send(Method::PUT, "/repos/github/docs/contents/x.md", &w.hubot, body.clone()).await?.status, 404);
-    assert_eq!(w.send(Method::PUT, "/repos/octocat/secret-plans/contents/x.md", &w.octo, body).await?.status, 201);
+    let created = w.send(Method::PUT, "/repos/octocat/secret-plans/contents/x.md", &w.octo, body).await?;
+    assert_eq!(created.status, 201);
+    // A private file's download URL is signed for that file alone, as raw.githubusercontent.com's are.
+    let download = created.json()["content"]["download_url"].as_str().ok_or("no download_url")?.to_owned();
+    assert!(download.contains("?token="), "{download}");
+    assert_eq!(common::client().get(&download).send().await?.text().await?, "x");
+    let unsigned = download.split('?').next().unwrap_or_default();
+    assert_eq!(common::client().get(unsigned).send().await?.status(), 404);
+    let other = download.replace("/x.md?", "/README.md?");
+    assert_eq!(common::client().get(&other).send().await?.status(), 404);
     Ok(())
 }
 

@@ -2,8 +2,8 @@
 //! raw.githubusercontent.com and GitHub's log storage:
 //!
 //! - `GET /_raw/{owner}/{repo}/{ref}/{path}`: a file's bytes (the
-//!   `download_url` of contents). Public repositories only, as private
-//!   ones would need GitHub's signed `?token=` URLs.
+//!   `download_url` of contents). A private repository's file only with
+//!   the signed `?token=` its `download_url` carries, as GitHub does.
 //! - `GET /_logs/{job_id}?token=..`: a job's plain-text log, where
 //!   `GET .../actions/jobs/{id}/logs` redirects (the token comes from that
 //!   redirect, as GitHub's log URLs are signed).
@@ -30,13 +30,20 @@ fn not_found() -> Response {
     (StatusCode::NOT_FOUND, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], "404: Not Found").into_response()
 }
 
-async fn raw(State(shared): State<Arc<Shared>>, args: PathArgs<(String, String, String, String)>) -> Response {
+async fn raw(
+    State(shared): State<Arc<Shared>>,
+    args: PathArgs<(String, String, String, String)>,
+    query: Query,
+) -> Response {
     let Ok(axum::extract::Path((owner, name, at, file))) = args else {
         return not_found();
     };
     let inner = shared.lock();
     let world = &inner.world;
-    let Some(repo) = world.repo(&owner, &name).filter(|r| !r.private) else {
+    let signed = |full_name: &str| {
+        query.get("token").is_some_and(|t| *t == shared.download_token(full_name, &at, file.trim_matches('/')))
+    };
+    let Some(repo) = world.repo(&owner, &name).filter(|r| !r.private || signed(&r.full_name())) else {
         return not_found();
     };
     let blob = repo

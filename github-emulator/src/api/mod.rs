@@ -58,7 +58,7 @@ pub(crate) fn router(shared: Arc<Shared>, prefix: &str) -> Router<Arc<Shared>> {
         .merge(notifications::routes())
         .merge(search::routes())
         .merge(search_more::routes())
-        .route_layer(from_fn_with_state(Arc::<str>::from(prefix), described::check))
+        .route_layer(from_fn_with_state(described::Checks::new(prefix, shared.check_responses), described::check))
         .fallback(not_found)
         .layer(from_fn_with_state(shared, gate::gate))
 }

@@ -64,8 +64,14 @@ pub(crate) fn list_response<T>(items: &[T], uri: &Uri, api_url: &str, render: im
 }
 
 /// A 200 with search results: `total_count`, `incomplete_results` and one
-/// page of `items` (each with a `score`), and its `Link`.
-pub(crate) fn search_response<T>(items: &[T], uri: &Uri, api_url: &str, render: impl Fn(&T) -> Value) -> Response {
+/// page of `items` (each with a `score`), and its `Link`; `search_type` where the endpoint reports it.
+pub(crate) fn search_response<T>(
+    items: &[T],
+    uri: &Uri,
+    api_url: &str,
+    search_type: Option<&str>,
+    render: impl Fn(&T) -> Value,
+) -> Response {
     let page = paginate(items, uri, api_url);
     let rendered: Vec<Value> = page
         .items
@@ -78,7 +84,10 @@ pub(crate) fn search_response<T>(items: &[T], uri: &Uri, api_url: &str, render: 
             value
         })
         .collect();
-    let body = json!({"total_count": items.len(), "incomplete_results": false, "items": rendered});
+    let mut body = json!({"total_count": items.len(), "incomplete_results": false, "items": rendered});
+    if let Some(kind) = search_type {
+        body["search_type"] = json!(kind);
+    }
     with_link(json_response(StatusCode::OK, &body), page.link)
 }
 

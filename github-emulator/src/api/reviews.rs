@@ -107,7 +107,12 @@ async fn create_review(
         Some("APPROVE") => "APPROVED",
         Some("REQUEST_CHANGES") => "CHANGES_REQUESTED",
         Some("COMMENT") => "COMMENTED",
-        Some(other) => return Err(ApiError::invalid_value("PullRequestReview", "event", other)),
+        // The reviews endpoint reports every refusal as plain-string `errors` (validation_failed_simple).
+        Some(other) => {
+            return Err(refused(&format!(
+                "Variable $event of type PullRequestReviewEvent was provided invalid value: {other}"
+            )));
+        }
     };
     let own = issue.user.eq_ignore_ascii_case(&caller.login);
     if own && state == "APPROVED" {

@@ -114,7 +114,7 @@ async fn repositories(
         })
         .collect();
     found.sort_by_key(|r| std::cmp::Reverse(r.stars));
-    Ok(search_response(&found, &uri, &shared.api_url, |r| model::repo::summary(&view, r)))
+    Ok(search_response(&found, &uri, &shared.api_url, None, |r| model::repo::summary(&view, r)))
 }
 
 /// Whether `issue` of `repo` passes the issue qualifiers.
@@ -157,7 +157,9 @@ async fn issues(
         .filter(|(_, i)| q.text_matches(&[&i.title, i.body.as_deref().unwrap_or_default()]))
         .collect();
     found.sort_by_key(|(_, i)| std::cmp::Reverse(i.created_at));
-    Ok(search_response(&found, &uri, &shared.api_url, |(r, i)| model::issue::issue(&view, r, i, false)))
+    // Issue search says which kind it ran; the emulator's is always plain text matching.
+    let kind = Some("lexical");
+    Ok(search_response(&found, &uri, &shared.api_url, kind, |(r, i)| model::issue::issue(&view, r, i, false)))
 }
 
 #[cfg(test)]

@@ -58,7 +58,7 @@ async fn users(
         .collect();
     found.sort_by_key(|l| l.to_lowercase());
     found.dedup_by_key(|l| l.to_lowercase());
-    Ok(search_response(&found, &uri, &shared.api_url, |login| model::account(&shared, view.world, login)))
+    Ok(search_response(&found, &uri, &shared.api_url, None, |login| model::account(&shared, view.world, login)))
 }
 
 /// One hit: the repository, the commit searched, the path and blob sha.
@@ -122,7 +122,7 @@ async fn code(
             }
         }
     }
-    Ok(search_response(&hits, &uri, &shared.api_url, |h| {
+    Ok(search_response(&hits, &uri, &shared.api_url, None, |h| {
         let encoded = encode_path(&h.path);
         json!({
             "name": h.path.rsplit('/').next().unwrap_or(&h.path),

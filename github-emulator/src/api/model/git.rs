@@ -138,8 +138,14 @@ pub(crate) fn file(view: &View, repo: &Repo, at: &str, change: &Change) -> Value
 
 /// Where the emulator serves a file's raw bytes (GitHub's
 /// raw.githubusercontent.com), public repositories only.
+/// A file's raw download URL; a private repository's carries GitHub's signed `?token=`.
 pub(crate) fn raw_url(view: &View, repo: &Repo, at: &str, path: &str) -> String {
-    format!("{}/_raw/{}/{at}/{}", view.shared.base_url, repo.full_name(), encode_path(path))
+    let url = format!("{}/_raw/{}/{at}/{}", view.shared.base_url, repo.full_name(), encode_path(path));
+    if repo.private {
+        format!("{url}?token={}", view.shared.download_token(&repo.full_name(), at, path.trim_matches('/')))
+    } else {
+        url
+    }
 }
 
 pub(crate) fn branch(view: &View, repo: &Repo, name: &str, sha: &str) -> Value {
@@ -225,7 +231,7 @@ pub(crate) fn content_entry(view: &View, repo: &Repo, at: &str, path: &str, sha:
             "file",
             format!("{api}/git/blobs/{sha}"),
             format!("{}/blob/{at}/{encoded}", repo_html(view, repo)),
-            (!repo.private).then(|| raw_url(view, repo, at, path)),
+            Some(raw_url(view, repo, at, path)),
         ),
         None => {
             ("dir", format!("{api}/git/trees/{sha}"), format!("{}/tree/{at}/{encoded}", repo_html(view, repo)), None)
