@@ -3,8 +3,6 @@
 
 use std::sync::Arc;
 
-use dashmap::DashMap;
-
 use crate::{
     clock::{Clock, SystemClock},
     config::{Config, StorageUrl},
@@ -43,7 +41,7 @@ pub struct AppState {
     /// Per-IP rate limits of the OAuth endpoints.
     pub limits: Arc<crate::http::limits::Limits>,
     /// One lock per grant so concurrent requests refresh an expiring GitHub token once.
-    pub upstream_refresh_locks: Arc<DashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    pub upstream_refresh_locks: Arc<crate::single_flight::SingleFlight>,
     /// Clients identified by a metadata document URL: the guarded fetcher and its cache.
     pub cimd: Arc<crate::oauth::cimd::Cimd>,
 }
@@ -107,12 +105,16 @@ impl AppState {
             records,
             clock,
             config: Arc::new(config),
-            upstream_refresh_locks: Arc::new(DashMap::new()),
+            upstream_refresh_locks: Arc::default(),
             limits,
         })
     }
 
     pub fn now(&self) -> u64 {
         self.clock.now()
+    }
+
+    pub fn now_ms(&self) -> u64 {
+        self.clock.now_ms()
     }
 }

@@ -246,6 +246,30 @@ async fn concurrent_github_refreshes_on_two_instances_keep_the_user_signed_in() 
     assert_eq!(again.body.unwrap()["result"]["isError"], false, "still signed in");
 }
 
+/// GitHub answers 401 on both instances at once for a token their clocks still think valid: one
+/// refresh reaches GitHub (the other instance waits on the refresh lease and uses its result), and
+/// every call on both succeeds.
+#[tokio::test]
+async fn a_github_401_on_two_instances_at_once_is_one_refresh() {
+    let Some(url) = redis_url() else { return };
+    let storage = |c: &mut mcp_github_gateway::config::RawConfig| c.storage_url = Some(url.clone());
+    let a = Harness::start_with(EmulatorConfig { expiring_tokens: true, ..Default::default() }, storage).await;
+    let b = a.twin(storage).await;
+    let t = a.login().await;
+    let session = a.mcp_session(&t.access).await;
+    a.emulator.expire_all_access_tokens();
+    a.emulator.set_token_latency(Duration::from_millis(300));
+    let calls = (0..8).map(|i| {
+        let (h, token, session) = (if i % 2 == 0 { &a } else { &b }, t.access.clone(), session.clone());
+        async move { h.call_tool(&token, &session, "get_me", json!({})).await }
+    });
+    for r in futures::future::join_all(calls).await {
+        assert_eq!(r.body.unwrap_or_default()["result"]["isError"], false, "{}", r.text);
+    }
+    let refreshes = a.emulator.token_requests().into_iter().filter(|r| r.grant_type == "refresh_token").count();
+    assert_eq!(refreshes, 1);
+}
+
 /// Regressions: a session ended on another instance stayed open (and counted) on the one that held
 /// it; a session restored from storage did not count against the caps.
 #[tokio::test]

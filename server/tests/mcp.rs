@@ -154,6 +154,50 @@ async fn concurrent_requests_needing_a_refresh_refresh_once() {
     assert_eq!(h.emulator.token_requests().into_iter().filter(|r| r.grant_type == "refresh_token").count(), 1);
 }
 
+fn refreshes(h: &Harness) -> usize {
+    h.emulator.token_requests().into_iter().filter(|r| r.grant_type == "refresh_token").count()
+}
+
+/// GitHub expired the token before the gateway's clock said so (clock skew, early rotation): the
+/// first 401 refreshes it once, for every tool call that hit it at the same time, and each call is
+/// retried with the new token instead of the grant being revoked.
+#[tokio::test]
+async fn a_github_401_for_a_refreshable_token_refreshes_once_and_every_call_succeeds() {
+    let (h, t, session) = expiring_github_tokens().await;
+    h.emulator.expire_all_access_tokens(); // the gateway's clock has not moved
+    let calls = (0..12).map(|_| h.call_tool(&t.access, &session, "get_me", json!({})));
+    for r in futures::future::join_all(calls).await {
+        let body = r.body.unwrap_or_default();
+        assert_eq!(body["result"]["isError"], false, "{body}");
+    }
+    assert_eq!(refreshes(&h), 1);
+    // The new token was saved: later calls use it without refreshing again.
+    let r = h.call_tool(&t.access, &session, "get_me", json!({})).await;
+    assert_eq!(r.body.unwrap_or_default()["result"]["isError"], false);
+    assert_eq!(refreshes(&h), 1);
+}
+
+/// A 401 for a token that cannot be refreshed (an OAuth App token; or GitHub refuses the refresh)
+/// ends the grant: the client's next request gets 401 and its user signs in again.
+#[tokio::test]
+async fn a_github_401_revokes_only_when_the_token_cannot_be_refreshed() {
+    let (h, t, session) = expiring_github_tokens().await;
+    h.emulator.set_refresh_refused(true);
+    h.emulator.expire_all_access_tokens();
+    let r = h.call_tool(&t.access, &session, "get_me", json!({})).await;
+    assert_eq!(r.body.unwrap_or_default()["result"]["isError"], true);
+    assert_eq!(h.mcp(Some(&t.access), None, initialize()).await.status, StatusCode::UNAUTHORIZED);
+
+    let h = Harness::start().await; // OAuth App mode: no refresh token
+    let t = h.login().await;
+    let session = h.mcp_session(&t.access).await;
+    h.emulator.revoke_tokens_of("octocat");
+    let r = h.call_tool(&t.access, &session, "get_me", json!({})).await;
+    assert_eq!(r.body.unwrap_or_default()["result"]["isError"], true);
+    assert_eq!(refreshes(&h), 0);
+    assert_eq!(h.mcp(Some(&t.access), None, initialize()).await.status, StatusCode::UNAUTHORIZED);
+}
+
 #[tokio::test]
 async fn github_refusing_the_refresh_sends_the_client_back_to_login() {
     let (h, t, session) = expiring_github_tokens().await;

@@ -1,8 +1,6 @@
 //! Bearer token validation for the protected resource (RFC 6750): from an access token to the
 //! [`Principal`] a tool acts for, including the decrypted (and, for expiring GitHub App tokens,
-//! transparently refreshed) GitHub token.
-
-use std::sync::Arc;
+//! transparently refreshed) GitHub token; and the refresh after GitHub answers 401 for it.
 
 use super::{
     tokens::{revoke_grant, short},
@@ -29,6 +27,8 @@ pub struct Principal {
     pub user: GithubIdentity,
     pub scopes: Vec<String>,
     pub github_token: Secret,
+    /// The grant's data key (from the access token), to reseal a refreshed GitHub token.
+    pub dek: Dek,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -75,6 +75,7 @@ pub async fn authenticate(state: &AppState, token: &str) -> Result<Principal, Be
         user: grant.user,
         scopes: record.scopes,
         github_token: upstream.access_token,
+        dek,
     })
 }
 
@@ -90,33 +91,77 @@ fn needs_refresh(t: &UpstreamToken, now: u64) -> bool {
 
 /// Refreshes the grant's GitHub token once even when many requests need it at the same moment.
 async fn refresh_upstream(state: &AppState, grant_id: &str, dek: &Dek) -> Result<UpstreamToken, BearerError> {
-    let lock = state.upstream_refresh_locks.entry(grant_id.to_owned()).or_default().clone();
-    let result = refresh_locked(state, grant_id, dek, &lock).await;
-    drop(lock);
-    state.upstream_refresh_locks.remove_if(grant_id, |_, l| Arc::strong_count(l) == 1);
-    result
+    let slot = state.upstream_refresh_locks.join(grant_id);
+    let _turn = slot.lock().await;
+    refresh_locked(state, grant_id, dek, None).await
 }
 
+/// GitHub answered 401 for `rejected`, the principal's GitHub token, although the clock says it is
+/// still valid (clock skew, a token GitHub expired or rotated early). Refreshes it once for all the
+/// requests that hit the same 401 (those waiting find the new token already saved), and revokes the
+/// grant only when it cannot be refreshed: no refresh token (an OAuth App token), or GitHub refuses.
+pub async fn refresh_rejected(
+    state: &AppState,
+    principal: &Principal,
+    rejected: &Secret,
+) -> Result<UpstreamToken, BearerError> {
+    let slot = state.upstream_refresh_locks.join(&principal.grant_id);
+    let _turn = slot.lock().await;
+    refresh_locked(state, &principal.grant_id, &principal.dek, Some(rejected)).await
+}
+
+/// Refreshes the grant's GitHub token if it is about to expire, or if it is still `rejected`.
 async fn refresh_locked(
     state: &AppState,
     grant_id: &str,
     dek: &Dek,
-    lock: &tokio::sync::Mutex<()>,
+    rejected: Option<&Secret>,
 ) -> Result<UpstreamToken, BearerError> {
-    let _guard = lock.lock().await;
     // Another request (or instance) may have refreshed while we waited.
-    let Some((mut grant, raw)) = state.records.get_raw::<Grant>(Namespace::Grant, grant_id).await? else {
+    let Some((grant, raw)) = state.records.get_raw::<Grant>(Namespace::Grant, grant_id).await? else {
         return Err(BearerError::Invalid);
     };
     let current = dek.open_upstream(&grant.sealed_upstream).map_err(|_| BearerError::Invalid)?;
     let now = state.now();
-    if !needs_refresh(&current, now) {
+    let still_rejected =
+        rejected.is_some_and(|r| crate::crypto::ct_eq(r.expose().as_bytes(), current.access_token.expose().as_bytes()));
+    if !still_rejected && !needs_refresh(&current, now) {
         return Ok(current);
     }
     let Some(refresh) = &current.refresh_token else {
-        revoke_grant(state, grant_id, "GitHub token expired and cannot be refreshed").await?;
+        let why = if still_rejected {
+            "GitHub answered 401 for the stored token, which cannot be refreshed"
+        } else {
+            "GitHub token expired and cannot be refreshed"
+        };
+        revoke_grant(state, grant_id, why).await?;
         return Err(BearerError::UpstreamRevoked);
     };
+    // One refresh across instances too: the first to create the lease refreshes; the others wait
+    // for the grant it saves. A lease whose holder died runs out, and then the waiter refreshes.
+    let leased = state.records.put_new(Namespace::RefreshLease, grant_id, &now, Some(REFRESH_LEASE)).await?;
+    if !leased && let Some(token) = changed_within(state, grant_id, dek, &raw, REFRESH_LEASE).await? {
+        return Ok(token);
+    }
+    let result = refresh_and_save(state, grant_id, dek, grant, &raw, refresh, now).await;
+    if leased && let Err(e) = state.records.delete(Namespace::RefreshLease, grant_id).await {
+        tracing::warn!(error = %e, "could not release a refresh lease; it runs out by itself");
+    }
+    result
+}
+
+/// How long one instance's refresh may keep the others waiting.
+const REFRESH_LEASE: std::time::Duration = std::time::Duration::from_secs(10);
+
+async fn refresh_and_save(
+    state: &AppState,
+    grant_id: &str,
+    dek: &Dek,
+    mut grant: Grant,
+    raw: &[u8],
+    refresh: &Secret,
+    now: u64,
+) -> Result<UpstreamToken, BearerError> {
     match state.upstream.refresh(refresh, now).await {
         Ok(fresh) => {
             grant.sealed_upstream = dek.seal_upstream(&fresh);
@@ -124,7 +169,7 @@ async fn refresh_locked(
             // revoked (a put would bring it and every token hanging from it back).
             if !state
                 .records
-                .swap(Namespace::Grant, grant_id, &raw, &grant, Some(state.config.refresh_token_ttl))
+                .swap(Namespace::Grant, grant_id, raw, &grant, Some(state.config.refresh_token_ttl))
                 .await?
             {
                 tracing::warn!(grant = %short(grant_id), "grant changed during the GitHub refresh; not saving it");
@@ -139,14 +184,8 @@ async fn refresh_locked(
         Err(UpstreamError::Refused(reason)) => {
             // Another instance may have used the (single-use) GitHub refresh token a moment ago: if
             // the grant changes within a short wait, its new GitHub token is the answer, not a revocation.
-            for _ in 0..10 {
-                match state.records.get_raw::<Grant>(Namespace::Grant, grant_id).await? {
-                    None => return Err(BearerError::Invalid),
-                    Some((latest, latest_raw)) if latest_raw != raw => {
-                        return dek.open_upstream(&latest.sealed_upstream).map_err(|_| BearerError::Invalid);
-                    }
-                    Some(_) => tokio::time::sleep(std::time::Duration::from_millis(100)).await,
-                }
+            if let Some(token) = changed_within(state, grant_id, dek, raw, std::time::Duration::from_secs(1)).await? {
+                return Ok(token);
             }
             tracing::warn!(grant = %short(grant_id), %reason, "GitHub refused the refresh");
             revoke_grant(state, grant_id, "GitHub refused to refresh its token").await?;
@@ -157,6 +196,28 @@ async fn refresh_locked(
             Err(BearerError::UpstreamUnavailable)
         }
     }
+}
+
+/// The grant's GitHub token once the grant differs from `raw` (another instance saved a refresh),
+/// polling for up to `wait`; `None` if it did not change.
+async fn changed_within(
+    state: &AppState,
+    grant_id: &str,
+    dek: &Dek,
+    raw: &[u8],
+    wait: std::time::Duration,
+) -> Result<Option<UpstreamToken>, BearerError> {
+    const POLL: std::time::Duration = std::time::Duration::from_millis(100);
+    for _ in 0..wait.as_millis().div_ceil(POLL.as_millis()) {
+        match state.records.get_raw::<Grant>(Namespace::Grant, grant_id).await? {
+            None => return Err(BearerError::Invalid),
+            Some((latest, latest_raw)) if latest_raw != raw => {
+                return dek.open_upstream(&latest.sealed_upstream).map(Some).map_err(|_| BearerError::Invalid);
+            }
+            Some(_) => tokio::time::sleep(POLL).await,
+        }
+    }
+    Ok(None)
 }
 
 #[cfg(test)]

@@ -35,6 +35,8 @@ pub enum Namespace {
     McpSessionState,
     /// GitHub user id → the MCP sessions that user opened (the per-user cap).
     UserSessions,
+    /// Grant id → the instance refreshing its GitHub token now (a short lease: one refresh at a time).
+    RefreshLease,
     /// Server-wide values, such as the generated key when `SECRET_KEY` is unset.
     Meta,
 }
@@ -51,6 +53,7 @@ impl Namespace {
             Namespace::McpSession => "session",
             Namespace::McpSessionState => "session-state",
             Namespace::UserSessions => "user-sessions",
+            Namespace::RefreshLease => "refresh-lease",
             Namespace::Meta => "meta",
         }
     }

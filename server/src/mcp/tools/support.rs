@@ -13,9 +13,10 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::{
+    crypto::Secret,
     github::{GithubError, page},
     mcp::server::{GatewayServer, principal},
-    oauth::{bearer::Principal, tokens::revoke_grant},
+    oauth::bearer::{self, BearerError, Principal},
 };
 
 /// Why a tool did not produce its result: something the model can act on (a tool result with
@@ -67,11 +68,15 @@ pub struct Paging {
 pub struct Github<'a> {
     server: &'a GatewayServer,
     principal: Principal,
+    /// The GitHub token in use: the principal's, or the one a refresh after a 401 replaced it with.
+    token: std::sync::Mutex<Secret>,
 }
 
 impl GatewayServer {
     pub fn github(&self, ctx: &RequestContext<RoleServer>) -> Result<Github<'_>, ToolFailure> {
-        Ok(Github { server: self, principal: principal(ctx)? })
+        let principal = principal(ctx)?;
+        let token = std::sync::Mutex::new(principal.github_token.clone());
+        Ok(Github { server: self, principal, token })
     }
 }
 
@@ -80,24 +85,43 @@ impl Github<'_> {
         &self.principal.user.login
     }
 
-    /// A GitHub failure as something the model can act on. A 401 means the stored GitHub token is
-    /// dead: the grant is revoked so the client's next request gets 401 and the user signs in again.
-    async fn fail(&self, error: GithubError) -> ToolFailure {
-        if matches!(error, GithubError::BadCredentials)
-            && let Err(e) =
-                revoke_grant(&self.server.state, &self.principal.grant_id, "GitHub answered 401 for the stored token")
-                    .await
-        {
-            tracing::error!(error = %e, "could not revoke a grant after GitHub's 401");
+    fn token(&self) -> Secret {
+        self.token.lock().map(|t| t.clone()).unwrap_or_else(|poisoned| poisoned.into_inner().clone())
+    }
+
+    /// Runs one GitHub call with the current token. On a 401 the grant's GitHub token is refreshed
+    /// (once, however many calls hit it; see [`bearer::refresh_rejected`]) and the call retried once
+    /// with the new one. A token that cannot be refreshed revokes the grant there, so the client's
+    /// next request gets 401 and the user signs in again.
+    async fn call<T, F, Fut>(&self, call: F) -> Result<T, ToolFailure>
+    where
+        F: Fn(Secret) -> Fut,
+        Fut: Future<Output = Result<T, GithubError>>,
+    {
+        let token = self.token();
+        let error = match call(token.clone()).await {
+            Ok(v) => return Ok(v),
+            Err(GithubError::BadCredentials) => GithubError::BadCredentials,
+            Err(e) => return Err(ToolFailure::message(e.to_string())),
+        };
+        match bearer::refresh_rejected(&self.server.state, &self.principal, &token).await {
+            Ok(fresh) => {
+                if let Ok(mut current) = self.token.lock() {
+                    *current = fresh.access_token.clone();
+                }
+                call(fresh.access_token).await.map_err(|e| ToolFailure::message(e.to_string()))
+            }
+            Err(BearerError::Store(e)) => {
+                tracing::error!(error = %e, "storage failure refreshing a GitHub token after a 401");
+                Err(ToolFailure::message(error.to_string()))
+            }
+            Err(e) => Err(ToolFailure::message(e.to_string())),
         }
-        ToolFailure::message(error.to_string())
     }
 
     pub async fn get(&self, path: &str, query: &[(&str, String)]) -> Result<Value, ToolFailure> {
-        match self.server.state.github.get_json(&self.principal.github_token, path, query).await {
-            Ok(v) => Ok(v),
-            Err(e) => Err(self.fail(e).await),
-        }
+        let github = &self.server.state.github;
+        self.call(|t| async move { github.get_json(&t, path, query).await }).await
     }
 
     /// A list page: the items (an array, or `items_key` of an object as search answers) and paging.
@@ -110,10 +134,7 @@ impl Github<'_> {
     ) -> Result<(Vec<Value>, Value), ToolFailure> {
         let (page, per_page) = page::clamp(paging.page, paging.per_page);
         let github = &self.server.state.github;
-        let (body, info) = match github.get_page(&self.principal.github_token, path, query, page, per_page).await {
-            Ok(x) => x,
-            Err(e) => return Err(self.fail(e).await),
-        };
+        let (body, info) = self.call(|t| async move { github.get_page(&t, path, query, page, per_page).await }).await?;
         let mut paging = serde_json::to_value(&info).map_err(|e| ErrorData::internal_error(e.to_string(), None))?;
         let items = match items_key {
             None => body,
@@ -131,16 +152,16 @@ impl Github<'_> {
     }
 
     pub async fn send(&self, method: Method, path: &str, body: Option<&Value>) -> Result<Value, ToolFailure> {
-        match self.server.state.github.send(&self.principal.github_token, method, path, &[], body).await {
-            Ok(resp) => {
-                let bytes = resp
-                    .bytes()
-                    .await
-                    .map_err(|e| ToolFailure::message(format!("GitHub's answer was cut off: {e}")))?;
-                Ok(if bytes.is_empty() { Value::Null } else { serde_json::from_slice(&bytes).unwrap_or(Value::Null) })
-            }
-            Err(e) => Err(self.fail(e).await),
-        }
+        let github = &self.server.state.github;
+        let resp = self
+            .call(|t| {
+                let method = method.clone();
+                async move { github.send(&t, method, path, &[], body).await }
+            })
+            .await?;
+        let bytes =
+            resp.bytes().await.map_err(|e| ToolFailure::message(format!("GitHub's answer was cut off: {e}")))?;
+        Ok(if bytes.is_empty() { Value::Null } else { serde_json::from_slice(&bytes).unwrap_or(Value::Null) })
     }
 
     pub async fn text(
@@ -150,10 +171,8 @@ impl Github<'_> {
         max_bytes: usize,
         keep: crate::github::Keep,
     ) -> Result<(String, bool), ToolFailure> {
-        match self.server.state.github.get_text(&self.principal.github_token, path, accept, max_bytes, keep).await {
-            Ok(x) => Ok(x),
-            Err(e) => Err(self.fail(e).await),
-        }
+        let github = &self.server.state.github;
+        self.call(|t| async move { github.get_text(&t, path, accept, max_bytes, keep).await }).await
     }
 }
 
@@ -164,13 +183,16 @@ pub fn opt(query: &mut Vec<(&'static str, String)>, key: &'static str, value: &O
     }
 }
 
-/// One URL path segment from user input, percent-encoded (so `a/../b` or `?` cannot change the route).
-pub fn seg(s: &str) -> String {
-    if !s.is_empty() && s.chars().all(|c| c == '.') {
-        // `.` and `..` would be resolved as dot segments by the URL parser.
-        return s.replace('.', "%2E");
+/// The argument `arg`'s value as one URL path segment, percent-encoded (so `/`, `?` or `#` cannot
+/// change the route). Empty and dot-only values are refused before anything is sent: the URL parser
+/// resolves `.` and `..`, raw or percent-encoded as `%2E`, as dot segments that climb out of the
+/// route (`/commits/..` would reach the repository itself). A `%` the caller sent is encoded as `%25`,
+/// so an encoded dot in the input stays a literal.
+pub fn seg(arg: &str, value: &str) -> Result<String, ToolFailure> {
+    if value.is_empty() || value.chars().all(|c| c == '.') {
+        return Err(ToolFailure::message(format!("`{arg}` must name something: it cannot be empty, `.` or `..`")));
     }
-    percent_encoding::utf8_percent_encode(s, SEGMENT).to_string()
+    Ok(percent_encoding::utf8_percent_encode(value, SEGMENT).to_string())
 }
 
 /// A file path: each `/`-separated segment encoded; empty, `.` and `..` segments refused.
@@ -179,7 +201,11 @@ pub fn file_path(path: &str) -> Result<String, ToolFailure> {
     if trimmed.split('/').any(|p| p.is_empty() || p == "." || p == "..") && !trimmed.is_empty() {
         return Err(ToolFailure::message(format!("`{path}` is not a valid path inside a repository")));
     }
-    Ok(trimmed.split('/').map(seg).collect::<Vec<_>>().join("/"))
+    Ok(trimmed
+        .split('/')
+        .map(|p| percent_encoding::utf8_percent_encode(p, SEGMENT).to_string())
+        .collect::<Vec<_>>()
+        .join("/"))
 }
 
 /// Which repository a tool acts on; flattened into each tool's arguments.
@@ -221,7 +247,11 @@ mod tests {
 
     #[test]
     fn user_input_cannot_change_the_route() {
-        assert_eq!(seg("a/b?c#d e"), "a%2Fb%3Fc%23d%20e");
+        assert_eq!(seg("x", "a/b?c#d e").ok().as_deref(), Some("a%2Fb%3Fc%23d%20e"));
+        assert_eq!(seg("x", "%2E%2E").ok().as_deref(), Some("%252E%252E"), "an encoded dot stays literal");
+        for dots in ["", ".", "..", "..."] {
+            assert!(seg("sha", dots).is_err(), "{dots:?}");
+        }
         assert_eq!(file_path("docs/guide.md").unwrap(), "docs/guide.md");
         assert_eq!(file_path("/").unwrap(), "");
         assert!(file_path("docs/../secrets").is_err());
@@ -230,8 +260,6 @@ mod tests {
         assert!(repo_path("octo/cat", "x").is_err());
         assert!(repo_path("octocat", "..").is_err());
         assert!(repo_path("..", "user").is_err() && repo_path(".", "octocat").is_err());
-        assert_eq!(seg(".."), "%2E%2E");
-        assert_eq!(seg("."), "%2E");
         assert!(repo_path("", "x").is_err());
     }
 }

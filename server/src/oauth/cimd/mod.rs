@@ -17,7 +17,6 @@ pub mod fetch;
 
 use std::{collections::BTreeSet, net::IpAddr, sync::Arc, time::Duration};
 
-use dashmap::DashMap;
 use url::Url;
 
 use crate::{clock::Clock, config::Config, store::records::ClientRecord};
@@ -200,7 +199,7 @@ pub struct Cimd {
     /// naming `/authorize?client_id=…` would nest one fetch inside another.
     own_origin: url::Origin,
     /// One lock per URL being fetched, so concurrent sign-ins of one client cause one fetch.
-    in_flight: DashMap<String, Arc<tokio::sync::Mutex<()>>>,
+    in_flight: crate::single_flight::SingleFlight,
     permits: tokio::sync::Semaphore,
 }
 
@@ -217,7 +216,7 @@ impl Cimd {
             clock,
             private_schemes: config.allowed_redirect_schemes.clone(),
             own_origin: config.public_url.origin(),
-            in_flight: DashMap::new(),
+            in_flight: Default::default(),
             permits: tokio::sync::Semaphore::new(MAX_CONCURRENT_FETCHES),
         })
     }
@@ -238,8 +237,8 @@ impl Cimd {
         if let Some(outcome) = self.cache.get(client_id, self.clock.now()) {
             return outcome;
         }
-        let slot = InFlight::join(&self.in_flight, client_id);
-        let _one_fetch = slot.lock().lock().await;
+        let slot = self.in_flight.join(client_id);
+        let _one_fetch = slot.lock().await;
         // Another request may have fetched it while this one waited.
         if let Some(outcome) = self.cache.get(client_id, self.clock.now()) {
             return outcome;
@@ -267,35 +266,6 @@ impl Cimd {
         let record = document::validate(url.as_str(), &fetched.body, &self.private_schemes, self.clock.now())
             .map_err(|reason| CimdError::Invalid { url: url.to_string(), reason });
         (record, ttl)
-    }
-}
-
-/// One resolution's share of a URL's fetch lock. The lock leaves the map when its last holder is
-/// dropped, however that happens: a request whose client went away is dropped mid-fetch, and a lock
-/// left behind for every such URL would let anyone grow the map without bound.
-struct InFlight<'a> {
-    map: &'a DashMap<String, Arc<tokio::sync::Mutex<()>>>,
-    url: &'a str,
-    lock: Option<Arc<tokio::sync::Mutex<()>>>,
-}
-
-impl<'a> InFlight<'a> {
-    fn join(map: &'a DashMap<String, Arc<tokio::sync::Mutex<()>>>, url: &'a str) -> Self {
-        let lock = map.entry(url.to_owned()).or_default().value().clone();
-        Self { map, url, lock: Some(lock) }
-    }
-
-    fn lock(&self) -> &tokio::sync::Mutex<()> {
-        self.lock.as_deref().expect("held until drop")
-    }
-}
-
-impl Drop for InFlight<'_> {
-    fn drop(&mut self) {
-        self.lock = None;
-        // Only the map's own reference left: nobody is fetching or waiting. (A newcomer clones the
-        // lock under the same shard lock `remove_if` takes, so it is never removed under one.)
-        self.map.remove_if(self.url, |_, lock| Arc::strong_count(lock) == 1);
     }
 }
 
