@@ -56,6 +56,32 @@ async fn github_link_sent_to_a_victim_does_not_log_the_victim_in() {
     assert!(h.emulator.token_requests().is_empty());
 }
 
+/// Attack: a request with no cookies to `/oauth/callback?state=S&code=junk` consumed the victim's
+/// sign-in transaction, so the victim's own callback then failed.
+#[tokio::test]
+async fn a_callback_from_another_browser_does_not_end_the_victim_s_sign_in() {
+    let h = Harness::start().await;
+    let client_id = h.register_public().await;
+    let victim = Browser::new();
+    let callback = github_callback_url(&h, &victim, &client_id).await;
+    let state = query_param(&callback, "state").unwrap_or_default();
+    let forged = h.url(&format!("/oauth/callback?state={state}&code=junk"));
+    for with_cookie in [true, false] {
+        let attacker = Browser::new();
+        if with_cookie {
+            let _ = attacker.get(&h.authorize_url(&client_id, &Pkce::new(), &[])).await; // a binding of its own
+        }
+        let refused = attacker.get(&forged).await;
+        assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+        assert!(refused.text().await.unwrap_or_default().contains("another browser"));
+    }
+    let resp = reqwest::Client::new().get(&forged).send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
+    let finished = victim.get(&callback).await;
+    let to = finished.headers()["location"].to_str().unwrap_or_default().to_owned();
+    assert!(to.starts_with(REDIRECT) && query_param(&to, "code").is_some(), "{to}");
+}
+
 #[tokio::test]
 async fn github_access_denied_goes_back_to_the_client() {
     let h = Harness::start().await;

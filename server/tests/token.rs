@@ -4,6 +4,7 @@
 mod common;
 
 use common::{Browser, Harness, Pkce, REDIRECT, query_param};
+use github_emulator::EmulatorConfig;
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -302,4 +303,58 @@ async fn redirect_uri_may_be_omitted_at_token_only_if_omitted_at_authorize() {
     let form = with(code_form(&client_id, &code, &pkce.verifier), "redirect_uri", None);
     let (status, body) = h.token(&form).await;
     assert_eq!(status, StatusCode::OK, "{body}");
+}
+
+/// Attack: `REFRESH_GRACE_SECS=0` still answered a rotated token's replay 114 ms later with the same
+/// new pair, as the window was compared in whole seconds.
+#[tokio::test]
+async fn refresh_grace_window_is_exact_to_the_millisecond_and_zero_means_none() {
+    for (grace, wait_ms, replay_allowed) in
+        [("0", 0, false), ("0", 114, false), ("2", 2_000, true), ("2", 2_001, false)]
+    {
+        let h = Harness::start_with(EmulatorConfig::default(), |raw| raw.refresh_grace_secs = Some(grace.into())).await;
+        let t = h.login().await;
+        let form =
+            [("grant_type", "refresh_token"), ("refresh_token", t.refresh.as_str()), ("client_id", &t.client_id)];
+        let (status, first) = h.token(&form).await;
+        assert_eq!(status, StatusCode::OK, "{first}");
+        h.clock.advance_ms(wait_ms);
+        let (status, again) = h.token(&form).await;
+        if replay_allowed {
+            assert_eq!((status, &again["refresh_token"]), (StatusCode::OK, &first["refresh_token"]), "grace {grace}");
+        } else {
+            assert_eq!(again["error"], "invalid_grant", "grace {grace}s, replay after {wait_ms} ms: {again}");
+            let successor = first["refresh_token"].as_str().unwrap_or_default();
+            let (_, after) = h
+                .token(&[("grant_type", "refresh_token"), ("refresh_token", successor), ("client_id", &t.client_id)])
+                .await;
+            assert_eq!(after["error"], "invalid_grant", "the reuse revoked the grant");
+        }
+    }
+}
+
+/// Attack: a client registered with `grant_types: ["authorization_code"]` still received refresh
+/// tokens and could use them.
+#[tokio::test]
+async fn a_client_without_the_refresh_token_grant_gets_no_refresh_token_and_cannot_refresh() {
+    let h = Harness::start().await;
+    let registered = h
+        .register(json!({"redirect_uris": [REDIRECT], "token_endpoint_auth_method": "none",
+            "grant_types": ["authorization_code"]}))
+        .await;
+    assert_eq!(registered["grant_types"], json!(["authorization_code"]));
+    let client_id = registered["client_id"].as_str().unwrap_or_default().to_owned();
+    let (code, pkce) = code_for(&h, &client_id).await;
+    let (status, body) = h.token(&code_form(&client_id, &code, &pkce.verifier)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body["access_token"].is_string());
+    assert!(body.get("refresh_token").is_none(), "{body}");
+    let (status, body) =
+        h.token(&[("grant_type", "refresh_token"), ("refresh_token", "mgr_guess"), ("client_id", &client_id)]).await;
+    assert_eq!((status, body["error"].as_str()), (StatusCode::BAD_REQUEST, Some("unauthorized_client")), "{body}");
+    // One that registered it gets and uses them.
+    let t = h.login().await;
+    let (status, _) =
+        h.token(&[("grant_type", "refresh_token"), ("refresh_token", &t.refresh), ("client_id", &t.client_id)]).await;
+    assert_eq!(status, StatusCode::OK);
 }

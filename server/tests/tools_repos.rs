@@ -174,3 +174,26 @@ async fn branch_file_fork_and_repository_writes() {
     let (err, text) = s.call("create_repository", json!({"name": "new-repo"})).await;
     assert!(err && error_text(&text).contains("name"), "{text}");
 }
+
+/// Attack: `get_commit {"sha": ".."}` reached `GET /repos/octocat/hello-world/` (the repository,
+/// shaped as a commit), and `create_branch` with `from_branch: ".."` did the same.
+#[tokio::test]
+async fn dot_segments_in_tool_arguments_are_refused_before_github_sees_them() {
+    let s = Session::start().await;
+    let before = s.h.emulator.api_requests().len();
+    for (tool, args, arg) in [
+        ("get_commit", json!({"sha": ".."}), "sha"),
+        ("get_commit", json!({"sha": "."}), "sha"),
+        ("create_branch", json!({"branch": "x", "from_branch": ".."}), "from_branch"),
+        ("get_user", json!({"username": ".."}), "username"),
+    ] {
+        let (err, text) = s.call(tool, if tool == "get_user" { args } else { hello(args) }).await;
+        assert!(err && error_text(&text).contains(&format!("`{arg}`")), "{tool}: {text}");
+    }
+    assert_eq!(s.h.emulator.api_requests().len(), before, "GitHub saw a request");
+    // Percent-encoded dots are sent as the literal text they are, never resolved as `..`.
+    let (err, text) = s.call("get_commit", hello(json!({"sha": "%2E%2E"}))).await;
+    let seen = s.h.emulator.api_requests();
+    let last = seen.last().map(|r| r.path.clone()).unwrap_or_default();
+    assert!(err && last.ends_with("/commits/%252E%252E"), "{last}: {text}");
+}

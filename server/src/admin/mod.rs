@@ -78,7 +78,7 @@ mod tests {
 
     #[test]
     fn client_chosen_text_cannot_reach_the_terminal_raw() {
-        assert_eq!(shown("Evil\u{1b}[2J\nApp\u{202e}"), "Evil [2J App");
+        assert_eq!(shown("Evil\u{1b}[2J\nApp\u{202e}"), "Evil[2J App", "ESC removed, the newline a space");
         assert_eq!(shown(&"x".repeat(50)).chars().count(), 41);
     }
 }

@@ -1,5 +1,6 @@
 //! `GET /oauth/callback`: where GitHub sends the browser back. Checks the transaction and the
-//! browser binding, then finishes the login and redirects to the client with a local code.
+//! browser binding, then consumes the transaction (a refused request leaves it intact), finishes the
+//! login and redirects to the client with a local code.
 //!
 //! A web or loopback redirect URI (http/https) gets a plain redirect (303): native clients' loopback
 //! listeners and web clients expect exactly that. A private-use scheme (`cursor://…`) gets a page
@@ -83,7 +84,12 @@ pub async fn callback(
         );
     };
     let browser = cookies::browser_id(&state, &jar);
-    let tx = match login::take_transaction(&state, upstream_state, browser.as_ref()).await {
+    // Check first, consume last: a request that is refused must not end the real sign-in.
+    let checked = match login::bound_transaction(&state, upstream_state, browser.as_ref()).await {
+        Ok(_) => login::take_transaction(&state, upstream_state).await,
+        Err(e) => Err(e),
+    };
+    let tx = match checked {
         Ok(tx) => tx,
         Err(LoginError::Store(e)) => {
             tracing::error!(error = %e, "storage failure at the callback");

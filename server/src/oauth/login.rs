@@ -45,15 +45,17 @@ pub enum LoginError {
     Store(#[from] StoreError),
 }
 
-/// Takes the transaction for `upstream_state` (single use) and checks the browser binding.
-pub async fn take_transaction(
+/// The transaction for `upstream_state`, if `browser` is the one that started it. Nothing is
+/// consumed: a request that fails here (no cookie, another browser's cookie) cannot end the real
+/// browser's sign-in. [`take_transaction`] consumes it once the callback is known to be genuine.
+pub async fn bound_transaction(
     state: &AppState,
     upstream_state: &str,
     browser: Option<&Secret>,
 ) -> Result<Transaction, LoginError> {
     let tx: Transaction = state
         .records
-        .take(Namespace::Transaction, &hash_token(upstream_state))
+        .get(Namespace::Transaction, &hash_token(upstream_state))
         .await?
         .ok_or(LoginError::UnknownState)?;
     let bound = browser.is_some_and(|b| crate::crypto::ct_eq(hash_token(b.expose()).as_bytes(), tx.browser.as_bytes()));
@@ -61,6 +63,12 @@ pub async fn take_transaction(
         return Err(LoginError::WrongBrowser);
     }
     Ok(tx)
+}
+
+/// Consumes the transaction [`bound_transaction`] returned (single use: of two concurrent
+/// callbacks, one gets it and the other `UnknownState`).
+pub async fn take_transaction(state: &AppState, upstream_state: &str) -> Result<Transaction, LoginError> {
+    state.records.take(Namespace::Transaction, &hash_token(upstream_state)).await?.ok_or(LoginError::UnknownState)
 }
 
 /// Exchanges GitHub's code, identifies the user, applies the allowlist and mints the local code.

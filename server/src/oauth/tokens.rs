@@ -18,7 +18,9 @@ pub struct TokenResponse {
     pub access_token: String,
     pub token_type: String,
     pub expires_in: u64,
-    pub refresh_token: String,
+    /// Only for a client that registered the `refresh_token` grant.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
     pub scope: String,
 }
 
@@ -27,15 +29,22 @@ pub struct MintedPair {
     pub response: TokenResponse,
     pub access_hash: String,
     pub access: AccessTokenRecord,
-    pub refresh_hash: String,
-    pub refresh: RefreshTokenRecord,
+    /// `None` for a client that did not register the `refresh_token` grant.
+    pub refresh: Option<(String, RefreshTokenRecord)>,
 }
 
-pub fn mint_pair(state: &AppState, grant: &Grant, dek: &Dek, scopes: &[String]) -> MintedPair {
+/// Whether `client` registered the `refresh_token` grant: only then is it issued refresh tokens
+/// and may it use them (RFC 7591 §2 `grant_types`).
+pub fn may_refresh(client: &crate::store::records::ClientRecord) -> bool {
+    client.grant_types.iter().any(|g| g == "refresh_token")
+}
+
+/// An access token for `grant`, and a refresh token with it when `with_refresh`.
+pub fn mint_pair(state: &AppState, grant: &Grant, dek: &Dek, scopes: &[String], with_refresh: bool) -> MintedPair {
     let now = state.now();
     let cfg = &state.config;
     let at = TokenKind::AccessToken.mint();
-    let rt = TokenKind::RefreshToken.mint();
+    let rt = with_refresh.then(|| TokenKind::RefreshToken.mint());
     MintedPair {
         access_hash: hash_token(at.expose()),
         access: AccessTokenRecord {
@@ -46,21 +55,23 @@ pub fn mint_pair(state: &AppState, grant: &Grant, dek: &Dek, scopes: &[String]) 
             expires_at: now + cfg.access_token_ttl.as_secs(),
             wrapped_dek: dek.wrap_for(&state.keys, &at),
         },
-        refresh_hash: hash_token(rt.expose()),
-        refresh: RefreshTokenRecord {
-            grant_id: grant.id.clone(),
-            client_id: grant.client_id.clone(),
-            scopes: scopes.to_vec(),
-            resource: grant.resource.clone(),
-            expires_at: now + cfg.refresh_token_ttl.as_secs(),
-            wrapped_dek: dek.wrap_for(&state.keys, &rt),
-            rotated: None,
-        },
+        refresh: rt.as_ref().map(|rt| {
+            let record = RefreshTokenRecord {
+                grant_id: grant.id.clone(),
+                client_id: grant.client_id.clone(),
+                scopes: scopes.to_vec(),
+                resource: grant.resource.clone(),
+                expires_at: now + cfg.refresh_token_ttl.as_secs(),
+                wrapped_dek: dek.wrap_for(&state.keys, rt),
+                rotated: None,
+            };
+            (hash_token(rt.expose()), record)
+        }),
         response: TokenResponse {
             access_token: at.expose().to_owned(),
             token_type: "Bearer".into(),
             expires_in: cfg.access_token_ttl.as_secs(),
-            refresh_token: rt.expose().to_owned(),
+            refresh_token: rt.as_ref().map(|rt| rt.expose().to_owned()),
             scope: scope::join(scopes),
         },
     }
@@ -72,7 +83,9 @@ impl MintedPair {
         let cfg = &state.config;
         let r = &state.records;
         r.put(Namespace::AccessToken, &self.access_hash, &self.access, Some(cfg.access_token_ttl)).await?;
-        r.put(Namespace::RefreshToken, &self.refresh_hash, &self.refresh, Some(cfg.refresh_token_ttl)).await?;
+        if let Some((hash, record)) = &self.refresh {
+            r.put(Namespace::RefreshToken, hash, record, Some(cfg.refresh_token_ttl)).await?;
+        }
         Ok(())
     }
 }

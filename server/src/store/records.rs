@@ -153,6 +153,9 @@ pub struct AccessTokenRecord {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Rotation {
     pub at: UnixSecs,
+    /// When, in milliseconds (0 in records written before it existed: then `at` × 1000).
+    #[serde(default)]
+    pub at_ms: u64,
     /// The token response it produced, sealed under a key derived from the old token, so parallel
     /// refreshes inside the grace window get the same answer without the server keeping it readable.
     #[serde(with = "b64")]

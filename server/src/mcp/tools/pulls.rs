@@ -225,8 +225,9 @@ impl GatewayServer {
         if sha.is_empty() {
             return Err(ToolFailure::message("GitHub did not say which commit the pull request is at; try again"));
         }
-        let status = gh.get(&format!("{repo}/commits/{}/status", seg(&sha)), &[]).await?;
-        let checks = gh.get(&format!("{repo}/commits/{}/check-runs", seg(&sha)), &[("per_page", "100".into())]).await?;
+        let status = gh.get(&format!("{repo}/commits/{}/status", seg("sha", &sha)?), &[]).await?;
+        let checks =
+            gh.get(&format!("{repo}/commits/{}/check-runs", seg("sha", &sha)?), &[("per_page", "100".into())]).await?;
         let statuses: Vec<Value> = status["statuses"]
             .as_array()
             .map(|a| {

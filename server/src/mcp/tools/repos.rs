@@ -274,7 +274,7 @@ impl GatewayServer {
     )]
     async fn get_commit(&self, Parameters(p): Parameters<GetCommit>, ctx: RequestContext<RoleServer>) -> ToolResult {
         let gh = self.github(&ctx)?;
-        let v = gh.get(&format!("{}/commits/{}", p.at.path()?, seg(&p.sha)), &[]).await?;
+        let v = gh.get(&format!("{}/commits/{}", p.at.path()?, seg("sha", &p.sha)?), &[]).await?;
         structured(shape::commit_detail(&v))
     }
 
@@ -323,7 +323,7 @@ impl GatewayServer {
             Some(b) => b,
             None => gh.get(&repo, &[]).await?["default_branch"].as_str().unwrap_or("main").to_owned(),
         };
-        let base = gh.get(&format!("{repo}/branches/{}", seg(&from)), &[]).await?;
+        let base = gh.get(&format!("{repo}/branches/{}", seg("from_branch", &from)?), &[]).await?;
         let sha = base["commit"]["sha"].clone();
         let body = json!({"ref": format!("refs/heads/{}", p.branch), "sha": sha});
         gh.send(Method::POST, &format!("{repo}/git/refs"), Some(&body)).await?;

@@ -47,7 +47,7 @@ impl GatewayServer {
     )]
     async fn get_user(&self, Parameters(p): Parameters<GetUser>, ctx: RequestContext<RoleServer>) -> ToolResult {
         let gh = self.github(&ctx)?;
-        let v = gh.get(&format!("/users/{}", seg(&p.username)), &[]).await?;
+        let v = gh.get(&format!("/users/{}", seg("username", &p.username)?), &[]).await?;
         structured(shape::user(&v))
     }
 

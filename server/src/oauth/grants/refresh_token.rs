@@ -6,10 +6,10 @@
 //! the window it is treated as theft and revokes the whole grant.
 
 use super::super::{
-    OAuthError, allowlist,
+    ErrorCode, OAuthError, allowlist,
     bearer::{self, BearerError},
     scope,
-    tokens::{TokenResponse, extend_grant, mint_pair, revoke_grant},
+    tokens::{TokenResponse, extend_grant, may_refresh, mint_pair, revoke_grant},
     vault::{self, Dek},
 };
 use crate::{
@@ -31,6 +31,12 @@ pub async fn exchange(
     requested_scope: Option<&str>,
     resource: Option<&str>,
 ) -> Result<TokenResponse, OAuthError> {
+    if !may_refresh(client) {
+        return Err(OAuthError::new(
+            ErrorCode::UnauthorizedClient,
+            "this client did not register the refresh_token grant (grant_types)",
+        ));
+    }
     let token = Secret::new(refresh_token.ok_or_else(|| OAuthError::invalid_request("`refresh_token` is required"))?);
     let key = hash_token(token.expose());
     // Two attempts: the second follows a lost compare-and-swap race into the `rotated` branch.
@@ -52,7 +58,7 @@ pub async fn exchange(
             return Err(OAuthError::invalid_target("`resource` differs from the grant's resource"));
         }
         if let Some(rotation) = &record.rotated {
-            return replay(state, &record, rotation, &token, now).await;
+            return replay(state, &record, rotation, &token).await;
         }
         let Some(grant) = state.records.get::<Grant>(Namespace::Grant, &record.grant_id).await? else {
             return Err(OAuthError::invalid_grant(INVALID));
@@ -65,11 +71,15 @@ pub async fn exchange(
         if allowlist::active(state) && now.saturating_sub(grant.allowed_at) >= allowlist::RECHECK_SECS {
             recheck_allowlist(state, &grant, &dek, now).await?;
         }
-        let pair = mint_pair(state, &grant, &dek, &scopes);
+        let pair = mint_pair(state, &grant, &dek, &scopes, true);
         pair.store(state).await?;
         let sealed = serde_json::to_vec(&pair.response).map_err(|_| OAuthError::server_error())?;
         let rotated = RefreshTokenRecord {
-            rotated: Some(Rotation { at: now, successor: vault::seal_successor(&state.keys, &token, &sealed) }),
+            rotated: Some(Rotation {
+                at: now,
+                at_ms: state.now_ms(),
+                successor: vault::seal_successor(&state.keys, &token, &sealed),
+            }),
             ..record.clone()
         };
         let ttl = Some(ttl_until(record.expires_at, now));
@@ -82,7 +92,9 @@ pub async fn exchange(
         }
         // Lost the race: withdraw our pair and answer like the winner did.
         state.records.delete(Namespace::AccessToken, &pair.access_hash).await?;
-        state.records.delete(Namespace::RefreshToken, &pair.refresh_hash).await?;
+        if let Some((hash, _)) = &pair.refresh {
+            state.records.delete(Namespace::RefreshToken, hash).await?;
+        }
     }
     Err(OAuthError::invalid_grant(INVALID))
 }
@@ -136,9 +148,11 @@ async fn replay(
     record: &RefreshTokenRecord,
     rotation: &Rotation,
     token: &Secret,
-    now: u64,
 ) -> Result<TokenResponse, OAuthError> {
-    let within_grace = now.saturating_sub(rotation.at) <= state.config.refresh_grace.as_secs();
+    let rotated_ms = if rotation.at_ms > 0 { rotation.at_ms } else { rotation.at.saturating_mul(1000) };
+    let grace_ms = u64::try_from(state.config.refresh_grace.as_millis()).unwrap_or(u64::MAX);
+    // Measured in milliseconds, so the window is exactly as long as configured; 0 is no window.
+    let within_grace = grace_ms > 0 && state.now_ms().saturating_sub(rotated_ms) <= grace_ms;
     let grant_alive = state.records.get::<Grant>(Namespace::Grant, &record.grant_id).await?.is_some();
     if within_grace && grant_alive {
         let json =
