@@ -13,6 +13,9 @@ use crate::{
     oauth::cimd::CimdSettings,
 };
 
+/// Private-use redirect schemes accepted when `ALLOWED_REDIRECT_SCHEMES` is unset: Cursor's.
+pub const DEFAULT_REDIRECT_SCHEMES: &str = "cursor";
+
 /// A setting that could not be used; the message names the variable.
 #[derive(Debug, thiserror::Error)]
 #[error("{var}: {reason}")]
@@ -301,7 +304,10 @@ impl Config {
             let url = Url::parse(&o).map_err(|_| err("ALLOWED_ORIGINS", format!("`{o}` is not an origin")))?;
             allowed_origins.insert(url.origin().ascii_serialization());
         }
-        let allowed_redirect_schemes = lower(raw.allowed_redirect_schemes);
+        // Unset: Cursor's `cursor://` callback, so the client the landing page names signs in with
+        // the defaults. Set (even empty): exactly the schemes listed.
+        let allowed_redirect_schemes =
+            lower(raw.allowed_redirect_schemes.or_else(|| Some(DEFAULT_REDIRECT_SCHEMES.into())));
         if let Some(bad) = allowed_redirect_schemes.iter().find(|s| {
             matches!(s.as_str(), "http" | "https" | "javascript" | "data" | "file" | "vbscript" | "about" | "blob")
                 || !s.chars().next().is_some_and(|c| c.is_ascii_alphabetic())

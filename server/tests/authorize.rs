@@ -35,10 +35,18 @@ async fn untrusted_client_or_redirect_shows_a_page_and_never_redirects() {
     assert_eq!(resp.status(), StatusCode::OK);
 }
 
+/// Attack (RFC 9700 §4.11.2): register `https://phish.example/login`, then send
+/// `/authorize?client_id=ID&redirect_uri=https://phish.example/login` with a bad parameter: the
+/// gateway answered `303 Location: https://phish.example/login?error=…` with no user interaction.
+/// Every client here is unvetted (self-registered or a metadata document), so each error found before
+/// the user acts is a page, never a redirect.
 #[tokio::test]
-async fn bad_parameters_are_redirected_back_with_error_state_and_iss() {
+async fn a_bad_request_from_an_unvetted_client_is_a_page_never_an_open_redirect() {
     let h = Harness::start().await;
-    let client_id = h.register_public().await;
+    let phish = "https://phish.example/login";
+    let reg =
+        h.register(serde_json::json!({"redirect_uris": [phish, REDIRECT], "token_endpoint_auth_method": "none"})).await;
+    let client_id = reg["client_id"].as_str().unwrap_or_default().to_owned();
     let pkce = Pkce::new();
     let base = h.authorize_url(&client_id, &pkce, &[]);
     let cases = [
@@ -52,17 +60,27 @@ async fn bad_parameters_are_redirected_back_with_error_state_and_iss() {
         (base.replace("resource=http", "resource=https%3A%2F%2Fevil.example%2Fmcp&x=http"), "invalid_target"),
         (format!("{base}&state=again"), "invalid_request"),
     ];
+    let to_phish = url::form_urlencoded::byte_serialize(phish.as_bytes()).collect::<String>();
+    let encoded_redirect = url::form_urlencoded::byte_serialize(REDIRECT.as_bytes()).collect::<String>();
     for (url, error) in cases {
-        let resp = h.http.get(&url).send().await.unwrap();
-        assert!(resp.status().is_redirection(), "{url}: {}", resp.status());
-        let location = resp.headers()["location"].to_str().unwrap();
-        assert!(location.starts_with(REDIRECT), "{location}");
-        assert_eq!(query_param(location, "error").as_deref(), Some(error), "{url}");
-        assert_eq!(query_param(location, "iss").as_deref(), Some(h.base.as_str()));
-        if !url.ends_with("state=again") {
-            assert_eq!(query_param(location, "state").as_deref(), Some("client-state-123"));
+        for url in [url.clone(), url.replace(&encoded_redirect, &to_phish)] {
+            let resp = h.http.get(&url).send().await.unwrap();
+            assert_eq!(resp.status(), StatusCode::BAD_REQUEST, "{url}");
+            assert!(resp.headers().get("location").is_none(), "redirected: {url}");
+            let page = resp.text().await.unwrap_or_default();
+            assert!(page.contains(error), "the page names {error}: {url}");
+            assert!(!page.contains("phish.example"), "the page links nowhere: {url}");
         }
     }
+    // After the user acts (here: denies consent) the error goes back to the client, as RFC 6749 says.
+    let browser = Browser::new();
+    let form = ConsentForm::parse(&browser.get(&base).await.text().await.unwrap_or_default()).expect("consent page");
+    let denied = browser.submit(&form, "deny").await;
+    let location = denied.headers()["location"].to_str().unwrap_or_default().to_owned();
+    assert!(location.starts_with(REDIRECT), "{location}");
+    assert_eq!(query_param(&location, "error").as_deref(), Some("access_denied"));
+    assert_eq!(query_param(&location, "iss").as_deref(), Some(h.base.as_str()));
+    assert_eq!(query_param(&location, "state").as_deref(), Some("client-state-123"));
 }
 
 #[tokio::test]
@@ -170,7 +188,8 @@ async fn expired_consent_form_is_refused() {
 async fn a_clients_registered_scope_bounds_what_it_may_request() {
     let h = Harness::start().await;
     let reg = h
-        .register(serde_json::json!({"redirect_uris": [REDIRECT], "token_endpoint_auth_method": "none", "scope": "github:read"}))
+        .register(serde_json::json!({"redirect_uris": [REDIRECT], "token_endpoint_auth_method": "none", "scope": "github:read",
+            "grant_types": ["authorization_code", "refresh_token"]}))
         .await;
     let client_id = reg["client_id"].as_str().unwrap();
     let resp = h
@@ -179,8 +198,8 @@ async fn a_clients_registered_scope_bounds_what_it_may_request() {
         .send()
         .await
         .unwrap();
-    let location = resp.headers()["location"].to_str().unwrap();
-    assert_eq!(query_param(location, "error").as_deref(), Some("invalid_scope"));
+    assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
+    assert!(resp.text().await.unwrap_or_default().contains("exceeds the client&#x27;s registered scope"));
     let t = h.login_with(client_id).await;
     assert_eq!(t.body["scope"], "github:read", "the registered scope is the default");
 }

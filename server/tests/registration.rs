@@ -76,18 +76,29 @@ async fn oversized_registration_is_refused_with_413() {
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
 }
 
+/// Cursor registers `cursor://anysphere.cursor-mcp/oauth/callback` (older builds
+/// `cursor://anysphere.cursor-retrieval/…`) and was refused unless the operator set
+/// `ALLOWED_REDIRECT_SCHEMES`, although the landing page tells people to connect Cursor.
 #[tokio::test]
-async fn private_use_redirect_schemes_are_refused_unless_the_operator_allows_them() {
+async fn cursor_signs_in_with_the_default_configuration_and_other_private_schemes_need_the_operator() {
     let cursor = json!({"redirect_uris": ["cursor://anysphere.cursor-mcp/oauth/callback", "http://127.0.0.1:7777/callback"],
         "token_endpoint_auth_method": "none", "client_name": "Cursor"});
-    let strict = Harness::start().await;
-    let (status, body) = register_raw(&strict, "application/json", cursor.to_string()).await;
+    let older = json!({"redirect_uris": ["cursor://anysphere.cursor-retrieval/oauth/user-github/callback"],
+        "token_endpoint_auth_method": "none"});
+    let other = json!({"redirect_uris": ["myapp://callback"], "token_endpoint_auth_method": "none"});
+    let h = Harness::start().await;
+    let (status, _) = register_raw(&h, "application/json", older.to_string()).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, body) = register_raw(&h, "application/json", other.to_string()).await;
     assert_eq!((status, body["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_redirect_uri")));
-
-    let h = Harness::start_with(github_emulator::EmulatorConfig::default(), |c| {
-        c.allowed_redirect_schemes = Some("cursor".into())
+    // An operator who sets the variable decides exactly: here, no private-use scheme at all.
+    let strict = Harness::start_with(github_emulator::EmulatorConfig::default(), |c| {
+        c.allowed_redirect_schemes = Some("".into())
     })
     .await;
+    let (status, _) = register_raw(&strict, "application/json", cursor.to_string()).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+
     let reg = h.register(cursor).await;
     let client_id = reg["client_id"].as_str().unwrap();
     let pkce = common::Pkce::new();
@@ -212,4 +223,26 @@ async fn behind_a_generic_proxy_a_client_cannot_choose_its_address() {
     assert_eq!(send("192.0.2.1", "198.51.100.1").await.unwrap().status(), StatusCode::CREATED);
     assert_eq!(send("192.0.2.2", "198.51.100.1").await.unwrap().status(), StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(send("192.0.2.2", "198.51.100.2").await.unwrap().status(), StatusCode::CREATED);
+}
+
+/// Clients that cannot discover scopes register with `openid`, `offline_access` or `profile`, and
+/// were refused `invalid_client_metadata`. They are registered with the scopes this server defines
+/// (RFC 7591 §2 lets the server replace metadata), and sign in asking for them too.
+#[tokio::test]
+async fn scopes_this_server_does_not_define_are_replaced_at_registration_and_ignored_at_authorize() {
+    let h = Harness::start().await;
+    let reg = h
+        .register(json!({"redirect_uris": [common::REDIRECT], "token_endpoint_auth_method": "none",
+            "grant_types": ["authorization_code", "refresh_token"], "scope": "openid offline_access profile"}))
+        .await;
+    assert!(reg.get("scope").is_none(), "registered with every offered scope: {reg}");
+    let client_id = reg["client_id"].as_str().unwrap_or_default().to_owned();
+    let t = h.login_extra(&client_id, &[("scope", "openid github:read offline_access")]).await;
+    assert_eq!(t.body["scope"], "github:read", "the known scope granted, the others ignored");
+    let t = h.login_extra(&client_id, &[("scope", "openid offline_access")]).await;
+    assert_eq!(t.body["scope"], "github:read github:write", "none known: every offered scope");
+    let reg = h
+        .register(json!({"redirect_uris": [common::REDIRECT], "token_endpoint_auth_method": "none", "scope": "openid github:read"}))
+        .await;
+    assert_eq!(reg["scope"], "github:read");
 }

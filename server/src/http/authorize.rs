@@ -47,10 +47,6 @@ pub async fn get(State(state): State<AppState>, jar: CookieJar, RawQuery(query):
         Err(AuthorizeError::Page(message)) => {
             return state.templates.error_page(StatusCode::BAD_REQUEST, "This sign-in request is not valid", &message);
         }
-        Err(AuthorizeError::Redirect { redirect_uri, state: client_state, error }) => {
-            let to = authorize::error_redirect(&state, &redirect_uri, client_state.as_deref(), &error);
-            return super::callback::error_to_client(&state, &to, &error);
-        }
         Err(AuthorizeError::Store(e)) => {
             tracing::error!(error = %e, "storage failure at /authorize");
             return unavailable(&state);

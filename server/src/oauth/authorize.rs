@@ -1,7 +1,13 @@
-//! The authorization request (RFC 6749 §4.1.1 with PKCE, RFC 8707 `resource`): validation in the
-//! order that decides *where* an error may go. Until client and redirect URI are trusted an error is
-//! shown as a page (never redirected: that would be an open redirector); after that, errors go back
-//! to the client with `error`, `state` and `iss` (RFC 9207).
+//! The authorization request (RFC 6749 §4.1.1 with PKCE, RFC 8707 `resource`): validation, and the
+//! error redirect back to a client.
+//!
+//! Every error found here, before the user has interacted, is shown as a page and never redirected
+//! (RFC 9700 §4.11.2). Every client of this server is one nobody vetted: it registered itself
+//! (RFC 7591) or is described by a metadata document anyone can publish, so its redirect URI proves
+//! nothing, and redirecting an invalid request to it would make this server an open redirector
+//! (`/authorize?client_id=ID&redirect_uri=https://phish.example/login&response_type=bad`). Errors
+//! after the user has acted (denied consent, GitHub's answer) go back to the client with `error`,
+//! `state` and `iss` (RFC 9207), through [`error_redirect`].
 
 use std::collections::HashMap;
 
@@ -20,12 +26,9 @@ use crate::{
 
 #[derive(Debug, thiserror::Error)]
 pub enum AuthorizeError {
-    /// The client or redirect URI cannot be trusted: show this to the user, do not redirect.
+    /// The request cannot be honoured: show this to the user, never redirect.
     #[error("{0}")]
     Page(String),
-    /// Send the error back to the client's redirect URI.
-    #[error("{error}")]
-    Redirect { redirect_uri: String, state: Option<String>, error: OAuthError },
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -84,12 +87,14 @@ pub async fn validate(state: &AppState, query: &str) -> Result<(AuthRequest, Cli
         None => return Err(AuthorizeError::Page("The request names no redirect address (redirect_uri).".into())),
     };
 
-    // 2. Everything else goes back to the client.
+    // 2. The rest of the request: shown too, as no user has acted yet (module doc).
     let client_state = get("state").map(str::to_owned);
-    let fail = |code: ErrorCode, d: &str| AuthorizeError::Redirect {
-        redirect_uri: redirect_uri.clone(),
-        state: client_state.clone(),
-        error: OAuthError::new(code, d),
+    let fail = |code: ErrorCode, d: &str| {
+        AuthorizeError::Page(format!(
+            "The application sent a sign-in request this server cannot accept: {d} ({}). Nothing was sent back \
+             to the application; tell its developers, or try again from it.",
+            code.as_str()
+        ))
     };
     if let Err(e) = parsed {
         return Err(fail(ErrorCode::InvalidRequest, &e));
@@ -107,21 +112,34 @@ pub async fn validate(state: &AppState, query: &str) -> Result<(AuthRequest, Cli
     if !pkce::valid_challenge(challenge) {
         return Err(fail(ErrorCode::InvalidRequest, "code_challenge must be a base64url SHA-256 (43 characters)"));
     }
+    // Scopes: those this server defines (others are ignored, `scope::requested`); none named means
+    // every offered scope, bounded by what the client registered.
     let offered = scope::offered(state.config.read_only);
-    let mut scopes = scope::parse(get("scope")).map_err(|e| fail(e.code, &e.description))?;
-    if get("scope").is_none() {
-        scopes = offered.iter().map(|s| s.to_string()).collect();
-    } else if scopes.iter().any(|s| !offered.contains(&s.as_str())) {
-        return Err(fail(ErrorCode::InvalidScope, "this server is read-only; ask for github:read"));
-    }
-    // A client that registered a `scope` gets at most that (and that by default).
-    if let Some(registered) = &client.scope {
-        let allowed = scope::parse(Some(registered)).map_err(|e| fail(e.code, &e.description))?;
-        if get("scope").is_none() {
-            scopes = allowed.into_iter().filter(|s| offered.contains(&s.as_str())).collect();
-        } else if scopes.iter().any(|s| !allowed.contains(s)) {
-            return Err(fail(ErrorCode::InvalidScope, "the requested scope exceeds the client's registered scope"));
+    let requested = scope::requested(get("scope")).map_err(|e| fail(e.code, &e.description))?;
+    let registered = match &client.scope {
+        Some(r) => Some(scope::parse(Some(r)).map_err(|e| fail(e.code, &e.description))?),
+        None => None,
+    };
+    let scopes = match requested {
+        None => offered
+            .iter()
+            .map(|s| s.to_string())
+            .filter(|s| registered.as_ref().is_none_or(|r| r.contains(s)))
+            .collect(),
+        Some(asked) => {
+            if asked.iter().any(|s| !offered.contains(&s.as_str())) {
+                return Err(fail(ErrorCode::InvalidScope, "this server is read-only; ask for github:read"));
+            }
+            if let Some(registered) = &registered
+                && asked.iter().any(|s| !registered.contains(s))
+            {
+                return Err(fail(ErrorCode::InvalidScope, "the requested scope exceeds the client's registered scope"));
+            }
+            asked
         }
+    };
+    if scopes.is_empty() {
+        return Err(fail(ErrorCode::InvalidScope, "the client's registered scope names nothing this server offers"));
     }
     let mcp_url = state.config.mcp_url();
     let resource = match get("resource") {

@@ -135,10 +135,15 @@ pub fn register(
         return Err(metadata_error("`response_types` may only contain code"));
     }
 
-    let scope = opt_text(obj, "scope")?;
-    if let Some(s) = &scope {
-        scope::parse(Some(s)).map_err(|e| metadata_error(e.description))?;
-    }
+    // RFC 7591 §2: the server may replace requested metadata. A `scope` naming scopes this server
+    // does not define (`openid`, `profile`, `offline_access`, …) is registered as the ones it does
+    // name, or none (every offered scope), and the response says so.
+    let scope = match opt_text(obj, "scope")? {
+        Some(s) => {
+            scope::requested(Some(&s)).map_err(|e| metadata_error(e.description))?.map(|known| scope::join(&known))
+        }
+        None => None,
+    };
     let client_uri = opt_text(obj, "client_uri")?;
     if let Some(u) = &client_uri
         && !url::Url::parse(u).is_ok_and(|u| matches!(u.scheme(), "https" | "http"))
@@ -319,7 +324,7 @@ mod tests {
                 json!({"redirect_uris": ["https://a.b/cb"], "response_types": ["token"]}),
                 ErrorCode::InvalidClientMetadata,
             ),
-            (json!({"redirect_uris": ["https://a.b/cb"], "scope": "admin"}), ErrorCode::InvalidClientMetadata),
+            (json!({"redirect_uris": ["https://a.b/cb"], "scope": "a\\b"}), ErrorCode::InvalidClientMetadata),
             (
                 json!({"redirect_uris": ["https://a.b/cb"], "client_name": "x".repeat(201)}),
                 ErrorCode::InvalidClientMetadata,
@@ -346,6 +351,17 @@ mod tests {
             register(&json!({"redirect_uris": many}), 0, &Default::default()).unwrap_err().code,
             ErrorCode::InvalidRedirectUri
         );
+    }
+
+    #[test]
+    fn a_registered_scope_keeps_only_what_this_server_defines() {
+        let reg = |scope: &str| {
+            register(&json!({"redirect_uris": ["https://a.b/cb"], "scope": scope}), 0, &Default::default())
+        };
+        let (rec, resp) = reg("openid offline_access profile").unwrap();
+        assert_eq!((rec.scope, resp.scope), (None, None));
+        let (rec, resp) = reg("openid github:read").unwrap();
+        assert_eq!((rec.scope.as_deref(), resp.scope.as_deref()), (Some("github:read"), Some("github:read")));
     }
 
     #[test]

@@ -25,21 +25,31 @@ pub fn describe(scope: &str) -> &'static str {
     }
 }
 
-/// Parses a space-separated `scope` parameter. Empty or absent means every supported scope.
-/// Unknown scopes are refused (`invalid_scope`); duplicates are folded; order follows [`SUPPORTED`].
-pub fn parse(scope: Option<&str>) -> Result<Vec<String>, OAuthError> {
-    let requested: Vec<&str> = scope.unwrap_or("").split(' ').filter(|s| !s.is_empty()).collect();
-    if requested.is_empty() {
-        return Ok(SUPPORTED.iter().map(|s| s.to_string()).collect());
-    }
-    if let Some(bad) = requested.iter().find(|s| !SUPPORTED.contains(s)) {
+/// The scopes a space-separated `scope` names that this server defines, in [`SUPPORTED`] order,
+/// duplicates folded; `None` when it names none of them (absent, empty, or only others).
+///
+/// Scopes this server does not define are ignored, never an error (RFC 6749 §3.3 lets the server
+/// ignore part of the request; the token response's `scope` says what was granted). Clients that
+/// cannot discover scopes ask for `openid`, `profile` or `offline_access` (SEP-2207: whether a
+/// client gets refresh tokens is decided by its registered `grant_types`), and a sign-in must not
+/// fail for it. A value that is not scope syntax (RFC 6749 §3.3 NQCHAR) is `invalid_scope`.
+pub fn requested(scope: Option<&str>) -> Result<Option<Vec<String>>, OAuthError> {
+    let tokens: Vec<&str> = scope.unwrap_or("").split(' ').filter(|s| !s.is_empty()).collect();
+    if let Some(bad) =
+        tokens.iter().find(|t| !t.chars().all(|c| c == '!' || matches!(c, '\u{23}'..='\u{5B}' | '\u{5D}'..='\u{7E}')))
+    {
         return Err(OAuthError::invalid_scope(format!(
-            "scope `{}` is not supported; supported: {}",
-            bad.chars().take(64).collect::<String>(),
-            SUPPORTED.join(" ")
+            "scope `{}` is not a valid scope token",
+            bad.chars().take(64).collect::<String>().escape_default()
         )));
     }
-    Ok(SUPPORTED.iter().filter(|s| requested.contains(s)).map(|s| s.to_string()).collect())
+    let known: Vec<String> = SUPPORTED.iter().filter(|s| tokens.contains(s)).map(|s| s.to_string()).collect();
+    Ok((!known.is_empty()).then_some(known))
+}
+
+/// [`requested`], with every supported scope when it names none.
+pub fn parse(scope: Option<&str>) -> Result<Vec<String>, OAuthError> {
+    Ok(requested(scope)?.unwrap_or_else(|| SUPPORTED.iter().map(|s| s.to_string()).collect()))
 }
 
 /// A narrower scope on refresh (RFC 6749 §6): every requested scope must already be granted.
@@ -66,7 +76,11 @@ mod tests {
         assert_eq!(parse(Some("  ")).unwrap(), vec![READ, WRITE]);
         assert_eq!(parse(Some("github:write github:read github:write")).unwrap(), vec![READ, WRITE]);
         assert_eq!(parse(Some("github:read")).unwrap(), vec![READ]);
-        assert_eq!(parse(Some("github:read admin")).unwrap_err().code, super::super::ErrorCode::InvalidScope);
+        // Scopes this server does not define are ignored; only those left count.
+        assert_eq!(parse(Some("openid github:read offline_access")).unwrap(), vec![READ]);
+        assert_eq!(requested(Some("openid profile offline_access")).unwrap(), None);
+        assert_eq!(requested(Some("github:read admin")).unwrap(), Some(vec![READ.to_owned()]));
+        assert_eq!(requested(Some("bad\"quote")).unwrap_err().code, super::super::ErrorCode::InvalidScope);
     }
 
     #[test]

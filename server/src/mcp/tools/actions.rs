@@ -83,7 +83,9 @@ impl GatewayServer {
     #[tool(
         name = "list_workflow_runs",
         title = "List workflow runs",
-        description = "Lists GitHub Actions workflow runs of a repository, newest first, filtered by branch, status or event.",
+        description = "Lists GitHub Actions workflow runs of a repository, newest first (id, workflow, branch, status, \
+                       conclusion), filtered by branch, status or event. Use get_workflow_run on a failed run to find \
+                       its failing job.",
         annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true)
     )]
     async fn list_workflow_runs(
@@ -125,7 +127,7 @@ impl GatewayServer {
         name = "get_job_logs",
         title = "Read a job's log",
         description = "Returns the last lines of a workflow job's log (default 200, at most 2000), where failures \
-                       usually are.",
+                       usually are. Use it with a job id from get_workflow_run to see why a job failed.",
         annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true)
     )]
     async fn get_job_logs(&self, Parameters(p): Parameters<JobLogs>, ctx: RequestContext<RoleServer>) -> ToolResult {
@@ -154,7 +156,8 @@ impl GatewayServer {
     #[tool(
         name = "rerun_workflow_run",
         title = "Re-run a workflow run",
-        description = "Re-runs all jobs of a workflow run (for example after a flaky failure).",
+        description = "Re-runs all jobs of a workflow run, for example after a flaky failure, and returns the run id. \
+                       Check the new attempt with get_workflow_run.",
         annotations(read_only_hint = false, destructive_hint = false, idempotent_hint = false, open_world_hint = true)
     )]
     async fn rerun_workflow_run(
@@ -174,8 +177,9 @@ impl GatewayServer {
     #[tool(
         name = "list_notifications",
         title = "List notifications",
-        description = "Lists the signed-in user's GitHub notifications (unread by default): reason, subject title \
-                       and type, repository.",
+        description = "Lists the signed-in user's GitHub notifications (unread by default): thread id, reason, subject \
+                       title and type, repository. Use it to see what needs attention; mark one done with \
+                       mark_notification_read.",
         annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true)
     )]
     async fn list_notifications(
@@ -192,7 +196,8 @@ impl GatewayServer {
     #[tool(
         name = "mark_notification_read",
         title = "Mark a notification read",
-        description = "Marks one notification thread as read.",
+        description = "Marks one notification thread as read and returns its id with `read: true`. Use it after acting \
+                       on a notification from list_notifications, so it stops showing as unread.",
         annotations(read_only_hint = false, destructive_hint = false, idempotent_hint = true, open_world_hint = true)
     )]
     async fn mark_notification_read(

@@ -148,7 +148,9 @@ impl GatewayServer {
     #[tool(
         name = "get_issue",
         title = "Get an issue",
-        description = "Gets one issue with its body, labels, assignees, state and comment count.",
+        description = "Gets one issue with its Markdown body, labels, assignees, state and comment count. Use it after \
+                       list_issues or search_issues to read an issue in full; its comments come from \
+                       list_issue_comments.",
         annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true)
     )]
     async fn get_issue(&self, Parameters(p): Parameters<IssueRef>, ctx: RequestContext<RoleServer>) -> ToolResult {
@@ -160,7 +162,8 @@ impl GatewayServer {
     #[tool(
         name = "list_issue_comments",
         title = "List issue comments",
-        description = "Lists the comments on an issue or pull request, oldest first.",
+        description = "Lists the comments on an issue or pull request conversation, oldest first: author, date and \
+                       Markdown body. Use it to read a discussion before replying with add_issue_comment.",
         annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true)
     )]
     async fn list_issue_comments(
@@ -177,8 +180,10 @@ impl GatewayServer {
     #[tool(
         name = "search_issues",
         title = "Search issues and pull requests",
-        description = "Searches issues and pull requests across GitHub with GitHub's search syntax \
-                       (`repo:`, `is:open`, `is:pr`, `label:`, `author:`, `assignee:`, free text).",
+        description = "Searches issues and pull requests across GitHub with GitHub's search syntax (`repo:`, \
+                       `is:open`, `is:pr`, `label:`, `author:`, `assignee:`, free text) and returns numbers, titles, \
+                       states and repositories. Use it to find issues across repositories; within one repository \
+                       list_issues filters by state and labels.",
         annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true)
     )]
     async fn search_issues(
@@ -209,7 +214,8 @@ impl GatewayServer {
     #[tool(
         name = "create_issue",
         title = "Create an issue",
-        description = "Opens an issue with a title and optional Markdown body, labels and assignees.",
+        description = "Opens an issue with a title and optional Markdown body, labels and assignees, and returns its \
+                       number and URL. Use list_labels first to use existing label names.",
         annotations(read_only_hint = false, destructive_hint = false, idempotent_hint = false, open_world_hint = true)
     )]
     async fn create_issue(
@@ -235,7 +241,8 @@ impl GatewayServer {
         name = "update_issue",
         title = "Update an issue",
         description = "Changes an issue's title, body, state (close with `state_reason` completed or not_planned, or \
-                       reopen), labels or assignees. Labels and assignees replace the current sets.",
+                       reopen), labels or assignees, and returns the updated issue. Use it to close, relabel or \
+                       reassign an issue; labels and assignees replace the current sets.",
         annotations(read_only_hint = false, destructive_hint = true, idempotent_hint = true, open_world_hint = true)
     )]
     async fn update_issue(
@@ -265,7 +272,8 @@ impl GatewayServer {
     #[tool(
         name = "add_issue_comment",
         title = "Comment on an issue or pull request",
-        description = "Adds a Markdown comment to an issue or pull request conversation.",
+        description = "Adds a Markdown comment to an issue or pull request conversation and returns the new comment's \
+                       id and URL. For line-by-line review feedback use create_pull_request_review instead.",
         annotations(read_only_hint = false, destructive_hint = false, idempotent_hint = false, open_world_hint = true)
     )]
     async fn add_issue_comment(
@@ -285,7 +293,8 @@ impl GatewayServer {
     #[tool(
         name = "list_labels",
         title = "List labels",
-        description = "Lists the labels defined on a repository (name, color, description).",
+        description = "Lists the labels defined on a repository: name, color and description. Use it to pick existing \
+                       label names before create_issue or update_issue.",
         annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true)
     )]
     async fn list_labels(&self, Parameters(p): Parameters<ListLabels>, ctx: RequestContext<RoleServer>) -> ToolResult {

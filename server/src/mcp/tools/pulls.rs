@@ -132,7 +132,8 @@ impl GatewayServer {
     #[tool(
         name = "list_pull_requests",
         title = "List pull requests",
-        description = "Lists a repository's pull requests, filtered by state, head or base branch (without bodies).",
+        description = "Lists a repository's pull requests (number, title, state, author, head and base branch; without \
+                       bodies), filtered by state, head or base branch. Use get_pull_request for one in full.",
         annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true)
     )]
     async fn list_pull_requests(
@@ -154,8 +155,9 @@ impl GatewayServer {
     #[tool(
         name = "get_pull_request",
         title = "Get a pull request",
-        description = "Gets one pull request: description, head and base branches, draft/merged/mergeable state, \
-                       size (additions, deletions, changed files) and reviewers.",
+        description = "Gets one pull request: description, head and base branches, draft/merged/mergeable state, size \
+                       (additions, deletions, changed files) and reviewers. Use it before reviewing or merging; the \
+                       changes themselves come from get_pull_request_files.",
         annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true)
     )]
     async fn get_pull_request(
@@ -191,8 +193,8 @@ impl GatewayServer {
     #[tool(
         name = "get_pull_request_files",
         title = "List a pull request's changed files",
-        description = "Lists the files a pull request changes with status, line counts and each file's patch \
-                       (capped at 3,000 characters per file).",
+        description = "Lists the files a pull request changes with status, line counts and each file's patch (capped \
+                       at 3,000 characters per file). Use it to review the changes file by file.",
         annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true)
     )]
     async fn get_pull_request_files(
@@ -209,8 +211,9 @@ impl GatewayServer {
     #[tool(
         name = "get_pull_request_status",
         title = "Get a pull request's CI status",
-        description = "Summarizes CI for a pull request's head commit: the combined commit status (with each \
-                       status context) and the check runs (name, status, conclusion).",
+        description = "Summarizes CI for a pull request's head commit: the combined commit status (with each status \
+                       context) and the check runs (name, status, conclusion). Use it to see whether a pull request's \
+                       checks pass before merging.",
         annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true)
     )]
     async fn get_pull_request_status(
@@ -252,7 +255,8 @@ impl GatewayServer {
     #[tool(
         name = "list_pull_request_reviews",
         title = "List pull request reviews",
-        description = "Lists the reviews of a pull request: reviewer, state (APPROVED, CHANGES_REQUESTED, COMMENTED) and text.",
+        description = "Lists the reviews of a pull request: reviewer, state (APPROVED, CHANGES_REQUESTED, COMMENTED), \
+                       text and date. Use it to see whether a pull request is approved or what reviewers asked for.",
         annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true)
     )]
     async fn list_pull_request_reviews(
@@ -269,7 +273,8 @@ impl GatewayServer {
     #[tool(
         name = "create_pull_request",
         title = "Open a pull request",
-        description = "Opens a pull request from a head branch into a base branch, optionally as a draft.",
+        description = "Opens a pull request from a head branch into a base branch, optionally as a draft, and returns \
+                       its number and URL. Push the changes first (create_branch, create_or_update_file).",
         annotations(read_only_hint = false, destructive_hint = false, idempotent_hint = false, open_world_hint = true)
     )]
     async fn create_pull_request(
@@ -289,7 +294,8 @@ impl GatewayServer {
     #[tool(
         name = "update_pull_request",
         title = "Update a pull request",
-        description = "Changes a pull request's title, description, state (close or reopen) or base branch.",
+        description = "Changes a pull request's title, description, state (close or reopen) or base branch, and \
+                       returns the updated pull request. To merge it use merge_pull_request.",
         annotations(read_only_hint = false, destructive_hint = true, idempotent_hint = true, open_world_hint = true)
     )]
     async fn update_pull_request(
@@ -310,8 +316,9 @@ impl GatewayServer {
     #[tool(
         name = "merge_pull_request",
         title = "Merge a pull request",
-        description = "Merges a pull request with a merge commit, squash or rebase. Pass `sha` to merge only if the \
-                       head has not changed since you reviewed it.",
+        description = "Merges a pull request with a merge commit, squash or rebase, and returns whether it merged and \
+                       the merge commit SHA. Use it once reviews and checks pass (get_pull_request_status); pass `sha` \
+                       to merge only if the head has not changed since you reviewed it.",
         annotations(read_only_hint = false, destructive_hint = true, idempotent_hint = false, open_world_hint = true)
     )]
     async fn merge_pull_request(
@@ -334,8 +341,9 @@ impl GatewayServer {
     #[tool(
         name = "create_pull_request_review",
         title = "Review a pull request",
-        description = "Submits a review: APPROVE, REQUEST_CHANGES or COMMENT, with a Markdown body \
-                       (required for REQUEST_CHANGES and COMMENT).",
+        description = "Submits a review on a pull request: APPROVE, REQUEST_CHANGES or COMMENT, with a Markdown body \
+                       (required for REQUEST_CHANGES and COMMENT); returns the review's id and state. Read the changes \
+                       first with get_pull_request_files.",
         annotations(read_only_hint = false, destructive_hint = false, idempotent_hint = false, open_world_hint = true)
     )]
     async fn create_pull_request_review(

@@ -164,7 +164,8 @@ impl GatewayServer {
         name = "search_repositories",
         title = "Search repositories",
         description = "Searches GitHub repositories with GitHub's search syntax (e.g. `topic:mcp language:go`, \
-                       `user:octocat`, `org:github`). Returns names, descriptions, stars and URLs.",
+                       `user:octocat`, `org:github`). Returns names, descriptions, stars and URLs. Use it to find a \
+                       repository whose owner or exact name you don't know.",
         annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true)
     )]
     async fn search_repositories(
@@ -184,7 +185,8 @@ impl GatewayServer {
         name = "get_repository",
         title = "Get a repository",
         description = "Gets one repository's details: description, visibility, default branch, language, topics, \
-                       stars, forks and open issue count.",
+                       stars, forks and open issue count. Use it first to learn a repository's default branch and what \
+                       it is.",
         annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true)
     )]
     async fn get_repository(&self, Parameters(p): Parameters<RepoRef>, ctx: RequestContext<RoleServer>) -> ToolResult {
@@ -197,8 +199,9 @@ impl GatewayServer {
         name = "get_file_contents",
         title = "Read a file or list a directory",
         description = "Reads a file's text (up to 100,000 characters, marked when truncated) or lists a directory \
-                       (names, types, sizes) at a branch, tag or commit. Binary and very large files are described, \
-                       not returned. The result includes the file's blob `sha`, needed to update it.",
+                       (names, types, sizes) at a branch, tag or commit. Use it to read code or browse a repository. \
+                       Binary and very large files are described, not returned. The result includes the file's blob \
+                       `sha`, needed to update it.",
         annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true)
     )]
     async fn get_file_contents(
@@ -229,7 +232,8 @@ impl GatewayServer {
     #[tool(
         name = "list_branches",
         title = "List branches",
-        description = "Lists a repository's branches with their head commit SHA and protection flag.",
+        description = "Lists a repository's branches with their head commit SHA and protection flag. Use it to find a \
+                       branch to read from, base a pull request on, or start create_branch from.",
         annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true)
     )]
     async fn list_branches(
@@ -246,7 +250,8 @@ impl GatewayServer {
         name = "list_commits",
         title = "List commits",
         description = "Lists commits, newest first, from a branch, tag or SHA; optionally only those touching a path, \
-                       by an author, or within a time range.",
+                       by an author, or within a time range. Returns SHA, message, author and date. Use it to see \
+                       recent history or who changed a file; get_commit shows one commit's changes.",
         annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true)
     )]
     async fn list_commits(
@@ -268,8 +273,9 @@ impl GatewayServer {
     #[tool(
         name = "get_commit",
         title = "Get a commit",
-        description = "Gets one commit: message, author, date, stats and the changed files with their patches \
-                       (each patch capped at 3,000 characters).",
+        description = "Gets one commit: message, author, date, stats and the changed files with their patches (each \
+                       patch capped at 3,000 characters). Use it to see exactly what a commit from list_commits \
+                       changed.",
         annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true)
     )]
     async fn get_commit(&self, Parameters(p): Parameters<GetCommit>, ctx: RequestContext<RoleServer>) -> ToolResult {
@@ -281,7 +287,8 @@ impl GatewayServer {
     #[tool(
         name = "list_tags",
         title = "List tags",
-        description = "Lists a repository's tags with the commit each points to.",
+        description = "Lists a repository's tags, each with the commit SHA it points to. Use it to find a version to \
+                       read files or commits at, or to compare releases.",
         annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true)
     )]
     async fn list_tags(&self, Parameters(p): Parameters<ListInRepo>, ctx: RequestContext<RoleServer>) -> ToolResult {
@@ -293,7 +300,8 @@ impl GatewayServer {
     #[tool(
         name = "list_releases",
         title = "List releases",
-        description = "Lists a repository's releases, newest first: tag, name, draft/prerelease flags, date and notes.",
+        description = "Lists a repository's releases, newest first: tag, name, draft/prerelease flags, date and notes. \
+                       Use it to see what shipped in a version, or the latest release.",
         annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true)
     )]
     async fn list_releases(
@@ -309,7 +317,9 @@ impl GatewayServer {
     #[tool(
         name = "create_branch",
         title = "Create a branch",
-        description = "Creates a branch from another branch (default: the repository's default branch).",
+        description = "Creates a branch from another branch (default: the repository's default branch) and returns its \
+                       name and starting SHA. Use it before committing with create_or_update_file and opening a pull \
+                       request.",
         annotations(read_only_hint = false, destructive_hint = false, idempotent_hint = false, open_world_hint = true)
     )]
     async fn create_branch(
@@ -333,8 +343,9 @@ impl GatewayServer {
     #[tool(
         name = "create_or_update_file",
         title = "Create or update a file",
-        description = "Commits a file's complete new text content to a branch. To replace an existing file, pass its \
-                       current blob `sha` (from get_file_contents); without it GitHub refuses the update.",
+        description = "Commits a file's complete new text content to a branch and returns the file's new blob `sha` \
+                       and the commit. Use it to add or change one file; to replace an existing file pass its current \
+                       blob `sha` (from get_file_contents), without which GitHub refuses the update.",
         annotations(read_only_hint = false, destructive_hint = true, idempotent_hint = false, open_world_hint = true)
     )]
     async fn create_or_update_file(
@@ -361,8 +372,9 @@ impl GatewayServer {
     #[tool(
         name = "fork_repository",
         title = "Fork a repository",
-        description = "Forks a repository into the signed-in user's account or an organization. GitHub creates the \
-                       fork asynchronously; it may take a few seconds before it can be read.",
+        description = "Forks a repository into the signed-in user's account or an organization and returns the fork's \
+                       full name and URL. Use it to propose changes to a repository you cannot push to. GitHub creates \
+                       the fork asynchronously; it may take a few seconds before it can be read.",
         annotations(read_only_hint = false, destructive_hint = false, idempotent_hint = true, open_world_hint = true)
     )]
     async fn fork_repository(
@@ -382,7 +394,8 @@ impl GatewayServer {
     #[tool(
         name = "create_repository",
         title = "Create a repository",
-        description = "Creates a repository in the signed-in user's account, optionally private and with an initial README.",
+        description = "Creates a repository in the signed-in user's account, optionally private and with an initial \
+                       README, and returns its full name and URL. To copy an existing repository use fork_repository.",
         annotations(read_only_hint = false, destructive_hint = false, idempotent_hint = false, open_world_hint = true)
     )]
     async fn create_repository(

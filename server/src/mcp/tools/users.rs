@@ -23,12 +23,25 @@ pub struct GetUser {
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
-pub struct SearchQuery {
-    /// GitHub search query. Users: e.g. `location:berlin language:rust followers:>50`. Code: e.g.
-    /// `repo:octocat/hello-world fn main` or `org:github extension:md install` (code search needs a
-    /// qualifier such as repo:, org: or user: for reliable results).
+pub struct SearchUsers {
+    /// GitHub user search query, e.g. `location:berlin language:rust followers:>50`, `type:org github`
+    /// or a name or login.
     pub query: String,
-    /// Users: `followers`, `repositories` or `joined`; code: `indexed` (default: best match).
+    /// `followers`, `repositories` or `joined` (default: best match).
+    pub sort: Option<String>,
+    /// `desc` (default) or `asc`.
+    pub order: Option<String>,
+    #[serde(flatten)]
+    pub paging: Paging,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct SearchCode {
+    /// GitHub code search query, e.g. `repo:octocat/hello-world fn main` or
+    /// `org:github extension:md install`; add a qualifier such as `repo:`, `org:` or `user:` for
+    /// reliable results.
+    pub query: String,
+    /// `indexed` (when GitHub last indexed the file; default: best match).
     pub sort: Option<String>,
     /// `desc` (default) or `asc`.
     pub order: Option<String>,
@@ -41,8 +54,9 @@ impl GatewayServer {
     #[tool(
         name = "get_user",
         title = "Get a user's profile",
-        description = "Gets a GitHub user's or organization's public profile: name, company, location, bio, \
-                       public repository and follower counts.",
+        description = "Gets a GitHub user's or organization's public profile: name, company, location, bio, public \
+                       repository and follower counts. Use it to learn who a login belongs to; for the signed-in user \
+                       use get_me.",
         annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true)
     )]
     async fn get_user(&self, Parameters(p): Parameters<GetUser>, ctx: RequestContext<RoleServer>) -> ToolResult {
@@ -54,12 +68,14 @@ impl GatewayServer {
     #[tool(
         name = "search_users",
         title = "Search users",
-        description = "Searches GitHub users and organizations with GitHub's search syntax.",
+        description = "Searches GitHub users and organizations with GitHub's search syntax (e.g. `location:berlin \
+                       language:rust followers:>50`); returns logins, types and profile URLs. Use get_user to read one \
+                       profile.",
         annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true)
     )]
     async fn search_users(
         &self,
-        Parameters(p): Parameters<SearchQuery>,
+        Parameters(p): Parameters<SearchUsers>,
         ctx: RequestContext<RoleServer>,
     ) -> ToolResult {
         let gh = self.github(&ctx)?;
@@ -80,11 +96,12 @@ impl GatewayServer {
     #[tool(
         name = "search_code",
         title = "Search code",
-        description = "Searches code across GitHub repositories the user can see; returns matching files \
-                       (repository, path, URL). Read a hit with get_file_contents.",
+        description = "Searches code across GitHub repositories the user can see (e.g. `repo:octocat/hello-world fn \
+                       main`) and returns matching files: repository, path and URL. Use it to find where something is \
+                       defined, then read a hit with get_file_contents.",
         annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true)
     )]
-    async fn search_code(&self, Parameters(p): Parameters<SearchQuery>, ctx: RequestContext<RoleServer>) -> ToolResult {
+    async fn search_code(&self, Parameters(p): Parameters<SearchCode>, ctx: RequestContext<RoleServer>) -> ToolResult {
         let gh = self.github(&ctx)?;
         let mut q = vec![("q", p.query)];
         opt(&mut q, "sort", &p.sort);
