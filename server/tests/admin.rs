@@ -40,7 +40,8 @@ async fn an_operator_lists_clients_and_grants_and_revokes_a_user() {
     let dir = temp_dir("admin");
     let _server = spawn_gateway(&dir, port, &emulator, "info").await;
     let gw = Gateway::new(&format!("http://127.0.0.1:{port}"));
-    let reg = gw.register(json!({"redirect_uris": [common::REDIRECT], "token_endpoint_auth_method": "none", "client_name": "Team Editor"})).await;
+    let reg = gw.register(json!({"redirect_uris": [common::REDIRECT], "token_endpoint_auth_method": "none", "client_name": "Team Editor",
+        "grant_types": ["authorization_code", "refresh_token"]})).await;
     let client_id = reg["client_id"].as_str().unwrap().to_owned();
     let octocat = gw.login_with(&client_id).await;
     let octocat_again = gw.login_with(&client_id).await;

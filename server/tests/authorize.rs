@@ -56,7 +56,7 @@ async fn a_bad_request_from_an_unvetted_client_is_a_page_never_an_open_redirect(
         (base.replace("code_challenge_method=S256", "code_challenge_method=plain"), "invalid_request"),
         (base.replace("&code_challenge_method=S256", ""), "invalid_request"),
         (base.replace(&pkce.challenge, "short"), "invalid_request"),
-        (h.authorize_url(&client_id, &pkce, &[("scope", "repo admin")]), "invalid_scope"),
+        (h.authorize_url(&client_id, &pkce, &[("scope", "github:read bad\"scope")]), "invalid_scope"),
         (base.replace("resource=http", "resource=https%3A%2F%2Fevil.example%2Fmcp&x=http"), "invalid_target"),
         (format!("{base}&state=again"), "invalid_request"),
     ];

@@ -63,7 +63,8 @@ async fn full_flow_on_the_binary_logs_no_secret_and_sigterm_drains() {
 
     let gw = Gateway::new(&base);
     let reg = gw
-        .register(json!({"redirect_uris": [common::REDIRECT], "token_endpoint_auth_method": "client_secret_post", "client_name": "Binary"}))
+        .register(json!({"redirect_uris": [common::REDIRECT], "token_endpoint_auth_method": "client_secret_post", "client_name": "Binary",
+            "grant_types": ["authorization_code", "refresh_token"]}))
         .await;
     let (client_id, client_secret) = (reg["client_id"].as_str().unwrap(), reg["client_secret"].as_str().unwrap());
     let pkce = Pkce::new();

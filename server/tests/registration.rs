@@ -53,7 +53,7 @@ async fn bad_registrations_get_rfc_7591_errors() {
             json!({"redirect_uris": ["https://a.example/cb"], "grant_types": ["client_credentials"]}),
             "invalid_client_metadata",
         ),
-        (json!({"redirect_uris": ["https://a.example/cb"], "scope": "repo"}), "invalid_client_metadata"),
+        (json!({"redirect_uris": ["https://a.example/cb"], "scope": "repo\\"}), "invalid_client_metadata"),
     ];
     for (body, error) in cases {
         let (status, json) = register_raw(&h, "application/json", body.to_string()).await;

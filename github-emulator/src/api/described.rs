@@ -319,7 +319,7 @@ mod tests {
             !response_problems("GET /repos/{}/{}/labels", StatusCode::ACCEPTED, b"[]").is_empty(),
             "undocumented success"
         );
-        assert!(response_problems("GET /repos/{}/{}", StatusCode::NOT_MODIFIED, b"").is_empty());
+        assert!(response_problems("GET /user", StatusCode::NOT_MODIFIED, b"").is_empty(), "a documented 304");
     }
 
     /// The errors the gate answers before any route (bad credentials, rate limits, unknown paths)
