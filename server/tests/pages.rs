@@ -208,6 +208,19 @@ async fn the_error_page_renders() {
     assert!(page.dom.contains("This sign-in request is not valid"), "{}", page.dom);
 }
 
+/// A bad request from a registered client is a page too (never a redirect), naming the problem.
+#[tokio::test]
+async fn the_bad_request_page_renders() {
+    let Some(chromium) = chromium() else { return };
+    let h = Harness::start().await;
+    let client_id = h.register_public().await;
+    let url = h
+        .authorize_url(&client_id, &Pkce::new(), &[])
+        .replace("code_challenge_method=S256", "code_challenge_method=plain");
+    let page = render(&chromium, "bad-request", &url, &[]).await;
+    assert!(page.dom.contains("code_challenge_method must be S256 (invalid_request)"), "{}", page.dom);
+}
+
 #[tokio::test]
 async fn the_signed_in_page_renders() {
     let Some(chromium) = chromium() else { return };
