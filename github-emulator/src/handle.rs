@@ -9,7 +9,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use crate::config::{Fault, User};
-use crate::records::{ApiRecord, AuthorizeRecord, TokenRecord};
+use crate::records::{ApiRecord, AuthorizeRecord, McpRecord, TokenRecord};
 use crate::state::Shared;
 
 /// A running emulator. Clones share the same server; it stops gracefully
@@ -143,6 +143,21 @@ impl Emulator {
     }
 
     /// Every API request so far.
+    /// Requests to the MCP endpoint (`/mcp`), in arrival order.
+    pub fn mcp_requests(&self) -> Vec<McpRecord> {
+        self.shared.lock().records.mcp.iter().cloned().collect()
+    }
+
+    /// The URL of the MCP endpoint, as GitHub's remote MCP server (`https://api.githubcopilot.com/mcp/`).
+    pub fn mcp_url(&self) -> String {
+        format!("{}/mcp/", self.base_url())
+    }
+
+    /// Delays the result inside each `tools/call` SSE stream of the MCP endpoint by `delay`.
+    pub fn set_mcp_stream_delay(&self, delay: Duration) {
+        self.shared.lock().mcp_stream_delay = delay;
+    }
+
     pub fn api_requests(&self) -> Vec<ApiRecord> {
         self.shared.lock().records.api.iter().cloned().collect()
     }

@@ -26,6 +26,7 @@
 mod api;
 mod config;
 mod handle;
+mod mcp;
 mod oauth;
 mod records;
 mod server;
@@ -38,5 +39,5 @@ mod world;
 pub use api::path_template;
 pub use config::{EmulatorConfig, Fault, User};
 pub use handle::Emulator;
-pub use records::{ApiRecord, AuthorizeRecord, TokenRecord};
+pub use records::{ApiRecord, AuthorizeRecord, McpRecord, TokenRecord};
 pub use server::{start, start_on};

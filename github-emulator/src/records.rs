@@ -56,6 +56,24 @@ pub struct ApiRecord {
     pub status: u16,
 }
 
+/// One request to the MCP endpoint (`/mcp`, GitHub's remote MCP server).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct McpRecord {
+    /// `POST`, `GET` or `DELETE`.
+    pub http_method: String,
+    /// The JSON-RPC method, for a POST whose body named one.
+    pub method: Option<String>,
+    /// The token presented in `Authorization`, if any.
+    pub token: Option<String>,
+    /// Whether that token was issued by this emulator. `false` when none was sent.
+    pub token_known: bool,
+    /// Every request header, lower-case names, in arrival order (to prove what was forwarded).
+    pub headers: Vec<(String, String)>,
+    /// The status answered.
+    pub status: u16,
+}
+
 /// How many records of each kind are kept; older ones are dropped so long
 /// benchmarks do not grow without bound.
 pub(crate) const RECORD_CAP: usize = 100_000;
@@ -66,7 +84,8 @@ pub(crate) struct Records {
     pub authorize: VecDeque<AuthorizeRecord>,
     pub token: VecDeque<TokenRecord>,
     pub api: VecDeque<ApiRecord>,
-    /// API requests with a token the emulator never issued (not capped).
+    pub mcp: VecDeque<McpRecord>,
+    /// API and MCP requests with a token the emulator never issued (not capped).
     pub foreign_tokens: usize,
 }
 
@@ -77,6 +96,13 @@ impl Records {
 
     pub fn push_token(&mut self, record: TokenRecord) {
         push_capped(&mut self.token, record);
+    }
+
+    pub fn push_mcp(&mut self, record: McpRecord) {
+        if record.token.is_some() && !record.token_known {
+            self.foreign_tokens += 1;
+        }
+        push_capped(&mut self.mcp, record);
     }
 
     pub fn push_api(&mut self, record: ApiRecord) {

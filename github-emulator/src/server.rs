@@ -12,7 +12,7 @@ use tokio::sync::oneshot;
 use crate::config::{EmulatorConfig, normalize_prefix};
 use crate::handle::{Emulator, ServerTask};
 use crate::state::Shared;
-use crate::{api, oauth};
+use crate::{api, mcp, oauth};
 
 /// Starts an emulator on `127.0.0.1` with a free port.
 pub async fn start(config: EmulatorConfig) -> io::Result<Emulator> {
@@ -52,7 +52,7 @@ pub async fn start_on(addr: SocketAddr, config: EmulatorConfig) -> io::Result<Em
 }
 
 fn app(shared: Arc<Shared>, prefix: &str) -> Router {
-    let web = oauth::routes().merge(api::web_routes());
+    let web = oauth::routes().merge(api::web_routes()).merge(mcp::routes());
     let api = api::router(Arc::clone(&shared), prefix);
     let router = if prefix.is_empty() {
         // Like api.github.com: the API owns every path but the web routes.

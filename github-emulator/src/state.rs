@@ -33,6 +33,10 @@ pub(crate) struct Shared {
 /// The mutable part of the state.
 #[derive(Debug)]
 pub(crate) struct Inner {
+    /// Open MCP sessions (`Mcp-Session-Id` → the login that opened it).
+    pub mcp_sessions: std::collections::HashMap<String, String>,
+    /// Delay inside a `tools/call` SSE stream of the MCP endpoint (a slow upstream stream).
+    pub mcp_stream_delay: Duration,
     pub login_user: Option<String>,
     pub authorize_denied: bool,
     pub refresh_refused: bool,
@@ -80,6 +84,8 @@ impl Shared {
             check_responses: config.check_responses,
             download_secret: rand::random(),
             inner: Mutex::new(Inner {
+                mcp_sessions: Default::default(),
+                mcp_stream_delay: Duration::ZERO,
                 login_user,
                 authorize_denied: false,
                 refresh_refused: false,

@@ -22,6 +22,12 @@ const EXCEPTIONS: &[(&str, &str)] = &[
     ("GET /_logs/{job_id}", "the storage host a job-logs request redirects to"),
     ("GET /repos/{owner}/{repo}/contents", "the contents endpoint with an empty path (the root)"),
     ("GET /repos/{owner}/{repo}/contents/", "the same, as clients write it with a trailing slash"),
+    ("GET /mcp", "GitHub's remote MCP server (api.githubcopilot.com/mcp/), not a REST operation"),
+    ("POST /mcp", "the same: JSON-RPC requests"),
+    ("DELETE /mcp", "the same: ending a session"),
+    ("GET /mcp/", "the same, with the trailing slash GitHub's URL has"),
+    ("POST /mcp/", "the same"),
+    ("DELETE /mcp/", "the same"),
 ];
 
 fn manifest(path: &str) -> std::path::PathBuf {

@@ -108,6 +108,16 @@ impl Default for EdgeSettings {
     }
 }
 
+/// Upstream mode's settings.
+#[derive(Debug, Clone)]
+pub struct UpstreamMcp {
+    /// GitHub's MCP endpoint, exactly as configured (`https://api.githubcopilot.com/mcp/`).
+    pub url: Url,
+    /// `TOOLSETS` as written, passed as `X-MCP-Toolsets` (GitHub's server knows more toolsets than
+    /// the native tools); `None` when unset, so GitHub's defaults apply.
+    pub toolsets: Option<String>,
+}
+
 /// Checked configuration of one gateway process.
 #[derive(Clone)]
 pub struct Config {
@@ -127,6 +137,9 @@ pub struct Config {
     pub toolsets: BTreeSet<Toolset>,
     /// `READ_ONLY=true`: write tools are neither listed nor callable and `github:write` is not offered.
     pub read_only: bool,
+    /// Upstream mode (`UPSTREAM_MCP_URL`): `/mcp` is relayed to GitHub's own MCP server instead of
+    /// served by the native tools.
+    pub upstream_mcp: Option<UpstreamMcp>,
     pub storage: StorageUrl,
     /// Lower-cased GitHub logins, or `id:NUMBER` (stable across renames), allowed to sign in; empty with
     /// `allowed_orgs` empty = anyone. Checked at login and again on refresh (see `oauth::allowlist`).
@@ -194,6 +207,7 @@ impl std::fmt::Debug for Config {
             .field("github_client_secret", &"[redacted]")
             .field("github_base_url", &self.github_base_url.as_str())
             .field("github_api_url", &self.github_api_url.as_str())
+            .field("upstream_mcp_url", &self.upstream_mcp.as_ref().map(|u| u.url.as_str()))
             .field("storage", &self.storage)
             .field("secret_key", &self.secret_key.as_ref().map(|_| "[redacted]"))
             .finish_non_exhaustive()
@@ -212,6 +226,7 @@ pub struct RawConfig {
     pub github_scopes: Option<String>,
     pub toolsets: Option<String>,
     pub read_only: Option<String>,
+    pub upstream_mcp_url: Option<String>,
     pub storage_url: Option<String>,
     pub allowed_github_users: Option<String>,
     pub allowed_github_orgs: Option<String>,
@@ -267,8 +282,23 @@ impl Config {
         let github_client_secret = required("GITHUB_CLIENT_SECRET", raw.github_client_secret)?;
         let github_base_url = parse_base_url("GITHUB_BASE_URL", raw.github_base_url, "https://github.com")?;
         let github_api_url = parse_base_url("GITHUB_API_URL", raw.github_api_url, "https://api.github.com")?;
+        let upstream_mcp = match non_empty(raw.upstream_mcp_url) {
+            None => None,
+            Some(v) => Some(UpstreamMcp {
+                url: parse_upstream_url(&v)?,
+                toolsets: match non_empty(raw.toolsets.clone()) {
+                    Some(t) => Some(upstream_toolsets(&t)?),
+                    None => None,
+                },
+            }),
+        };
         let toolsets = match non_empty(raw.toolsets) {
             None => Toolset::DEFAULT.into_iter().collect(),
+            // Upstream mode passes the names on; the native selection is what of them it knows.
+            Some(v) if upstream_mcp.is_some() => {
+                let known: BTreeSet<Toolset> = v.split(',').filter_map(Toolset::parse).collect();
+                if known.is_empty() { Toolset::DEFAULT.into_iter().collect() } else { known }
+            }
             Some(v) => {
                 let set = toolsets::parse_list(&v).map_err(|bad| {
                     let known: Vec<&str> = Toolset::ALL.iter().map(|t| t.name()).collect();
@@ -326,6 +356,7 @@ impl Config {
             github_scopes,
             toolsets,
             read_only,
+            upstream_mcp,
             storage,
             allowed_users,
             allowed_orgs,
@@ -442,6 +473,31 @@ fn parse_public_url(v: String) -> Result<Url, ConfigError> {
     }
     let trimmed = v.trim_end_matches('/');
     Url::parse(trimmed).map_err(|e| err(VAR, e.to_string()))
+}
+
+/// `UPSTREAM_MCP_URL`: https (http on loopback only), kept exactly as written (GitHub's ends in `/`).
+fn parse_upstream_url(v: &str) -> Result<Url, ConfigError> {
+    const VAR: &str = "UPSTREAM_MCP_URL";
+    let url = Url::parse(v.trim()).map_err(|e| err(VAR, format!("`{v}` is not a URL ({e})")))?;
+    if !matches!(url.scheme(), "http" | "https") || !url.username().is_empty() || url.fragment().is_some() {
+        return Err(err(VAR, "must be an http(s) URL without user info or fragment"));
+    }
+    if url.scheme() == "http" && !is_loopback_host(&url) {
+        return Err(err(VAR, "must be https:// (plain http is allowed on loopback hosts only)"));
+    }
+    Ok(url)
+}
+
+/// `TOOLSETS` in upstream mode: GitHub's toolset names, comma separated, or `all`.
+fn upstream_toolsets(v: &str) -> Result<String, ConfigError> {
+    let names: Vec<&str> = v.split(',').map(str::trim).filter(|n| !n.is_empty()).collect();
+    if names.is_empty() {
+        return Err(err("TOOLSETS", "names no toolset"));
+    }
+    if let Some(bad) = names.iter().find(|n| !n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')) {
+        return Err(err("TOOLSETS", format!("`{bad}` is not a toolset name")));
+    }
+    Ok(names.join(","))
 }
 
 fn parse_base_url(var: &'static str, v: Option<String>, default: &str) -> Result<Url, ConfigError> {

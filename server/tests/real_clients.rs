@@ -13,15 +13,36 @@ use std::{
     time::{Duration, Instant},
 };
 
-use common::{Running, free_port, spawn_gateway, temp_dir};
+use common::{Running, free_port, spawn_gateway_with, temp_dir};
 use github_emulator::Emulator;
 
 /// The real binary against a fresh emulator; returns the process, its MCP URL and the emulator.
 async fn gateway(name: &str) -> (Running, String, Emulator) {
+    gateway_in(name, Mode::Native).await
+}
+
+/// Native tools, or upstream mode relaying to the emulator's stand-in for GitHub's MCP server.
+#[derive(Clone, Copy, PartialEq)]
+enum Mode {
+    Native,
+    Upstream,
+}
+
+async fn gateway_in(name: &str, mode: Mode) -> (Running, String, Emulator) {
     let emulator = github_emulator::start(Default::default()).await.expect("emulator");
     let port = free_port();
-    let running = spawn_gateway(&temp_dir(name), port, &emulator, "info").await;
+    let upstream = emulator.mcp_url();
+    let env: Vec<(&str, &str)> = if mode == Mode::Upstream { vec![("UPSTREAM_MCP_URL", &upstream)] } else { vec![] };
+    let running = spawn_gateway_with(&temp_dir(name), port, &emulator, "info", &env).await;
     (running, format!("http://127.0.0.1:{port}/mcp"), emulator)
+}
+
+/// In upstream mode every request reached GitHub's MCP server with a GitHub token it issued.
+fn assert_only_github_tokens_reached_github(emulator: &Emulator) {
+    let seen = emulator.mcp_requests();
+    assert!(!seen.is_empty(), "nothing reached GitHub's MCP server");
+    assert!(seen.iter().all(|r| r.token_known), "a token GitHub never issued reached it");
+    assert_eq!(emulator.foreign_tokens_seen(), 0);
 }
 use tokio::io::{AsyncBufReadExt, BufReader};
 
@@ -41,8 +62,12 @@ fn installed(path: PathBuf, what: &str) -> Option<PathBuf> {
 
 /// The Python SDK in `mode` signs in, lists tools, calls `get_me` and refreshes; returns what it saw.
 async fn python_sdk(mode: &str) -> Option<serde_json::Value> {
+    python_sdk_in(mode, Mode::Native).await
+}
+
+async fn python_sdk_in(mode: &str, gateway_mode: Mode) -> Option<serde_json::Value> {
     let python = installed(clients_dir().join("python/.venv/bin/python"), "the Python client venv")?;
-    let (_gateway, mcp_url, emulator) = gateway(&format!("python-sdk-{mode}")).await;
+    let (_gateway, mcp_url, emulator) = gateway_in(&format!("python-sdk-{mode}"), gateway_mode).await;
     let out = tokio::time::timeout(
         Duration::from_secs(90),
         tokio::process::Command::new(python)
@@ -64,6 +89,9 @@ async fn python_sdk(mode: &str) -> Option<serde_json::Value> {
     assert_eq!(seen["refreshed"], true, "the SDK refreshed its token through /token");
     assert_eq!(seen["me_after_refresh"]["login"], "octocat");
     assert_eq!(emulator.foreign_tokens_seen(), 0);
+    if gateway_mode == Mode::Upstream {
+        assert_only_github_tokens_reached_github(&emulator);
+    }
     Some(seen)
 }
 
@@ -79,6 +107,20 @@ async fn the_python_mcp_sdk_signs_in_calls_a_tool_and_refreshes() {
 async fn the_python_mcp_sdk_pinned_to_2026_07_28_works_statelessly() {
     if let Some(seen) = python_sdk("2026-07-28").await {
         assert_eq!(seen["protocol"], "2026-07-28", "{seen}");
+    }
+}
+
+#[tokio::test]
+async fn the_python_mcp_sdk_reaches_github_s_mcp_server_in_upstream_mode() {
+    if let Some(seen) = python_sdk_in("auto", Mode::Upstream).await {
+        assert_eq!(seen["protocol"], "2026-07-28", "{seen}");
+    }
+}
+
+#[tokio::test]
+async fn the_python_mcp_sdk_in_legacy_mode_keeps_an_upstream_session() {
+    if let Some(seen) = python_sdk_in("legacy", Mode::Upstream).await {
+        assert!(seen["protocol"].as_str().is_some_and(|p| p < "2026-07-28"), "{seen}");
     }
 }
 
@@ -139,6 +181,11 @@ impl McpRemote {
 
     /// initialize, tools/list and get_me; returns the tool names and get_me's result.
     async fn session(&mut self) -> (Vec<String>, serde_json::Value) {
+        self.session_with("mcp-github-gateway").await
+    }
+
+    /// [`McpRemote::session`] with a server that names itself `server`.
+    async fn session_with(&mut self, server: &str) -> (Vec<String>, serde_json::Value) {
         let init = self
             .request(
                 1,
@@ -147,7 +194,7 @@ impl McpRemote {
                 "clientInfo": {"name": "e2e", "version": "1"}}),
             )
             .await;
-        assert_eq!(init["result"]["serverInfo"]["name"], "mcp-github-gateway", "{init}");
+        assert_eq!(init["result"]["serverInfo"]["name"], server, "{init}");
         self.send(serde_json::json!({"jsonrpc": "2.0", "method": "notifications/initialized"})).await;
         let tools = self.request(2, "tools/list", serde_json::json!({})).await;
         let names = tools["result"]["tools"]
@@ -191,6 +238,23 @@ async fn mcp_remote_signs_in_uses_tools_and_refreshes_a_dead_token() {
     assert_ne!(refreshed["access_token"], "mgw_at_dead", "mcp-remote stored a refreshed token");
     assert_eq!(emulator.authorize_requests().len(), 1, "no second sign-in at GitHub: the refresh token did it");
     assert_eq!(emulator.foreign_tokens_seen(), 0);
+}
+
+#[tokio::test]
+async fn mcp_remote_reaches_github_s_mcp_server_in_upstream_mode() {
+    if installed(clients_dir().join("node/node_modules/.bin/mcp-remote"), "mcp-remote (npm ci in clients/node)")
+        .is_none()
+    {
+        return;
+    }
+    let (_gateway, mcp_url, emulator) = gateway_in("mcp-remote-upstream", Mode::Upstream).await;
+    let home = temp_dir("mcp-remote-upstream-home");
+    let mut remote = McpRemote::spawn(&mcp_url, &home);
+    let (tools, me) = remote.session_with("github-mcp-server").await;
+    assert!(tools.iter().any(|t| t == "create_issue"), "GitHub's tools: {tools:?}");
+    assert_eq!(me["structuredContent"]["login"], "octocat", "{me}");
+    let _ = remote.child.kill().await;
+    assert_only_github_tokens_reached_github(&emulator);
 }
 
 fn walk(dir: &std::path::Path) -> Vec<PathBuf> {

@@ -81,11 +81,7 @@ pub(crate) async fn gate(State(shared): State<Arc<Shared>>, mut req: Request, ne
         }
     }
     if let Some(fault) = &fault {
-        for (name, value) in &fault.headers {
-            if let (Ok(name), Ok(value)) = (HeaderName::from_bytes(name.as_bytes()), HeaderValue::from_str(value)) {
-                headers.insert(name, value);
-            }
-        }
+        add_fault_headers(headers, fault);
     }
 
     shared.lock().records.push_api(ApiRecord {
@@ -100,7 +96,7 @@ pub(crate) async fn gate(State(shared): State<Arc<Shared>>, mut req: Request, ne
 }
 
 /// Takes one use of the first fault matching `path`.
-fn take_fault(inner: &mut Inner, path: &str) -> Option<Fault> {
+pub(crate) fn take_fault(inner: &mut Inner, path: &str) -> Option<Fault> {
     let index = inner.faults.iter().position(|f| f.times > 0 && path.starts_with(&f.path_prefix))?;
     let fault = &mut inner.faults[index];
     fault.times -= 1;
@@ -111,7 +107,16 @@ fn take_fault(inner: &mut Inner, path: &str) -> Option<Fault> {
     Some(taken)
 }
 
-fn fault_response(fault: &Fault) -> Response {
+/// A fault's own headers, over whatever the response already has.
+pub(crate) fn add_fault_headers(headers: &mut HeaderMap, fault: &Fault) {
+    for (name, value) in &fault.headers {
+        if let (Ok(name), Ok(value)) = (HeaderName::from_bytes(name.as_bytes()), HeaderValue::from_str(value)) {
+            headers.insert(name, value);
+        }
+    }
+}
+
+pub(crate) fn fault_response(fault: &Fault) -> Response {
     let status = StatusCode::from_u16(fault.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let body = fault.body.clone().unwrap_or_else(|| {
         serde_json::json!({

@@ -31,7 +31,7 @@ pub fn challenge(state: &AppState, error: Option<(&str, &str)>) -> String {
     v
 }
 
-fn unauthorized(state: &AppState, error: Option<(&str, &str)>) -> Response {
+pub fn unauthorized(state: &AppState, error: Option<(&str, &str)>) -> Response {
     let body = match error {
         Some((code, d)) => serde_json::json!({"error": code, "error_description": d}),
         None => serde_json::json!({"error": "invalid_token", "error_description": "authorization required"}),

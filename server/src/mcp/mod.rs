@@ -1,10 +1,13 @@
 //! The protected MCP endpoint: rmcp's Streamable HTTP service (with `LocalSessionManager`, the
 //! session-keyed transport map, for the 2025 revisions; stateless for 2026-07-28) behind, in order,
 //! CORS, the bearer check ([`auth`]), the one body read ([`message`]), the session-to-user binding
-//! ([`sessions`]) and the scope step-up ([`scopes`]).
+//! ([`sessions`]) and the scope step-up ([`scopes`]). In upstream mode (`UPSTREAM_MCP_URL`) the same
+//! CORS, bearer and body layers guard [`relay`] instead, which binds sessions and checks writes
+//! itself and forwards to GitHub's MCP server.
 
 pub mod auth;
 pub mod message;
+pub mod relay;
 pub mod scopes;
 pub mod server;
 pub mod session_store;
@@ -32,6 +35,25 @@ pub const MCP_BODY_LIMIT: usize = 4 * 1024 * 1024;
 pub fn routes(state: &AppState) -> Router<AppState> {
     let mut origins: Vec<String> = vec![state.config.public_url.origin().ascii_serialization()];
     origins.extend(state.config.allowed_origins.iter().cloned());
+    if let Some(upstream) = &state.config.upstream_mcp {
+        match relay::Relay::new(state.clone(), upstream) {
+            Ok(relay) => {
+                return Router::new()
+                    .route("/mcp", axum::routing::any(relay::handle))
+                    .with_state(relay)
+                    .route_layer(middleware::from_fn(message::inspect))
+                    .route_layer(middleware::from_fn_with_state(state.clone(), auth::require_bearer))
+                    .route_layer(cors(&origins));
+            }
+            // Building a reqwest client fails only without a usable TLS backend: then /mcp says so,
+            // rather than silently serving the native tools instead.
+            Err(e) => {
+                tracing::error!(error = %e, "upstream mode: cannot build the HTTP client");
+                let down = || async { sessions::temporarily_unavailable("the upstream MCP client could not start") };
+                return Router::new().route("/mcp", axum::routing::any(down));
+            }
+        }
+    }
     let mut config = StreamableHttpServerConfig::default()
         .with_allowed_hosts(state.config.allowed_hosts())
         .with_allowed_origins(origins.clone())

@@ -62,7 +62,7 @@ pub async fn require_tool_scope(State(step): State<StepUp>, req: Request, next: 
     next.run(req).await
 }
 
-fn insufficient_scope(state: &AppState, granted: &[String], missing: &[&str]) -> Response {
+pub fn insufficient_scope(state: &AppState, granted: &[String], missing: &[&str]) -> Response {
     // Ask for what the token has plus what the call needs, in the canonical order.
     let wanted: Vec<&str> =
         scope::SUPPORTED.iter().copied().filter(|s| granted.iter().any(|g| g == s) || missing.contains(s)).collect();

@@ -174,7 +174,7 @@ fn limit(status: StatusCode, message: &str) -> Response {
 
 /// 404 for an unknown, ended or foreign session, as a JSON-RPC error (a plain-text 404 makes
 /// dual-era clients take the server for the old HTTP+SSE transport).
-fn not_found() -> Response {
+pub fn not_found() -> Response {
     let body = serde_json::json!({"jsonrpc": "2.0", "id": null,
         "error": {"code": -32001, "message": "Session not found: initialize a new session"}});
     crate::metrics::tag((StatusCode::NOT_FOUND, Json(body)).into_response(), "unknown_session")

@@ -105,6 +105,8 @@ pub struct Metrics {
     pub tool_duration: Family<ToolNameLabels, Histogram, fn() -> Histogram>,
     pub github_requests: Family<GithubLabels, Counter>,
     pub github_duration: Histogram,
+    pub upstream_mcp_requests: Family<GithubLabels, Counter>,
+    pub upstream_mcp_duration: Histogram,
     pub github_rate_limit_remaining: Family<RateLimitLabels, Gauge>,
     /// Connections the edge closed or refused, by reason (`edge`).
     pub connections_closed: Family<OutcomeLabels, Counter>,
@@ -132,6 +134,8 @@ impl Metrics {
             tool_duration: Family::new_with_constructor(latency),
             github_requests: Family::default(),
             github_duration: latency(),
+            upstream_mcp_requests: Family::default(),
+            upstream_mcp_duration: latency(),
             github_rate_limit_remaining: Family::default(),
             connections_closed: Family::default(),
             connections_open: Gauge::default(),
@@ -169,6 +173,16 @@ impl Metrics {
             "github_rate_limit_remaining",
             "GitHub's X-RateLimit-Remaining in its latest response, by resource",
             m.github_rate_limit_remaining.clone(),
+        );
+        r.register(
+            "upstream_mcp_requests",
+            "Requests relayed to GitHub's MCP server (upstream mode) by status, or network_error",
+            m.upstream_mcp_requests.clone(),
+        );
+        r.register(
+            "upstream_mcp_request_duration_seconds",
+            "Time to GitHub's MCP server's response headers (upstream mode)",
+            m.upstream_mcp_duration.clone(),
         );
         r.register("mcp_sessions", "Live MCP sessions on this instance", m.sessions_live.clone());
         r.register(
@@ -220,6 +234,13 @@ impl Metrics {
                 .get_or_create(&RateLimitLabels { resource: resource.to_owned() })
                 .set(remaining);
         }
+    }
+
+    /// One response of GitHub's MCP server in upstream mode (`status` None: none came).
+    pub fn upstream_mcp_response(&self, status: Option<u16>, elapsed: Duration) {
+        let status = status.map_or_else(|| "network_error".to_owned(), |s| s.to_string());
+        self.upstream_mcp_requests.get_or_create(&GithubLabels { status }).inc();
+        self.upstream_mcp_duration.observe(elapsed.as_secs_f64());
     }
 
     /// The OpenMetrics text exposition of every metric.
