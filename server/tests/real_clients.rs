@@ -247,7 +247,7 @@ async fn mcp_remote_reaches_github_s_mcp_server_in_upstream_mode() {
     {
         return;
     }
-    let (_gateway, mcp_url, emulator) = gateway_in("mcp-remote-upstream", Mode::Upstream).await;
+    let (gateway, mcp_url, emulator) = gateway_in("mcp-remote-upstream", Mode::Upstream).await;
     let home = temp_dir("mcp-remote-upstream-home");
     let mut remote = McpRemote::spawn(&mcp_url, &home);
     let (tools, me) = remote.session_with("github-mcp-server").await;
@@ -255,6 +255,12 @@ async fn mcp_remote_reaches_github_s_mcp_server_in_upstream_mode() {
     assert_eq!(me["structuredContent"]["login"], "octocat", "{me}");
     let _ = remote.child.kill().await;
     assert_only_github_tokens_reached_github(&emulator);
+    // The relay logs no token of either side.
+    let log = std::fs::read_to_string(&gateway.log).unwrap_or_default();
+    for token in emulator.issued_access_tokens() {
+        assert!(!log.contains(token.as_str()), "a GitHub token in the log");
+    }
+    assert!(!log.contains("mgw_at_") && !log.contains("mgw_rt_"), "a gateway token in the log");
 }
 
 fn walk(dir: &std::path::Path) -> Vec<PathBuf> {
