@@ -198,6 +198,30 @@ pub struct Config {
     pub storage_prefix: String,
 }
 
+impl RawConfig {
+    /// The settings whose values are secrets.
+    pub const SECRETS: [&'static str; 3] = ["github_client_secret", "secret_key", "metrics_token"];
+}
+
+impl std::fmt::Debug for RawConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut fields = match serde_json::to_value(self) {
+            Ok(serde_json::Value::Object(map)) => map,
+            _ => return f.write_str("RawConfig { .. }"),
+        };
+        for name in Self::SECRETS {
+            if let Some(v) = fields.get_mut(name).filter(|v| !v.is_null()) {
+                *v = serde_json::Value::from("[redacted]");
+            }
+        }
+        let mut out = f.debug_struct("RawConfig");
+        for (name, value) in fields.iter().filter(|(_, v)| !v.is_null()) {
+            out.field(name, value);
+        }
+        out.finish_non_exhaustive()
+    }
+}
+
 impl std::fmt::Debug for Config {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Config")
@@ -215,7 +239,8 @@ impl std::fmt::Debug for Config {
 }
 
 /// The environment as envy reads it: every field a string, parsed and checked in [`Config::from_raw`].
-#[derive(Debug, Default, Deserialize, Serialize)]
+/// Its `Debug` redacts the secrets ([`RawConfig::SECRETS`]).
+#[derive(Default, Deserialize, Serialize)]
 pub struct RawConfig {
     pub public_url: Option<String>,
     pub bind_addr: Option<String>,
@@ -661,6 +686,24 @@ mod tests {
             github_client_secret: Some("secret".into()),
             ..Default::default()
         }
+    }
+
+    #[test]
+    fn debug_output_of_the_settings_shows_no_secret() {
+        let mut r = raw();
+        r.github_client_secret = Some("gh-client-secret-value".into());
+        r.secret_key = Some("c2VjcmV0LWtleS1zZWNyZXQta2V5LXNlY3JldC1rZXktc2VjcmV0IQ==".into());
+        r.metrics_token = Some("metrics-token-value".into());
+        let raw_debug = format!("{r:?}");
+        let config = Config::from_raw(r).expect("valid");
+        let config_debug = format!("{config:?}");
+        for secret in ["gh-client-secret-value", "c2VjcmV0LWtleS1zZWNyZXQta2V5", "metrics-token-value"] {
+            assert!(
+                !raw_debug.contains(secret) && !config_debug.contains(secret),
+                "{secret} in {raw_debug} / {config_debug}"
+            );
+        }
+        assert!(raw_debug.contains("public_url") && raw_debug.contains("[redacted]"), "{raw_debug}");
     }
 
     #[test]

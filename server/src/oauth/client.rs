@@ -34,7 +34,7 @@ pub struct Registered {
     pub client_id: String,
     pub client_id_issued_at: UnixSecs,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub client_secret: Option<String>,
+    pub client_secret: Option<Secret>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub client_secret_expires_at: Option<u64>,
     pub redirect_uris: Vec<String>,
@@ -170,7 +170,7 @@ pub fn register(
         client_id: record.client_id.clone(),
         client_id_issued_at: now,
         client_secret_expires_at: client_secret.as_ref().map(|_| 0),
-        client_secret: client_secret.map(|s| s.expose().to_owned()),
+        client_secret,
         redirect_uris: record.redirect_uris.clone(),
         token_endpoint_auth_method: method.as_str(),
         grant_types: record.grant_types.clone(),
@@ -299,8 +299,9 @@ mod tests {
         let (rec, resp) =
             register(&json!({"redirect_uris": ["https://a.example/cb"]}), 10, &Default::default()).unwrap();
         assert_eq!(rec.token_endpoint_auth_method, AuthMethod::ClientSecretBasic);
-        let secret = resp.client_secret.unwrap();
-        assert_eq!(rec.client_secret_hash.unwrap(), hash_token(&secret));
+        let secret = resp.client_secret.clone().unwrap();
+        assert_eq!(rec.client_secret_hash.unwrap(), hash_token(secret.expose()));
+        assert!(!format!("{resp:?}").contains(secret.expose()), "Debug of a registration shows no secret");
         assert_eq!(resp.client_secret_expires_at, Some(0));
     }
 

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{OAuthError, scope, vault::Dek};
 use crate::{
-    crypto::{TokenKind, hash_token},
+    crypto::{Secret, TokenKind, hash_token},
     state::AppState,
     store::{
         Namespace, StoreError,
@@ -12,15 +12,16 @@ use crate::{
     },
 };
 
-/// The successful token response. Also what a rotated refresh token's successor seals.
+/// The successful token response. Also what a rotated refresh token's successor seals. The tokens
+/// are [`Secret`]s: on the wire they are plain strings, in `Debug` they are redacted.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TokenResponse {
-    pub access_token: String,
+    pub access_token: Secret,
     pub token_type: String,
     pub expires_in: u64,
     /// Only for a client that registered the `refresh_token` grant.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub refresh_token: Option<String>,
+    pub refresh_token: Option<Secret>,
     pub scope: String,
 }
 
@@ -68,10 +69,10 @@ pub fn mint_pair(state: &AppState, grant: &Grant, dek: &Dek, scopes: &[String], 
             (hash_token(rt.expose()), record)
         }),
         response: TokenResponse {
-            access_token: at.expose().to_owned(),
+            access_token: at.clone(),
             token_type: "Bearer".into(),
             expires_in: cfg.access_token_ttl.as_secs(),
-            refresh_token: rt.as_ref().map(|rt| rt.expose().to_owned()),
+            refresh_token: rt.clone(),
             scope: scope::join(scopes),
         },
     }
@@ -121,4 +122,27 @@ pub async fn extend_grant(state: &AppState, grant_id: &str, ttl: std::time::Dura
 /// A short prefix of an identifier for logs (never used for credentials themselves).
 pub fn short(id: &str) -> &str {
     id.get(..8).unwrap_or(id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_token_response_shows_its_tokens_on_the_wire_and_never_in_debug() {
+        let response = TokenResponse {
+            access_token: Secret::new("mgw_at_visible-only-on-the-wire"),
+            token_type: "Bearer".into(),
+            expires_in: 3600,
+            refresh_token: Some(Secret::new("mgw_rt_visible-only-on-the-wire")),
+            scope: "github:read".into(),
+        };
+        let debug = format!("{response:?}");
+        assert!(!debug.contains("visible-only"), "{debug}");
+        let wire = serde_json::to_value(&response).unwrap_or_default();
+        assert_eq!(wire["access_token"], "mgw_at_visible-only-on-the-wire");
+        assert_eq!(wire["refresh_token"], "mgw_rt_visible-only-on-the-wire");
+        let back: TokenResponse = serde_json::from_value(wire).unwrap_or_else(|_| response.clone());
+        assert_eq!(back.access_token.expose(), "mgw_at_visible-only-on-the-wire");
+    }
 }
