@@ -92,7 +92,11 @@ async fn www_authenticate_challenges_stay_one_valid_header_for_any_description()
     let mut runner = proptest::test_runner::TestRunner::default();
     runner
         .run(&any::<String>(), |description| {
-            let value = crate::mcp::auth::challenge(&state, Some(("invalid_token", &description)));
+            let value = crate::mcp::auth::challenge(
+                &state,
+                crate::oauth::scope::SUPPORTED,
+                Some(("invalid_token", &description)),
+            );
             // Quotes and backslashes cannot break out of the quoted string.
             let inner = value.split("error_description=\"").nth(1).unwrap_or("");
             prop_assert!(!inner.trim_end_matches('"').contains('"'));

@@ -18,17 +18,30 @@ use crate::{
     state::AppState,
 };
 
-/// The `WWW-Authenticate` value for a 401: `error="invalid_token"` only when a token was presented.
-pub fn challenge(state: &AppState, error: Option<(&str, &str)>) -> String {
-    let mut v = format!(
-        "Bearer resource_metadata=\"{}\", scope=\"{}\"",
+/// The one `WWW-Authenticate` builder for `/mcp` (RFC 6750 §3, RFC 9728 §5.1): the resource
+/// metadata, the `scopes` to ask for, and an `error` with its description when there is one
+/// (`invalid_token` only when a token was presented; `insufficient_scope` for a step-up).
+pub fn challenge(state: &AppState, scopes: &[&str], error: Option<(&str, &str)>) -> String {
+    let metadata = format!(
+        "resource_metadata=\"{}\", scope=\"{}\"",
         state.config.url("/.well-known/oauth-protected-resource/mcp"),
-        scope::offered(state.config.read_only).join(" ")
+        scopes.join(" ")
     );
-    if let Some((code, description)) = error {
-        v.push_str(&format!(", error=\"{code}\", error_description=\"{}\"", description.replace(['"', '\\'], "'")));
+    match error {
+        // A step-up names its error first, as clients that look for it at the start expect.
+        Some((code @ "insufficient_scope", description)) => {
+            format!("Bearer error=\"{code}\", {metadata}, error_description=\"{}\"", quoted(description))
+        }
+        Some((code, description)) => {
+            format!("Bearer {metadata}, error=\"{code}\", error_description=\"{}\"", quoted(description))
+        }
+        None => format!("Bearer {metadata}"),
     }
-    v
+}
+
+/// Text made safe inside a quoted-string: quotes and backslashes cannot break out.
+fn quoted(text: &str) -> String {
+    text.replace(['"', '\\'], "'")
 }
 
 pub fn unauthorized(state: &AppState, error: Option<(&str, &str)>) -> Response {
@@ -37,7 +50,7 @@ pub fn unauthorized(state: &AppState, error: Option<(&str, &str)>) -> Response {
         None => serde_json::json!({"error": "invalid_token", "error_description": "authorization required"}),
     };
     let mut resp = (StatusCode::UNAUTHORIZED, Json(body)).into_response();
-    if let Ok(v) = HeaderValue::from_str(&challenge(state, error)) {
+    if let Ok(v) = HeaderValue::from_str(&challenge(state, scope::offered(state.config.read_only), error)) {
         resp.headers_mut().insert(header::WWW_AUTHENTICATE, v);
     }
     crate::metrics::tag(resp, if error.is_some() { "invalid_token" } else { "missing_token" })

@@ -13,7 +13,10 @@ use axum::{
 };
 use serde_json::Value;
 
-use super::{message::Inspected, server::required_scope, tools::Registry};
+use super::{
+    message::Inspected,
+    tools::{Registry, missing_scope},
+};
 use crate::{
     oauth::{bearer::Principal, scope},
     state::AppState,
@@ -52,8 +55,8 @@ pub async fn require_tool_scope(State(step): State<StepUp>, req: Request, next: 
     if let Some(message) = req.extensions().get::<Inspected>().and_then(|i| i.message.as_ref()) {
         let missing: Vec<&'static str> = called_tools(message)
             .into_iter()
-            .filter_map(|name| step.tools.enabled(name, &selection).map(required_scope))
-            .filter(|needed| !granted.iter().any(|g| g == needed))
+            .filter_map(|name| step.tools.enabled(name, &selection))
+            .filter_map(|tool| missing_scope(&granted, tool))
             .collect();
         if !missing.is_empty() {
             return insufficient_scope(&step.state, &granted, &missing);
@@ -67,11 +70,7 @@ pub fn insufficient_scope(state: &AppState, granted: &[String], missing: &[&str]
     let wanted: Vec<&str> =
         scope::SUPPORTED.iter().copied().filter(|s| granted.iter().any(|g| g == s) || missing.contains(s)).collect();
     let description = format!("this call needs the {} scope", missing.join(" and "));
-    let challenge = format!(
-        "Bearer error=\"insufficient_scope\", scope=\"{}\", resource_metadata=\"{}\", error_description=\"{description}\"",
-        wanted.join(" "),
-        state.config.url("/.well-known/oauth-protected-resource/mcp"),
-    );
+    let challenge = super::auth::challenge(state, &wanted, Some(("insufficient_scope", &description)));
     let mut resp = (
         StatusCode::FORBIDDEN,
         Json(serde_json::json!({"error": "insufficient_scope", "error_description": description, "scope": wanted.join(" ")})),

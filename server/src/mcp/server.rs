@@ -10,16 +10,13 @@ use rmcp::{
     model::{
         CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, CustomRequest, CustomResult,
         Implementation, ListToolsResult, MetaObject, PaginatedRequestParams, ProtocolVersion, ServerCapabilities,
-        ServerConfig, Tool,
+        ServerConfig,
     },
     service::RequestContext,
 };
 
 use super::{tools::Registry, toolsets::Selection};
-use crate::{
-    oauth::{bearer::Principal, scope},
-    state::AppState,
-};
+use crate::{oauth::bearer::Principal, state::AppState};
 
 #[derive(Clone)]
 pub struct GatewayServer {
@@ -39,14 +36,6 @@ impl GatewayServer {
 
     pub fn new(state: AppState, tools: Arc<Registry>) -> Self {
         Self { state, tools }
-    }
-}
-
-/// Read-only tools need `github:read`; every other tool needs `github:write`.
-pub fn required_scope(tool: &Tool) -> &'static str {
-    match tool.annotations.as_ref().and_then(|a| a.read_only_hint) {
-        Some(true) => scope::READ,
-        _ => scope::WRITE,
     }
 }
 
@@ -127,10 +116,9 @@ impl ServerHandler for GatewayServer {
             .tools
             .enabled(&request.name, &self.selection(&ctx))
             .ok_or_else(|| ErrorData::invalid_params("tool not found (or not enabled on this server)", None))?;
-        let needed = required_scope(tool);
         let started = std::time::Instant::now();
         let name = request.name.to_string();
-        if !principal(&ctx)?.scopes.iter().any(|s| s == needed) {
+        if let Some(needed) = super::tools::missing_scope(&principal(&ctx)?.scopes, tool) {
             let text = format!(
                 "`{}` needs the `{needed}` permission, which this sign-in did not grant. Sign in again and approve it.",
                 request.name

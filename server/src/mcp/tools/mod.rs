@@ -19,6 +19,7 @@ use super::{
     server::GatewayServer,
     toolsets::{Selection, Toolset},
 };
+use crate::oauth::scope;
 
 /// Every tool the gateway has, with its toolset.
 pub struct Registry {
@@ -29,6 +30,18 @@ pub struct Registry {
 /// A tool changes something on GitHub unless it is annotated read-only.
 pub fn is_write(tool: &Tool) -> bool {
     tool.annotations.as_ref().and_then(|a| a.read_only_hint) != Some(true)
+}
+
+/// The one scope rule: read-only tools need `github:read`, every other tool `github:write`.
+pub fn required_scope(tool: &Tool) -> &'static str {
+    if is_write(tool) { scope::WRITE } else { scope::READ }
+}
+
+/// The scope `granted` lacks to call `tool`, if any. The step-up middleware (before the call) and
+/// the call itself both ask this.
+pub fn missing_scope(granted: &[String], tool: &Tool) -> Option<&'static str> {
+    let needed = required_scope(tool);
+    (!granted.iter().any(|g| g == needed)).then_some(needed)
 }
 
 impl Registry {
