@@ -85,6 +85,54 @@ pub(crate) fn string_list(
     }
 }
 
+/// The metadata every unvetted client describes itself with, whether it registers (RFC 7591 §2) or
+/// publishes a metadata document: checked by one set of rules for both.
+pub(crate) struct Described {
+    pub client_name: Option<String>,
+    pub client_uri: Option<String>,
+    pub software_id: Option<String>,
+    pub software_version: Option<String>,
+    /// `authorization_code`, and `refresh_token` when asked for; other grant types are dropped.
+    pub grant_types: Vec<String>,
+    /// `code`, the only response type.
+    pub response_types: Vec<String>,
+}
+
+/// Checks the fields registrations and metadata documents share:
+/// - `grant_types` (default `authorization_code`) must include `authorization_code`; of the rest only
+///   `refresh_token` is kept (RFC 7591 §2 lets the server replace what it does not support);
+/// - `response_types` (default `code`) must include `code`, which is all that is kept;
+/// - `client_name`, `software_id`, `software_version`: short text without hidden characters;
+///   `client_uri`: an http(s) URL.
+pub(crate) fn described(obj: &serde_json::Map<String, Value>) -> Result<Described, OAuthError> {
+    let grant_types = string_list(obj, "grant_types")?.unwrap_or_else(|| vec!["authorization_code".into()]);
+    if !grant_types.iter().any(|g| g == "authorization_code") {
+        return Err(metadata_error("`grant_types` must include authorization_code"));
+    }
+    let response_types = string_list(obj, "response_types")?.unwrap_or_else(|| vec!["code".into()]);
+    if !response_types.iter().any(|r| r == "code") {
+        return Err(metadata_error("`response_types` must include code"));
+    }
+    let client_uri = opt_text(obj, "client_uri")?;
+    if let Some(u) = &client_uri
+        && !url::Url::parse(u).is_ok_and(|u| matches!(u.scheme(), "https" | "http"))
+    {
+        return Err(metadata_error("`client_uri` must be an http(s) URL"));
+    }
+    let mut kept = vec!["authorization_code".to_owned()];
+    if grant_types.iter().any(|g| g == "refresh_token") {
+        kept.push("refresh_token".into());
+    }
+    Ok(Described {
+        client_name: opt_text(obj, "client_name")?,
+        client_uri,
+        software_id: opt_text(obj, "software_id")?,
+        software_version: opt_text(obj, "software_version")?,
+        grant_types: kept,
+        response_types: vec!["code".into()],
+    })
+}
+
 /// Validates a registration request body and creates the client record. The secret (for
 /// confidential clients) is returned once in [`Registered`] and stored only as a hash.
 pub fn register(
@@ -124,17 +172,7 @@ pub fn register(
         return Err(metadata_error("`token_endpoint_auth_method` must be a string"));
     }
 
-    let grant_types = string_list(obj, "grant_types")?.unwrap_or_else(|| vec!["authorization_code".into()]);
-    if !grant_types.iter().any(|g| g == "authorization_code")
-        || grant_types.iter().any(|g| g != "authorization_code" && g != "refresh_token")
-    {
-        return Err(metadata_error("`grant_types` must include authorization_code and may add refresh_token only"));
-    }
-    let response_types = string_list(obj, "response_types")?.unwrap_or_else(|| vec!["code".into()]);
-    if response_types.iter().any(|r| r != "code") || response_types.is_empty() {
-        return Err(metadata_error("`response_types` may only contain code"));
-    }
-
+    let described = described(obj)?;
     // RFC 7591 §2: the server may replace requested metadata. A `scope` naming scopes this server
     // does not define (`openid`, `profile`, `offline_access`, …) is registered as the ones it does
     // name, or none (every offered scope), and the response says so.
@@ -144,12 +182,6 @@ pub fn register(
         }
         None => None,
     };
-    let client_uri = opt_text(obj, "client_uri")?;
-    if let Some(u) = &client_uri
-        && !url::Url::parse(u).is_ok_and(|u| matches!(u.scheme(), "https" | "http"))
-    {
-        return Err(metadata_error("`client_uri` must be an http(s) URL"));
-    }
 
     let client_secret = (method != AuthMethod::None).then(|| TokenKind::ClientSecret.mint());
     let record = ClientRecord {
@@ -157,13 +189,13 @@ pub fn register(
         client_secret_hash: client_secret.as_ref().map(|s| hash_token(s.expose())),
         token_endpoint_auth_method: method,
         redirect_uris,
-        client_name: opt_text(obj, "client_name")?,
-        client_uri,
-        grant_types,
-        response_types,
+        client_name: described.client_name,
+        client_uri: described.client_uri,
+        grant_types: described.grant_types,
+        response_types: described.response_types,
         scope,
-        software_id: opt_text(obj, "software_id")?,
-        software_version: opt_text(obj, "software_version")?,
+        software_id: described.software_id,
+        software_version: described.software_version,
         created_at: now,
     };
     let response = Registered {
@@ -352,6 +384,21 @@ mod tests {
             register(&json!({"redirect_uris": many}), 0, &Default::default()).unwrap_err().code,
             ErrorCode::InvalidRedirectUri
         );
+    }
+
+    /// Registration and metadata documents share one rule (`described`): unsupported grant and
+    /// response types are dropped, never a reason to refuse, as long as the required ones are there.
+    #[test]
+    fn registrations_keep_the_supported_grant_and_response_types_like_metadata_documents() {
+        let (rec, resp) = register(
+            &json!({"redirect_uris": ["https://a.b/cb"], "grant_types": ["authorization_code", "urn:ietf:params:oauth:grant-type:device_code", "refresh_token"],
+                    "response_types": ["code", "token"]}),
+            0,
+            &Default::default(),
+        )
+        .unwrap();
+        assert_eq!(rec.grant_types, ["authorization_code", "refresh_token"]);
+        assert_eq!((resp.grant_types, resp.response_types), (rec.grant_types, vec!["code".to_owned()]));
     }
 
     #[test]

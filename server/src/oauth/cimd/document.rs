@@ -12,8 +12,9 @@
 //!   (`redirect::validate_for_registration`); entries this server does not accept (for example a
 //!   private-use scheme the operator did not allow) can never be used, but do not spoil the others.
 //!   At least one must be usable;
-//! - `grant_types` and `response_types`, when present, include `authorization_code` and `code`;
-//! - `client_name`, `client_uri`, `software_id` and `software_version` follow the registration rules.
+//! - `grant_types`, `response_types`, `client_name`, `client_uri`, `software_id` and
+//!   `software_version` follow the registration rules, checked by the same code
+//!   (`client::described`).
 //!
 //! The document's `scope` is ignored: a document is written for every server, not for this one.
 
@@ -82,35 +83,19 @@ pub fn validate(
         return Err(format!("none of its `redirect_uris` is acceptable to this server{why}"));
     }
 
-    let grant_types = client::string_list(obj, "grant_types")
-        .map_err(|e| e.description)?
-        .unwrap_or_else(|| vec!["authorization_code".into()]);
-    if !grant_types.iter().any(|g| g == "authorization_code") {
-        return Err("its `grant_types` do not include authorization_code".into());
-    }
-    let response_types =
-        client::string_list(obj, "response_types").map_err(|e| e.description)?.unwrap_or_else(|| vec!["code".into()]);
-    if !response_types.iter().any(|r| r == "code") {
-        return Err("its `response_types` do not include code".into());
-    }
-    let text = |field: &str| client::opt_text(obj, field).map_err(|e| e.description);
-    let client_uri = text("client_uri")?;
-    if client_uri.as_deref().is_some_and(|u| !url::Url::parse(u).is_ok_and(|u| matches!(u.scheme(), "https" | "http")))
-    {
-        return Err("`client_uri` must be an http(s) URL".into());
-    }
+    let described = client::described(obj).map_err(|e| e.description)?;
     Ok(ClientRecord {
         client_id: url.to_owned(),
         client_secret_hash: None,
         token_endpoint_auth_method: AuthMethod::None,
         redirect_uris: usable,
-        client_name: text("client_name")?,
-        client_uri,
-        grant_types: grant_types.into_iter().filter(|g| g == "authorization_code" || g == "refresh_token").collect(),
-        response_types: vec!["code".into()],
+        client_name: described.client_name,
+        client_uri: described.client_uri,
+        grant_types: described.grant_types,
+        response_types: described.response_types,
         scope: None,
-        software_id: text("software_id")?,
-        software_version: text("software_version")?,
+        software_id: described.software_id,
+        software_version: described.software_version,
         created_at: now,
     })
 }
