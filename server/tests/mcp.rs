@@ -228,17 +228,14 @@ async fn github_outage_is_a_tool_error_after_bounded_retries() {
 
 #[tokio::test]
 async fn a_token_minted_for_another_resource_is_refused() {
-    use mcp_github_gateway::{
-        crypto::hash_token,
-        store::{Namespace, records::AccessTokenRecord},
-    };
+    use mcp_github_gateway::{crypto::hash_token, store::records::AccessTokenRecord};
     let h = Harness::start().await;
     let t = h.login().await;
     let key = hash_token(&t.access);
-    let mut record: AccessTokenRecord = h.state.records.get(Namespace::AccessToken, &key).await.unwrap().unwrap();
+    let mut record: AccessTokenRecord = h.state.records.get(&key).await.unwrap().unwrap();
     assert_eq!(h.mcp(Some(&t.access), None, initialize()).await.status, StatusCode::OK);
     record.resource = "https://other.example/mcp".into();
-    h.state.records.put(Namespace::AccessToken, &key, &record, None).await.unwrap();
+    h.state.records.put(&key, &record, None).await.unwrap();
     let r = h.mcp(Some(&t.access), None, initialize()).await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
 }
@@ -535,12 +532,11 @@ async fn idle_sessions_leave_memory_and_come_back_on_their_next_request() {
 
 #[tokio::test]
 async fn a_busy_session_renews_its_idle_timer_once_per_eighth_not_per_request() {
-    use mcp_github_gateway::store::{Namespace, records::SessionOwner};
+    use mcp_github_gateway::store::records::SessionOwner;
     let h = Harness::start_with(EmulatorConfig::default(), |c| c.session_idle_secs = Some("800".into())).await;
     let t = h.login().await;
     let session = h.mcp_session(&t.access).await;
-    let owner =
-        || async { h.state.records.get_raw::<SessionOwner>(Namespace::McpSession, &session).await.unwrap().unwrap().1 };
+    let owner = || async { h.state.records.get_raw::<SessionOwner>(&session).await.unwrap().unwrap().1 };
     let created = owner().await;
     h.clock.advance(99);
     for _ in 0..3 {

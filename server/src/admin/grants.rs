@@ -6,10 +6,7 @@ use super::{AdminError, revoke_where, shown, table, when};
 use crate::{
     oauth::cimd::is_url_client_id,
     state::AppState,
-    store::{
-        Namespace,
-        records::{ClientRecord, Grant},
-    },
+    store::records::{ClientRecord, Grant},
 };
 
 /// Does `login` name this grant's user? Logins compare case-insensitively; `id:N` matches the
@@ -25,14 +22,14 @@ fn is_user(grant: &Grant, login: &str) -> bool {
 pub async fn list(state: &AppState, user: Option<&str>) -> Result<String, AdminError> {
     let mut grants: Vec<Grant> = state
         .records
-        .list::<Grant>(Namespace::Grant)
+        .list::<Grant>()
         .await?
         .into_iter()
         .map(|(_, g)| g)
         .filter(|g| user.is_none_or(|u| is_user(g, u)))
         .collect();
     grants.sort_by(|a, b| (b.created_at, &a.id).cmp(&(a.created_at, &b.id)));
-    let clients = state.records.list::<ClientRecord>(Namespace::Client).await?;
+    let clients = state.records.list::<ClientRecord>().await?;
     let name_of = |id: &str| {
         clients
             .iter()

@@ -43,7 +43,7 @@ use crate::{
         scope,
     },
     state::AppState,
-    store::{Namespace, records::SessionOwner},
+    store::records::SessionOwner,
 };
 
 /// Request headers passed to GitHub's server (besides `Mcp-Param-*`, matched by prefix).
@@ -194,7 +194,7 @@ pub async fn handle(State(relay): State<Arc<Relay>>, req: Request) -> Response {
         parts.headers.get(sessions::SESSION_HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned)
     };
     if let Some(id) = &session {
-        match state.records.get::<SessionOwner>(Namespace::McpSession, &relay_key(id)).await {
+        match state.records.get::<SessionOwner>(&relay_key(id)).await {
             Ok(Some(owner)) if owner.user_id == principal.user.id => {}
             Ok(_) => return sessions::not_found(),
             Err(e) => {
@@ -299,7 +299,7 @@ pub async fn handle(State(relay): State<Arc<Relay>>, req: Request) -> Response {
     if let Some(id) = &opened {
         let owner = SessionOwner { user_id: principal.user.id, renewed_at: state.now() };
         let ttl = Some(sessions::session_ttl(state.config.session_idle));
-        if let Err(e) = state.records.put(Namespace::McpSession, &relay_key(id), &owner, ttl).await {
+        if let Err(e) = state.records.put(&relay_key(id), &owner, ttl).await {
             tracing::error!(error = %e, "storage failure recording an upstream session");
             return sessions::unavailable();
         }
@@ -307,7 +307,7 @@ pub async fn handle(State(relay): State<Arc<Relay>>, req: Request) -> Response {
     if parts.method == Method::DELETE
         && status.is_success()
         && let Some(id) = &session
-        && let Err(e) = state.records.delete(Namespace::McpSession, &relay_key(id)).await
+        && let Err(e) = state.records.delete::<crate::store::records::SessionOwner>(&relay_key(id)).await
     {
         tracing::warn!(error = %e, "could not delete an ended upstream session");
     }

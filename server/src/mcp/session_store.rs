@@ -8,7 +8,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use rmcp::transport::streamable_http_server::session::store::{SessionState, SessionStore, SessionStoreError};
 
-use crate::store::{Namespace, Records, StoreError};
+use crate::store::{Records, StoreError};
 
 /// The stored `initialize` params of a session. They expire with the session's owner record (its
 /// idle expiry) and are renewed with it (`sessions::bind_to_user`).
@@ -20,8 +20,8 @@ pub struct SharedSessions {
 
 /// Renews a session's stored state for another `ttl`, if it is still stored.
 pub async fn renew(records: &Records, session_id: &str, ttl: Option<Duration>) -> Result<(), StoreError> {
-    if let Some(state) = records.get::<SessionState>(Namespace::McpSessionState, session_id).await? {
-        records.put(Namespace::McpSessionState, session_id, &state, ttl).await?;
+    if let Some(state) = records.get::<SessionState>(session_id).await? {
+        records.put(session_id, &state, ttl).await?;
     }
     Ok(())
 }
@@ -29,15 +29,17 @@ pub async fn renew(records: &Records, session_id: &str, ttl: Option<Duration>) -
 #[async_trait]
 impl SessionStore for SharedSessions {
     async fn load(&self, session_id: &str) -> Result<Option<SessionState>, SessionStoreError> {
-        Ok(self.records.get(Namespace::McpSessionState, session_id).await?)
+        Ok(self.records.get(session_id).await?)
     }
 
     async fn store(&self, session_id: &str, state: &SessionState) -> Result<(), SessionStoreError> {
-        Ok(self.records.put(Namespace::McpSessionState, session_id, state, Some(self.ttl)).await?)
+        Ok(self.records.put(session_id, state, Some(self.ttl)).await?)
     }
 
     async fn delete(&self, session_id: &str) -> Result<(), SessionStoreError> {
-        self.records.delete(Namespace::McpSessionState, session_id).await?;
+        self.records
+            .delete::<rmcp::transport::streamable_http_server::session::store::SessionState>(session_id)
+            .await?;
         Ok(())
     }
 }

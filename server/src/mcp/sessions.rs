@@ -29,7 +29,7 @@ use crate::{
     oauth::bearer::Principal,
     state::AppState,
     store::{
-        Namespace, StoreError,
+        StoreError,
         records::{SessionOwner, UserSessions},
     },
 };
@@ -73,7 +73,7 @@ impl SessionGuard {
     /// (their owner records are gone) first, so a new session costs one read until the cap is near.
     async fn user_sessions(&self, user_id: u64) -> Result<(Option<Vec<u8>>, Vec<String>), StoreError> {
         let records = &self.state.records;
-        let (index, raw) = match records.get_raw::<UserSessions>(Namespace::UserSessions, &user_id.to_string()).await? {
+        let (index, raw) = match records.get_raw::<UserSessions>(&user_id.to_string()).await? {
             Some((index, raw)) => (index, Some(raw)),
             None => (UserSessions::default(), None),
         };
@@ -82,7 +82,7 @@ impl SessionGuard {
         }
         let mut live = Vec::with_capacity(index.ids.len());
         for id in index.ids {
-            if records.get::<SessionOwner>(Namespace::McpSession, &id).await?.is_some() {
+            if records.get::<SessionOwner>(&id).await?.is_some() {
                 live.push(id);
             }
         }
@@ -103,8 +103,8 @@ impl SessionGuard {
             let index = UserSessions { ids };
             let records = &self.state.records;
             let written = match &raw {
-                Some(raw) => records.swap(Namespace::UserSessions, &key, raw, &index, Some(USER_SESSIONS_TTL)).await?,
-                None => records.put_new(Namespace::UserSessions, &key, &index, Some(USER_SESSIONS_TTL)).await?,
+                Some(raw) => records.swap(&key, raw, &index, Some(USER_SESSIONS_TTL)).await?,
+                None => records.put_new(&key, &index, Some(USER_SESSIONS_TTL)).await?,
             };
             if written {
                 return Ok(true);
@@ -123,7 +123,7 @@ impl SessionGuard {
         owner: &SessionOwner,
         ttl: Option<Duration>,
     ) -> Result<bool, StoreError> {
-        self.state.records.put(Namespace::McpSession, id, owner, ttl).await?;
+        self.state.records.put(id, owner, ttl).await?;
         if self.admit(user_id, id).await? {
             return Ok(true);
         }
@@ -139,8 +139,8 @@ impl SessionGuard {
         if self.manager.has_session(&sid).await.unwrap_or(false) {
             let _ = self.manager.close_session(&sid).await;
         }
-        self.state.records.delete(Namespace::McpSession, id).await?;
-        self.state.records.delete(Namespace::McpSessionState, id).await?;
+        self.state.records.delete::<crate::store::records::SessionOwner>(id).await?;
+        self.state.records.delete::<rmcp::transport::streamable_http_server::session::store::SessionState>(id).await?;
         Ok(())
     }
 }
@@ -235,7 +235,7 @@ pub async fn bind_to_user(State(guard): State<Arc<SessionGuard>>, req: Request, 
     // The owner record as read, so renewing it can never recreate one deleted meanwhile.
     let mut owner_raw = None;
     if let Some(id) = &session {
-        match state.records.get_raw::<SessionOwner>(Namespace::McpSession, id).await {
+        match state.records.get_raw::<SessionOwner>(id).await {
             Ok(Some((owner, raw))) if owner.user_id == user_id => {
                 // Renewed recently: no write this time.
                 if now >= owner.renewed_at.saturating_add(slack) {
@@ -279,14 +279,14 @@ pub async fn bind_to_user(State(guard): State<Arc<SessionGuard>>, req: Request, 
             }
         }
         (Some(id), _) if is_delete && resp.status().is_success() => {
-            state.records.delete(Namespace::McpSession, id).await.map(|_| ())
+            state.records.delete::<crate::store::records::SessionOwner>(id).await.map(|_| ())
         }
         (Some(id), _) if resp.status().is_success() => match &owner_raw {
             // Renew the idle timer only if the record is still the one we read, and the stored
             // state with it.
             Some(raw) => {
                 let renewed = SessionOwner { user_id, renewed_at: now };
-                match state.records.swap(Namespace::McpSession, id, raw, &renewed, idle).await {
+                match state.records.swap(id, raw, &renewed, idle).await {
                     Ok(true) => super::session_store::renew(&state.records, id, idle).await,
                     Ok(false) => Ok(()),
                     Err(e) => Err(e),

@@ -10,7 +10,7 @@ use crate::{
     crypto::{Secret, TokenKind, hash_token},
     state::AppState,
     store::{
-        Namespace, StoreError,
+        StoreError,
         records::{AccessTokenRecord, GithubIdentity, Grant, UpstreamToken},
     },
     upstream::UpstreamError,
@@ -56,15 +56,13 @@ pub async fn authenticate(state: &AppState, token: &str) -> Result<Principal, Be
         return Err(BearerError::Invalid);
     }
     let token = Secret::new(token);
-    let Some(record) =
-        state.records.get::<AccessTokenRecord>(Namespace::AccessToken, &hash_token(token.expose())).await?
-    else {
+    let Some(record) = state.records.get::<AccessTokenRecord>(&hash_token(token.expose())).await? else {
         return Err(BearerError::Invalid);
     };
     if record.expires_at <= state.now() || record.resource != state.config.mcp_url() {
         return Err(BearerError::Invalid);
     }
-    let Some(grant) = state.records.get::<Grant>(Namespace::Grant, &record.grant_id).await? else {
+    let Some(grant) = state.records.get::<Grant>(&record.grant_id).await? else {
         return Err(BearerError::Invalid);
     };
     let dek = Dek::unwrap_with(&state.keys, &token, &record.wrapped_dek).map_err(|_| BearerError::Invalid)?;
@@ -118,7 +116,7 @@ async fn refresh_locked(
     rejected: Option<&Secret>,
 ) -> Result<UpstreamToken, BearerError> {
     // Another request (or instance) may have refreshed while we waited.
-    let Some((grant, raw)) = state.records.get_raw::<Grant>(Namespace::Grant, grant_id).await? else {
+    let Some((grant, raw)) = state.records.get_raw::<Grant>(grant_id).await? else {
         return Err(BearerError::Invalid);
     };
     let current = dek.open_upstream(&grant.sealed_upstream).map_err(|_| BearerError::Invalid)?;
@@ -139,12 +137,13 @@ async fn refresh_locked(
     };
     // One refresh across instances too: the first to create the lease refreshes; the others wait
     // for the grant it saves. A lease whose holder died runs out, and then the waiter refreshes.
-    let leased = state.records.put_new(Namespace::RefreshLease, grant_id, &now, Some(REFRESH_LEASE)).await?;
+    let lease = crate::store::records::RefreshLease { since: now };
+    let leased = state.records.put_new(grant_id, &lease, Some(REFRESH_LEASE)).await?;
     if !leased && let Some(token) = changed_within(state, grant_id, dek, &raw, REFRESH_LEASE).await? {
         return Ok(token);
     }
     let result = refresh_and_save(state, grant_id, dek, grant, &raw, refresh, now).await;
-    if leased && let Err(e) = state.records.delete(Namespace::RefreshLease, grant_id).await {
+    if leased && let Err(e) = state.records.delete::<crate::store::records::RefreshLease>(grant_id).await {
         tracing::warn!(error = %e, "could not release a refresh lease; it runs out by itself");
     }
     result
@@ -167,13 +166,9 @@ async fn refresh_and_save(
             grant.sealed_upstream = dek.seal_upstream(&fresh);
             // Compare-and-swap, never put: if the grant was revoked while GitHub answered, it stays
             // revoked (a put would bring it and every token hanging from it back).
-            if !state
-                .records
-                .swap(Namespace::Grant, grant_id, raw, &grant, Some(state.config.refresh_token_ttl))
-                .await?
-            {
+            if !state.records.swap(grant_id, raw, &grant, Some(state.config.refresh_token_ttl)).await? {
                 tracing::warn!(grant = %short(grant_id), "grant changed during the GitHub refresh; not saving it");
-                return match state.records.get::<Grant>(Namespace::Grant, grant_id).await? {
+                return match state.records.get::<Grant>(grant_id).await? {
                     None => Err(BearerError::Invalid),
                     Some(g) => dek.open_upstream(&g.sealed_upstream).map_err(|_| BearerError::Invalid),
                 };
@@ -209,7 +204,7 @@ async fn changed_within(
 ) -> Result<Option<UpstreamToken>, BearerError> {
     const POLL: std::time::Duration = std::time::Duration::from_millis(100);
     for _ in 0..wait.as_millis().div_ceil(POLL.as_millis()) {
-        match state.records.get_raw::<Grant>(Namespace::Grant, grant_id).await? {
+        match state.records.get_raw::<Grant>(grant_id).await? {
             None => return Err(BearerError::Invalid),
             Some((latest, latest_raw)) if latest_raw != raw => {
                 return dek.open_upstream(&latest.sealed_upstream).map(Some).map_err(|_| BearerError::Invalid);

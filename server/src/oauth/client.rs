@@ -16,7 +16,7 @@ use crate::{
     crypto::{Secret, TokenKind, ct_eq, hash_token, random_b64},
     state::AppState,
     store::{
-        Namespace, StoreError,
+        StoreError,
         records::{AuthMethod, ClientRecord},
     },
 };
@@ -260,7 +260,7 @@ pub async fn find(state: &AppState, client_id: &str) -> Result<Option<ClientReco
     if cimd::is_url_client_id(client_id) {
         return Ok(Some(state.cimd.resolve(client_id).await?));
     }
-    Ok(state.records.get(Namespace::Client, client_id).await?)
+    Ok(state.records.get(client_id).await?)
 }
 
 /// Authenticates the client as it registered (RFC 6749 §2.3, §3.2.1). Unknown clients and wrong or

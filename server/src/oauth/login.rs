@@ -6,7 +6,7 @@ use crate::{
     crypto::{Secret, TokenKind, hash_token, random_b64},
     state::AppState,
     store::{
-        Namespace, StoreError,
+        StoreError,
         records::{AuthRequest, CodeRecord, GithubIdentity, Transaction, UpstreamToken},
     },
     upstream::UpstreamError,
@@ -25,7 +25,7 @@ pub async fn start(state: &AppState, request: AuthRequest, browser: &Secret) -> 
         request,
         created_at: state.now(),
     };
-    state.records.put(Namespace::Transaction, &hash_token(&upstream_state), &tx, Some(TRANSACTION_TTL)).await?;
+    state.records.put(&hash_token(&upstream_state), &tx, Some(TRANSACTION_TTL)).await?;
     Ok(url)
 }
 
@@ -53,11 +53,7 @@ pub async fn bound_transaction(
     upstream_state: &str,
     browser: Option<&Secret>,
 ) -> Result<Transaction, LoginError> {
-    let tx: Transaction = state
-        .records
-        .get(Namespace::Transaction, &hash_token(upstream_state))
-        .await?
-        .ok_or(LoginError::UnknownState)?;
+    let tx: Transaction = state.records.get(&hash_token(upstream_state)).await?.ok_or(LoginError::UnknownState)?;
     let bound = browser.is_some_and(|b| crate::crypto::ct_eq(hash_token(b.expose()).as_bytes(), tx.browser.as_bytes()));
     if !bound {
         return Err(LoginError::WrongBrowser);
@@ -68,7 +64,7 @@ pub async fn bound_transaction(
 /// Consumes the transaction [`bound_transaction`] returned (single use: of two concurrent
 /// callbacks, one gets it and the other `UnknownState`).
 pub async fn take_transaction(state: &AppState, upstream_state: &str) -> Result<Transaction, LoginError> {
-    state.records.take(Namespace::Transaction, &hash_token(upstream_state)).await?.ok_or(LoginError::UnknownState)
+    state.records.take(&hash_token(upstream_state)).await?.ok_or(LoginError::UnknownState)
 }
 
 /// Exchanges GitHub's code, identifies the user, applies the allowlist and mints the local code.
@@ -126,7 +122,7 @@ async fn complete(
         expires_at: now + state.config.auth_code_ttl.as_secs(),
         used_by: None,
     };
-    state.records.put(Namespace::Code, &hash_token(code.expose()), &record, Some(state.config.auth_code_ttl)).await?;
+    state.records.put(&hash_token(code.expose()), &record, Some(state.config.auth_code_ttl)).await?;
     tracing::info!(login = %identity.login, client = %tx.request.client_id, "GitHub login completed");
     Ok((success_redirect(state, &tx.request, &code), identity))
 }

@@ -5,10 +5,7 @@ use super::{OAuthError, tokens::revoke_grant};
 use crate::{
     crypto::hash_token,
     state::AppState,
-    store::{
-        Namespace,
-        records::{AccessTokenRecord, ClientRecord, RefreshTokenRecord},
-    },
+    store::records::{AccessTokenRecord, ClientRecord, RefreshTokenRecord},
 };
 
 pub async fn revoke(
@@ -23,19 +20,19 @@ pub async fn revoke(
     let not_yours = || OAuthError::new(super::ErrorCode::UnauthorizedClient, "the token was issued to another client");
     for is_refresh in if refresh_first { [true, false] } else { [false, true] } {
         if is_refresh {
-            if let Some(rt) = state.records.get::<RefreshTokenRecord>(Namespace::RefreshToken, &key).await? {
+            if let Some(rt) = state.records.get::<RefreshTokenRecord>(&key).await? {
                 if rt.client_id != client.client_id {
                     return Err(not_yours());
                 }
                 revoke_grant(state, &rt.grant_id, "refresh token revoked by the client").await?;
-                state.records.delete(Namespace::RefreshToken, &key).await?;
+                state.records.delete::<crate::store::records::RefreshTokenRecord>(&key).await?;
                 return Ok(());
             }
-        } else if let Some(at) = state.records.get::<AccessTokenRecord>(Namespace::AccessToken, &key).await? {
+        } else if let Some(at) = state.records.get::<AccessTokenRecord>(&key).await? {
             if at.client_id != client.client_id {
                 return Err(not_yours());
             }
-            state.records.delete(Namespace::AccessToken, &key).await?;
+            state.records.delete::<crate::store::records::AccessTokenRecord>(&key).await?;
             return Ok(());
         }
     }

@@ -83,9 +83,9 @@ impl MintedPair {
     pub async fn store(&self, state: &AppState) -> Result<(), OAuthError> {
         let cfg = &state.config;
         let r = &state.records;
-        r.put(Namespace::AccessToken, &self.access_hash, &self.access, Some(cfg.access_token_ttl)).await?;
+        r.put(&self.access_hash, &self.access, Some(cfg.access_token_ttl)).await?;
         if let Some((hash, record)) = &self.refresh {
-            r.put(Namespace::RefreshToken, hash, record, Some(cfg.refresh_token_ttl)).await?;
+            r.put(hash, record, Some(cfg.refresh_token_ttl)).await?;
         }
         Ok(())
     }
@@ -93,7 +93,7 @@ impl MintedPair {
 
 /// Revokes a grant: every token hanging from it stops working at once (they all check the grant).
 pub async fn revoke_grant(state: &AppState, grant_id: &str, why: &str) -> Result<(), StoreError> {
-    if state.records.delete(Namespace::Grant, grant_id).await? {
+    if state.records.delete::<crate::store::records::Grant>(grant_id).await? {
         tracing::warn!(grant = %short(grant_id), reason = why, "grant revoked");
     }
     Ok(())

@@ -1,4 +1,6 @@
 //! The typed records kept in the [`Store`](super::Store) and a small façade that (de)serializes them.
+//! Each record type names its one namespace ([`Record`]), so the façade can only read and write it
+//! there (the key is the only thing a caller passes).
 //!
 //! Credentials appear here only as hashes (the keys) or sealed bytes; see `oauth::vault`.
 
@@ -204,6 +206,37 @@ fn decode<T: DeserializeOwned>(ns: Namespace, bytes: &[u8]) -> Result<T, StoreEr
     serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt(format!("{}: {e}", ns.as_str())))
 }
 
+/// A record type and the one namespace it lives in: [`Records`] reads and writes each type only
+/// there, so no call can put a `Grant` among the codes or read a session as a client.
+pub trait Record: Serialize + DeserializeOwned {
+    const NAMESPACE: Namespace;
+}
+
+macro_rules! records_in {
+    ($($ty:ty => $ns:ident),* $(,)?) => {
+        $(impl Record for $ty { const NAMESPACE: Namespace = Namespace::$ns; })*
+    };
+}
+
+records_in! {
+    ClientRecord => Client,
+    Transaction => Transaction,
+    CodeRecord => Code,
+    Grant => Grant,
+    AccessTokenRecord => AccessToken,
+    RefreshTokenRecord => RefreshToken,
+    SessionOwner => McpSession,
+    UserSessions => UserSessions,
+    RefreshLease => RefreshLease,
+    rmcp::transport::streamable_http_server::session::store::SessionState => McpSessionState,
+}
+
+/// Who is refreshing a grant's GitHub token right now (see `oauth::bearer`): when the lease began.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RefreshLease {
+    pub since: UnixSecs,
+}
+
 impl Records {
     pub fn new(store: Arc<dyn Store>) -> Self {
         Self { store }
@@ -213,69 +246,53 @@ impl Records {
         &self.store
     }
 
-    pub async fn get<T: DeserializeOwned>(&self, ns: Namespace, key: &str) -> Result<Option<T>, StoreError> {
-        Ok(self.get_raw(ns, key).await?.map(|(v, _)| v))
+    pub async fn get<T: Record>(&self, key: &str) -> Result<Option<T>, StoreError> {
+        Ok(self.get_raw(key).await?.map(|(v, _)| v))
     }
 
     /// The record and its exact bytes, for a later [`Records::swap`].
-    pub async fn get_raw<T: DeserializeOwned>(
-        &self,
-        ns: Namespace,
-        key: &str,
-    ) -> Result<Option<(T, Vec<u8>)>, StoreError> {
-        match self.store.get(ns, key).await? {
-            Some(bytes) => Ok(Some((decode(ns, &bytes)?, bytes))),
+    pub async fn get_raw<T: Record>(&self, key: &str) -> Result<Option<(T, Vec<u8>)>, StoreError> {
+        match self.store.get(T::NAMESPACE, key).await? {
+            Some(bytes) => Ok(Some((decode(T::NAMESPACE, &bytes)?, bytes))),
             None => Ok(None),
         }
     }
 
-    pub async fn put<T: Serialize>(
-        &self,
-        ns: Namespace,
-        key: &str,
-        value: &T,
-        ttl: Option<Duration>,
-    ) -> Result<(), StoreError> {
-        self.store.put(ns, key, encode(value)?, ttl).await
+    pub async fn put<T: Record>(&self, key: &str, value: &T, ttl: Option<Duration>) -> Result<(), StoreError> {
+        self.store.put(T::NAMESPACE, key, encode(value)?, ttl).await
     }
 
-    pub async fn put_new<T: Serialize>(
-        &self,
-        ns: Namespace,
-        key: &str,
-        value: &T,
-        ttl: Option<Duration>,
-    ) -> Result<bool, StoreError> {
-        self.store.put_new(ns, key, encode(value)?, ttl).await
+    pub async fn put_new<T: Record>(&self, key: &str, value: &T, ttl: Option<Duration>) -> Result<bool, StoreError> {
+        self.store.put_new(T::NAMESPACE, key, encode(value)?, ttl).await
     }
 
-    pub async fn take<T: DeserializeOwned>(&self, ns: Namespace, key: &str) -> Result<Option<T>, StoreError> {
-        match self.store.take(ns, key).await? {
-            Some(bytes) => Ok(Some(decode(ns, &bytes)?)),
+    pub async fn take<T: Record>(&self, key: &str) -> Result<Option<T>, StoreError> {
+        match self.store.take(T::NAMESPACE, key).await? {
+            Some(bytes) => Ok(Some(decode(T::NAMESPACE, &bytes)?)),
             None => Ok(None),
         }
     }
 
     /// Replaces the record only if it still has the bytes read by [`Records::get_raw`].
-    pub async fn swap<T: Serialize>(
+    pub async fn swap<T: Record>(
         &self,
-        ns: Namespace,
         key: &str,
         expected: &[u8],
         new: &T,
         ttl: Option<Duration>,
     ) -> Result<bool, StoreError> {
-        self.store.compare_and_swap(ns, key, expected, encode(new)?, ttl).await
+        self.store.compare_and_swap(T::NAMESPACE, key, expected, encode(new)?, ttl).await
     }
 
-    pub async fn delete(&self, ns: Namespace, key: &str) -> Result<bool, StoreError> {
-        self.store.delete(ns, key).await
+    /// Deletes the `T` under `key`.
+    pub async fn delete<T: Record>(&self, key: &str) -> Result<bool, StoreError> {
+        self.store.delete(T::NAMESPACE, key).await
     }
 
-    pub async fn list<T: DeserializeOwned>(&self, ns: Namespace) -> Result<Vec<(String, T)>, StoreError> {
+    pub async fn list<T: Record>(&self) -> Result<Vec<(String, T)>, StoreError> {
         let mut out = Vec::new();
-        for (k, bytes) in self.store.list(ns).await? {
-            out.push((k, decode(ns, &bytes)?));
+        for (k, bytes) in self.store.list(T::NAMESPACE).await? {
+            out.push((k, decode(T::NAMESPACE, &bytes)?));
         }
         Ok(out)
     }

@@ -12,10 +12,7 @@ use super::super::{
 use crate::{
     crypto::{Secret, hash_token, random_b64},
     state::AppState,
-    store::{
-        Namespace,
-        records::{ClientRecord, CodeRecord, Grant},
-    },
+    store::records::{ClientRecord, CodeRecord, Grant},
 };
 
 pub struct CodeRequest<'a> {
@@ -36,7 +33,7 @@ pub async fn exchange(
     let verifier =
         req.code_verifier.ok_or_else(|| OAuthError::invalid_request("`code_verifier` is required (PKCE)"))?;
     let key = hash_token(code);
-    let Some((record, raw)) = state.records.get_raw::<CodeRecord>(Namespace::Code, &key).await? else {
+    let Some((record, raw)) = state.records.get_raw::<CodeRecord>(&key).await? else {
         return Err(OAuthError::invalid_grant(INVALID));
     };
     if let Some(grant_id) = &record.used_by {
@@ -82,13 +79,13 @@ pub async fn exchange(
         allowed_at: now,
     };
     // The grant exists before the code names it, so a replay that sees `used_by` can always revoke it.
-    state.records.put_new(Namespace::Grant, &grant.id, &grant, Some(state.config.refresh_token_ttl)).await?;
+    state.records.put_new(&grant.id, &grant, Some(state.config.refresh_token_ttl)).await?;
     let used = CodeRecord { used_by: Some(grant.id.clone()), ..record.clone() };
     let ttl = Some(crate::store::records::ttl_until(record.expires_at, now));
-    if !state.records.swap(Namespace::Code, &key, &raw, &used, ttl).await? {
-        state.records.delete(Namespace::Grant, &grant.id).await?;
+    if !state.records.swap(&key, &raw, &used, ttl).await? {
+        state.records.delete::<crate::store::records::Grant>(&grant.id).await?;
         // Someone redeemed it between our read and our write: treat this one as the replay.
-        if let Some(current) = state.records.get::<CodeRecord>(Namespace::Code, &key).await?
+        if let Some(current) = state.records.get::<CodeRecord>(&key).await?
             && let Some(winner) = current.used_by
         {
             revoke_grant(state, &winner, "authorization code redeemed twice concurrently").await?;

@@ -16,10 +16,7 @@ use crate::{
     crypto::{Secret, hash_token},
     github::GithubError,
     state::AppState,
-    store::{
-        Namespace,
-        records::{ClientRecord, GithubIdentity, Grant, RefreshTokenRecord, Rotation, ttl_until},
-    },
+    store::records::{ClientRecord, GithubIdentity, Grant, RefreshTokenRecord, Rotation, ttl_until},
 };
 
 const INVALID: &str = "the refresh token is invalid, expired or revoked";
@@ -41,8 +38,7 @@ pub async fn exchange(
     let key = hash_token(token.expose());
     // Two attempts: the second follows a lost compare-and-swap race into the `rotated` branch.
     for _ in 0..2 {
-        let Some((record, raw)) = state.records.get_raw::<RefreshTokenRecord>(Namespace::RefreshToken, &key).await?
-        else {
+        let Some((record, raw)) = state.records.get_raw::<RefreshTokenRecord>(&key).await? else {
             return Err(OAuthError::invalid_grant(INVALID));
         };
         let now = state.now();
@@ -60,7 +56,7 @@ pub async fn exchange(
         if let Some(rotation) = &record.rotated {
             return replay(state, &record, rotation, &token).await;
         }
-        let Some(grant) = state.records.get::<Grant>(Namespace::Grant, &record.grant_id).await? else {
+        let Some(grant) = state.records.get::<Grant>(&record.grant_id).await? else {
             return Err(OAuthError::invalid_grant(INVALID));
         };
         let scopes = scope::narrow(&record.scopes, requested_scope)?;
@@ -83,7 +79,7 @@ pub async fn exchange(
             ..record.clone()
         };
         let ttl = Some(ttl_until(record.expires_at, now));
-        if state.records.swap(Namespace::RefreshToken, &key, &raw, &rotated, ttl).await? {
+        if state.records.swap(&key, &raw, &rotated, ttl).await? {
             // The grant lives as long as its newest refresh token (unless it was revoked meanwhile).
             if !extend_grant(state, &grant.id, state.config.refresh_token_ttl).await? {
                 return Err(OAuthError::invalid_grant(INVALID));
@@ -91,9 +87,9 @@ pub async fn exchange(
             return Ok(pair.response);
         }
         // Lost the race: withdraw our pair and answer like the winner did.
-        state.records.delete(Namespace::AccessToken, &pair.access_hash).await?;
+        state.records.delete::<crate::store::records::AccessTokenRecord>(&pair.access_hash).await?;
         if let Some((hash, _)) = &pair.refresh {
-            state.records.delete(Namespace::RefreshToken, hash).await?;
+            state.records.delete::<crate::store::records::RefreshTokenRecord>(hash).await?;
         }
     }
     Err(OAuthError::invalid_grant(INVALID))
@@ -122,13 +118,10 @@ async fn recheck_allowlist(state: &AppState, grant: &Grant, dek: &Dek, now: u64)
     match allowlist::permits(state, &identity, &upstream.access_token).await {
         Ok(true) => {
             // Record the decision without recreating a grant revoked meanwhile.
-            if let Some((mut current, raw)) = state.records.get_raw::<Grant>(Namespace::Grant, &grant.id).await? {
+            if let Some((mut current, raw)) = state.records.get_raw::<Grant>(&grant.id).await? {
                 current.allowed_at = now;
                 current.user = identity;
-                state
-                    .records
-                    .swap(Namespace::Grant, &grant.id, &raw, &current, Some(state.config.refresh_token_ttl))
-                    .await?;
+                state.records.swap(&grant.id, &raw, &current, Some(state.config.refresh_token_ttl)).await?;
             }
             Ok(())
         }
@@ -153,7 +146,7 @@ async fn replay(
     let grace_ms = u64::try_from(state.config.refresh_grace.as_millis()).unwrap_or(u64::MAX);
     // Measured in milliseconds, so the window is exactly as long as configured; 0 is no window.
     let within_grace = grace_ms > 0 && state.now_ms().saturating_sub(rotated_ms) <= grace_ms;
-    let grant_alive = state.records.get::<Grant>(Namespace::Grant, &record.grant_id).await?.is_some();
+    let grant_alive = state.records.get::<Grant>(&record.grant_id).await?.is_some();
     if within_grace && grant_alive {
         let json =
             vault::open_successor(&state.keys, token, &rotation.successor).map_err(|_| OAuthError::server_error())?;
