@@ -3,13 +3,13 @@
 //! the protected-resource metadata. On success the [`Principal`] goes into the request extensions.
 
 use axum::{
-    Json,
     extract::{Request, State},
-    http::{HeaderValue, StatusCode, header},
+    http::{StatusCode, header},
     middleware::Next,
     response::{IntoResponse, Response},
 };
 
+use super::error::McpError;
 use crate::{
     oauth::{
         bearer::{self, BearerError},
@@ -44,26 +44,26 @@ fn quoted(text: &str) -> String {
     text.replace(['"', '\\'], "'")
 }
 
-pub fn unauthorized(state: &AppState, error: Option<(&str, &str)>) -> Response {
-    let body = match error {
-        Some((code, d)) => serde_json::json!({"error": code, "error_description": d}),
-        None => serde_json::json!({"error": "invalid_token", "error_description": "authorization required"}),
-    };
-    let mut resp = (StatusCode::UNAUTHORIZED, Json(body)).into_response();
-    if let Ok(v) = HeaderValue::from_str(&challenge(state, scope::offered(state.config.read_only), error)) {
-        resp.headers_mut().insert(header::WWW_AUTHENTICATE, v);
+pub fn unauthorized(state: &AppState, error: Option<(&'static str, &str)>) -> Response {
+    let challenge = challenge(state, scope::offered(state.config.read_only), error);
+    let (code, description) = error.unwrap_or(("invalid_token", "authorization required"));
+    McpError::Challenge {
+        status: StatusCode::UNAUTHORIZED,
+        challenge,
+        error: code,
+        description: description.to_owned(),
+        scope: None,
+        reason: if error.is_some() { "invalid_token" } else { "missing_token" },
     }
-    crate::metrics::tag(resp, if error.is_some() { "invalid_token" } else { "missing_token" })
+    .into_response()
 }
 
 pub async fn require_bearer(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let mut values = req.headers().get_all(header::AUTHORIZATION).iter();
     let (first, second) = (values.next(), values.next());
     if second.is_some() {
-        return (
-            StatusCode::BAD_REQUEST,
-            Json(serde_json::json!({"error": "invalid_request", "error_description": "send one Authorization header"})),
-        )
+        let description = "send one Authorization header".to_owned();
+        return McpError::InvalidRequest { status: StatusCode::BAD_REQUEST, description, reason: "invalid_request" }
             .into_response();
     }
     let Some(value) = first else { return unauthorized(&state, None) };

@@ -12,14 +12,13 @@
 //!   header, or 2025-03-26 decides.
 
 use axum::{
-    Json,
     body::{Body, Bytes, to_bytes},
     extract::Request,
     http::{HeaderMap, Method, StatusCode, header},
     middleware::Next,
     response::{IntoResponse, Response},
 };
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::MCP_BODY_LIMIT;
 
@@ -86,8 +85,8 @@ struct Refused {
 
 impl IntoResponse for Refused {
     fn into_response(self) -> Response {
-        let body = json!({"jsonrpc": "2.0", "id": self.id, "error": {"code": self.code, "message": self.message}});
-        crate::metrics::tag((StatusCode::BAD_REQUEST, Json(body)).into_response(), self.reason)
+        let Refused { id, code, message, reason } = self;
+        super::error::McpError::JsonRpc { status: StatusCode::BAD_REQUEST, id, code, message, reason }.into_response()
     }
 }
 
@@ -148,12 +147,10 @@ pub async fn inspect(req: Request, next: Next) -> Response {
         let bytes = match to_bytes(body, MCP_BODY_LIMIT).await {
             Ok(b) => b,
             Err(_) => {
-                let text = format!("request body larger than {} MiB", MCP_BODY_LIMIT / (1024 * 1024));
-                let resp = (
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    Json(json!({"error": "invalid_request", "error_description": text})),
-                );
-                return crate::metrics::tag(resp.into_response(), "body_too_large");
+                let description = format!("request body larger than {} MiB", MCP_BODY_LIMIT / (1024 * 1024));
+                let status = StatusCode::PAYLOAD_TOO_LARGE;
+                return super::error::McpError::InvalidRequest { status, description, reason: "body_too_large" }
+                    .into_response();
             }
         };
         // Other media types are rmcp's to refuse (415).
@@ -179,6 +176,7 @@ pub async fn inspect(req: Request, next: Next) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn headers(version: Option<&str>) -> HeaderMap {
         let mut h = HeaderMap::new();

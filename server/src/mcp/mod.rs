@@ -3,9 +3,11 @@
 //! CORS, the bearer check ([`auth`]), the one body read ([`message`]), the session-to-user binding
 //! ([`sessions`]) and the scope step-up ([`scopes`]). In upstream mode (`UPSTREAM_MCP_URL`) the same
 //! CORS, bearer and body layers guard [`relay`] instead, which binds sessions and checks writes
-//! itself and forwards to GitHub's MCP server.
+//! itself and forwards to GitHub's MCP server. Every refusal these layers answer is an
+//! [`error::McpError`].
 
 pub mod auth;
+pub mod error;
 pub mod message;
 pub mod relay;
 pub mod scopes;

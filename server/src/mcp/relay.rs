@@ -25,7 +25,6 @@ use std::{
 };
 
 use axum::{
-    Json,
     body::{Body, Bytes, to_bytes},
     extract::{Request, State},
     http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header},
@@ -33,7 +32,7 @@ use axum::{
 };
 use dashmap::DashMap;
 use futures_util::StreamExt;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::{MCP_BODY_LIMIT, message::Inspected, scopes, sessions};
 use crate::{
@@ -114,8 +113,9 @@ enum RelayError {
 
 /// Why a request was not relayed, as the client sees it.
 fn refused(status: StatusCode, id: Option<&Value>, code: i64, message: &str) -> Response {
-    let body = json!({"jsonrpc": "2.0", "id": id.cloned().unwrap_or(Value::Null), "error": {"code": code, "message": message}});
-    (status, Json(body)).into_response()
+    let id = id.cloned().unwrap_or(Value::Null);
+    super::error::McpError::JsonRpc { status, id, code, message: message.to_owned(), reason: "upstream_mcp" }
+        .into_response()
 }
 
 /// A failure of GitHub's server as a JSON-RPC error: in a 200 when the request had an id (clients
@@ -446,6 +446,7 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn scope_challenges_and_tool_calls_are_read() {

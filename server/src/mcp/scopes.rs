@@ -5,9 +5,8 @@
 use std::sync::Arc;
 
 use axum::{
-    Json,
     extract::{Request, State},
-    http::{HeaderValue, Method, StatusCode, header},
+    http::{Method, StatusCode},
     middleware::Next,
     response::{IntoResponse, Response},
 };
@@ -71,15 +70,15 @@ pub fn insufficient_scope(state: &AppState, granted: &[String], missing: &[&str]
         scope::SUPPORTED.iter().copied().filter(|s| granted.iter().any(|g| g == s) || missing.contains(s)).collect();
     let description = format!("this call needs the {} scope", missing.join(" and "));
     let challenge = super::auth::challenge(state, &wanted, Some(("insufficient_scope", &description)));
-    let mut resp = (
-        StatusCode::FORBIDDEN,
-        Json(serde_json::json!({"error": "insufficient_scope", "error_description": description, "scope": wanted.join(" ")})),
-    )
-        .into_response();
-    if let Ok(v) = HeaderValue::from_str(&challenge) {
-        resp.headers_mut().insert(header::WWW_AUTHENTICATE, v);
+    super::error::McpError::Challenge {
+        status: StatusCode::FORBIDDEN,
+        challenge,
+        error: "insufficient_scope",
+        description,
+        scope: Some(wanted.join(" ")),
+        reason: "insufficient_scope",
     }
-    crate::metrics::tag(resp, "insufficient_scope")
+    .into_response()
 }
 
 #[cfg(test)]

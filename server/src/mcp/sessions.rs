@@ -17,14 +17,13 @@ use std::{sync::Arc, time::Duration};
 use rmcp::transport::streamable_http_server::session::{SessionManager, local::LocalSessionManager};
 
 use axum::{
-    Json,
     extract::{Request, State},
     http::{Method, StatusCode},
     middleware::Next,
     response::{IntoResponse, Response},
 };
 
-use super::message::Inspected;
+use super::{error::McpError, message::Inspected};
 use crate::{
     oauth::bearer::Principal,
     state::AppState,
@@ -159,25 +158,16 @@ pub fn unavailable() -> Response {
 
 /// 503 `temporarily_unavailable` with `description` and `Retry-After: 5`.
 pub fn temporarily_unavailable(description: &str) -> Response {
-    let body = serde_json::json!({"error": "temporarily_unavailable", "error_description": description});
-    let mut resp = (StatusCode::SERVICE_UNAVAILABLE, Json(body)).into_response();
-    resp.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from_static("5"));
-    crate::metrics::tag(resp, "temporarily_unavailable")
+    McpError::Unavailable(description.to_owned()).into_response()
 }
 
-fn limit(status: StatusCode, message: &str) -> Response {
-    let mut resp =
-        (status, Json(serde_json::json!({"error": "too_many_sessions", "error_description": message}))).into_response();
-    resp.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from_static("60"));
-    crate::metrics::tag(resp, "too_many_sessions")
+fn limit(status: StatusCode, description: &'static str) -> Response {
+    McpError::TooManySessions { status, description }.into_response()
 }
 
-/// 404 for an unknown, ended or foreign session, as a JSON-RPC error (a plain-text 404 makes
-/// dual-era clients take the server for the old HTTP+SSE transport).
+/// 404 for an unknown, ended or foreign session ([`McpError::SessionNotFound`]).
 pub fn not_found() -> Response {
-    let body = serde_json::json!({"jsonrpc": "2.0", "id": null,
-        "error": {"code": -32001, "message": "Session not found: initialize a new session"}});
-    crate::metrics::tag((StatusCode::NOT_FOUND, Json(body)).into_response(), "unknown_session")
+    McpError::SessionNotFound.into_response()
 }
 
 /// How long after a renewal the idle timer is renewed again (and added to its TTL).
