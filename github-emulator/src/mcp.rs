@@ -289,23 +289,8 @@ fn call(shared: &Shared, login: &str, tool: &Tool, args: &Value) -> Value {
             };
             let now = time::now();
             let number = found.next_number();
-            found.issues.push(Issue {
-                id,
-                number,
-                title: title.to_owned(),
-                body: args["body"].as_str().map(str::to_owned),
-                user: login.to_owned(),
-                state: "open".into(),
-                state_reason: None,
-                labels: Vec::new(),
-                assignees: Vec::new(),
-                locked: false,
-                created_at: now,
-                updated_at: now,
-                closed_at: None,
-                closed_by: None,
-                pull: None,
-            });
+            let body = args["body"].as_str().map(str::to_owned);
+            found.issues.push(Issue::opened(id, number, title.to_owned(), body, login, now));
             found.updated_at = now;
             text(&json!({"number": number, "title": title, "state": "open"}))
         }

@@ -117,23 +117,7 @@ async fn create(
     let now = time::now();
     let repo = world.repo_mut(&at.0, &at.1).ok_or_else(ApiError::not_found)?;
     let number = repo.next_number();
-    repo.issues.push(Issue {
-        id,
-        number,
-        title,
-        body: text,
-        user: caller.login.clone(),
-        state: "open".into(),
-        state_reason: None,
-        labels,
-        assignees,
-        locked: false,
-        created_at: now,
-        updated_at: now,
-        closed_at: None,
-        closed_by: None,
-        pull: None,
-    });
+    repo.issues.push(Issue { labels, assignees, ..Issue::opened(id, number, title, text, &caller.login, now) });
     repo.updated_at = now;
     let view = View::new(&shared, world, Some(&caller));
     let repo = view.repo(&at.0, &at.1)?;

@@ -169,21 +169,8 @@ async fn create(
     let repo = world.repo_mut(&at.0, &at.1).ok_or_else(ApiError::not_found)?;
     let number = repo.next_number();
     repo.issues.push(Issue {
-        id: issue_id,
-        number,
-        title,
-        body: text,
-        user: caller.login.clone(),
-        state: "open".into(),
-        state_reason: None,
-        labels: Vec::new(),
-        assignees: Vec::new(),
-        locked: false,
-        created_at: now,
-        updated_at: now,
-        closed_at: None,
-        closed_by: None,
         pull: Some(Pull { id: pull_id, ..pull }),
+        ..Issue::opened(issue_id, number, title, text, &caller.login, now)
     });
     let view = View::new(&shared, world, Some(&caller));
     let repo = view.repo(&at.0, &at.1)?;

@@ -27,6 +27,27 @@ pub(crate) struct Issue {
 }
 
 impl Issue {
+    /// A new open issue by `user`, without labels or assignees, created `now`.
+    pub fn opened(id: u64, number: u64, title: String, body: Option<String>, user: &str, now: u64) -> Self {
+        Issue {
+            id,
+            number,
+            title,
+            body,
+            user: user.to_owned(),
+            state: "open".into(),
+            state_reason: None,
+            labels: Vec::new(),
+            assignees: Vec::new(),
+            locked: false,
+            created_at: now,
+            updated_at: now,
+            closed_at: None,
+            closed_by: None,
+            pull: None,
+        }
+    }
+
     pub fn is_open(&self) -> bool {
         self.state == "open"
     }

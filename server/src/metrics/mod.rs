@@ -88,6 +88,18 @@ pub trait LiveSessions: Send + Sync {
 }
 
 /// Latency buckets from 5 ms to about 20 s.
+/// One response of a GitHub service by status (`None`: no response, `network_error`) and its latency.
+fn count_response(
+    requests: &Family<GithubLabels, Counter>,
+    latency: &Histogram,
+    status: Option<u16>,
+    elapsed: Duration,
+) {
+    let status = status.map_or_else(|| "network_error".to_owned(), |s| s.to_string());
+    requests.get_or_create(&GithubLabels { status }).inc();
+    latency.observe(elapsed.as_secs_f64());
+}
+
 fn latency() -> Histogram {
     Histogram::new(exponential_buckets(0.005, 2.0, 13))
 }
@@ -226,9 +238,7 @@ impl Metrics {
 
     /// One GitHub API response (`status` None: no response), and its rate-limit headers.
     pub fn github_response(&self, status: Option<u16>, elapsed: Duration, rate: Option<(&str, i64)>) {
-        let status = status.map_or_else(|| "network_error".to_owned(), |s| s.to_string());
-        self.github_requests.get_or_create(&GithubLabels { status }).inc();
-        self.github_duration.observe(elapsed.as_secs_f64());
+        count_response(&self.github_requests, &self.github_duration, status, elapsed);
         if let Some((resource, remaining)) = rate {
             self.github_rate_limit_remaining
                 .get_or_create(&RateLimitLabels { resource: resource.to_owned() })
@@ -238,9 +248,7 @@ impl Metrics {
 
     /// One response of GitHub's MCP server in upstream mode (`status` None: none came).
     pub fn upstream_mcp_response(&self, status: Option<u16>, elapsed: Duration) {
-        let status = status.map_or_else(|| "network_error".to_owned(), |s| s.to_string());
-        self.upstream_mcp_requests.get_or_create(&GithubLabels { status }).inc();
-        self.upstream_mcp_duration.observe(elapsed.as_secs_f64());
+        count_response(&self.upstream_mcp_requests, &self.upstream_mcp_duration, status, elapsed);
     }
 
     /// The OpenMetrics text exposition of every metric.
