@@ -44,17 +44,24 @@ pub fn single_params(query: &str) -> Result<HashMap<String, String>, String> {
     Ok(out)
 }
 
-pub async fn validate(state: &AppState, query: &str) -> Result<(AuthRequest, ClientRecord), AuthorizeError> {
-    let parsed = single_params(query);
-    let params = match &parsed {
-        Ok(p) => p.clone(),
-        Err(_) => url::form_urlencoded::parse(query.as_bytes()).into_owned().collect(),
-    };
-    let get = |k: &str| params.get(k).map(String::as_str).filter(|v| !v.is_empty());
+/// An error found before the user acted: a page naming it, never a redirect (module doc).
+fn refusal(code: ErrorCode, description: &str) -> AuthorizeError {
+    AuthorizeError::Page(format!(
+        "The application sent a sign-in request this server cannot accept: {description} ({}). Nothing was sent \
+         back to the application; tell its developers, or try again from it.",
+        code.as_str()
+    ))
+}
 
-    // 1. Client and redirect URI: failures here are shown, never redirected.
-    let client_id = get("client_id")
-        .ok_or_else(|| AuthorizeError::Page("The request names no client (client_id is missing).".into()))?;
+/// The client `client_id` names and the redirect URI to use: both must be trusted before anything
+/// else is looked at.
+async fn client_and_redirect(
+    state: &AppState,
+    client_id: Option<&str>,
+    redirect_uri: Option<&str>,
+) -> Result<(ClientRecord, String), AuthorizeError> {
+    let client_id =
+        client_id.ok_or_else(|| AuthorizeError::Page("The request names no client (client_id is missing).".into()))?;
     let client: ClientRecord = match client::find(state, client_id).await {
         Ok(Some(client)) => client,
         Ok(None) => {
@@ -68,94 +75,76 @@ pub async fn validate(state: &AppState, query: &str) -> Result<(AuthRequest, Cli
             return Err(AuthorizeError::Page(format!("This application could not be identified: {e}.")));
         }
     };
-    let redirect_uri = match get("redirect_uri") {
-        Some(uri) => {
-            if !client.redirect_uris.iter().any(|reg| redirect::matches(reg, uri)) {
-                return Err(AuthorizeError::Page(if cimd::is_url_client_id(&client.client_id) {
-                    format!(
-                        "The redirect address is not one of the addresses this application's metadata document \
-                         ({}) lists.",
-                        client.client_id
-                    )
-                } else {
-                    "The redirect address does not match any address this application registered.".into()
-                }));
-            }
-            uri.to_owned()
+    let redirect_uri = match redirect_uri {
+        Some(uri) if client.redirect_uris.iter().any(|reg| redirect::matches(reg, uri)) => uri.to_owned(),
+        Some(_) if cimd::is_url_client_id(&client.client_id) => {
+            return Err(AuthorizeError::Page(format!(
+                "The redirect address is not one of the addresses this application's metadata document ({}) lists.",
+                client.client_id
+            )));
+        }
+        Some(_) => {
+            return Err(AuthorizeError::Page(
+                "The redirect address does not match any address this application registered.".into(),
+            ));
         }
         None if client.redirect_uris.len() == 1 => client.redirect_uris[0].clone(),
         None => return Err(AuthorizeError::Page("The request names no redirect address (redirect_uri).".into())),
     };
+    Ok((client, redirect_uri))
+}
 
-    // 2. The rest of the request: shown too, as no user has acted yet (module doc).
-    let client_state = get("state").map(str::to_owned);
-    let fail = |code: ErrorCode, d: &str| {
-        AuthorizeError::Page(format!(
-            "The application sent a sign-in request this server cannot accept: {d} ({}). Nothing was sent back \
-             to the application; tell its developers, or try again from it.",
-            code.as_str()
-        ))
+/// The PKCE challenge: present, S256, and shaped like a base64url SHA-256.
+fn pkce_challenge(challenge: Option<&str>, method: Option<&str>) -> Result<String, AuthorizeError> {
+    let challenge =
+        challenge.ok_or_else(|| refusal(ErrorCode::InvalidRequest, "PKCE is required: send code_challenge"))?;
+    if method != Some("S256") {
+        return Err(refusal(ErrorCode::InvalidRequest, "code_challenge_method must be S256"));
+    }
+    if !pkce::valid_challenge(challenge) {
+        return Err(refusal(ErrorCode::InvalidRequest, "code_challenge must be a base64url SHA-256 (43 characters)"));
+    }
+    Ok(challenge.to_owned())
+}
+
+pub async fn validate(state: &AppState, query: &str) -> Result<(AuthRequest, ClientRecord), AuthorizeError> {
+    let parsed = single_params(query);
+    let params = match &parsed {
+        Ok(p) => p.clone(),
+        Err(_) => url::form_urlencoded::parse(query.as_bytes()).into_owned().collect(),
     };
+    let get = |k: &str| params.get(k).map(String::as_str).filter(|v| !v.is_empty());
+
+    // 1. Client and redirect URI first; 2. then the rest. Every failure is a page (module doc).
+    let (client, redirect_uri) = client_and_redirect(state, get("client_id"), get("redirect_uri")).await?;
     if let Err(e) = parsed {
-        return Err(fail(ErrorCode::InvalidRequest, &e));
+        return Err(refusal(ErrorCode::InvalidRequest, &e));
     }
     match get("response_type") {
         Some("code") => {}
-        None => return Err(fail(ErrorCode::InvalidRequest, "`response_type` is required")),
-        Some(_) => return Err(fail(ErrorCode::UnsupportedResponseType, "only response_type=code is supported")),
+        None => return Err(refusal(ErrorCode::InvalidRequest, "`response_type` is required")),
+        Some(_) => return Err(refusal(ErrorCode::UnsupportedResponseType, "only response_type=code is supported")),
     }
-    let challenge = get("code_challenge")
-        .ok_or_else(|| fail(ErrorCode::InvalidRequest, "PKCE is required: send code_challenge"))?;
-    if get("code_challenge_method") != Some("S256") {
-        return Err(fail(ErrorCode::InvalidRequest, "code_challenge_method must be S256"));
-    }
-    if !pkce::valid_challenge(challenge) {
-        return Err(fail(ErrorCode::InvalidRequest, "code_challenge must be a base64url SHA-256 (43 characters)"));
-    }
-    // Scopes: those this server defines (others are ignored, `scope::requested`); none named means
-    // every offered scope, bounded by what the client registered.
-    let offered = scope::offered(state.config.read_only);
-    let requested = scope::requested(get("scope")).map_err(|e| fail(e.code, &e.description))?;
-    let registered = match &client.scope {
-        Some(r) => Some(scope::parse(Some(r)).map_err(|e| fail(e.code, &e.description))?),
-        None => None,
-    };
-    let scopes = match requested {
-        None => offered
-            .iter()
-            .map(|s| s.to_string())
-            .filter(|s| registered.as_ref().is_none_or(|r| r.contains(s)))
-            .collect(),
-        Some(asked) => {
-            if asked.iter().any(|s| !offered.contains(&s.as_str())) {
-                return Err(fail(ErrorCode::InvalidScope, "this server is read-only; ask for github:read"));
-            }
-            if let Some(registered) = &registered
-                && asked.iter().any(|s| !registered.contains(s))
-            {
-                return Err(fail(ErrorCode::InvalidScope, "the requested scope exceeds the client's registered scope"));
-            }
-            asked
-        }
-    };
-    if scopes.is_empty() {
-        return Err(fail(ErrorCode::InvalidScope, "the client's registered scope names nothing this server offers"));
-    }
+    let code_challenge = pkce_challenge(get("code_challenge"), get("code_challenge_method"))?;
+    let registered = client.scope.as_deref();
+    let scopes =
+        scope::grant(state.config.read_only, get("scope"), registered).map_err(|e| refusal(e.code, &e.description))?;
     let mcp_url = state.config.mcp_url();
     let resource = match get("resource") {
         None => mcp_url,
         Some(r) if r == mcp_url => mcp_url,
-        Some(_) => return Err(fail(ErrorCode::InvalidTarget, "`resource` must be this server's MCP endpoint")),
+        Some(_) => return Err(refusal(ErrorCode::InvalidTarget, "`resource` must be this server's MCP endpoint")),
     };
+    let client_state = get("state").map(str::to_owned);
     if client_state.as_ref().is_some_and(|s| s.len() > 1024) {
-        return Err(fail(ErrorCode::InvalidRequest, "`state` is longer than 1024 characters"));
+        return Err(refusal(ErrorCode::InvalidRequest, "`state` is longer than 1024 characters"));
     }
     let request = AuthRequest {
         client_id: client.client_id.clone(),
         redirect_uri_explicit: get("redirect_uri").is_some(),
         redirect_uri,
         state: client_state,
-        code_challenge: challenge.to_owned(),
+        code_challenge,
         scopes,
         resource,
     };

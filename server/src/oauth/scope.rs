@@ -52,6 +52,29 @@ pub fn parse(scope: Option<&str>) -> Result<Vec<String>, OAuthError> {
     Ok(requested(scope)?.unwrap_or_else(|| SUPPORTED.iter().map(|s| s.to_string()).collect()))
 }
 
+/// The scopes an authorization request is granted: those it names that this server defines (none
+/// named: every offered scope), within what this deployment offers (`read_only`: `github:read`) and
+/// what the client registered. Asking for more than either is `invalid_scope`.
+pub fn grant(read_only: bool, asked: Option<&str>, registered: Option<&str>) -> Result<Vec<String>, OAuthError> {
+    let offered = offered(read_only);
+    let registered = registered.map(|r| parse(Some(r))).transpose()?;
+    let within = |s: &String| registered.as_ref().is_none_or(|r| r.contains(s));
+    let scopes: Vec<String> = match requested(asked)? {
+        None => offered.iter().map(|s| s.to_string()).filter(within).collect(),
+        Some(asked) if asked.iter().any(|s| !offered.contains(&s.as_str())) => {
+            return Err(OAuthError::invalid_scope("this server is read-only; ask for github:read"));
+        }
+        Some(asked) if !asked.iter().all(within) => {
+            return Err(OAuthError::invalid_scope("the requested scope exceeds the client's registered scope"));
+        }
+        Some(asked) => asked,
+    };
+    if scopes.is_empty() {
+        return Err(OAuthError::invalid_scope("the client's registered scope names nothing this server offers"));
+    }
+    Ok(scopes)
+}
+
 /// A narrower scope on refresh (RFC 6749 §6): every requested scope must already be granted.
 pub fn narrow(granted: &[String], requested: Option<&str>) -> Result<Vec<String>, OAuthError> {
     let Some(req) = requested.filter(|s| !s.trim().is_empty()) else { return Ok(granted.to_vec()) };
@@ -81,6 +104,16 @@ mod tests {
         assert_eq!(requested(Some("openid profile offline_access")).unwrap(), None);
         assert_eq!(requested(Some("github:read admin")).unwrap(), Some(vec![READ.to_owned()]));
         assert_eq!(requested(Some("bad\"quote")).unwrap_err().code, super::super::ErrorCode::InvalidScope);
+    }
+
+    #[test]
+    fn a_request_is_granted_what_it_names_within_what_is_offered_and_registered() {
+        assert_eq!(grant(false, None, None).unwrap(), vec![READ, WRITE]);
+        assert_eq!(grant(true, None, None).unwrap(), vec![READ], "read-only offers read only");
+        assert_eq!(grant(false, Some("openid github:read"), None).unwrap(), vec![READ]);
+        assert_eq!(grant(false, None, Some("github:read")).unwrap(), vec![READ], "the registered scope is the default");
+        assert!(grant(true, Some("github:write"), None).is_err());
+        assert!(grant(false, Some("github:write"), Some("github:read")).is_err());
     }
 
     #[test]
