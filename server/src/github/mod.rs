@@ -12,7 +12,7 @@ use serde::{Deserialize, de::DeserializeOwned};
 
 pub use error::GithubError;
 
-use crate::{config::Config, crypto::Secret, metrics::Metrics};
+use crate::{config::Config, crypto::Secret, metrics::Metrics, store::records::GithubIdentity};
 
 const API_VERSION: &str = "2022-11-28";
 const RETRIES: u32 = 2;
@@ -22,14 +22,6 @@ pub struct GithubClient {
     http: reqwest::Client,
     api_base: String,
     metrics: Arc<Metrics>,
-}
-
-/// The fields of `GET /user` the gateway needs to identify a user.
-#[derive(Debug, Clone, Deserialize)]
-pub struct GithubUser {
-    pub id: u64,
-    pub login: String,
-    pub name: Option<String>,
 }
 
 /// Which end of a long text body to keep.
@@ -192,8 +184,8 @@ impl GithubClient {
         resp.json::<T>().await.map_err(|e| GithubError::Decode(e.without_url().to_string()))
     }
 
-    /// `GET /user`: who the token belongs to.
-    pub async fn current_user(&self, token: &Secret) -> Result<GithubUser, GithubError> {
+    /// `GET /user`: who the token belongs to (the fields of it a grant keeps).
+    pub async fn current_user(&self, token: &Secret) -> Result<GithubIdentity, GithubError> {
         self.get_json(token, "/user", &[]).await
     }
 

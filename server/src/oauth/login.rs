@@ -98,11 +98,10 @@ async fn complete(
                 LoginError::GithubUnavailable
             }
         })?;
-    let user = state.github.current_user(&upstream.access_token).await.map_err(|e| {
+    let identity = state.github.current_user(&upstream.access_token).await.map_err(|e| {
         tracing::warn!(error = %e, "GET /user failed after login");
         LoginError::GithubUnavailable
     })?;
-    let identity = GithubIdentity { id: user.id, login: user.login, name: user.name };
     let permitted = allowlist::permits(state, &identity, &upstream.access_token).await.map_err(|e| {
         tracing::warn!(error = %e, "could not read the user's organisations");
         LoginError::GithubUnavailable

@@ -16,7 +16,7 @@ use crate::{
     crypto::{Secret, hash_token},
     github::GithubError,
     state::AppState,
-    store::records::{ClientRecord, GithubIdentity, Grant, RefreshTokenRecord, Rotation, ttl_until},
+    store::records::{ClientRecord, Grant, RefreshTokenRecord, Rotation, ttl_until},
 };
 
 const INVALID: &str = "the refresh token is invalid, expired or revoked";
@@ -105,7 +105,7 @@ async fn recheck_allowlist(state: &AppState, grant: &Grant, dek: &Dek, now: u64)
         Err(BearerError::Invalid | BearerError::UpstreamRevoked) => return Err(OAuthError::invalid_grant(INVALID)),
     };
     let identity = match state.github.current_user(&upstream.access_token).await {
-        Ok(u) if u.id == grant.user.id => GithubIdentity { id: u.id, login: u.login, name: u.name },
+        Ok(u) if u.id == grant.user.id => u,
         Ok(_) | Err(GithubError::BadCredentials) => {
             revoke_grant(state, &grant.id, "GitHub no longer accepts the grant's token").await?;
             return Err(OAuthError::invalid_grant(INVALID));
