@@ -194,11 +194,108 @@ fn client_of(inspected: Option<&Inspected>) -> String {
     text
 }
 
+/// What [`bind_to_user`] learned before the request ran, for its bookkeeping after.
+struct Bound {
+    user_id: u64,
+    session: Option<String>,
+    /// The owner record as read, when it is due for renewal: renewing with a compare-and-swap on it
+    /// can never recreate a record deleted meanwhile.
+    owner_raw: Option<Vec<u8>>,
+    now: u64,
+}
+
+impl SessionGuard {
+    /// A request without a session may open one: within the in-memory and per-user caps.
+    async fn admit_new(&self, user_id: u64) -> Result<(), Response> {
+        if let Some(refusal) = self.refuse_in_memory().await {
+            return Err(refusal);
+        }
+        match self.user_sessions(user_id).await {
+            Ok((_, ids)) if ids.len() >= self.state.config.max_sessions_per_user => Err(too_many_for_user()),
+            Ok(_) => Ok(()),
+            Err(e) => {
+                tracing::error!(error = %e, "storage failure reading a user's sessions");
+                Err(unavailable())
+            }
+        }
+    }
+
+    /// Session `id` must belong to `user_id`; returns its owner record when it is due for renewal.
+    /// A session ended elsewhere (or idle too long) ends here too; one this instance does not hold
+    /// must fit in memory to be restored.
+    async fn check_owner(&self, id: &str, user_id: u64, now: u64) -> Result<Option<Vec<u8>>, Response> {
+        let slack = renewal_slack(self.state.config.session_idle);
+        let owner_raw = match self.state.records.get_raw::<SessionOwner>(id).await {
+            Ok(Some((owner, raw))) if owner.user_id == user_id => {
+                // Renewed recently: no write this time.
+                (now >= owner.renewed_at.saturating_add(slack)).then_some(raw)
+            }
+            Ok(Some(_)) => return Err(not_found()),
+            Ok(None) => {
+                if let Err(e) = self.end(id).await {
+                    tracing::error!(error = %e, "storage failure ending a session");
+                }
+                return Err(not_found());
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "storage failure reading a session owner");
+                return Err(unavailable());
+            }
+        };
+        if !self.manager.sessions.read().await.contains_key(id)
+            && let Some(refusal) = self.refuse_in_memory().await
+        {
+            return Err(refusal);
+        }
+        Ok(owner_raw)
+    }
+
+    /// After the request: a session it opened belongs to its user (within the cap), a session it
+    /// ended is forgotten, and one it used has its idle timer renewed.
+    /// (`status` and `created`: the response's status and the session id it carries, if any.)
+    async fn record(
+        &self,
+        bound: &Bound,
+        is_delete: bool,
+        status: StatusCode,
+        created: Option<&str>,
+        client: &str,
+    ) -> Result<(), Response> {
+        let state = &self.state;
+        let idle = Some(session_ttl(state.config.session_idle));
+        let Bound { user_id, session, owner_raw, now } = bound;
+        let owner = SessionOwner { user_id: *user_id, renewed_at: *now };
+        let result = match (session, created) {
+            (None, Some(created)) => {
+                tracing::debug!(client = %client, "MCP session opened");
+                match self.claim(*user_id, created, &owner, idle).await {
+                    Ok(true) => Ok(()),
+                    Ok(false) => return Err(too_many_for_user()),
+                    Err(e) => Err(e),
+                }
+            }
+            (Some(id), _) if is_delete && status.is_success() => {
+                state.records.delete::<SessionOwner>(id).await.map(|_| ())
+            }
+            (Some(id), _) if status.is_success() => match owner_raw {
+                // Renew only if the record is still the one read, and the stored state with it.
+                Some(raw) => match state.records.swap(id, raw, &owner, idle).await {
+                    Ok(true) => super::session_store::renew(&state.records, id, idle).await,
+                    Ok(false) => Ok(()),
+                    Err(e) => Err(e),
+                },
+                None => Ok(()),
+            },
+            _ => Ok(()),
+        };
+        result.map_err(|e| {
+            tracing::error!(error = %e, "storage failure recording a session owner");
+            unavailable()
+        })
+    }
+}
+
 pub async fn bind_to_user(State(guard): State<Arc<SessionGuard>>, req: Request, next: Next) -> Response {
-    let state = &guard.state;
-    let slack = renewal_slack(state.config.session_idle);
-    let idle = Some(session_ttl(state.config.session_idle));
-    let now = state.now();
     let Some(user_id) = req.extensions().get::<Principal>().map(|p| p.user.id) else {
         return StatusCode::UNAUTHORIZED.into_response();
     };
@@ -207,88 +304,29 @@ pub async fn bind_to_user(State(guard): State<Arc<SessionGuard>>, req: Request, 
         // 2026-07-28: no session to bind, count or renew.
         return next.run(req).await;
     }
+    let now = guard.state.now();
     let session = req.headers().get(SESSION_HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned);
     let is_delete = req.method() == Method::DELETE;
-    if session.is_none() && req.method() == Method::POST {
-        if let Some(refusal) = guard.refuse_in_memory().await {
-            return refusal;
-        }
-        match guard.user_sessions(user_id).await {
-            Ok((_, ids)) if ids.len() >= state.config.max_sessions_per_user => return too_many_for_user(),
-            Ok(_) => {}
-            Err(e) => {
-                tracing::error!(error = %e, "storage failure reading a user's sessions");
-                return unavailable();
-            }
-        }
-    }
-    // The owner record as read, so renewing it can never recreate one deleted meanwhile.
-    let mut owner_raw = None;
-    if let Some(id) = &session {
-        match state.records.get_raw::<SessionOwner>(id).await {
-            Ok(Some((owner, raw))) if owner.user_id == user_id => {
-                // Renewed recently: no write this time.
-                if now >= owner.renewed_at.saturating_add(slack) {
-                    owner_raw = Some(raw);
-                }
-            }
-            Ok(Some(_)) => return not_found(),
-            Ok(None) => {
-                // Ended elsewhere (DELETE on another instance) or idle too long: end it here too.
-                if let Err(e) = guard.end(id).await {
-                    tracing::error!(error = %e, "storage failure ending a session");
-                }
-                return not_found();
-            }
-            Err(e) => {
-                tracing::error!(error = %e, "storage failure reading a session owner");
-                return unavailable();
-            }
-        }
-        // A session this instance does not hold will be restored into its memory.
-        if !guard.manager.sessions.read().await.contains_key(id.as_str())
-            && let Some(refusal) = guard.refuse_in_memory().await
-        {
-            return refusal;
-        }
-    }
+    let checked = match &session {
+        None if req.method() == Method::POST => guard.admit_new(user_id).await.map(|()| None),
+        None => Ok(None),
+        Some(id) => guard.check_owner(id, user_id, now).await,
+    };
+    let owner_raw = match checked {
+        Ok(raw) => raw,
+        Err(refusal) => return refusal,
+    };
+    let bound = Bound { user_id, session, owner_raw, now };
     let mut resp = next.run(req).await;
     // rmcp answers a successful DELETE with 202; the Python and TypeScript SDKs expect 200 (or 204)
     // and log a failed termination otherwise.
     if is_delete && resp.status() == StatusCode::ACCEPTED {
         *resp.status_mut() = StatusCode::OK;
     }
-    let result = match (&session, resp.headers().get(SESSION_HEADER).and_then(|v| v.to_str().ok())) {
-        // A new session was created by this request: it belongs to this user, within the cap.
-        (None, Some(created)) => {
-            tracing::debug!(client = %client_of(inspected.as_ref()), "MCP session opened");
-            match guard.claim(user_id, created, &SessionOwner { user_id, renewed_at: now }, idle).await {
-                Ok(true) => Ok(()),
-                Ok(false) => return too_many_for_user(),
-                Err(e) => Err(e),
-            }
-        }
-        (Some(id), _) if is_delete && resp.status().is_success() => {
-            state.records.delete::<crate::store::records::SessionOwner>(id).await.map(|_| ())
-        }
-        (Some(id), _) if resp.status().is_success() => match &owner_raw {
-            // Renew the idle timer only if the record is still the one we read, and the stored
-            // state with it.
-            Some(raw) => {
-                let renewed = SessionOwner { user_id, renewed_at: now };
-                match state.records.swap(id, raw, &renewed, idle).await {
-                    Ok(true) => super::session_store::renew(&state.records, id, idle).await,
-                    Ok(false) => Ok(()),
-                    Err(e) => Err(e),
-                }
-            }
-            None => Ok(()),
-        },
-        _ => Ok(()),
-    };
-    if let Err(e) = result {
-        tracing::error!(error = %e, "storage failure recording a session owner");
-        return unavailable();
+    let created = resp.headers().get(SESSION_HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let client = client_of(inspected.as_ref());
+    match guard.record(&bound, is_delete, resp.status(), created.as_deref(), &client).await {
+        Ok(()) => resp,
+        Err(refusal) => refusal,
     }
-    resp
 }
