@@ -1,0 +1,154 @@
+//! Which top-level module may import which: every `crate::…` path in `src/` (outside test modules)
+//! is checked against [`ALLOWED`], so a new edge, and with it a new cycle, can't be added quietly.
+//! An edge that is no longer used fails too, so the table stays the true picture.
+//!
+//! The layers, top to bottom (README, Architecture): `main`/`lib`/`demo`/`admin` compose;
+//! `edge` → `http` and `mcp` → `oauth` → `github`, `upstream` → `store` → `crypto`, `clock`.
+//! `config`, `metrics` and `single_flight` are used from every layer. `state` is the composition
+//! root everything still receives as `&AppState`; the edges marked `(#15)` are the cycles that the
+//! narrow services of #15 will remove, and should only ever be deleted from this table.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+/// module → the modules it may name with `crate::`.
+const ALLOWED: &[(&str, &[&str])] = &[
+    ("admin", &["github", "oauth", "state", "store"]),
+    ("clock", &[]),
+    ("config", &["mcp", "oauth"]), // (#15): toolset names and CIMD settings belong below config
+    ("crypto", &["clock"]),
+    ("demo", &["config"]),
+    ("edge", &["config", "lib", "metrics", "state"]),
+    ("github", &["config", "crypto", "metrics", "store"]),
+    ("http", &["config", "crypto", "metrics", "oauth", "state", "store"]),
+    ("lib", &[]),
+    ("mcp", &["config", "crypto", "github", "metrics", "oauth", "state", "store"]),
+    ("metrics", &["state"]), // (#15): its HTTP middleware takes the whole AppState
+    ("oauth", &["clock", "config", "crypto", "github", "metrics", "single_flight", "state", "store", "upstream"]), // state: (#15)
+    ("proptests", &["config", "lib", "mcp", "oauth"]),
+    ("single_flight", &[]),
+    (
+        "state",
+        &[
+            "clock",
+            "config",
+            "crypto",
+            "github",
+            "http",
+            "metrics",
+            "oauth",
+            "single_flight",
+            "store",
+            "upstream",
+            "web",
+        ],
+    ), // http, oauth: (#15)
+    ("store", &["clock", "crypto"]),
+    ("upstream", &["clock", "config", "crypto", "store"]),
+    ("web", &[]),
+    ("main", &[]),
+];
+
+/// The top-level names a `crate::` path starts with, given the text right after `crate::`.
+fn heads(after: &str) -> Vec<String> {
+    if let Some(inner) = after.strip_prefix('{') {
+        let mut depth = 0;
+        let mut end = inner.len();
+        for (i, c) in inner.char_indices() {
+            match c {
+                '{' => depth += 1,
+                '}' if depth == 0 => {
+                    end = i;
+                    break;
+                }
+                '}' => depth -= 1,
+                _ => {}
+            }
+        }
+        let mut out = Vec::new();
+        let (mut depth, mut start) = (0, 0);
+        let body = &inner[..end];
+        for (i, c) in body.char_indices() {
+            match c {
+                '{' => depth += 1,
+                '}' => depth -= 1,
+                ',' if depth == 0 => {
+                    out.extend(heads(body[start..i].trim()));
+                    start = i + 1;
+                }
+                _ => {}
+            }
+        }
+        out.extend(heads(body[start..].trim()));
+        return out;
+    }
+    let name: String = after.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+    if name.is_empty() { Vec::new() } else { vec![name] }
+}
+
+fn used_edges() -> BTreeMap<String, BTreeSet<String>> {
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let modules: BTreeSet<String> = ALLOWED.iter().map(|(m, _)| m.to_string()).collect();
+    let mut edges: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut stack = vec![src.clone()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).expect("read src").flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            if path.extension().is_none_or(|e| e != "rs") {
+                continue;
+            }
+            let rel = path.strip_prefix(&src).expect("under src");
+            let top = rel.components().next().expect("a component").as_os_str().to_string_lossy().replace(".rs", "");
+            let text = std::fs::read_to_string(&path).expect("read source");
+            // Test modules may reach anywhere.
+            let code = text.split("#[cfg(test)]").next().unwrap_or("");
+            for (i, _) in code.match_indices("crate::") {
+                if i > 0 && code[..i].ends_with(|c: char| c.is_alphanumeric() || c == '_') {
+                    continue; // e.g. `my_crate::`
+                }
+                for head in heads(&code[i + "crate::".len()..]) {
+                    let target = if modules.contains(&head) { head } else { "lib".to_owned() };
+                    if target != top {
+                        edges.entry(top.clone()).or_default().insert(target);
+                    }
+                }
+            }
+        }
+    }
+    edges
+}
+
+#[test]
+fn modules_import_only_along_the_allowed_edges() {
+    let allowed: BTreeMap<&str, BTreeSet<&str>> =
+        ALLOWED.iter().map(|(m, to)| (*m, to.iter().copied().collect())).collect();
+    let used = used_edges();
+    for (from, to) in &used {
+        let Some(permitted) = allowed.get(from.as_str()) else {
+            panic!("module `{from}` is not in the table: add it with the modules it may import");
+        };
+        for target in to {
+            assert!(
+                permitted.contains(target.as_str()),
+                "`{from}` imports `crate::{target}`, an edge the architecture does not allow"
+            );
+        }
+    }
+    for (from, permitted) in &allowed {
+        for target in permitted {
+            assert!(
+                used.get(*from).is_some_and(|t| t.contains(*target)),
+                "`{from}` → `{target}` is no longer used: delete it from the table"
+            );
+        }
+    }
+}
+
+#[test]
+fn use_lists_are_read_to_their_top_level_names() {
+    assert_eq!(heads("{a::b, c::{d, e}, f}; rest"), ["a", "c", "f"]);
+    assert_eq!(heads("store::records::Grant,"), ["store"]);
+}
