@@ -151,21 +151,26 @@ async fn run_admin(command: Command) -> ExitCode {
         eprintln!("STORAGE_URL: {} does not exist; run this where the server runs, or set STORAGE_URL", path.display());
         return ExitCode::from(2);
     }
-    let state = match open_state(config).await {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
-    let result = match command {
-        Command::Clients { action: ClientsAction::List } => admin::clients::list(&state).await,
-        Command::Clients { action: ClientsAction::Delete { client_id } } => {
-            admin::clients::delete(&state, &client_id).await
+    // The commands read and revoke records: only the storage is opened.
+    let records = match mcp_github_gateway::state::open_records(&config).await {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("start-up error: {e}");
+            return ExitCode::from(2);
         }
-        Command::Grants { action: GrantsAction::List { user } } => admin::grants::list(&state, user.as_deref()).await,
+    };
+    let state = &records;
+    let result = match command {
+        Command::Clients { action: ClientsAction::List } => admin::clients::list(state).await,
+        Command::Clients { action: ClientsAction::Delete { client_id } } => {
+            admin::clients::delete(state, &client_id).await
+        }
+        Command::Grants { action: GrantsAction::List { user } } => admin::grants::list(state, user.as_deref()).await,
         Command::Grants { action: GrantsAction::Revoke { user: Some(user), .. } } => {
-            admin::grants::revoke_user(&state, &user).await
+            admin::grants::revoke_user(state, &user).await
         }
         Command::Grants { action: GrantsAction::Revoke { grant_id: Some(id), .. } } => {
-            admin::grants::revoke(&state, &id).await
+            admin::grants::revoke(state, &id).await
         }
         _ => return ExitCode::from(2),
     };

@@ -79,6 +79,12 @@ async fn stored_master_key(records: &Records) -> Result<Vec<u8>, StartError> {
     }
 }
 
+/// Only the records of the configured storage, for operator commands that read and revoke and
+/// need nothing else of the server (no keys, templates, rate limiter or metadata-document fetcher).
+pub async fn open_records(config: &Config) -> Result<Records, StartError> {
+    Ok(Records::new(open_store(config, Arc::new(SystemClock)).await?))
+}
+
 impl AppState {
     /// Builds the state for `config` with the wall clock, connecting the configured storage.
     pub async fn new(config: Config) -> Result<Self, StartError> {

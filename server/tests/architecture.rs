@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 /// module → the modules it may name with `crate::`.
 const ALLOWED: &[(&str, &[&str])] = &[
-    ("admin", &["github", "oauth", "state", "store"]),
+    ("admin", &["github", "oauth", "store"]),
     ("clock", &[]),
     ("config", &["mcp", "oauth"]), // (#15): toolset names and CIMD settings belong below config
     ("crypto", &["clock"]),

@@ -3,16 +3,15 @@
 
 use super::{AdminError, revoke_where, shown, table, when};
 use crate::{
-    state::AppState,
+    store::Records,
     store::records::{ClientRecord, Grant},
 };
 
 /// Every registered client, oldest first, with how many live grants each holds.
-pub async fn list(state: &AppState) -> Result<String, AdminError> {
-    let mut clients: Vec<ClientRecord> =
-        state.records.list::<ClientRecord>().await?.into_iter().map(|(_, c)| c).collect();
+pub async fn list(records: &Records) -> Result<String, AdminError> {
+    let mut clients: Vec<ClientRecord> = records.list::<ClientRecord>().await?.into_iter().map(|(_, c)| c).collect();
     clients.sort_by(|a, b| (a.created_at, &a.client_id).cmp(&(b.created_at, &b.client_id)));
-    let grants: Vec<Grant> = state.records.list::<Grant>().await?.into_iter().map(|(_, g)| g).collect();
+    let grants: Vec<Grant> = records.list::<Grant>().await?.into_iter().map(|(_, g)| g).collect();
     let mut t = table(&["CLIENT ID", "NAME", "TYPE", "REDIRECT URIS", "GRANTS", "REGISTERED"]);
     for c in &clients {
         let held = grants.iter().filter(|g| g.client_id == c.client_id).count();
@@ -29,9 +28,9 @@ pub async fn list(state: &AppState) -> Result<String, AdminError> {
 }
 
 /// Deletes the client `client_id` and revokes its grants; says what was done.
-pub async fn delete(state: &AppState, client_id: &str) -> Result<String, AdminError> {
-    let revoked = revoke_where(state, |g| g.client_id == client_id, "client deleted by an operator").await?;
-    if !state.records.delete::<crate::store::records::ClientRecord>(client_id).await? && revoked == 0 {
+pub async fn delete(records: &Records, client_id: &str) -> Result<String, AdminError> {
+    let revoked = revoke_where(records, |g| g.client_id == client_id, "client deleted by an operator").await?;
+    if !records.delete::<crate::store::records::ClientRecord>(client_id).await? && revoked == 0 {
         return Err(AdminError::NotFound(format!("no client `{client_id}` (see `clients list`)")));
     }
     Ok(format!("deleted client {client_id} and revoked {revoked} grant(s)"))

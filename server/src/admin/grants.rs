@@ -5,7 +5,7 @@
 use super::{AdminError, revoke_where, shown, table, when};
 use crate::{
     oauth::cimd::is_url_client_id,
-    state::AppState,
+    store::Records,
     store::records::{ClientRecord, Grant},
 };
 
@@ -19,9 +19,8 @@ fn is_user(grant: &Grant, login: &str) -> bool {
 }
 
 /// Live grants, newest first, optionally only `user`'s.
-pub async fn list(state: &AppState, user: Option<&str>) -> Result<String, AdminError> {
-    let mut grants: Vec<Grant> = state
-        .records
+pub async fn list(records: &Records, user: Option<&str>) -> Result<String, AdminError> {
+    let mut grants: Vec<Grant> = records
         .list::<Grant>()
         .await?
         .into_iter()
@@ -29,7 +28,7 @@ pub async fn list(state: &AppState, user: Option<&str>) -> Result<String, AdminE
         .filter(|g| user.is_none_or(|u| is_user(g, u)))
         .collect();
     grants.sort_by(|a, b| (b.created_at, &a.id).cmp(&(a.created_at, &b.id)));
-    let clients = state.records.list::<ClientRecord>().await?;
+    let clients = records.list::<ClientRecord>().await?;
     let name_of = |id: &str| {
         clients
             .iter()
@@ -52,16 +51,16 @@ pub async fn list(state: &AppState, user: Option<&str>) -> Result<String, AdminE
 }
 
 /// Revokes one grant by id.
-pub async fn revoke(state: &AppState, grant_id: &str) -> Result<String, AdminError> {
-    match revoke_where(state, |g| g.id == grant_id, "revoked by an operator").await? {
+pub async fn revoke(records: &Records, grant_id: &str) -> Result<String, AdminError> {
+    match revoke_where(records, |g| g.id == grant_id, "revoked by an operator").await? {
         0 => Err(AdminError::NotFound(format!("no grant `{grant_id}` (see `grants list`)"))),
         _ => Ok(format!("revoked grant {grant_id}")),
     }
 }
 
 /// Revokes every grant of `login` (or `id:N`).
-pub async fn revoke_user(state: &AppState, login: &str) -> Result<String, AdminError> {
-    match revoke_where(state, |g| is_user(g, login), "user revoked by an operator").await? {
+pub async fn revoke_user(records: &Records, login: &str) -> Result<String, AdminError> {
+    match revoke_where(records, |g| is_user(g, login), "user revoked by an operator").await? {
         0 => Err(AdminError::NotFound(format!("no grants for `{login}` (see `grants list`)"))),
         n => Ok(format!("revoked {n} grant(s) of {login}")),
     }

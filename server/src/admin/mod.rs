@@ -6,7 +6,7 @@ pub mod grants;
 
 use comfy_table::{LineStyle, Table, TableStyle};
 
-use crate::{oauth::tokens::revoke_grant, state::AppState, store::records::Grant};
+use crate::{oauth::tokens::revoke_grant, store::Records, store::records::Grant};
 
 /// A rule under the header and nothing else: compact, and an id is easy to copy out of it.
 const STYLE: TableStyle = TableStyle::new().header_separator(LineStyle::none().fill('─').junction(' '));
@@ -51,11 +51,11 @@ fn shown(value: &str) -> String {
 }
 
 /// Revokes every grant `pick` selects; returns how many.
-async fn revoke_where(state: &AppState, pick: impl Fn(&Grant) -> bool, why: &str) -> Result<usize, AdminError> {
+async fn revoke_where(records: &Records, pick: impl Fn(&Grant) -> bool, why: &str) -> Result<usize, AdminError> {
     let mut n = 0;
-    for (id, grant) in state.records.list::<Grant>().await? {
+    for (id, grant) in records.list::<Grant>().await? {
         if pick(&grant) {
-            revoke_grant(state, &id, why).await?;
+            revoke_grant(records, &id, why).await?;
             n += 1;
         }
     }

@@ -132,7 +132,7 @@ async fn refresh_locked(
         } else {
             "GitHub token expired and cannot be refreshed"
         };
-        revoke_grant(state, grant_id, why).await?;
+        revoke_grant(&state.records, grant_id, why).await?;
         return Err(BearerError::UpstreamRevoked);
     };
     // One refresh across instances too: the first to create the lease refreshes; the others wait
@@ -183,7 +183,7 @@ async fn refresh_and_save(
                 return Ok(token);
             }
             tracing::warn!(grant = %short(grant_id), %reason, "GitHub refused the refresh");
-            revoke_grant(state, grant_id, "GitHub refused to refresh its token").await?;
+            revoke_grant(&state.records, grant_id, "GitHub refused to refresh its token").await?;
             Err(BearerError::UpstreamRevoked)
         }
         Err(UpstreamError::Unavailable(e)) => {

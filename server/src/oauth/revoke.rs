@@ -24,7 +24,7 @@ pub async fn revoke(
                 if rt.client_id != client.client_id {
                     return Err(not_yours());
                 }
-                revoke_grant(state, &rt.grant_id, "refresh token revoked by the client").await?;
+                revoke_grant(&state.records, &rt.grant_id, "refresh token revoked by the client").await?;
                 state.records.delete::<crate::store::records::RefreshTokenRecord>(&key).await?;
                 return Ok(());
             }

@@ -7,7 +7,7 @@ use crate::{
     crypto::{Secret, TokenKind, hash_token},
     state::AppState,
     store::{
-        Namespace, StoreError,
+        Namespace, Records, StoreError,
         records::{AccessTokenRecord, Grant, RefreshTokenRecord},
     },
 };
@@ -92,8 +92,8 @@ impl MintedPair {
 }
 
 /// Revokes a grant: every token hanging from it stops working at once (they all check the grant).
-pub async fn revoke_grant(state: &AppState, grant_id: &str, why: &str) -> Result<(), StoreError> {
-    if state.records.delete::<crate::store::records::Grant>(grant_id).await? {
+pub async fn revoke_grant(records: &Records, grant_id: &str, why: &str) -> Result<(), StoreError> {
+    if records.delete::<crate::store::records::Grant>(grant_id).await? {
         tracing::warn!(grant = %short(grant_id), reason = why, "grant revoked");
     }
     Ok(())

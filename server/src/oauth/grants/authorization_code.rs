@@ -37,7 +37,7 @@ pub async fn exchange(
         return Err(OAuthError::invalid_grant(INVALID));
     };
     if let Some(grant_id) = &record.used_by {
-        revoke_grant(state, grant_id, "authorization code replayed").await?;
+        revoke_grant(&state.records, grant_id, "authorization code replayed").await?;
         return Err(OAuthError::invalid_grant(INVALID));
     }
     let now = state.now();
@@ -88,7 +88,7 @@ pub async fn exchange(
         if let Some(current) = state.records.get::<CodeRecord>(&key).await?
             && let Some(winner) = current.used_by
         {
-            revoke_grant(state, &winner, "authorization code redeemed twice concurrently").await?;
+            revoke_grant(&state.records, &winner, "authorization code redeemed twice concurrently").await?;
         }
         return Err(OAuthError::invalid_grant(INVALID));
     }

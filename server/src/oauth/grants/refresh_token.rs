@@ -107,7 +107,7 @@ async fn recheck_allowlist(state: &AppState, grant: &Grant, dek: &Dek, now: u64)
     let identity = match state.github.current_user(&upstream.access_token).await {
         Ok(u) if u.id == grant.user.id => u,
         Ok(_) | Err(GithubError::BadCredentials) => {
-            revoke_grant(state, &grant.id, "GitHub no longer accepts the grant's token").await?;
+            revoke_grant(&state.records, &grant.id, "GitHub no longer accepts the grant's token").await?;
             return Err(OAuthError::invalid_grant(INVALID));
         }
         Err(e) => {
@@ -126,7 +126,7 @@ async fn recheck_allowlist(state: &AppState, grant: &Grant, dek: &Dek, now: u64)
             Ok(())
         }
         Ok(false) => {
-            revoke_grant(state, &grant.id, "user is no longer on the allowlist").await?;
+            revoke_grant(&state.records, &grant.id, "user is no longer on the allowlist").await?;
             Err(OAuthError::invalid_grant("this GitHub account is no longer allowed to use this server"))
         }
         Err(e) => {
@@ -152,6 +152,6 @@ async fn replay(
             vault::open_successor(&state.keys, token, &rotation.successor).map_err(|_| OAuthError::server_error())?;
         return serde_json::from_slice(&json).map_err(|_| OAuthError::server_error());
     }
-    revoke_grant(state, &record.grant_id, "rotated refresh token reused after the grace window").await?;
+    revoke_grant(&state.records, &record.grant_id, "rotated refresh token reused after the grace window").await?;
     Err(OAuthError::invalid_grant(INVALID))
 }
