@@ -149,11 +149,11 @@ fn json_schema(node: &Value) -> Value {
     }
 }
 
-/// The compiled validator for `schema`, resolving `#/components/...` against the description.
-fn validator(schema: &Value) -> Result<Arc<jsonschema::Validator>, String> {
+/// The compiled validator for `schema`, cached under `key` (which names where the schema came
+/// from), resolving `#/components/...` against the description.
+fn validator(key: String, schema: &Value) -> Result<Arc<jsonschema::Validator>, String> {
     static COMPONENTS: OnceLock<Value> = OnceLock::new();
     static CACHE: OnceLock<Mutex<HashMap<String, Arc<jsonschema::Validator>>>> = OnceLock::new();
-    let key = schema.to_string();
     let cache = CACHE.get_or_init(Default::default);
     if let Some(found) = cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
         return Ok(found);
@@ -196,14 +196,17 @@ fn request_problems(key: &str, query: Option<&str>, body: &[u8]) -> (Vec<String>
 /// What is wrong with a response body for `key`, if anything (empty: it is as described).
 fn response_problems(key: &str, status: StatusCode, body: &[u8]) -> Vec<String> {
     let Some(described) = index().get(key) else { return Vec::new() };
-    let documented = described.responses.get(status.as_str()).or_else(|| described.responses.get("default"));
-    let schema = match documented {
-        Some(Some(schema)) => schema.clone(),
-        Some(None) if body.is_empty() => return Vec::new(),
-        Some(None) => return vec![format!("{status} is documented without a body for {key}, but one was sent")],
+    static BASIC_ERROR: OnceLock<Value> = OnceLock::new();
+    let documented = [status.as_str(), "default"]
+        .into_iter()
+        .find_map(|listed| described.responses.get(listed).map(|schema| (listed, schema)));
+    let (cache_key, schema) = match documented {
+        Some((listed, Some(schema))) => (format!("{key} {listed}"), schema),
+        Some((_, None)) if body.is_empty() => return Vec::new(),
+        Some((_, None)) => return vec![format!("{status} is documented without a body for {key}, but one was sent")],
         // An error status the operation does not list is still GitHub's basic-error (module doc).
         None if status.is_client_error() || status.is_server_error() => {
-            json!({"$ref": "#/components/schemas/basic-error"})
+            ("basic-error".to_owned(), BASIC_ERROR.get_or_init(|| json!({"$ref": "#/components/schemas/basic-error"})))
         }
         None => return vec![format!("status {status} is not documented for {key}")],
     };
@@ -211,7 +214,7 @@ fn response_problems(key: &str, status: StatusCode, body: &[u8]) -> Vec<String> 
         Ok(v) => v,
         Err(e) => return vec![format!("{status} body for {key} is not JSON: {e}")],
     };
-    match validator(&schema) {
+    match validator(cache_key, schema) {
         Ok(v) => v
             .iter_errors(&instance)
             .take(5)

@@ -143,22 +143,9 @@ fn origin_allowed(state: &AppState, headers: &HeaderMap) -> bool {
     origin == state.config.public_url.origin().ascii_serialization() || state.config.allowed_origins.contains(origin)
 }
 
-/// The JSON-RPC id and the tools a message calls.
+/// The JSON-RPC id of a message.
 fn id_of(message: Option<&Value>) -> Option<&Value> {
     message.and_then(|m| m.get("id")).filter(|id| !id.is_null())
-}
-
-fn called_tools(message: Option<&Value>) -> Vec<String> {
-    let one = |m: &Value| {
-        (m.get("method").and_then(Value::as_str) == Some("tools/call"))
-            .then(|| m["params"]["name"].as_str().map(str::to_owned))
-            .flatten()
-    };
-    match message {
-        Some(Value::Array(batch)) => batch.iter().filter_map(one).collect(),
-        Some(m) => one(m).into_iter().collect(),
-        None => Vec::new(),
-    }
 }
 
 fn is_method(message: Option<&Value>, method: &str) -> bool {
@@ -208,8 +195,12 @@ pub async fn handle(State(relay): State<Arc<Relay>>, req: Request) -> Response {
     // told us the tool writes; `X-MCP-Readonly` makes GitHub's server refuse the rest.
     let may_write = !state.config.read_only && principal.scopes.iter().any(|s| s == scope::WRITE);
     if !may_write {
-        let writes: Vec<String> =
-            called_tools(message).into_iter().filter(|t| relay.read_only_tools.get(t).is_some_and(|ro| !*ro)).collect();
+        let writes: Vec<&str> = message
+            .map(scopes::called_tools)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|t| relay.read_only_tools.get(*t).is_some_and(|ro| !*ro))
+            .collect();
         if !writes.is_empty() {
             if state.config.read_only {
                 return refused(
@@ -446,15 +437,11 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
 
     #[test]
-    fn scope_challenges_and_tool_calls_are_read() {
+    fn scope_challenges_are_read() {
         let c = "Bearer error=\"insufficient_scope\", scope=\"repo read:org\", resource_metadata=\"x\"";
         assert_eq!(challenge_scope(c).as_deref(), Some("repo read:org"));
         assert_eq!(challenge_scope("Bearer error=\"insufficient_scope\""), None);
-        let call = json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": "create_issue"}});
-        assert_eq!(called_tools(Some(&call)), vec!["create_issue"]);
-        assert!(called_tools(Some(&json!({"method": "tools/list"}))).is_empty());
     }
 }

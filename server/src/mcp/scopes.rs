@@ -27,8 +27,8 @@ pub struct StepUp {
     pub tools: Arc<Registry>,
 }
 
-/// The names of the tools a JSON-RPC message (or batch) calls.
-fn called_tools(message: &Value) -> Vec<&str> {
+/// The names of the tools a JSON-RPC message (or batch) calls (also the relay's, in upstream mode).
+pub fn called_tools(message: &Value) -> Vec<&str> {
     match message {
         Value::Array(batch) => batch.iter().filter_map(called_tool).collect(),
         m => called_tool(m).into_iter().collect(),

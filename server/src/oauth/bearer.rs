@@ -80,18 +80,28 @@ pub async fn authenticate(state: &AppState, token: &str) -> Result<Principal, Be
 /// The grant's GitHub token, refreshed first when it is about to expire.
 pub async fn usable_upstream(state: &AppState, grant: &Grant, dek: &Dek) -> Result<UpstreamToken, BearerError> {
     let upstream = dek.open_upstream(&grant.sealed_upstream).map_err(|_| BearerError::Invalid)?;
-    if needs_refresh(&upstream, state.now()) { refresh_upstream(state, &grant.id, dek).await } else { Ok(upstream) }
+    if needs_refresh(&upstream, state.now()) {
+        refresh_upstream(state, &grant.id, dek, None).await
+    } else {
+        Ok(upstream)
+    }
 }
 
 fn needs_refresh(t: &UpstreamToken, now: u64) -> bool {
     t.expires_at.is_some_and(|e| e <= now + UPSTREAM_REFRESH_MARGIN_SECS)
 }
 
-/// Refreshes the grant's GitHub token once even when many requests need it at the same moment.
-async fn refresh_upstream(state: &AppState, grant_id: &str, dek: &Dek) -> Result<UpstreamToken, BearerError> {
+/// Refreshes the grant's GitHub token once even when many requests need it at the same moment:
+/// when it is about to expire, or when it is still `rejected`.
+async fn refresh_upstream(
+    state: &AppState,
+    grant_id: &str,
+    dek: &Dek,
+    rejected: Option<&Secret>,
+) -> Result<UpstreamToken, BearerError> {
     let slot = state.upstream_refresh_locks.join(grant_id);
     let _turn = slot.lock().await;
-    refresh_locked(state, grant_id, dek, None).await
+    refresh_locked(state, grant_id, dek, rejected).await
 }
 
 /// GitHub answered 401 for `rejected`, the principal's GitHub token, although the clock says it is
@@ -103,12 +113,10 @@ pub async fn refresh_rejected(
     principal: &Principal,
     rejected: &Secret,
 ) -> Result<UpstreamToken, BearerError> {
-    let slot = state.upstream_refresh_locks.join(&principal.grant_id);
-    let _turn = slot.lock().await;
-    refresh_locked(state, &principal.grant_id, &principal.dek, Some(rejected)).await
+    refresh_upstream(state, &principal.grant_id, &principal.dek, Some(rejected)).await
 }
 
-/// Refreshes the grant's GitHub token if it is about to expire, or if it is still `rejected`.
+/// [`refresh_upstream`]'s work, under the grant's lock.
 async fn refresh_locked(
     state: &AppState,
     grant_id: &str,

@@ -99,11 +99,10 @@ impl Github<'_> {
         Fut: Future<Output = Result<T, GithubError>>,
     {
         let token = self.token();
-        let error = match call(token.clone()).await {
-            Ok(v) => return Ok(v),
-            Err(GithubError::BadCredentials) => GithubError::BadCredentials,
-            Err(e) => return Err(ToolFailure::message(e.to_string())),
-        };
+        match call(token.clone()).await {
+            Err(GithubError::BadCredentials) => {}
+            other => return other.map_err(|e| ToolFailure::message(e.to_string())),
+        }
         match bearer::refresh_rejected(&self.server.state, &self.principal, &token).await {
             Ok(fresh) => {
                 if let Ok(mut current) = self.token.lock() {
@@ -113,7 +112,7 @@ impl Github<'_> {
             }
             Err(BearerError::Store(e)) => {
                 tracing::error!(error = %e, "storage failure refreshing a GitHub token after a 401");
-                Err(ToolFailure::message(error.to_string()))
+                Err(ToolFailure::message(GithubError::BadCredentials.to_string()))
             }
             Err(e) => Err(ToolFailure::message(e.to_string())),
         }
