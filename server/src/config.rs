@@ -171,10 +171,10 @@ pub struct Config {
     pub log_json: bool,
     /// Idle time after which an MCP session ends (everywhere: its owner record expires).
     pub session_idle: Duration,
-    /// How long an idle session stays in this instance's memory (at most `session_idle`); after that
-    /// it lives in storage only and its next request restores it.
+    /// How long after its last request a session counts as active on this instance (the
+    /// `mcp_gateway_mcp_sessions` gauge and `max_sessions`).
     pub session_memory: Duration,
-    /// Most live MCP sessions on one instance; new ones get 503 past it.
+    /// Most MCP sessions active on one instance; new ones get 503 past it.
     pub max_sessions: usize,
     /// Most live MCP sessions one user may hold on one instance; new ones get 429 past it.
     pub max_sessions_per_user: usize,
@@ -408,7 +408,7 @@ impl Config {
             client_ttl: secs("CLIENT_TTL_SECS", raw.client_ttl_secs, 90 * 86_400, 3600..=3650 * 86_400)?,
             session_idle: secs("SESSION_IDLE_SECS", raw.session_idle_secs, 1800, 1..=7 * 86_400)?,
             session_memory: secs("SESSION_MEMORY_SECS", raw.session_memory_secs, 120, 1..=7 * 86_400)?,
-            max_sessions: count("MAX_SESSIONS", raw.max_sessions, 5_000, 1..=1_000_000)?,
+            max_sessions: count("MAX_SESSIONS", raw.max_sessions, 10_000, 1..=1_000_000)?,
             max_sessions_per_user: count("MAX_SESSIONS_PER_USER", raw.max_sessions_per_user, 20, 1..=10_000)?,
             secret_key: parse_secret_key(raw.secret_key)?,
             shutdown_grace: secs("SHUTDOWN_GRACE_SECS", raw.shutdown_grace_secs, DEFAULT_SHUTDOWN_GRACE_SECS, 0..=300)?,

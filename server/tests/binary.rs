@@ -222,7 +222,7 @@ async fn json_logs_carry_a_request_id_on_every_request_line() {
 }
 
 #[tokio::test]
-async fn sigterm_cuts_open_streams_after_the_grace_period_and_sessions_survive() {
+async fn sigterm_cuts_open_requests_after_the_grace_period_and_sessions_survive() {
     let emulator = github_emulator::start(EmulatorConfig::default()).await.unwrap();
     let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
@@ -231,18 +231,14 @@ async fn sigterm_cuts_open_streams_after_the_grace_period_and_sessions_survive()
     let gw = Gateway::new(&base);
     let tokens = gw.login().await;
     let session = gw.mcp_session(&tokens.access).await;
-    // A standalone SSE stream (GET /mcp) stays open until the server ends it.
-    let stream = gw
-        .http
-        .get(gw.mcp_url())
-        .bearer_auth(&tokens.access)
-        .header("accept", "text/event-stream")
-        .header("mcp-session-id", &session)
-        .header("mcp-protocol-version", common::PROTOCOL)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(stream.status(), StatusCode::OK);
+    // A tool call GitHub takes a minute to answer stays open until the server ends it.
+    emulator.set_latency(Duration::from_secs(60));
+    let slow = {
+        let (gw, access, session) = (Gateway::new(&base), tokens.access.clone(), session.clone());
+        tokio::spawn(async move { gw.call_tool(&access, &session, "get_me", json!({})).await })
+    };
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(!slow.is_finished(), "the call is in flight");
 
     let pid = running.child.id().to_string();
     let sent = Instant::now();
@@ -251,14 +247,15 @@ async fn sigterm_cuts_open_streams_after_the_grace_period_and_sessions_survive()
         if let Some(s) = running.child.try_wait().unwrap() {
             break s;
         }
-        assert!(sent.elapsed() < Duration::from_secs(8), "an open stream held the process past its grace period");
+        assert!(sent.elapsed() < Duration::from_secs(8), "an open request held the process past its grace period");
         tokio::time::sleep(Duration::from_millis(50)).await;
     };
     assert!(status.success(), "exit status {status}");
-    assert!(sent.elapsed() >= Duration::from_millis(900), "the stream got its grace period");
+    assert!(sent.elapsed() >= Duration::from_millis(900), "the request got its grace period");
     let logs = std::fs::read_to_string(&running.log).unwrap();
     assert!(logs.contains("shutdown grace elapsed"), "{logs}");
-    drop(stream);
+    drop(slow);
+    emulator.set_latency(Duration::ZERO);
 
     // The next process picks the session up from storage.
     let _next = spawn_gateway(&dir, port, &emulator, "info").await;

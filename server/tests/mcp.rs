@@ -304,7 +304,8 @@ async fn revocation_during_a_slow_upstream_refresh_sticks() {
 }
 
 /// Regression: rmcp's default SSE "priming" event (id + retry, empty data) broke clients that parse
-/// every `data:` line as JSON.
+/// every `data:` line as JSON. A reply that is one response is now plain JSON, so it has no events at
+/// all; a streamed one would still carry no priming event.
 #[tokio::test]
 async fn sse_streams_carry_no_empty_priming_events() {
     let h = Harness::start().await;
@@ -313,16 +314,9 @@ async fn sse_streams_carry_no_empty_priming_events() {
     let session = init.headers["mcp-session-id"].to_str().unwrap().to_owned();
     let list = h.mcp(Some(&t.access), Some(&session), json!({"jsonrpc": "2.0", "id": 2, "method": "tools/list"})).await;
     for reply in [&init, &list] {
-        assert!(reply.text.contains("data:"), "an SSE reply: {}", reply.text);
-        for line in reply.text.lines().filter(|l| l.starts_with("data:")) {
-            let data = line.trim_start_matches("data:").trim();
-            assert!(
-                serde_json::from_str::<serde_json::Value>(data).is_ok(),
-                "non-JSON data line {line:?} in {}",
-                reply.text
-            );
-        }
-        assert!(!reply.text.contains("retry:"), "{}", reply.text);
+        assert_eq!(reply.headers["content-type"], "application/json", "{}", reply.text);
+        assert!(serde_json::from_str::<serde_json::Value>(&reply.text).is_ok_and(|v| v.get("result").is_some()));
+        assert!(!reply.text.contains("retry:") && !reply.text.starts_with("id:"), "{}", reply.text);
     }
 }
 
@@ -512,7 +506,7 @@ async fn idle_sessions_end() {
 }
 
 #[tokio::test]
-async fn idle_sessions_leave_memory_and_come_back_on_their_next_request() {
+async fn an_idle_session_stops_counting_as_active_and_its_next_request_is_served_from_storage() {
     let h = Harness::start_with(EmulatorConfig::default(), |c| c.session_memory_secs = Some("1".into())).await;
     let t = h.login().await;
     let session = h.mcp_session(&t.access).await;
@@ -521,13 +515,42 @@ async fn idle_sessions_leave_memory_and_come_back_on_their_next_request() {
         text.lines().find_map(|l| l.strip_prefix("mcp_gateway_mcp_sessions ")).unwrap_or("?").to_owned()
     };
     assert_eq!(live().await, "1");
-    // rmcp's idle timer runs on real time.
-    tokio::time::sleep(Duration::from_millis(1500)).await;
-    assert_eq!(live().await, "0", "the idle session left memory");
+    h.clock.advance(2);
+    assert_eq!(live().await, "0", "idle for SESSION_MEMORY_SECS: no longer active here");
     let me = h.call_tool(&t.access, &session, "get_me", json!({})).await;
-    assert_eq!(me.status, StatusCode::OK, "restored from storage: {}", me.text);
+    assert_eq!(me.status, StatusCode::OK, "served from its record in storage: {}", me.text);
     assert_eq!(me.body.unwrap()["result"]["structuredContent"]["login"], "octocat");
     assert_eq!(live().await, "1");
+}
+
+#[tokio::test]
+async fn a_session_has_no_server_stream_and_a_request_without_one_is_refused() {
+    let h = Harness::start().await;
+    let t = h.login().await;
+    let session = h.mcp_session(&t.access).await;
+    let get = |session: Option<String>| {
+        let mut req = h.http.get(h.mcp_url()).bearer_auth(&t.access).header("accept", "text/event-stream");
+        if let Some(s) = session {
+            req = req.header("mcp-session-id", s).header("mcp-protocol-version", common::PROTOCOL);
+        }
+        req.send()
+    };
+    let stream = get(Some(session.clone())).await.unwrap();
+    assert_eq!(stream.status(), StatusCode::METHOD_NOT_ALLOWED, "nothing is ever sent unprompted");
+    assert_eq!(stream.headers()["allow"], "POST, DELETE");
+    let foreign = get(Some("not-a-session".into())).await.unwrap();
+    assert_eq!(foreign.status(), StatusCode::NOT_FOUND, "an unknown id is a 404 first");
+    // A 2025-revision request other than initialize needs the session it opened.
+    let r = h
+        .mcp_with(
+            Some(&t.access),
+            None,
+            json!({"jsonrpc": "2.0", "id": 3, "method": "tools/list"}),
+            &[("mcp-protocol-version", common::PROTOCOL)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text);
+    assert_eq!(r.body.unwrap()["error"]["code"], -32600);
 }
 
 #[tokio::test]

@@ -3,8 +3,6 @@
 
 mod common;
 
-use std::time::Duration;
-
 use common::Harness;
 use reqwest::StatusCode;
 use rmcp::{
@@ -177,11 +175,11 @@ async fn an_oversized_initialize_is_refused_before_anything_is_stored() {
     assert_eq!(body(&r)["error"]["code"], -32602, "{}", r.text);
     assert!(r.headers.get("mcp-session-id").is_none());
     let store = h.state.records.store();
-    assert_eq!(store.count(mcp_github_gateway::store::Namespace::McpSessionState).await.unwrap(), 0);
+    assert_eq!(store.count(mcp_github_gateway::store::Namespace::McpSession).await.unwrap(), 0);
 }
 
 #[tokio::test]
-async fn the_per_user_session_cap_counts_sessions_that_left_memory() {
+async fn the_per_user_session_cap_counts_sessions_no_longer_active_here() {
     let h = Harness::start_with(Default::default(), |c| {
         c.max_sessions_per_user = Some("2".into());
         c.session_memory_secs = Some("1".into());
@@ -190,8 +188,8 @@ async fn the_per_user_session_cap_counts_sessions_that_left_memory() {
     let t = h.login().await;
     let first = h.mcp_session(&t.access).await;
     h.mcp_session(&t.access).await;
-    // Both go idle and leave this instance's memory; they are still live in storage.
-    tokio::time::sleep(Duration::from_millis(2500)).await;
+    // Both go idle and stop counting as active here; they are still live in storage.
+    h.clock.advance(2);
     let init = json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
         "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "third", "version": "1"}}});
     let r = h.mcp(Some(&t.access), None, init.clone()).await;
@@ -215,16 +213,15 @@ async fn the_per_user_session_cap_counts_sessions_that_left_memory() {
 }
 
 #[tokio::test]
-async fn a_session_s_stored_params_expire_with_its_idle_expiry() {
+async fn a_session_s_record_expires_with_its_idle_expiry() {
     let h = Harness::start_with(Default::default(), |c| c.session_idle_secs = Some("80".into())).await;
     let t = h.login().await;
     let session = h.mcp_session(&t.access).await;
     let store = h.state.records.store();
     use mcp_github_gateway::store::Namespace;
-    assert!(store.get(Namespace::McpSessionState, &session).await.unwrap().is_some());
-    // Idle 80 s plus the renewal slack (an eighth): both records are gone, not kept for days.
+    assert!(store.get(Namespace::McpSession, &session).await.unwrap().is_some());
+    // Idle 80 s plus the renewal slack (an eighth): the record is gone, not kept for days.
     h.clock.advance(80 + 10 + 2);
-    assert!(store.get(Namespace::McpSessionState, &session).await.unwrap().is_none());
     assert!(store.get(Namespace::McpSession, &session).await.unwrap().is_none());
 }
 

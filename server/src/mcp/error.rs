@@ -31,6 +31,10 @@ pub enum McpError {
     /// 404 for an unknown, ended or foreign session, as a JSON-RPC error (a plain-text 404 makes
     /// dual-era clients take the server for the old HTTP+SSE transport).
     SessionNotFound,
+    /// 400 for a 2025-revision request other than `initialize` without an `Mcp-Session-Id`.
+    SessionRequired,
+    /// 405 for `GET` (the optional server-to-client stream): this server sends nothing unprompted.
+    NoServerStream,
     /// A JSON-RPC error response to the message with `id`.
     JsonRpc { status: StatusCode, id: Value, code: i64, message: String, reason: &'static str },
 }
@@ -73,6 +77,20 @@ impl IntoResponse for McpError {
                 let body = json!({"jsonrpc": "2.0", "id": null,
                     "error": {"code": -32001, "message": "Session not found: initialize a new session"}});
                 ((StatusCode::NOT_FOUND, Json(body)).into_response(), "unknown_session")
+            }
+            McpError::SessionRequired => {
+                let body = json!({"jsonrpc": "2.0", "id": null, "error": {"code": -32600,
+                    "message": "Bad Request: Mcp-Session-Id is required; initialize a session first"}});
+                ((StatusCode::BAD_REQUEST, Json(body)).into_response(), "session_required")
+            }
+            McpError::NoServerStream => {
+                let mut resp = (
+                    StatusCode::METHOD_NOT_ALLOWED,
+                    "Method Not Allowed: this server sends no messages outside replies to requests",
+                )
+                    .into_response();
+                resp.headers_mut().insert(header::ALLOW, HeaderValue::from_static("POST, DELETE"));
+                (resp, "no_server_stream")
             }
             McpError::JsonRpc { status, id, code, message, reason } => {
                 let body = json!({"jsonrpc": "2.0", "id": id, "error": {"code": code, "message": message}});

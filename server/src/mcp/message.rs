@@ -3,8 +3,8 @@
 //!
 //! - Malformed JSON is answered HTTP 400 with a JSON-RPC `-32700` error, JSON that is not a JSON-RPC
 //!   message with `-32600` (rmcp would answer 415 in plain text, which clients misread).
-//! - An `initialize` larger than [`MAX_INITIALIZE_BYTES`] is refused (`-32602`): its params are what
-//!   a session keeps in storage for as long as it lives.
+//! - An `initialize` larger than [`MAX_INITIALIZE_BYTES`] is refused (`-32602`): no real client
+//!   sends one, and its params are parsed on every handshake.
 //! - A 2026-07-28 request is stateless: its `Mcp-Session-Id` and `Last-Event-ID` headers are ignored
 //!   (removed here, so a stale id is never a 404), and it never counts as a session. The era rule is
 //!   rmcp's own: `initialize` is legacy; a request whose `_meta` carries the protocol version and the
@@ -22,7 +22,7 @@ use serde_json::Value;
 
 use super::MCP_BODY_LIMIT;
 
-/// Largest `initialize` message accepted (its params are stored for the session's life).
+/// Largest `initialize` message accepted.
 pub const MAX_INITIALIZE_BYTES: usize = 16 * 1024;
 
 const PROTOCOL_VERSION_META: &str = "io.modelcontextprotocol/protocolVersion";
@@ -37,6 +37,8 @@ pub struct Inspected {
     pub message: Option<Value>,
     /// A 2026-07-28 (stateless) request.
     pub stateless: bool,
+    /// An `initialize` request as rmcp decodes one (it opens a 2025-revision session).
+    pub initialize: bool,
 }
 
 fn header_version(headers: &HeaderMap) -> Option<&str> {
@@ -165,6 +167,9 @@ pub async fn inspect(req: Request, next: Next) -> Response {
         body
     };
     inspected.stateless = is_stateless(inspected.message.as_ref(), &parts.headers);
+    inspected.initialize = inspected.message.as_ref().is_some_and(|m| {
+        m.get("method").and_then(Value::as_str) == Some("initialize") && is_initialize_request(m.get("params"))
+    });
     if inspected.stateless {
         parts.headers.remove(super::sessions::SESSION_HEADER);
         parts.headers.remove("last-event-id");

@@ -1,7 +1,7 @@
-//! The protected MCP endpoint: rmcp's Streamable HTTP service (with `LocalSessionManager`, the
-//! session-keyed transport map, for the 2025 revisions; stateless for 2026-07-28) behind, in order,
-//! CORS, the bearer check ([`auth`]), the one body read ([`message`]), the session-to-user binding
-//! ([`sessions`]) and the scope step-up ([`scopes`]). In upstream mode (`UPSTREAM_MCP_URL`) the same
+//! The protected MCP endpoint: rmcp's Streamable HTTP service, serving every request on its own
+//! (stateless, whatever the revision), behind, in order, CORS, the bearer check ([`auth`]), the one
+//! body read ([`message`]), the 2025 revisions' sessions ([`sessions`]: kept in storage, bound to
+//! their user) and the scope step-up ([`scopes`]). In upstream mode (`UPSTREAM_MCP_URL`) the same
 //! CORS, bearer and body layers guard [`relay`] instead, which binds sessions and checks writes
 //! itself and forwards to GitHub's MCP server. Every refusal these layers answer is an
 //! [`error::McpError`].
@@ -12,7 +12,6 @@ pub mod message;
 pub mod relay;
 pub mod scopes;
 pub mod server;
-pub mod session_store;
 pub mod sessions;
 pub mod tools;
 pub mod toolsets;
@@ -25,7 +24,7 @@ use axum::{
     middleware,
 };
 use rmcp::transport::streamable_http_server::{
-    StreamableHttpServerConfig, StreamableHttpService, session::local::LocalSessionManager,
+    StreamableHttpServerConfig, StreamableHttpService, session::never::NeverSessionManager,
 };
 use tower_http::cors::{AllowHeaders, AllowOrigin, CorsLayer};
 
@@ -56,31 +55,21 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             }
         }
     }
-    let mut config = StreamableHttpServerConfig::default()
+    let config = StreamableHttpServerConfig::default()
         .with_allowed_hosts(state.config.allowed_hosts())
         .with_allowed_origins(origins.clone())
         .with_max_request_body_bytes(MCP_BODY_LIMIT)
+        // Every request is served on its own by rmcp (stateless), whatever its revision; the 2025
+        // revisions' sessions are kept by `sessions`, in storage, so a session holds no worker,
+        // channel or buffer in memory between its requests.
+        .with_legacy_session_mode(false)
+        // A reply that is one JSON-RPC response is sent as `application/json`; rmcp falls back to
+        // SSE when a handler emits anything before it.
+        .with_json_response(true)
         // No SSE "priming" events (an id and retry with empty data): 2025-06-18 era clients (older
         // TypeScript and Python SDKs, mcp-remote builds, the Go SDK) try to JSON-parse the empty data.
         .with_sse_retry(None);
-    // Sessions outlive restarts and move between instances sharing the storage.
-    config.session_store = Some(Arc::new(session_store::SharedSessions {
-        records: state.records.clone(),
-        ttl: sessions::session_ttl(state.config.session_idle),
-    }));
-    let mut sessions = LocalSessionManager::default();
-    sessions.session_config.sse_retry = None;
-    // No SSE event ids are useful to clients (no priming events, no server notifications), so a
-    // finished request's stream is never resumed: keep nothing for it. A small channel capacity
-    // shrinks the replay ring rmcp allocates per session.
-    sessions.session_config.completed_cache_ttl = std::time::Duration::ZERO;
-    sessions.session_config.channel_capacity = 4;
-    // An idle session leaves memory after SESSION_MEMORY_SECS; it stays valid (its owner record and
-    // state are in the store) and its next request restores it, so idle sessions cost memory only
-    // in the store.
-    sessions.session_config.keep_alive = Some(state.config.session_memory.min(state.config.session_idle));
-    let sessions = Arc::new(sessions);
-    let guard = sessions::SessionGuard::new(state.clone(), sessions.clone());
+    let guard = sessions::SessionGuard::new(state.clone());
     let live: Arc<dyn crate::metrics::LiveSessions> = guard.clone();
     state.metrics.watch_sessions(Arc::downgrade(&live));
     let cors = cors(&origins);
@@ -89,7 +78,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
     let step_up = scopes::StepUp { state: state.clone(), tools: registry.clone() };
     let service = StreamableHttpService::new(
         move || Ok(server::GatewayServer::new(tool_state.clone(), registry.clone())),
-        sessions,
+        Arc::new(NeverSessionManager::default()),
         config,
     );
     Router::new()

@@ -1,27 +1,35 @@
-//! Binds MCP sessions to users and bounds them. rmcp keys transports by `Mcp-Session-Id` but does not
-//! know who owns them: this middleware records the user who initialized a session and answers 404 (as
-//! for an unknown session) when another user's token presents that id. The id is never authentication.
+//! The 2025 revisions' MCP sessions, kept here rather than in rmcp. rmcp serves every request on
+//! its own (stateless); a session is its owner record in storage, so between requests it holds no
+//! worker, channel or buffer in any instance's memory, and any instance sharing the storage serves
+//! it. This middleware:
+//! - opens a session on a successful `initialize`: it mints the `Mcp-Session-Id` and records the
+//!   user who opened it;
+//! - answers 404 (as for an unknown session) when another user's token presents that id: the id is
+//!   never authentication;
+//! - refuses a request other than `initialize` without a session id (400), as the 2025 revisions
+//!   allow a server that issues sessions to;
+//! - ends a session on `DELETE`, and answers `GET` (the optional server-to-client stream) with 405:
+//!   this server sends nothing unprompted, so it offers no such stream.
 //!
 //! The owner record's TTL is the session's idle expiry everywhere: `SESSION_IDLE_SECS` plus an eighth,
 //! renewed by a request once an eighth has passed since the last renewal, so a busy session costs one
 //! store write per few minutes rather than one per request, and no session ends before it has been
-//! idle for `SESSION_IDLE_SECS`. The session's stored `initialize` params expire with it and are
-//! renewed with it. New sessions are refused past `MAX_SESSIONS` in this instance's memory (503) and
-//! past `MAX_SESSIONS_PER_USER` counted in storage (429), so the per-user cap holds across memory,
-//! storage and instances.
+//! idle for `SESSION_IDLE_SECS`. New sessions are refused past `MAX_SESSIONS` active on this
+//! instance (503; active: used within `SESSION_MEMORY_SECS`, an id and a time in memory) and past
+//! `MAX_SESSIONS_PER_USER` counted in storage (429), so the per-user cap holds across instances.
 //!
 //! 2026-07-28 requests are stateless (`super::message` classified them): they pass straight through.
 
 use std::{sync::Arc, time::Duration};
 
-use rmcp::transport::streamable_http_server::session::{SessionManager, local::LocalSessionManager};
-
 use axum::{
+    body::{Body, to_bytes},
     extract::{Request, State},
-    http::{Method, StatusCode},
+    http::{HeaderValue, Method, StatusCode, header},
     middleware::Next,
     response::{IntoResponse, Response},
 };
+use dashmap::DashMap;
 
 use super::{error::McpError, message::Inspected};
 use crate::{
@@ -41,29 +49,67 @@ const USER_SESSIONS_TTL: Duration = Duration::from_secs(8 * 86_400);
 /// Compare-and-swap rounds for adding a session to a user's index before giving up (503).
 const ADMIT_ATTEMPTS: usize = 64;
 
-/// The live sessions of this instance (rmcp's transport map), and the caps on new ones.
+/// Largest `initialize` reply read to see whether it succeeded (rmcp's are a few hundred bytes).
+const INITIALIZE_REPLY_LIMIT: usize = 256 * 1024;
+
+/// The sessions used on this instance within `SESSION_MEMORY_SECS`, by id, with the time (ms) of
+/// their last request: what `mcp_gateway_mcp_sessions` counts and `MAX_SESSIONS` caps.
+struct Active {
+    seen: DashMap<Arc<str>, u64>,
+    window_ms: u64,
+    cap: usize,
+}
+
+impl Active {
+    fn touch(&self, id: &str, now_ms: u64) {
+        match self.seen.get_mut(id) {
+            Some(mut at) => *at = now_ms,
+            None => {
+                self.seen.insert(Arc::from(id), now_ms);
+            }
+        }
+    }
+
+    fn is_active(&self, id: &str, now_ms: u64) -> bool {
+        self.seen.get(id).is_some_and(|at| now_ms.saturating_sub(*at) < self.window_ms)
+    }
+
+    /// Drops the sessions idle for the window, and counts the rest.
+    fn count(&self, now_ms: u64) -> usize {
+        self.seen.retain(|_, at| now_ms.saturating_sub(*at) < self.window_ms);
+        self.seen.len()
+    }
+
+    /// Whether one more session may become active here (sweeping only when the cap is near).
+    fn has_room(&self, now_ms: u64) -> bool {
+        self.seen.len() < self.cap || self.count(now_ms) < self.cap
+    }
+}
+
+/// The sessions of this instance: the caps on new ones, and their bookkeeping in storage.
 pub struct SessionGuard {
     pub state: AppState,
-    pub manager: Arc<LocalSessionManager>,
+    active: Active,
 }
 
 #[async_trait::async_trait]
 impl crate::metrics::LiveSessions for SessionGuard {
     async fn live(&self) -> usize {
-        self.manager.sessions.read().await.len()
+        self.active.count(self.state.now_ms())
     }
 }
 
 impl SessionGuard {
-    pub fn new(state: AppState, manager: Arc<LocalSessionManager>) -> Arc<Self> {
-        Arc::new(Self { state, manager })
+    pub fn new(state: AppState) -> Arc<Self> {
+        let window_ms = u64::try_from(state.config.session_memory.as_millis()).unwrap_or(u64::MAX);
+        let active = Active { seen: DashMap::new(), window_ms, cap: state.config.max_sessions };
+        Arc::new(Self { state, active })
     }
 
-    /// 503 when this instance holds `MAX_SESSIONS` in memory already.
-    async fn refuse_in_memory(&self) -> Option<Response> {
-        let live = self.manager.sessions.read().await.len();
-        (live >= self.state.config.max_sessions).then(|| {
-            tracing::warn!(live, "session cap of this instance reached");
+    /// 503 when `MAX_SESSIONS` are active on this instance already.
+    fn refuse_over_cap(&self, now_ms: u64) -> Option<Response> {
+        (!self.active.has_room(now_ms)).then(|| {
+            tracing::warn!(cap = self.active.cap, "session cap of this instance reached");
             limit(StatusCode::SERVICE_UNAVAILABLE, "this server has too many open MCP sessions; retry in a minute")
         })
     }
@@ -132,14 +178,10 @@ impl SessionGuard {
         Ok(false)
     }
 
-    /// Ends a session everywhere: rmcp's transport here, its owner record and its stored state.
+    /// Ends a session everywhere: its owner record, and its place among this instance's active ones.
     async fn end(&self, id: &str) -> Result<(), StoreError> {
-        let sid: rmcp::transport::common::server_side_http::SessionId = Arc::from(id);
-        if self.manager.has_session(&sid).await.unwrap_or(false) {
-            let _ = self.manager.close_session(&sid).await;
-        }
-        self.state.records.delete::<crate::store::records::SessionOwner>(id).await?;
-        self.state.records.delete::<rmcp::transport::streamable_http_server::session::store::SessionState>(id).await?;
+        self.active.seen.remove(id);
+        self.state.records.delete::<SessionOwner>(id).await?;
         Ok(())
     }
 }
@@ -194,20 +236,24 @@ fn client_of(inspected: Option<&Inspected>) -> String {
     text
 }
 
-/// What [`bind_to_user`] learned before the request ran, for its bookkeeping after.
-struct Bound {
-    user_id: u64,
-    session: Option<String>,
-    /// The owner record as read, when it is due for renewal: renewing with a compare-and-swap on it
-    /// can never recreate a record deleted meanwhile.
-    owner_raw: Option<Vec<u8>>,
-    now: u64,
+/// Whether an `initialize` reply (JSON, or an SSE stream should a handler ever stream one) carries a
+/// result rather than a JSON-RPC error.
+fn initialized(bytes: &[u8]) -> bool {
+    let has_result = |v: &serde_json::Value| v.get("result").is_some_and(serde_json::Value::is_object);
+    if let Ok(v) = serde_json::from_slice::<serde_json::Value>(bytes) {
+        return has_result(&v);
+    }
+    String::from_utf8_lossy(bytes)
+        .lines()
+        .filter_map(|l| l.strip_prefix("data:"))
+        .filter_map(|d| serde_json::from_str::<serde_json::Value>(d.trim()).ok())
+        .any(|v| has_result(&v))
 }
 
 impl SessionGuard {
-    /// A request without a session may open one: within the in-memory and per-user caps.
-    async fn admit_new(&self, user_id: u64) -> Result<(), Response> {
-        if let Some(refusal) = self.refuse_in_memory().await {
+    /// A request without a session may open one: within this instance's and the user's caps.
+    async fn admit_new(&self, user_id: u64, now_ms: u64) -> Result<(), Response> {
+        if let Some(refusal) = self.refuse_over_cap(now_ms) {
             return Err(refusal);
         }
         match self.user_sessions(user_id).await {
@@ -221,9 +267,8 @@ impl SessionGuard {
     }
 
     /// Session `id` must belong to `user_id`; returns its owner record when it is due for renewal.
-    /// A session ended elsewhere (or idle too long) ends here too; one this instance does not hold
-    /// must fit in memory to be restored.
-    async fn check_owner(&self, id: &str, user_id: u64, now: u64) -> Result<Option<Vec<u8>>, Response> {
+    /// A session not active on this instance must fit under its cap to become so.
+    async fn check_owner(&self, id: &str, user_id: u64, now: u64, now_ms: u64) -> Result<Option<Vec<u8>>, Response> {
         let slack = renewal_slack(self.state.config.session_idle);
         let owner_raw = match self.state.records.get_raw::<SessionOwner>(id).await {
             Ok(Some((owner, raw))) if owner.user_id == user_id => {
@@ -232,9 +277,8 @@ impl SessionGuard {
             }
             Ok(Some(_)) => return Err(not_found()),
             Ok(None) => {
-                if let Err(e) = self.end(id).await {
-                    tracing::error!(error = %e, "storage failure ending a session");
-                }
+                // Ended elsewhere, or idle too long.
+                self.active.seen.remove(id);
                 return Err(not_found());
             }
             Err(e) => {
@@ -242,56 +286,59 @@ impl SessionGuard {
                 return Err(unavailable());
             }
         };
-        if !self.manager.sessions.read().await.contains_key(id)
-            && let Some(refusal) = self.refuse_in_memory().await
+        if !self.active.is_active(id, now_ms)
+            && let Some(refusal) = self.refuse_over_cap(now_ms)
         {
             return Err(refusal);
         }
         Ok(owner_raw)
     }
 
-    /// After the request: a session it opened belongs to its user (within the cap), a session it
-    /// ended is forgotten, and one it used has its idle timer renewed.
-    /// (`status` and `created`: the response's status and the session id it carries, if any.)
-    async fn record(
-        &self,
-        bound: &Bound,
-        is_delete: bool,
-        status: StatusCode,
-        created: Option<&str>,
-        client: &str,
-    ) -> Result<(), Response> {
-        let state = &self.state;
-        let idle = Some(session_ttl(state.config.session_idle));
-        let Bound { user_id, session, owner_raw, now } = bound;
-        let owner = SessionOwner { user_id: *user_id, renewed_at: *now };
-        let result = match (session, created) {
-            (None, Some(created)) => {
-                tracing::debug!(client = %client, "MCP session opened");
-                match self.claim(*user_id, created, &owner, idle).await {
-                    Ok(true) => Ok(()),
-                    Ok(false) => return Err(too_many_for_user()),
-                    Err(e) => Err(e),
-                }
-            }
-            (Some(id), _) if is_delete && status.is_success() => {
-                state.records.delete::<SessionOwner>(id).await.map(|_| ())
-            }
-            (Some(id), _) if status.is_success() => match owner_raw {
-                // Renew only if the record is still the one read, and the stored state with it.
-                Some(raw) => match state.records.swap(id, raw, &owner, idle).await {
-                    Ok(true) => super::session_store::renew(&state.records, id, idle).await,
-                    Ok(false) => Ok(()),
-                    Err(e) => Err(e),
-                },
-                None => Ok(()),
-            },
-            _ => Ok(()),
+    /// After an `initialize`: if it succeeded, a new session, with a fresh id, owned by its user
+    /// within the per-user cap, and named in the reply's `Mcp-Session-Id`.
+    async fn open(&self, user_id: u64, now: u64, now_ms: u64, resp: Response, client: &str) -> Response {
+        if resp.status() != StatusCode::OK {
+            return resp;
+        }
+        let (mut parts, body) = resp.into_parts();
+        let Ok(bytes) = to_bytes(body, INITIALIZE_REPLY_LIMIT).await else {
+            return temporarily_unavailable("the initialize reply could not be read");
         };
-        result.map_err(|e| {
-            tracing::error!(error = %e, "storage failure recording a session owner");
-            unavailable()
-        })
+        if !initialized(&bytes) {
+            return Response::from_parts(parts, Body::from(bytes));
+        }
+        let id = crate::crypto::random_b64(16);
+        let owner = SessionOwner { user_id, renewed_at: now };
+        match self.claim(user_id, &id, &owner, Some(session_ttl(self.state.config.session_idle))).await {
+            Ok(true) => {}
+            Ok(false) => return too_many_for_user(),
+            Err(e) => {
+                tracing::error!(error = %e, "storage failure recording a session owner");
+                return unavailable();
+            }
+        }
+        self.active.touch(&id, now_ms);
+        tracing::debug!(client = %client, "MCP session opened");
+        // 22 base64url characters: always a valid header value.
+        if let Ok(value) = HeaderValue::from_str(&id) {
+            parts.headers.insert(SESSION_HEADER, value);
+        }
+        parts.headers.remove(header::CONTENT_LENGTH);
+        Response::from_parts(parts, Body::from(bytes))
+    }
+
+    /// After a successful request on session `id`: it is active here, and its idle timer is renewed
+    /// when due, only if the owner record is still the one read (a compare-and-swap can never
+    /// recreate a session ended meanwhile).
+    async fn renew(&self, id: &str, owner_raw: Option<Vec<u8>>, user_id: u64, now: u64, now_ms: u64) {
+        self.active.touch(id, now_ms);
+        let Some(raw) = owner_raw else { return };
+        let owner = SessionOwner { user_id, renewed_at: now };
+        let ttl = Some(session_ttl(self.state.config.session_idle));
+        if let Err(e) = self.state.records.swap(id, &raw, &owner, ttl).await {
+            // The request was served; the next one renews.
+            tracing::error!(error = %e, "storage failure renewing a session");
+        }
     }
 }
 
@@ -299,34 +346,76 @@ pub async fn bind_to_user(State(guard): State<Arc<SessionGuard>>, req: Request, 
     let Some(user_id) = req.extensions().get::<Principal>().map(|p| p.user.id) else {
         return StatusCode::UNAUTHORIZED.into_response();
     };
-    let inspected = req.extensions().get::<Inspected>().cloned();
-    if inspected.as_ref().is_some_and(|i| i.stateless) {
+    let inspected = req.extensions().get::<Inspected>().cloned().unwrap_or_default();
+    if inspected.stateless {
         // 2026-07-28: no session to bind, count or renew.
         return next.run(req).await;
     }
-    let now = guard.state.now();
+    let (now, now_ms) = (guard.state.now(), guard.state.now_ms());
     let session = req.headers().get(SESSION_HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned);
-    let is_delete = req.method() == Method::DELETE;
-    let checked = match &session {
-        None if req.method() == Method::POST => guard.admit_new(user_id).await.map(|()| None),
-        None => Ok(None),
-        Some(id) => guard.check_owner(id, user_id, now).await,
+    let Some(id) = session else {
+        return match (req.method(), &inspected.message) {
+            // Not JSON: rmcp's to refuse (406, 415).
+            (&Method::POST, None) => next.run(req).await,
+            (&Method::POST, Some(_)) if inspected.initialize => {
+                if let Err(refusal) = guard.admit_new(user_id, now_ms).await {
+                    return refusal;
+                }
+                let client = client_of(Some(&inspected));
+                let resp = next.run(req).await;
+                guard.open(user_id, now, now_ms, resp, &client).await
+            }
+            _ => McpError::SessionRequired.into_response(),
+        };
     };
-    let owner_raw = match checked {
+    let owner_raw = match guard.check_owner(&id, user_id, now, now_ms).await {
         Ok(raw) => raw,
         Err(refusal) => return refusal,
     };
-    let bound = Bound { user_id, session, owner_raw, now };
-    let mut resp = next.run(req).await;
-    // rmcp answers a successful DELETE with 202; the Python and TypeScript SDKs expect 200 (or 204)
-    // and log a failed termination otherwise.
-    if is_delete && resp.status() == StatusCode::ACCEPTED {
-        *resp.status_mut() = StatusCode::OK;
+    match *req.method() {
+        Method::POST => {
+            let resp = next.run(req).await;
+            if resp.status().is_success() {
+                guard.renew(&id, owner_raw, user_id, now, now_ms).await;
+            }
+            resp
+        }
+        // 200, not 202: the Python and TypeScript SDKs log a failed termination otherwise.
+        Method::DELETE => match guard.end(&id).await {
+            Ok(()) => StatusCode::OK.into_response(),
+            Err(e) => {
+                tracing::error!(error = %e, "storage failure ending a session");
+                unavailable()
+            }
+        },
+        _ => McpError::NoServerStream.into_response(),
     }
-    let created = resp.headers().get(SESSION_HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned);
-    let client = client_of(inspected.as_ref());
-    match guard.record(&bound, is_delete, resp.status(), created.as_deref(), &client).await {
-        Ok(()) => resp,
-        Err(refusal) => refusal,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_an_initialize_reply_with_a_result_opens_a_session() {
+        assert!(initialized(br#"{"jsonrpc":"2.0","id":1,"result":{"protocolVersion":"2025-06-18"}}"#));
+        assert!(!initialized(br#"{"jsonrpc":"2.0","id":1,"error":{"code":-32602,"message":"bad"}}"#));
+        assert!(initialized(b"event: message\ndata: {\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{}}\n\n"));
+        assert!(!initialized(b"data: {\"jsonrpc\":\"2.0\",\"id\":1,\"error\":{}}\n\n"));
+        assert!(!initialized(b""));
+    }
+
+    #[test]
+    fn a_session_stays_active_for_the_window_after_its_last_request() {
+        let active = Active { seen: DashMap::new(), window_ms: 1_000, cap: 2 };
+        active.touch("a", 0);
+        active.touch("b", 500);
+        assert!(active.is_active("a", 999) && !active.is_active("a", 1_000));
+        assert!(!active.has_room(900), "two of two active");
+        assert!(active.has_room(1_000), "a went idle");
+        assert_eq!(active.count(1_000), 1);
+        active.touch("b", 1_400);
+        assert_eq!(active.count(2_000), 1, "b's last request renewed it");
+        assert_eq!(active.count(2_400), 0);
     }
 }

@@ -29,10 +29,8 @@ pub enum Namespace {
     Grant,
     AccessToken,
     RefreshToken,
-    /// MCP session id → the user who initialized it.
+    /// MCP session id → the user who initialized it (the session itself: nothing else is kept).
     McpSession,
-    /// MCP session id → the client's `initialize` parameters (restores the session anywhere).
-    McpSessionState,
     /// GitHub user id → the MCP sessions that user opened (the per-user cap).
     UserSessions,
     /// Grant id → the instance refreshing its GitHub token now (a short lease: one refresh at a time).
@@ -51,7 +49,6 @@ impl Namespace {
             Namespace::AccessToken => "at",
             Namespace::RefreshToken => "rt",
             Namespace::McpSession => "session",
-            Namespace::McpSessionState => "session-state",
             Namespace::UserSessions => "user-sessions",
             Namespace::RefreshLease => "refresh-lease",
             Namespace::Meta => "meta",

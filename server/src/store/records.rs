@@ -228,7 +228,6 @@ records_in! {
     SessionOwner => McpSession,
     UserSessions => UserSessions,
     RefreshLease => RefreshLease,
-    rmcp::transport::streamable_http_server::session::store::SessionState => McpSessionState,
 }
 
 /// Who is refreshing a grant's GitHub token right now (see `oauth::bearer`): when the lease began.
