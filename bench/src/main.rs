@@ -237,7 +237,91 @@ fn mcp_template(access: &str, session: &str, body: Value) -> Arc<Template> {
     })
 }
 
-/// Part 1: `tools/list` against the gateway and against the ceiling, at each connection count.
+/// The 2026-07-28 protocol version: requests carry it (and the client's capabilities) in `_meta`.
+const MODERN: &str = "2026-07-28";
+
+/// A 2026-07-28 request: no session; the version and the client's capabilities in `_meta`, the
+/// method (and tool name) in the `Mcp-Method` (and `Mcp-Name`) header as the revision requires.
+fn modern_template(access: &str, method: &str, name: Option<&str>, params: Value) -> Arc<Template> {
+    let mut params = params;
+    params["_meta"] = json!({
+        "io.modelcontextprotocol/protocolVersion": MODERN,
+        "io.modelcontextprotocol/clientCapabilities": {},
+        "io.modelcontextprotocol/clientInfo": {"name": "gateway-bench", "version": "1"},
+    });
+    let mut headers = vec![
+        ("authorization".into(), format!("Bearer {access}")),
+        ("accept".into(), "application/json, text/event-stream".into()),
+        ("content-type".into(), "application/json".into()),
+        ("mcp-protocol-version".into(), MODERN.into()),
+        ("mcp-method".into(), method.into()),
+    ];
+    if let Some(name) = name {
+        headers.push(("mcp-name".into(), name.into()));
+    }
+    let body = json!({"jsonrpc": "2.0", "id": 0, "method": method, "params": params});
+    Arc::new(Template { method: Method::POST, path: "/mcp".into(), headers, body: Bytes::from(body.to_string()) })
+}
+
+/// One request as the load generator sends it, through reqwest: its content type and body.
+async fn sample(http: &reqwest::Client, stack: &Stack, t: &Template) -> Result<(String, Bytes), String> {
+    let mut req = http.request(t.method.clone(), format!("{}{}", stack.base, t.path));
+    for (k, v) in &t.headers {
+        req = req.header(k, v);
+    }
+    let resp = req.body(t.body.clone()).send().await.map_err(|e| e.to_string())?;
+    let status = resp.status();
+    let content_type =
+        resp.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("text/event-stream").to_owned();
+    let body = resp.bytes().await.map_err(|e| e.to_string())?;
+    if !status.is_success() {
+        return Err(format!("{status}: {}", String::from_utf8_lossy(&body)));
+    }
+    Ok((content_type, body))
+}
+
+/// `template` against the gateway and against a ceiling that checks the bearer token and writes the
+/// bytes the gateway answered, at each connection count.
+async fn versus_ceiling(
+    args: &Args,
+    servers: &tokio::runtime::Runtime,
+    http: &reqwest::Client,
+    stack: &Stack,
+    (label, access): (&str, &str),
+    template: &Arc<Template>,
+    levels: &[usize],
+) -> Result<Value, String> {
+    let (content_type, body) = sample(http, stack, template).await.map_err(|e| format!("{label}: {e}"))?;
+    let ceiling = servers
+        .spawn(setup::ceiling(body.clone(), content_type.clone(), access.to_owned()))
+        .await
+        .map_err(|e| e.to_string())??;
+    let mut out = Vec::new();
+    for &connections in levels {
+        let gw = load::run(stack.addr, template.clone(), connections, args.warmup(), args.duration()).await;
+        let bare = if args.no_ceiling {
+            load::run(ceiling, template.clone(), 1, Duration::ZERO, Duration::from_millis(50)).await
+        } else {
+            load::run(ceiling, template.clone(), connections, args.warmup(), args.duration()).await
+        };
+        eprintln!(
+            "{label:<28} {connections:>3} conn  gateway {:>9.0} req/s  ceiling {:>9.0} req/s  ({:.2}×)",
+            gw.rps(),
+            bare.rps(),
+            gw.rps() / bare.rps().max(1.0)
+        );
+        out.push(json!({
+            "connections": connections,
+            "gateway": report::load_json(&gw),
+            "ceiling": report::load_json(&bare),
+            "ratio": gw.rps() / bare.rps().max(1.0),
+        }));
+    }
+    Ok(json!({"label": label, "response_bytes": body.len(), "content_type": content_type, "levels": out}))
+}
+
+/// Part 1: `tools/list` against the gateway and against the ceiling, at each connection count; then
+/// legacy `ping`, and 2026-07-28 (stateless) `tools/list` and `server/discover`, at 16 and 64.
 async fn tools_list(
     args: &Args,
     servers: &tokio::runtime::Runtime,
@@ -246,64 +330,35 @@ async fn tools_list(
     access: &str,
     session: &str,
 ) -> Result<Value, String> {
-    let msg = json!({"jsonrpc": "2.0", "id": 0, "method": "tools/list"});
-    let template = mcp_template(access, session, msg.clone());
-    // The ceiling answers with exactly the bytes the gateway sends.
-    let sample = http
-        .post(format!("{}/mcp", stack.base))
-        .bearer_auth(access)
-        .header("accept", "application/json, text/event-stream")
-        .header("mcp-session-id", session)
-        .header("mcp-protocol-version", flows::PROTOCOL)
-        .json(&msg)
-        .send()
-        .await
-        .map_err(|e| e.to_string())?;
-    let content_type =
-        sample.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("text/event-stream").to_owned();
-    let body = sample.bytes().await.map_err(|e| e.to_string())?;
-    let ceiling = servers.spawn(setup::ceiling(body.clone(), content_type)).await.map_err(|e| e.to_string())??;
+    let legacy = mcp_template(access, session, json!({"jsonrpc": "2.0", "id": 0, "method": "tools/list"}));
     stack.emulator.clear_records();
-    let mut levels = Vec::new();
-    for connections in args.levels() {
-        let gw = load::run(stack.addr, template.clone(), connections, args.warmup(), args.duration()).await;
-        let bare = if args.no_ceiling {
-            load::run(ceiling, template.clone(), 1, Duration::ZERO, Duration::from_millis(50)).await
-        } else {
-            load::run(ceiling, template.clone(), connections, args.warmup(), args.duration()).await
-        };
-        eprintln!(
-            "tools/list  {connections:>3} conn  gateway {:>9.0} req/s  ceiling {:>9.0} req/s",
-            gw.rps(),
-            bare.rps()
-        );
-        levels.push(json!({
-            "connections": connections,
-            "gateway": report::load_json(&gw),
-            "ceiling": report::load_json(&bare),
-            "ratio": gw.rps() / bare.rps().max(1.0),
-        }));
+    let list = versus_ceiling(args, servers, http, stack, ("tools/list (2025-06-18)", access), &legacy, &args.levels())
+        .await?;
+    let few: Vec<usize> = if args.smoke { vec![16] } else { vec![16, 64] };
+    let shapes = [
+        ("ping (2025-06-18)", mcp_template(access, session, json!({"jsonrpc": "2.0", "id": 0, "method": "ping"}))),
+        ("tools/list (2026-07-28)", modern_template(access, "tools/list", None, json!({}))),
+        ("server/discover (2026-07-28)", modern_template(access, "server/discover", None, json!({}))),
+    ];
+    let mut others = Vec::new();
+    for (label, template) in &shapes {
+        others.push(versus_ceiling(args, servers, http, stack, (label, access), template, &few).await?);
     }
     let upstream_calls = stack.emulator.api_requests().len();
-    // The fixed cost of an authorized MCP request, without tools/list's 36 KB of JSON: `ping`.
-    let ping = mcp_template(access, session, json!({"jsonrpc": "2.0", "id": 0, "method": "ping"}));
-    let ping = load::run(stack.addr, ping, 64, args.warmup(), args.duration()).await;
-    eprintln!("ping         64 conn  gateway {:>9.0} req/s", ping.rps());
     Ok(json!({
-        "response_bytes": body.len(),
-        "levels": levels,
+        "response_bytes": list["response_bytes"],
+        "content_type": list["content_type"],
+        "levels": list["levels"],
         "github_calls": upstream_calls,
-        "ping_64": report::load_json(&ping),
+        "others": others,
     }))
 }
 
-/// Part 2: `tools/call get_me` end to end, and the emulator's own `GET /user`, one connection each.
+/// Part 2: `tools/call get_me` end to end on a legacy session and statelessly (2026-07-28), and the
+/// emulator's own `GET /user`, one connection each.
 async fn get_me(args: &Args, stack: &Stack, access: &str, session: &str) -> Result<Value, String> {
     let call =
         json!({"jsonrpc": "2.0", "id": 0, "method": "tools/call", "params": {"name": "get_me", "arguments": {}}});
-    stack.emulator.clear_records();
-    let gw = load::run(stack.addr, mcp_template(access, session, call), 1, args.warmup(), args.duration()).await;
-    let calls = stack.emulator.api_requests().len() as f64;
     let token = stack.emulator.mint_access_token("octocat", "repo").ok_or("the emulator minted no token")?;
     let api = url::Url::parse(&stack.emulator.api_url()).map_err(|e| e.to_string())?;
     let addr = stack.emulator.addr();
@@ -318,20 +373,27 @@ async fn get_me(args: &Args, stack: &Stack, access: &str, session: &str) -> Resu
         body: Bytes::new(),
     });
     let github = load::run(addr, direct, 1, args.warmup(), args.duration()).await;
-    eprintln!(
-        "get_me      p50 {:.3} ms end to end, {:.3} ms at the emulator → overhead {:.3} ms",
-        gw.ms(0.5),
-        github.ms(0.5),
-        gw.ms(0.5) - github.ms(0.5)
-    );
-    Ok(json!({
-        "end_to_end": report::load_json(&gw),
-        "github": report::load_json(&github),
-        "overhead_p50_ms": gw.ms(0.5) - github.ms(0.5),
-        "overhead_p99_ms": gw.ms(0.99) - github.ms(0.99),
-        // 1.0: the tool's own call and nothing else (warm-up included on both sides).
-        "github_calls_per_call": calls / (gw.answered as f64).max(1.0),
-    }))
+    let modern = modern_template(access, "tools/call", Some("get_me"), json!({"name": "get_me", "arguments": {}}));
+    let mut out = json!({"github": report::load_json(&github)});
+    for (key, template) in [("legacy", mcp_template(access, session, call)), ("stateless", modern)] {
+        stack.emulator.clear_records();
+        let gw = load::run(stack.addr, template, 1, args.warmup(), args.duration()).await;
+        let calls = stack.emulator.api_requests().len() as f64;
+        eprintln!(
+            "get_me ({key:<9}) p50 {:.3} ms end to end, {:.3} ms at the emulator → overhead {:.3} ms",
+            gw.ms(0.5),
+            github.ms(0.5),
+            gw.ms(0.5) - github.ms(0.5)
+        );
+        out[key] = json!({
+            "end_to_end": report::load_json(&gw),
+            "overhead_p50_ms": gw.ms(0.5) - github.ms(0.5),
+            "overhead_p99_ms": gw.ms(0.99) - github.ms(0.99),
+            // 1.0: the tool's own call and nothing else (warm-up included on both sides).
+            "github_calls_per_call": calls / (gw.answered as f64).max(1.0),
+        });
+    }
+    Ok(out)
 }
 
 /// Part 3: complete logins per second from 16 concurrent browsers.

@@ -29,10 +29,15 @@ pub fn load_json(r: &LoadResult) -> Value {
 pub fn errors(results: &Value) -> u64 {
     let mut n = 0;
     for s in results["storages"].as_array().into_iter().flatten() {
-        for level in s["tools_list"]["levels"].as_array().into_iter().flatten() {
-            n += level["gateway"]["errors"].as_u64().unwrap_or(0) + level["ceiling"]["errors"].as_u64().unwrap_or(0);
+        let others = s["tools_list"]["others"].as_array().into_iter().flatten().map(|o| &o["levels"]);
+        for levels in std::iter::once(&s["tools_list"]["levels"]).chain(others) {
+            for level in levels.as_array().into_iter().flatten() {
+                n +=
+                    level["gateway"]["errors"].as_u64().unwrap_or(0) + level["ceiling"]["errors"].as_u64().unwrap_or(0);
+            }
         }
-        n += s["get_me"]["end_to_end"]["errors"].as_u64().unwrap_or(0);
+        n += s["get_me"]["legacy"]["end_to_end"]["errors"].as_u64().unwrap_or(0);
+        n += s["get_me"]["stateless"]["end_to_end"]["errors"].as_u64().unwrap_or(0);
         n += s["get_me"]["github"]["errors"].as_u64().unwrap_or(0);
         n += s["logins"]["errors"].as_u64().unwrap_or(0);
         n += s["soak"]["errors"].as_u64().unwrap_or(0);
@@ -77,23 +82,37 @@ pub fn table(r: &Value) -> String {
                 f(&l["ratio"])
             );
         }
+        for o in s["tools_list"]["others"].as_array().into_iter().flatten() {
+            for l in o["levels"].as_array().into_iter().flatten() {
+                let _ = writeln!(
+                    out,
+                    "  {:<30} {:>3} conn  gateway {:>9.0} req/s  ceiling {:>9.0} req/s  {:>5.2}×  ({} B {})",
+                    o["label"].as_str().unwrap_or("?"),
+                    l["connections"].as_u64().unwrap_or(0),
+                    f(&l["gateway"]["rps"]),
+                    f(&l["ceiling"]["rps"]),
+                    f(&l["ratio"]),
+                    o["response_bytes"],
+                    o["content_type"].as_str().unwrap_or("?")
+                );
+            }
+        }
         let m = &s["get_me"];
-        let _ = writeln!(
-            out,
-            "  tools/call get_me: end to end p50 {:.3} ms / p99 {:.3} ms; GitHub p50 {:.3} / p99 {:.3} → overhead p50 {:.3} ms, p99 {:.3} ms",
-            f(&m["end_to_end"]["p50_ms"]),
-            f(&m["end_to_end"]["p99_ms"]),
-            f(&m["github"]["p50_ms"]),
-            f(&m["github"]["p99_ms"]),
-            f(&m["overhead_p50_ms"]),
-            f(&m["overhead_p99_ms"])
-        );
-        let _ = writeln!(
-            out,
-            "  GitHub calls: {} during tools/list, {:.2} per get_me",
-            s["tools_list"]["github_calls"],
-            f(&m["github_calls_per_call"])
-        );
+        for key in ["legacy", "stateless"] {
+            let e = &m[key];
+            let _ = writeln!(
+                out,
+                "  tools/call get_me ({key}): end to end p50 {:.3} ms / p99 {:.3} ms; GitHub p50 {:.3} / p99 {:.3} → overhead p50 {:.3} ms, p99 {:.3} ms; {:.2} GitHub calls each",
+                f(&e["end_to_end"]["p50_ms"]),
+                f(&e["end_to_end"]["p99_ms"]),
+                f(&m["github"]["p50_ms"]),
+                f(&m["github"]["p99_ms"]),
+                f(&e["overhead_p50_ms"]),
+                f(&e["overhead_p99_ms"]),
+                f(&e["github_calls_per_call"])
+            );
+        }
+        let _ = writeln!(out, "  GitHub calls: {} during the list and discover runs", s["tools_list"]["github_calls"]);
         let l = &s["logins"];
         let _ = writeln!(
             out,
@@ -179,13 +198,27 @@ fn targets(r: &Value) -> Vec<(bool, String)> {
     let mut t = Vec::new();
     let memory = r["storages"].as_array().into_iter().flatten().find(|s| s["storage"] == "memory");
     if let Some(s) = memory {
-        let at64 = s["tools_list"]["levels"].as_array().into_iter().flatten().find(|l| l["connections"] == 64);
-        if let Some(l) = at64 {
-            let ratio = f(&l["ratio"]);
-            t.push((ratio >= 0.5, format!("tools/list at 64 connections ≥ 0.5× the ceiling: {ratio:.2}×")));
+        // Issue #18: 2026-07-28 list and discover ≥ 0.5×, legacy list and ping ≥ 0.3×, at 16 and 64.
+        let legacy = json!({"label": "tools/list (2025-06-18)", "levels": s["tools_list"]["levels"]});
+        let others = s["tools_list"]["others"].as_array().cloned().unwrap_or_default();
+        for o in std::iter::once(&legacy).chain(others.iter()) {
+            let label = o["label"].as_str().unwrap_or("?");
+            let goal = if label.contains("2026-07-28") { 0.5 } else { 0.3 };
+            for l in o["levels"].as_array().into_iter().flatten() {
+                let conn = l["connections"].as_u64().unwrap_or(0);
+                if conn == 16 || conn == 64 {
+                    let ratio = f(&l["ratio"]);
+                    t.push((
+                        ratio >= goal,
+                        format!("{label} at {conn} connections ≥ {goal}× the ceiling: {ratio:.2}×"),
+                    ));
+                }
+            }
         }
-        if let Some(overhead) = s["get_me"]["overhead_p50_ms"].as_f64() {
-            t.push((overhead <= 0.3, format!("get_me overhead p50 ≤ 0.3 ms: {overhead:.3} ms")));
+        let stateless = &s["get_me"]["stateless"];
+        if let (Some(p50), Some(p99)) = (stateless["overhead_p50_ms"].as_f64(), stateless["overhead_p99_ms"].as_f64()) {
+            t.push((p50 <= 0.3, format!("stateless get_me overhead p50 ≤ 0.3 ms: {p50:.3} ms")));
+            t.push((p99 <= 1.0, format!("stateless get_me overhead p99 ≤ 1 ms: {p99:.3} ms")));
         }
         if let Some(logins) = s["logins"]["per_second"].as_f64() {
             t.push((logins >= 1000.0, format!("≥ 1,000 logins/s on memory://: {logins:.0}/s")));
@@ -206,7 +239,8 @@ fn targets(r: &Value) -> Vec<(bool, String)> {
             continue;
         }
         let list = s["tools_list"]["github_calls"].as_u64().unwrap_or(u64::MAX);
-        let per_call = f(&s["get_me"]["github_calls_per_call"]);
+        let per_call = f(&s["get_me"]["stateless"]["github_calls_per_call"])
+            .max(f(&s["get_me"]["legacy"]["github_calls_per_call"]));
         t.push((
             list == 0 && (per_call - 1.0).abs() < 0.01,
             format!(
@@ -217,7 +251,7 @@ fn targets(r: &Value) -> Vec<(bool, String)> {
     }
     let m = &r["idle_sessions"];
     if let Some(per) = m["bytes_per_session_in_memory"].as_f64() {
-        t.push((per <= 10_000.0, format!("≤ 10 KB RSS per session in memory: {:.1} KB", per / 1000.0)));
+        t.push((per <= 10_000.0, format!("≤ 10 KB RSS per active session: {:.1} KB", per / 1000.0)));
     }
     if let Some(ratchet) = m["ratchet_after_three_batches"].as_f64() {
         t.push((ratchet <= 1.2, format!("RSS after three idle batches ≤ 1.2× after the first: {ratchet:.2}×")));

@@ -2,9 +2,9 @@
 //! runtime, on loopback), configured for one storage backend with the product limits raised out of
 //! the way, and the "ceiling": a bare axum handler returning fixed bytes.
 
-use std::{net::SocketAddr, path::PathBuf, time::Duration};
+use std::{net::SocketAddr, path::PathBuf, sync::Arc, time::Duration};
 
-use axum::{Router, http::header, routing::post};
+use axum::{Router, http::header, response::IntoResponse, routing::post};
 use bytes::Bytes;
 use github_emulator::{Emulator, EmulatorConfig, User};
 use mcp_github_gateway::{AppState, Config, config::RawConfig};
@@ -98,12 +98,23 @@ pub async fn start(storage: &Storage, github_latency: Duration, session_memory: 
 
 /// A bare axum server answering `POST /mcp` with `body` as `content_type`: the most any HTTP
 /// service on this machine and stack can do for the same bytes.
-pub async fn ceiling(body: Bytes, content_type: String) -> Result<SocketAddr, String> {
+pub async fn ceiling(body: Bytes, content_type: String, token: String) -> Result<SocketAddr, String> {
+    // The least an authorized reply can do: find the bearer token in a map, then write the bytes.
+    let tokens: Arc<std::collections::HashSet<String>> = Arc::new([format!("Bearer {token}")].into_iter().collect());
     let app = Router::new().route(
         "/mcp",
-        post(move || {
-            let (body, ct) = (body.clone(), content_type.clone());
-            async move { ([(header::CONTENT_TYPE, ct)], body) }
+        post(move |headers: axum::http::HeaderMap| {
+            let (body, ct, tokens) = (body.clone(), content_type.clone(), tokens.clone());
+            async move {
+                let known = headers
+                    .get(header::AUTHORIZATION)
+                    .and_then(|v| v.to_str().ok())
+                    .is_some_and(|v| tokens.contains(v));
+                if !known {
+                    return axum::http::StatusCode::UNAUTHORIZED.into_response();
+                }
+                ([(header::CONTENT_TYPE, ct)], body).into_response()
+            }
         }),
     );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(|e| e.to_string())?;

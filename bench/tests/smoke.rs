@@ -34,7 +34,18 @@ fn smoke_run_measures_every_part() {
             assert!(level["ceiling"]["requests"].as_u64() > Some(0), "{level}");
         }
         assert_eq!(run["tools_list"]["github_calls"], 0, "tools/list never calls GitHub");
-        assert!(run["get_me"]["end_to_end"]["requests"].as_u64() > Some(0));
+        for era in ["legacy", "stateless"] {
+            assert!(run["get_me"][era]["end_to_end"]["requests"].as_u64() > Some(0), "{}", run["get_me"]);
+            assert_eq!(run["get_me"][era]["end_to_end"]["errors"], 0, "{}", run["get_me"]);
+        }
+        let others = run["tools_list"]["others"].as_array().expect("ping and 2026-07-28 rows");
+        assert_eq!(others.len(), 3, "{others:?}");
+        for o in others {
+            for level in o["levels"].as_array().unwrap() {
+                assert!(level["gateway"]["requests"].as_u64() > Some(0), "{o}");
+                assert_eq!(level["gateway"]["errors"], 0, "{o}");
+            }
+        }
         assert!(run["logins"]["completed"].as_u64() > Some(0));
         assert!(run["soak"]["requests"].as_u64() > Some(0), "{}", run["soak"]);
         assert_eq!(run["soak"]["without_response"], 0, "{}", run["soak"]);

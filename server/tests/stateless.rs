@@ -239,3 +239,22 @@ async fn concurrent_new_sessions_of_one_user_stop_exactly_at_the_cap() {
     let live = h.state.records.store().count(mcp_github_gateway::store::Namespace::McpSession).await.unwrap();
     assert_eq!(live, 5, "refused sessions leave nothing behind");
 }
+
+#[tokio::test]
+async fn list_and_discover_results_may_be_reused_privately_for_ten_minutes() {
+    let h = Harness::start().await;
+    let t = h.login().await;
+    for method in ["tools/list", "server/discover"] {
+        let r = h.mcp_with(Some(&t.access), None, modern(5, method, json!({})), &headers(method)).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        assert_eq!(r.headers["content-type"], "application/json", "one response, plain JSON");
+        let result = &body(&r)["result"];
+        assert_eq!(result["ttlMs"], 600_000, "{method}: {result}");
+        assert_eq!(result["cacheScope"], "private", "{method}: {result}");
+    }
+    // A 2025 session's list carries neither field.
+    let session = h.mcp_session(&t.access).await;
+    let r = h.mcp(Some(&t.access), Some(&session), json!({"jsonrpc": "2.0", "id": 6, "method": "tools/list"})).await;
+    let result = &body(&r)["result"];
+    assert!(result.get("ttlMs").is_none() && result.get("cacheScope").is_none(), "{result}");
+}

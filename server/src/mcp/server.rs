@@ -8,9 +8,9 @@ use rmcp::{
     handler::server::tool::ToolCallContext,
     model::ErrorCode,
     model::{
-        CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, CustomRequest, CustomResult,
-        Implementation, ListToolsResult, MetaObject, PaginatedRequestParams, ProtocolVersion, ServerCapabilities,
-        ServerConfig,
+        CacheScope, CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, CustomRequest, CustomResult,
+        DiscoverResult, Implementation, ListToolsResult, MetaObject, PaginatedRequestParams, ProtocolVersion,
+        ServerCapabilities, ServerConfig,
     },
     service::RequestContext,
 };
@@ -50,6 +50,12 @@ pub fn principal(ctx: &RequestContext<RoleServer>) -> Result<Principal, ErrorDat
 
 /// The `_meta` key under which 2026-07-28 results name the server (SHOULD on every result).
 const SERVER_INFO_META: &str = "io.modelcontextprotocol/serverInfo";
+
+/// How long a 2026-07-28 client may reuse a `tools/list` or `server/discover` result (`ttlMs`,
+/// SEP-2549): both change only with the operator's configuration (a redeploy) and the request's own
+/// headers, so a client re-fetches them every ten minutes, not before every call. `private`: the
+/// list may differ per authorization (toolset and read-only headers), so it is never shared.
+pub const LIST_TTL_MS: u64 = 10 * 60 * 1000;
 
 /// Methods this server answers: a request for one of them that rmcp could not decode (so it arrived
 /// as a custom request) has invalid params, not an unknown method. (`initialize` is not one: on the
@@ -92,8 +98,18 @@ impl ServerHandler for GatewayServer {
             return Err(ErrorData::invalid_params("invalid cursor: tools/list has a single page", None));
         }
         let mut result = ListToolsResult::with_all_items(self.tools.visible(&self.selection(&ctx)));
+        if is_stateless(&ctx) {
+            result.ttl_ms = Some(LIST_TTL_MS);
+            result.cache_scope = Some(CacheScope::Private);
+        }
         self.stamp(&mut result.meta, &ctx);
         Ok(result)
+    }
+
+    async fn discover(&self, _ctx: RequestContext<RoleServer>) -> Result<DiscoverResult, ErrorData> {
+        Ok(DiscoverResult::from_server_info(self.supported_protocol_versions().into_owned(), self.get_info())
+            .with_ttl_ms(LIST_TTL_MS)
+            .with_cache_scope(CacheScope::Private))
     }
 
     async fn on_custom_request(

@@ -196,7 +196,11 @@ impl Metrics {
             "Time to GitHub's MCP server's response headers (upstream mode)",
             m.upstream_mcp_duration.clone(),
         );
-        r.register("mcp_sessions", "MCP sessions active on this instance (a request within SESSION_MEMORY_SECS)", m.sessions_live.clone());
+        r.register(
+            "mcp_sessions",
+            "MCP sessions active on this instance (a request within SESSION_MEMORY_SECS)",
+            m.sessions_live.clone(),
+        );
         r.register(
             "connections_closed",
             "Connections the server closed or refused (header_timeout, idle, connection_cap, address_connection_cap)",
