@@ -378,7 +378,10 @@ async fn get_me(args: &Args, stack: &Stack, access: &str, session: &str) -> Resu
     for (key, template) in [("legacy", mcp_template(access, session, call)), ("stateless", modern)] {
         stack.emulator.clear_records();
         let gw = load::run(stack.addr, template, 1, args.warmup(), args.duration()).await;
-        let calls = stack.emulator.api_requests().len() as f64;
+        let records = stack.emulator.api_requests();
+        let calls = records.len() as f64;
+        // What the rate limit was charged: GitHub counts no 304 (a conditional read still unchanged).
+        let charged = records.iter().filter(|r| r.status != 304).count() as f64;
         eprintln!(
             "get_me ({key:<9}) p50 {:.3} ms end to end, {:.3} ms at the emulator → overhead {:.3} ms",
             gw.ms(0.5),
@@ -391,6 +394,7 @@ async fn get_me(args: &Args, stack: &Stack, access: &str, session: &str) -> Resu
             "overhead_p99_ms": gw.ms(0.99) - github.ms(0.99),
             // 1.0: the tool's own call and nothing else (warm-up included on both sides).
             "github_calls_per_call": calls / (gw.answered as f64).max(1.0),
+            "rate_limit_units_per_100_calls": 100.0 * charged / (gw.answered as f64).max(1.0),
         });
     }
     Ok(out)

@@ -3,8 +3,8 @@
 //! and its resident set is read from `/proc/PID/status`, with nothing trimmed.
 //!
 //! - **Churn:** three batches of legacy sessions, each followed by the idle period after which idle
-//!   sessions leave memory (`SESSION_MEMORY_SECS`); RSS just after each batch and after its idle
-//!   period. The cost of a session in memory is the first batch's growth over the baseline; the
+//!   sessions no longer count as active (`SESSION_MEMORY_SECS`); RSS just after each batch and after its
+//!   idle period. The cost of an active session is the first batch's growth over the baseline; the
 //!   ratchet is the RSS after the third idle period over the RSS after the first.
 //! - **Many idle sessions:** more batches up to the largest count, all idle (in storage, restorable).
 
@@ -24,7 +24,7 @@ use serde_json::{Value, json};
 use crate::{Args, flows, setup::TempDir};
 
 /// `SESSION_MEMORY_SECS` of the child: longer than a batch takes to open, so that a whole batch is
-/// in memory when it is measured, and short enough to wait for (the default, 120 s, behaves the
+/// active when it is measured, and short enough to wait for (the default, 120 s, behaves the
 /// same, later). Smoke runs use 2 s.
 fn session_memory(args: &Args) -> Duration {
     Duration::from_secs(if args.smoke { 2 } else { 10 })
@@ -52,7 +52,7 @@ impl Gateway {
         rss_of(self.child.id()).unwrap_or(0)
     }
 
-    /// The sessions the gateway holds in memory now (`mcp_gateway_mcp_sessions` in `/metrics`).
+    /// The sessions active on the gateway now (`mcp_gateway_mcp_sessions` in `/metrics`).
     async fn live_sessions(&self, http: &reqwest::Client) -> u64 {
         let Ok(resp) = http.get(format!("{}/metrics", self.base)).send().await else { return 0 };
         let text = resp.text().await.unwrap_or_default();
@@ -189,7 +189,7 @@ pub async fn run(args: &Args, servers: &tokio::runtime::Runtime) -> Result<Value
         tokio::time::sleep(wait).await;
         let idle = gateway.rss();
         eprintln!(
-            "sessions {created:>7} → RSS {:.1} MiB just opened ({in_memory} in memory), {:.1} MiB once idle ({} in memory)",
+            "sessions {created:>7} → RSS {:.1} MiB just opened ({in_memory} active), {:.1} MiB once idle ({} active)",
             fresh as f64 / 1048576.0,
             idle as f64 / 1048576.0,
             gateway.live_sessions(&http).await
@@ -204,7 +204,7 @@ pub async fn run(args: &Args, servers: &tokio::runtime::Runtime) -> Result<Value
     }
     emulator.shutdown().await;
     let rss = |p: &Value, k: &str| p[k].as_u64().unwrap_or(0);
-    // Per session in memory: the first batch's growth over the baseline, divided by the sessions the
+    // Per active session: the first batch's growth over the baseline, divided by the sessions the
     // gateway reported holding at that moment.
     let in_memory = churn
         .first()

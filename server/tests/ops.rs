@@ -90,7 +90,9 @@ async fn metrics_count_the_flow_tools_github_and_failures() {
     expect("mcp_gateway_tool_calls_total{tool=\"get_me\",outcome=\"ok\"}", 1.0);
     expect("mcp_gateway_tool_calls_total{tool=\"get_issue\",outcome=\"error\"}", 1.0);
     expect("mcp_gateway_tool_call_duration_seconds_count{tool=\"get_me\"}", 1.0);
-    expect("mcp_gateway_github_requests_total{status=\"200\"}", 2.0);
+    // The sign-in's GET /user is a full read; get_me's, of the same unchanged user, a conditional 304.
+    expect("mcp_gateway_github_requests_total{status=\"200\"}", 1.0);
+    expect("mcp_gateway_github_requests_total{status=\"304\"}", 1.0);
     expect("mcp_gateway_github_requests_total{status=\"404\"}", 1.0);
     expect("mcp_gateway_github_request_duration_seconds_count", 3.0);
     expect("mcp_gateway_mcp_sessions", 1.0);

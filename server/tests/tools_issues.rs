@@ -120,3 +120,49 @@ async fn users_and_code_search() {
     let hit = &code["files"][0];
     assert_eq!((hit["path"].as_str(), hit["repository"].as_str()), (Some("src/main.rs"), Some("octocat/hello-world")));
 }
+
+/// Issue #18: a repeated read costs GitHub no rate limit while nothing changed (a conditional GET
+/// answered 304 serves the body kept from last time), a change is seen at once, and nothing is ever
+/// served from another user's reads.
+#[tokio::test]
+async fn repeated_reads_are_conditional_and_cost_no_rate_limit_while_unchanged() {
+    let s = Session::start().await;
+    let issue_path = "/repos/octocat/hello-world/issues/1";
+    let statuses = |s: &Session| -> Vec<u16> {
+        s.h.emulator.api_requests().iter().filter(|r| r.path == issue_path).map(|r| r.status).collect()
+    };
+    let (err, first) = s.call("get_issue", hello(json!({"issue_number": 1}))).await;
+    assert!(!err, "{first}");
+    for _ in 0..3 {
+        let (err, again) = s.call("get_issue", hello(json!({"issue_number": 1}))).await;
+        assert!(!err);
+        assert_eq!(again, first, "the kept body, as GitHub sent it");
+    }
+    assert_eq!(statuses(&s), vec![200, 304, 304, 304]);
+    let metrics = s.h.http.get(s.h.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    assert!(metrics.contains("mcp_gateway_github_requests_total{status=\"304\"} 3"), "{metrics}");
+    // Each 304 left GitHub's count of used requests where it was.
+    let remaining = metrics
+        .lines()
+        .find_map(|l| l.strip_prefix("mcp_gateway_github_rate_limit_remaining{resource=\"core\"} "))
+        .and_then(|v| v.parse::<u64>().ok())
+        .unwrap();
+    let counted = s.h.emulator.api_requests().iter().filter(|r| r.status != 304).count() as u64;
+    assert_eq!(remaining, 5000 - counted, "the sign-in's GET /user and the first read counted, no 304 did");
+
+    // A change is a new body at once.
+    let (err, _) = s.call("update_issue", hello(json!({"issue_number": 1, "title": "Renamed"}))).await;
+    assert!(!err);
+    let (_, changed) = s.call("get_issue", hello(json!({"issue_number": 1}))).await;
+    assert_eq!(changed["title"], "Renamed");
+    assert_eq!(statuses(&s).last(), Some(&200));
+
+    // Another user reading the same URL starts with a full read of their own.
+    s.h.emulator.set_login_user("hubot");
+    let other = s.h.login().await;
+    let session = s.h.mcp_session(&other.access).await;
+    let before = statuses(&s).len();
+    let r = s.h.call_tool(&other.access, &session, "get_issue", hello(json!({"issue_number": 1}))).await;
+    assert!(r.body.is_some(), "{}", r.text);
+    assert_eq!(statuses(&s)[before..], [200], "no validator from octocat's reads was sent");
+}

@@ -1,6 +1,8 @@
 //! The middleware in front of every API route: added latency, injected
 //! faults, token checks (401s), rate limiting and its headers, request ids,
-//! `x-oauth-scopes`, and the [`crate::ApiRecord`] of each request.
+//! `x-oauth-scopes`, conditional requests (an `ETag` on every JSON `GET`, and
+//! `304 Not Modified` for a matching `If-None-Match`, which, as on GitHub,
+//! costs no rate limit), and the [`crate::ApiRecord`] of each request.
 
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -29,8 +31,9 @@ pub(crate) async fn gate(State(shared): State<Arc<Shared>>, mut req: Request, ne
     let path = req.uri().path().to_owned();
     let query = req.uri().query().map(str::to_owned);
     let token = presented_token(req.headers());
+    let if_none_match = req.headers().get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()).map(str::to_owned);
 
-    let (check, fault, rate) = {
+    let (check, fault, mut rate) = {
         let mut inner = shared.lock();
         let check = token.as_deref().map(|t| inner.tokens.check(t));
         let fault = take_fault(&mut inner, &path);
@@ -72,6 +75,17 @@ pub(crate) async fn gate(State(shared): State<Arc<Shared>>, mut req: Request, ne
         }
     };
 
+    let rate_key = match &check {
+        Some(TokenCheck::Valid { .. }) => token.clone().unwrap_or_default(),
+        _ => String::new(),
+    };
+    if method == "GET" && response.status() == StatusCode::OK {
+        let (validated, not_modified) = conditional(response, if_none_match.as_deref()).await;
+        response = validated;
+        if not_modified {
+            rate = uncount_request(&mut shared.lock(), &rate_key);
+        }
+    }
     let headers = response.headers_mut();
     add_common_headers(headers, rate);
     if let Some(caller) = &caller {
@@ -140,6 +154,64 @@ fn count_request(inner: &mut Inner, key: &str) -> RateWindow {
     *window
 }
 
+/// A 304 costs nothing: takes back the use [`count_request`] counted.
+fn uncount_request(inner: &mut Inner, key: &str) -> RateWindow {
+    let window =
+        inner.rate.entry(key.to_owned()).or_insert(RateWindow { used: 0, reset: unix_now() + RATE_WINDOW_SECS });
+    window.used = window.used.saturating_sub(1);
+    *window
+}
+
+/// Largest JSON body given an `ETag` (GitHub's bodies are at most a few MB).
+const ETAG_BODY_LIMIT: usize = 64 * 1024 * 1024;
+
+/// GitHub's weak validator of a body: `W/"<sha256 hex>"`.
+fn etag_of(body: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(body);
+    format!("W/\"{}\"", digest.iter().map(|b| format!("{b:02x}")).collect::<String>())
+}
+
+/// Whether an `If-None-Match` list names `etag` (weak comparison, RFC 9110 §13.1.2), or is `*`.
+fn matches_etag(if_none_match: &str, etag: &str) -> bool {
+    let opaque = |t: &str| t.trim().trim_start_matches("W/").to_owned();
+    if_none_match.split(',').any(|t| t.trim() == "*" || opaque(t) == opaque(etag))
+}
+
+/// Gives a JSON 200 its `ETag` and GitHub's caching headers; answers `304 Not Modified` (no body,
+/// the same validators) when the request's `If-None-Match` names it. `true` when it did.
+async fn conditional(response: Response, if_none_match: Option<&str>) -> (Response, bool) {
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !is_json {
+        return (response, false);
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, ETAG_BODY_LIMIT).await else {
+        return (
+            ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "the response body could not be read").into_response(),
+            false,
+        );
+    };
+    let etag = etag_of(&bytes);
+    let not_modified = if_none_match.is_some_and(|v| matches_etag(v, &etag));
+    if let Ok(value) = HeaderValue::from_str(&etag) {
+        parts.headers.insert(header::ETAG, value);
+    }
+    parts.headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, max-age=60, s-maxage=60"));
+    parts.headers.insert(header::VARY, HeaderValue::from_static("Accept, Authorization, Cookie, X-GitHub-OTP"));
+    if not_modified {
+        parts.status = StatusCode::NOT_MODIFIED;
+        parts.headers.remove(header::CONTENT_TYPE);
+        parts.headers.remove(header::CONTENT_LENGTH);
+        return (Response::from_parts(parts, axum::body::Body::empty()), true);
+    }
+    (Response::from_parts(parts, axum::body::Body::from(bytes)), false)
+}
+
 fn add_common_headers(headers: &mut HeaderMap, rate: RateWindow) {
     let used = rate.used.min(RATE_LIMIT);
     let pairs = [
@@ -159,7 +231,7 @@ fn add_common_headers(headers: &mut HeaderMap, rate: RateWindow) {
     if !headers.contains_key(&media) {
         headers.insert(media, HeaderValue::from_static("github.v3; format=json"));
     }
-    if !headers.contains_key(header::CONTENT_TYPE) {
+    if !headers.contains_key(header::CONTENT_TYPE) && !headers.contains_key(header::ETAG) {
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON_CONTENT_TYPE));
     }
 }
@@ -171,4 +243,21 @@ fn request_id() -> String {
 
 fn unix_now() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn if_none_match_compares_weakly_and_accepts_lists_and_star() {
+        let etag = etag_of(b"{}");
+        assert!(etag.starts_with("W/\"") && etag.len() == 64 + 4);
+        assert!(matches_etag(&etag, &etag));
+        assert!(matches_etag(etag.trim_start_matches("W/"), &etag), "weak comparison");
+        assert!(matches_etag(&format!("\"other\", {etag}"), &etag));
+        assert!(matches_etag("*", &etag));
+        assert!(!matches_etag("\"other\"", &etag));
+        assert_ne!(etag_of(b"{}"), etag_of(b"[]"));
+    }
 }

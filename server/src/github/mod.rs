@@ -1,6 +1,8 @@
 //! The GitHub REST client: one pooled reqwest client, the API base URL (which may carry a path such as
-//! `/api/v3`), GitHub's required headers, bounded retries of idempotent reads, and error mapping.
+//! `/api/v3`), GitHub's required headers, bounded retries of idempotent reads, conditional reads
+//! ([`conditional`]: a `304` costs no rate limit), and error mapping.
 
+pub mod conditional;
 mod error;
 pub mod page;
 pub mod sanitize;
@@ -22,6 +24,7 @@ pub struct GithubClient {
     http: reqwest::Client,
     api_base: String,
     metrics: Arc<Metrics>,
+    validated: Arc<conditional::Conditional>,
 }
 
 /// Which end of a long text body to keep.
@@ -49,7 +52,8 @@ impl GithubClient {
             .connect_timeout(Duration::from_secs(5))
             .pool_idle_timeout(Duration::from_secs(90))
             .build()?;
-        Ok(Self { http, api_base: config.github_api_url.as_str().trim_end_matches('/').to_owned(), metrics })
+        let api_base = config.github_api_url.as_str().trim_end_matches('/').to_owned();
+        Ok(Self { http, api_base, metrics, validated: Arc::default() })
     }
 
     /// Records one response (or its absence) and GitHub's rate-limit headers in the metrics.
@@ -90,6 +94,10 @@ impl GithubClient {
         accept: Option<&str>,
     ) -> Result<reqwest::Response, GithubError> {
         let idempotent = matches!(method, Method::GET | Method::HEAD);
+        // JSON reads are conditional: the body GitHub validated last time, if it still matches.
+        let key = (method == Method::GET && body.is_none() && accept.is_none())
+            .then(|| conditional::Conditional::key(token, &self.url(path), query));
+        let cached = key.as_deref().and_then(|k| self.validated.get(k));
         let mut attempt = 0;
         loop {
             let mut req = self.http.request(method.clone(), self.url(path)).bearer_auth(token.expose()).query(query);
@@ -98,6 +106,13 @@ impl GithubClient {
             }
             if let Some(a) = accept {
                 req = req.header(header::ACCEPT, a);
+            }
+            if let Some(c) = &cached {
+                if let Some(etag) = &c.etag {
+                    req = req.header(header::IF_NONE_MATCH, etag.clone());
+                } else if let Some(at) = &c.last_modified {
+                    req = req.header(header::IF_MODIFIED_SINCE, at.clone());
+                }
             }
             let started = std::time::Instant::now();
             let result = req.send().await;
@@ -112,8 +127,17 @@ impl GithubClient {
                 continue;
             }
             let resp = result.map_err(|e| GithubError::Network(e.without_url().to_string()))?;
+            if resp.status() == reqwest::StatusCode::NOT_MODIFIED
+                && let Some(c) = &cached
+            {
+                // Counted as a 304 in `github_requests`: the conditional hits.
+                return Ok(c.response());
+            }
             if resp.status().is_success() {
-                return Ok(resp);
+                return match key {
+                    Some(key) => self.keep_validated(key, resp).await,
+                    None => Ok(resp),
+                };
             }
             // A 401 from another host (a log download after a redirect) says nothing about our token.
             if resp.status() == reqwest::StatusCode::UNAUTHORIZED && !resp.url().as_str().starts_with(&self.api_base) {
@@ -121,6 +145,22 @@ impl GithubClient {
             }
             return Err(GithubError::from_response(resp).await);
         }
+    }
+
+    /// A successful JSON read: kept with its validators when GitHub gave any (and the body is small
+    /// enough), and handed on as read.
+    async fn keep_validated(&self, key: String, resp: reqwest::Response) -> Result<reqwest::Response, GithubError> {
+        let Some((etag, last_modified)) = conditional::Cached::of(resp.headers(), resp.content_length()) else {
+            return Ok(resp);
+        };
+        let mut headers = resp.headers().clone();
+        let body = resp.bytes().await.map_err(|e| GithubError::Network(e.without_url().to_string()))?;
+        headers.remove(header::CONTENT_LENGTH);
+        headers.remove(header::TRANSFER_ENCODING);
+        let cached = conditional::Cached { etag, last_modified, headers, body };
+        let out = cached.response();
+        self.validated.put(key, cached);
+        Ok(out)
     }
 
     /// A page of a list endpoint: the items and what the `Link` header says about the next page.
