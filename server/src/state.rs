@@ -26,8 +26,21 @@ pub enum StartError {
     Templates(#[from] minijinja::Error),
 }
 
+/// What every layer shares, behind one `Arc`: middleware and rmcp's per-request handler clone the
+/// state on every request, so a clone is one reference count, not one per service.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Services>);
+
+impl std::ops::Deref for AppState {
+    type Target = Services;
+
+    fn deref(&self) -> &Services {
+        &self.0
+    }
+}
+
+/// The services [`AppState`] composes.
+pub struct Services {
     pub config: Arc<Config>,
     pub records: Records,
     pub keys: Arc<Keys>,
@@ -100,7 +113,7 @@ impl AppState {
             None => Keys::derive(&stored_master_key(&records).await?),
         };
         let metrics = Metrics::new();
-        Ok(Self {
+        Ok(Self(Arc::new(Services {
             cimd: Arc::new(crate::oauth::cimd::Cimd::new(&config, clock.clone())?),
             upstream: Arc::new(GithubOAuth::new(&config, UpstreamHttp::new()?)?),
             github: GithubClient::new(&config, metrics.clone())?,
@@ -113,7 +126,7 @@ impl AppState {
             config: Arc::new(config),
             upstream_refresh_locks: Arc::default(),
             limits,
-        })
+        })))
     }
 
     pub fn now(&self) -> u64 {
