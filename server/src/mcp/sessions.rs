@@ -346,24 +346,28 @@ pub async fn bind_to_user(State(guard): State<Arc<SessionGuard>>, req: Request, 
     let Some(user_id) = req.extensions().get::<Principal>().map(|p| p.user.id) else {
         return StatusCode::UNAUTHORIZED.into_response();
     };
-    let inspected = req.extensions().get::<Inspected>().cloned().unwrap_or_default();
-    if inspected.stateless {
+    // What the body read found, without copying the parsed message (the client is named only for an
+    // `initialize`'s debug line).
+    let (stateless, initialize, is_json, client) = match req.extensions().get::<Inspected>() {
+        Some(i) => (i.stateless, i.initialize, i.message.is_some(), i.initialize.then(|| client_of(Some(i)))),
+        None => (false, false, false, None),
+    };
+    if stateless {
         // 2026-07-28: no session to bind, count or renew.
         return next.run(req).await;
     }
     let (now, now_ms) = (guard.state.now(), guard.state.now_ms());
     let session = req.headers().get(SESSION_HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned);
     let Some(id) = session else {
-        return match (req.method(), &inspected.message) {
+        return match (req.method(), is_json) {
             // Not JSON: rmcp's to refuse (406, 415).
-            (&Method::POST, None) => next.run(req).await,
-            (&Method::POST, Some(_)) if inspected.initialize => {
+            (&Method::POST, false) => next.run(req).await,
+            (&Method::POST, true) if initialize => {
                 if let Err(refusal) = guard.admit_new(user_id, now_ms).await {
                     return refusal;
                 }
-                let client = client_of(Some(&inspected));
                 let resp = next.run(req).await;
-                guard.open(user_id, now, now_ms, resp, &client).await
+                guard.open(user_id, now, now_ms, resp, client.as_deref().unwrap_or("?")).await
             }
             _ => McpError::SessionRequired.into_response(),
         };
