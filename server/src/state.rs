@@ -57,6 +57,8 @@ pub struct Services {
     pub upstream_refresh_locks: Arc<crate::single_flight::SingleFlight>,
     /// Clients identified by a metadata document URL: the guarded fetcher and its cache.
     pub cimd: Arc<crate::oauth::cimd::Cimd>,
+    /// Access tokens unsealed a moment ago (`oauth::bearer`).
+    pub verified: crate::oauth::bearer::Verified,
 }
 
 async fn open_store(config: &Config, clock: Arc<dyn Clock>) -> Result<Arc<dyn Store>, StartError> {
@@ -126,6 +128,7 @@ impl AppState {
             config: Arc::new(config),
             upstream_refresh_locks: Arc::default(),
             limits,
+            verified: Default::default(),
         })))
     }
 

@@ -597,3 +597,30 @@ async fn concurrent_requests_on_one_session_all_complete() {
         assert!(r.body.unwrap()["result"]["tools"].as_array().is_some_and(|t| !t.is_empty()));
     }
 }
+
+/// Issue #18: a token verified a moment ago is served without unsealing it again, but revoking it,
+/// or its grant, is felt by the very next request.
+#[tokio::test]
+async fn a_token_verified_a_moment_ago_is_still_refused_at_once_when_revoked() {
+    let h = Harness::start().await;
+    let a = h.login().await;
+    let b = h.login().await;
+    for t in [&a, &b] {
+        let session = h.mcp_session(&t.access).await;
+        for _ in 0..2 {
+            assert_eq!(h.call_tool(&t.access, &session, "get_me", json!({})).await.status, StatusCode::OK);
+        }
+    }
+    // The access token itself.
+    let revoked =
+        h.http.post(h.url("/revoke")).form(&[("token", a.access.as_str()), ("client_id", a.client_id.as_str())]);
+    assert_eq!(revoked.send().await.unwrap().status(), StatusCode::OK);
+    let r = h.mcp(Some(&a.access), None, json!({"jsonrpc": "2.0", "id": 1, "method": "ping"})).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.text);
+    // The grant behind a token (revoking its refresh token ends the grant).
+    let revoked =
+        h.http.post(h.url("/revoke")).form(&[("token", b.refresh.as_str()), ("client_id", b.client_id.as_str())]);
+    assert_eq!(revoked.send().await.unwrap().status(), StatusCode::OK);
+    let r = h.mcp(Some(&b.access), None, json!({"jsonrpc": "2.0", "id": 1, "method": "ping"})).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.text);
+}

@@ -82,7 +82,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         config,
     );
     Router::new()
-        .nest_service("/mcp", service)
+        .nest_service("/mcp", Shared(Arc::new(service)))
         // Route layers: they guard /mcp only, so an unknown path is a plain 404, not a 401 challenge.
         .route_layer(middleware::from_fn_with_state(step_up, scopes::require_tool_scope))
         .route_layer(middleware::from_fn_with_state(guard, sessions::bind_to_user))
@@ -91,6 +91,27 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route_layer(middleware::from_fn_with_state(state.clone(), auth::require_bearer))
         // Outermost, so a browser's preflight is answered without a token.
         .route_layer(cors)
+}
+
+/// rmcp's service behind one `Arc`. axum clones a route's service for every request, and each
+/// middleware layer clones the one inside it; rmcp's own clone copies its whole configuration (the
+/// host and origin lists), several times per request. This one is a reference count.
+#[derive(Clone)]
+struct Shared(Arc<StreamableHttpService<server::GatewayServer, NeverSessionManager>>);
+
+impl tower::Service<axum::extract::Request> for Shared {
+    type Response = axum::response::Response;
+    type Error = std::convert::Infallible;
+    type Future = futures_util::future::BoxFuture<'static, Result<Self::Response, Self::Error>>;
+
+    fn poll_ready(&mut self, _: &mut std::task::Context<'_>) -> std::task::Poll<Result<(), Self::Error>> {
+        std::task::Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, req: axum::extract::Request) -> Self::Future {
+        let service = self.0.clone();
+        Box::pin(async move { Ok(service.handle(req).await.map(axum::body::Body::new)) })
+    }
 }
 
 /// CORS for browser-based MCP clients: only the allowed origins, with the MCP headers exposed.

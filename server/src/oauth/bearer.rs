@@ -50,23 +50,89 @@ pub fn credentials(value: &http::HeaderValue) -> Option<&str> {
     scheme.eq_ignore_ascii_case("bearer").then(|| rest.trim()).filter(|t| !t.is_empty())
 }
 
+/// How long an unsealed token stays in [`Verified`] after its first use.
+const VERIFIED_SECS: u64 = 60;
+/// Access tokens [`Verified`] holds at most.
+const VERIFIED_ENTRIES: usize = 10_000;
+
+/// What the records of an access token unsealed a moment ago, by the token's hash: the grant's data
+/// key and its GitHub token. A request still reads both records, so a revoked, rotated or expired
+/// token is refused at once on every instance; a hit is used only while the wrapped key and the
+/// sealed GitHub token in them are byte for byte the ones unsealed, and saves the key derivation and
+/// the two AEAD opens. Entries live [`VERIFIED_SECS`], at most [`VERIFIED_ENTRIES`] of them.
+pub struct Verified {
+    cache: quick_cache::sync::Cache<String, std::sync::Arc<Unsealed>>,
+}
+
+struct Unsealed {
+    wrapped_dek: Vec<u8>,
+    sealed_upstream: Vec<u8>,
+    dek: Dek,
+    upstream: UpstreamToken,
+    at: u64,
+}
+
+impl Default for Verified {
+    fn default() -> Self {
+        Self { cache: quick_cache::sync::Cache::new(VERIFIED_ENTRIES) }
+    }
+}
+
+impl Verified {
+    fn get(&self, key: &str, record: &AccessTokenRecord, grant: &Grant, now: u64) -> Option<(Dek, UpstreamToken)> {
+        let hit = self.cache.get(key)?;
+        let same = hit.wrapped_dek == record.wrapped_dek && hit.sealed_upstream == grant.sealed_upstream;
+        (same && now < hit.at + VERIFIED_SECS && !needs_refresh(&hit.upstream, now))
+            .then(|| (hit.dek.clone(), hit.upstream.clone()))
+    }
+
+    fn put(
+        &self,
+        key: String,
+        record: &AccessTokenRecord,
+        grant: &Grant,
+        dek: &Dek,
+        upstream: &UpstreamToken,
+        now: u64,
+    ) {
+        let unsealed = Unsealed {
+            wrapped_dek: record.wrapped_dek.clone(),
+            sealed_upstream: grant.sealed_upstream.clone(),
+            dek: dek.clone(),
+            upstream: upstream.clone(),
+            at: now,
+        };
+        self.cache.insert(key, std::sync::Arc::new(unsealed));
+    }
+}
+
 pub async fn authenticate(state: &AppState, token: &str) -> Result<Principal, BearerError> {
     // A refresh token or code never has this prefix, and lives in another namespace anyway.
     if !token.starts_with(TokenKind::AccessToken.prefix()) {
         return Err(BearerError::Invalid);
     }
     let token = Secret::new(token);
-    let Some(record) = state.records.get::<AccessTokenRecord>(&hash_token(token.expose())).await? else {
+    let key = hash_token(token.expose());
+    let Some(record) = state.records.get::<AccessTokenRecord>(&key).await? else {
         return Err(BearerError::Invalid);
     };
-    if record.expires_at <= state.now() || record.resource != state.config.mcp_url() {
+    let now = state.now();
+    if record.expires_at <= now || record.resource != state.config.mcp_url() {
         return Err(BearerError::Invalid);
     }
     let Some(grant) = state.records.get::<Grant>(&record.grant_id).await? else {
         return Err(BearerError::Invalid);
     };
-    let dek = Dek::unwrap_with(&state.keys, &token, &record.wrapped_dek).map_err(|_| BearerError::Invalid)?;
-    let upstream = usable_upstream(state, &grant, &dek).await?;
+    let (dek, upstream) = match state.verified.get(&key, &record, &grant, now) {
+        Some(unsealed) => unsealed,
+        None => {
+            let dek = Dek::unwrap_with(&state.keys, &token, &record.wrapped_dek).map_err(|_| BearerError::Invalid)?;
+            let upstream = usable_upstream(state, &grant, &dek).await?;
+            // A refreshed token was sealed anew: the next request finds other bytes and unseals again.
+            state.verified.put(key, &record, &grant, &dek, &upstream, now);
+            (dek, upstream)
+        }
+    };
     Ok(Principal {
         grant_id: grant.id,
         client_id: record.client_id,
@@ -225,8 +291,48 @@ async fn changed_within(
 
 #[cfg(test)]
 mod tests {
-    use super::credentials;
+    use super::*;
     use http::HeaderValue;
+
+    fn records(wrapped: &[u8], sealed: &[u8]) -> (AccessTokenRecord, Grant) {
+        let record = AccessTokenRecord {
+            grant_id: "g".into(),
+            client_id: "c".into(),
+            scopes: vec![],
+            resource: "r".into(),
+            expires_at: 10_000,
+            wrapped_dek: wrapped.to_vec(),
+        };
+        let grant = Grant {
+            id: "g".into(),
+            client_id: "c".into(),
+            user: GithubIdentity { id: 1, login: "octocat".into(), name: None },
+            scopes: vec![],
+            resource: "r".into(),
+            sealed_upstream: sealed.to_vec(),
+            created_at: 0,
+            allowed_at: 0,
+        };
+        (record, grant)
+    }
+
+    #[test]
+    fn an_unsealed_token_is_reused_only_while_its_records_hold_the_same_bytes() {
+        let verified = Verified::default();
+        let upstream = UpstreamToken { access_token: Secret::new("gho_x"), refresh_token: None, expires_at: None };
+        let (record, grant) = records(b"wrapped", b"sealed");
+        verified.put("k".into(), &record, &grant, &Dek::generate(), &upstream, 100);
+        assert!(verified.get("k", &record, &grant, 100).is_some());
+        assert!(verified.get("other", &record, &grant, 100).is_none());
+        let (rewrapped, _) = records(b"wrapped again", b"sealed");
+        assert!(verified.get("k", &rewrapped, &grant, 100).is_none(), "another data key");
+        let (_, resealed) = records(b"wrapped", b"sealed anew");
+        assert!(verified.get("k", &record, &resealed, 100).is_none(), "a refreshed GitHub token");
+        assert!(verified.get("k", &record, &grant, 100 + VERIFIED_SECS).is_none(), "kept a minute at most");
+        let expiring = UpstreamToken { expires_at: Some(200), ..upstream };
+        verified.put("k".into(), &record, &grant, &Dek::generate(), &expiring, 100);
+        assert!(verified.get("k", &record, &grant, 100).is_none(), "due for refresh: the slow path refreshes it");
+    }
 
     #[test]
     fn bearer_credentials_are_the_token_of_the_bearer_scheme_only() {
