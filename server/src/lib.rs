@@ -50,7 +50,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(http::oauth_routes(&state))
         .merge(mcp::routes(&state))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::http::track))
+        .layer(axum::middleware::from_fn_with_state(state.metrics.clone(), metrics::http::track))
         .layer(PropagateRequestIdLayer::x_request_id())
         // Spans name the path only: query strings carry codes and state, which must never be logged.
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {

@@ -429,8 +429,27 @@ fn included_files(members: &[String]) -> BTreeSet<String> {
     for m in members {
         walk(&root.join(m).join("src"), &mut files);
     }
+    // Out-of-line test modules (`#[cfg(test)] mod tests;`) are not built into the binary either.
+    let test_only: BTreeSet<PathBuf> = files
+        .iter()
+        .flat_map(|file| {
+            let text = std::fs::read_to_string(file).unwrap();
+            let dir = match file.file_name().and_then(|n| n.to_str()) {
+                Some("mod.rs" | "lib.rs" | "main.rs") => file.parent().unwrap().to_path_buf(),
+                _ => file.with_extension(""),
+            };
+            text.match_indices("#[cfg(test)]")
+                .filter_map(|(at, m)| {
+                    let after = text[at + m.len()..].trim_start();
+                    let line = after.lines().next()?;
+                    let name = line.strip_prefix("mod ")?.strip_suffix(';')?;
+                    Some(dir.join(format!("{}.rs", name.trim())))
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
     let mut included = BTreeSet::new();
-    for file in files {
+    for file in files.into_iter().filter(|f| !test_only.contains(f)) {
         let text = std::fs::read_to_string(&file).unwrap();
         // What inline test modules (`#[cfg(test)] mod tests {`, last in a file) include is not built
         // into the binary.

@@ -14,7 +14,6 @@ pub mod scopes;
 pub mod server;
 pub mod sessions;
 pub mod tools;
-pub mod toolsets;
 
 use std::sync::Arc;
 

@@ -15,7 +15,8 @@ use rmcp::{
     service::RequestContext,
 };
 
-use super::{tools::Registry, toolsets::Selection};
+use super::tools::Registry;
+use crate::config::toolsets::Selection;
 use crate::{oauth::bearer::Principal, state::AppState};
 
 #[derive(Clone)]

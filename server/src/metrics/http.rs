@@ -1,26 +1,25 @@
 //! The middleware that counts every HTTP request by route template, method and status, times it to
 //! the response headers, and counts error responses by the [`FailureReason`] they carry.
 
-use std::time::Instant;
-
 use axum::{
     extract::{MatchedPath, Request, State},
     middleware::Next,
     response::Response,
 };
+use std::time::Instant;
 
-use super::{FailureReason, HttpLabels, RouteLabels};
-use crate::state::AppState;
+use std::sync::Arc;
+
+use super::{FailureReason, HttpLabels, Metrics, RouteLabels};
 
 /// Requests that match no route share one label, so probing random paths cannot grow the series.
 const UNMATCHED: &str = "unmatched";
 
-pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> Response {
+pub async fn track(State(m): State<Arc<Metrics>>, req: Request, next: Next) -> Response {
     let route = req.extensions().get::<MatchedPath>().map_or(UNMATCHED, MatchedPath::as_str).to_owned();
     let method = req.method().as_str().to_owned();
     let started = Instant::now();
     let resp = next.run(req).await;
-    let m = &state.metrics;
     m.http_duration.get_or_create(&RouteLabels { route: route.clone() }).observe(started.elapsed().as_secs_f64());
     if let Some(FailureReason(reason)) = resp.extensions().get::<FailureReason>() {
         m.failure(&route, reason);

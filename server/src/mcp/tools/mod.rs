@@ -15,11 +15,11 @@ use std::collections::HashMap;
 
 use rmcp::{handler::server::router::tool::ToolRouter, model::Tool};
 
-use super::{
-    server::GatewayServer,
-    toolsets::{Selection, Toolset},
+use super::server::GatewayServer;
+use crate::{
+    config::toolsets::{Selection, Toolset},
+    oauth::scope,
 };
-use crate::oauth::scope;
 
 /// Every tool the gateway has, with its toolset.
 pub struct Registry {

@@ -15,7 +15,7 @@ pub mod cache;
 pub mod document;
 pub mod fetch;
 
-use std::{collections::BTreeSet, net::IpAddr, sync::Arc, time::Duration};
+use std::{collections::BTreeSet, net::IpAddr, sync::Arc};
 
 use url::Url;
 
@@ -150,43 +150,7 @@ pub fn shown_host(client_id: &str) -> Option<String> {
     })
 }
 
-/// Settings for resolving metadata documents; see `Config::cimd`.
-#[derive(Clone)]
-pub struct CimdSettings {
-    /// `CIMD_ENABLED` (default true): accept HTTPS URLs as client_id, and advertise
-    /// `client_id_metadata_document_supported`.
-    pub enabled: bool,
-    /// Tests and development only; never read from the environment: extra root certificates (PEM)
-    /// trusted for document fetches, on top of the platform's.
-    pub extra_root_certs_pem: Vec<Vec<u8>>,
-    /// Tests and development only; never read from the environment: documents may be fetched from
-    /// loopback addresses (127.0.0.0/8, ::1). Private, link-local and other ranges stay refused.
-    pub allow_loopback: bool,
-    /// Deadline for one document fetch, resolution to last byte (default 5 s).
-    pub fetch_timeout: Duration,
-}
-
-impl Default for CimdSettings {
-    fn default() -> Self {
-        Self {
-            enabled: true,
-            extra_root_certs_pem: Vec::new(),
-            allow_loopback: false,
-            fetch_timeout: Duration::from_secs(5),
-        }
-    }
-}
-
-impl std::fmt::Debug for CimdSettings {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CimdSettings")
-            .field("enabled", &self.enabled)
-            .field("extra_root_certs", &self.extra_root_certs_pem.len())
-            .field("allow_loopback", &self.allow_loopback)
-            .field("fetch_timeout", &self.fetch_timeout)
-            .finish()
-    }
-}
+pub use crate::config::CimdSettings;
 
 /// Resolves client_id URLs to clients: cache first, then one guarded fetch per URL at a time.
 pub struct Cimd {
@@ -272,6 +236,7 @@ impl Cimd {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
 
     #[test]
     fn url_client_ids_are_told_apart_from_registered_ones() {
