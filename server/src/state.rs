@@ -97,7 +97,7 @@ async fn stored_master_key(records: &Records) -> Result<Vec<u8>, StartError> {
 /// Only the records of the configured storage, for operator commands that read and revoke and
 /// need nothing else of the server (no keys, templates, rate limiter or metadata-document fetcher).
 pub async fn open_records(config: &Config) -> Result<Records, StartError> {
-    Ok(Records::new(open_store(config, Arc::new(SystemClock)).await?))
+    Ok(Records::new(open_store(config, Arc::new(SystemClock)).await?, crate::store::records::Lifetimes::of(config)))
 }
 
 impl AppState {
@@ -109,7 +109,7 @@ impl AppState {
     pub async fn with_clock(config: Config, clock: Arc<dyn Clock>) -> Result<Self, StartError> {
         let store = open_store(&config, clock.clone()).await?;
         let limits = crate::http::limits::Limits::new(config.rate_limit_per_minute, config.trust_proxy_headers);
-        let records = Records::new(store);
+        let records = Records::new(store, crate::store::records::Lifetimes::of(&config));
         let keys = match &config.secret_key {
             Some(master) => Keys::derive(master),
             None => Keys::derive(&stored_master_key(&records).await?),

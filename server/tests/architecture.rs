@@ -42,7 +42,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "web",
         ],
     ), // http, oauth: (#15)
-    ("store", &["clock", "crypto"]),
+    ("store", &["clock", "config", "crypto"]),
     ("upstream", &["clock", "config", "crypto", "store"]),
     ("web", &[]),
     ("main", &[]),

@@ -235,7 +235,7 @@ async fn a_token_minted_for_another_resource_is_refused() {
     let mut record: AccessTokenRecord = h.state.records.get(&key).await.unwrap().unwrap();
     assert_eq!(h.mcp(Some(&t.access), None, initialize()).await.status, StatusCode::OK);
     record.resource = "https://other.example/mcp".into();
-    h.state.records.put(&key, &record, None).await.unwrap();
+    h.state.records.put_for(&key, &record, None).await.unwrap();
     let r = h.mcp(Some(&t.access), None, initialize()).await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
 }

@@ -34,7 +34,7 @@ pub async fn register(State(state): State<AppState>, headers: HeaderMap, body: B
         ));
     }
     // Clients that never obtain tokens are forgotten after CLIENT_TTL_SECS; using one renews it.
-    state.records.put(&record.client_id, &record, Some(state.config.client_ttl)).await?;
+    state.records.put(&record.client_id, &record).await?;
     state.metrics.registrations.inc();
     tracing::info!(client = %record.client_id, name = record.client_name.as_deref().unwrap_or("-"), "client registered");
     let mut resp = (StatusCode::CREATED, Json(response)).into_response();

@@ -289,8 +289,7 @@ pub async fn handle(State(relay): State<Arc<Relay>>, req: Request) -> Response {
         .map(str::to_owned);
     if let Some(id) = &opened {
         let owner = SessionOwner { user_id: principal.user.id, renewed_at: state.now() };
-        let ttl = Some(sessions::session_ttl(state.config.session_idle));
-        if let Err(e) = state.records.put(&relay_key(id), &owner, ttl).await {
+        if let Err(e) = state.records.put(&relay_key(id), &owner).await {
             tracing::error!(error = %e, "storage failure recording an upstream session");
             return sessions::unavailable();
         }

@@ -43,9 +43,6 @@ use crate::{
 
 pub const SESSION_HEADER: &str = "mcp-session-id";
 
-/// How long a user's session index outlives its last change; stale ids in it are pruned when full.
-const USER_SESSIONS_TTL: Duration = Duration::from_secs(8 * 86_400);
-
 /// Compare-and-swap rounds for adding a session to a user's index before giving up (503).
 const ADMIT_ATTEMPTS: usize = 64;
 
@@ -148,8 +145,8 @@ impl SessionGuard {
             let index = UserSessions { ids };
             let records = &self.state.records;
             let written = match &raw {
-                Some(raw) => records.swap(&key, raw, &index, Some(USER_SESSIONS_TTL)).await?,
-                None => records.put_new(&key, &index, Some(USER_SESSIONS_TTL)).await?,
+                Some(raw) => records.swap(&key, raw, &index).await?,
+                None => records.put_new(&key, &index).await?,
             };
             if written {
                 return Ok(true);
@@ -161,14 +158,8 @@ impl SessionGuard {
 
     /// Records a session this request created as the user's, within the per-user cap; `false`
     /// when another instance took the last place meanwhile (the session is then ended).
-    async fn claim(
-        &self,
-        user_id: u64,
-        id: &str,
-        owner: &SessionOwner,
-        ttl: Option<Duration>,
-    ) -> Result<bool, StoreError> {
-        self.state.records.put(id, owner, ttl).await?;
+    async fn claim(&self, user_id: u64, id: &str, owner: &SessionOwner) -> Result<bool, StoreError> {
+        self.state.records.put(id, owner).await?;
         if self.admit(user_id, id).await? {
             return Ok(true);
         }
@@ -212,14 +203,9 @@ pub fn not_found() -> Response {
     McpError::SessionNotFound.into_response()
 }
 
-/// How long after a renewal the idle timer is renewed again (and added to its TTL).
+/// How long after a renewal the idle timer is renewed again (the slack `records::session_ttl` adds).
 fn renewal_slack(idle: Duration) -> u64 {
     idle.as_secs() / 8
-}
-
-/// The TTL of a session's records: the idle time plus the renewal slack.
-pub fn session_ttl(idle: Duration) -> Duration {
-    idle + Duration::from_secs(renewal_slack(idle))
 }
 
 /// The client's name and version from an `initialize`, shortened, for a debug line.
@@ -309,7 +295,7 @@ impl SessionGuard {
         }
         let id = crate::crypto::random_b64(16);
         let owner = SessionOwner { user_id, renewed_at: now };
-        match self.claim(user_id, &id, &owner, Some(session_ttl(self.state.config.session_idle))).await {
+        match self.claim(user_id, &id, &owner).await {
             Ok(true) => {}
             Ok(false) => return too_many_for_user(),
             Err(e) => {
@@ -334,8 +320,7 @@ impl SessionGuard {
         self.active.touch(id, now_ms);
         let Some(raw) = owner_raw else { return };
         let owner = SessionOwner { user_id, renewed_at: now };
-        let ttl = Some(session_ttl(self.state.config.session_idle));
-        if let Err(e) = self.state.records.swap(id, &raw, &owner, ttl).await {
+        if let Err(e) = self.state.records.swap(id, &raw, &owner).await {
             // The request was served; the next one renews.
             tracing::error!(error = %e, "storage failure renewing a session");
         }

@@ -212,8 +212,11 @@ async fn refresh_locked(
     // One refresh across instances too: the first to create the lease refreshes; the others wait
     // for the grant it saves. A lease whose holder died runs out, and then the waiter refreshes.
     let lease = crate::store::records::RefreshLease { since: now };
-    let leased = state.records.put_new(grant_id, &lease, Some(REFRESH_LEASE)).await?;
-    if !leased && let Some(token) = changed_within(state, grant_id, dek, &raw, REFRESH_LEASE).await? {
+    let leased = state.records.put_new(grant_id, &lease).await?;
+    if !leased
+        && let Some(token) =
+            changed_within(state, grant_id, dek, &raw, crate::store::records::REFRESH_LEASE_TTL).await?
+    {
         return Ok(token);
     }
     let result = refresh_and_save(state, grant_id, dek, grant, &raw, refresh, now).await;
@@ -222,9 +225,6 @@ async fn refresh_locked(
     }
     result
 }
-
-/// How long one instance's refresh may keep the others waiting.
-const REFRESH_LEASE: std::time::Duration = std::time::Duration::from_secs(10);
 
 async fn refresh_and_save(
     state: &AppState,
@@ -240,7 +240,7 @@ async fn refresh_and_save(
             grant.sealed_upstream = dek.seal_upstream(&fresh);
             // Compare-and-swap, never put: if the grant was revoked while GitHub answered, it stays
             // revoked (a put would bring it and every token hanging from it back).
-            if !state.records.swap(grant_id, raw, &grant, Some(state.config.refresh_token_ttl)).await? {
+            if !state.records.swap(grant_id, raw, &grant).await? {
                 tracing::warn!(grant = %short(grant_id), "grant changed during the GitHub refresh; not saving it");
                 return match state.records.get::<Grant>(grant_id).await? {
                     None => Err(BearerError::Invalid),

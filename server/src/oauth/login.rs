@@ -12,9 +12,6 @@ use crate::{
     upstream::UpstreamError,
 };
 
-/// Upstream transactions expire after ten minutes.
-pub const TRANSACTION_TTL: std::time::Duration = std::time::Duration::from_secs(600);
-
 /// Stores the transaction and returns GitHub's authorize URL. `browser` is the binding cookie's value.
 pub async fn start(state: &AppState, request: AuthRequest, browser: &Secret) -> Result<url::Url, StoreError> {
     let upstream_state = random_b64(32);
@@ -25,7 +22,7 @@ pub async fn start(state: &AppState, request: AuthRequest, browser: &Secret) -> 
         request,
         created_at: state.now(),
     };
-    state.records.put(&hash_token(&upstream_state), &tx, Some(TRANSACTION_TTL)).await?;
+    state.records.put(&hash_token(&upstream_state), &tx).await?;
     Ok(url)
 }
 
@@ -121,7 +118,7 @@ async fn complete(
         expires_at: now + state.config.auth_code_ttl.as_secs(),
         used_by: None,
     };
-    state.records.put(&hash_token(code.expose()), &record, Some(state.config.auth_code_ttl)).await?;
+    state.records.put(&hash_token(code.expose()), &record).await?;
     tracing::info!(login = %identity.login, client = %tx.request.client_id, "GitHub login completed");
     Ok((success_redirect(state, &tx.request, &code), identity))
 }

@@ -81,11 +81,10 @@ pub fn mint_pair(state: &AppState, grant: &Grant, dek: &Dek, scopes: &[String], 
 impl MintedPair {
     /// Stores both tokens with their TTLs.
     pub async fn store(&self, state: &AppState) -> Result<(), OAuthError> {
-        let cfg = &state.config;
         let r = &state.records;
-        r.put(&self.access_hash, &self.access, Some(cfg.access_token_ttl)).await?;
+        r.put(&self.access_hash, &self.access).await?;
         if let Some((hash, record)) = &self.refresh {
-            r.put(hash, record, Some(cfg.refresh_token_ttl)).await?;
+            r.put(hash, record).await?;
         }
         Ok(())
     }

@@ -196,7 +196,51 @@ pub struct UserSessions {
 #[derive(Clone)]
 pub struct Records {
     store: Arc<dyn Store>,
+    lifetimes: Lifetimes,
 }
+
+/// The lifetimes the operator configures, which [`Lifetime::Setting`] reads (from `Config`, once).
+#[derive(Debug, Clone, Copy)]
+pub struct Lifetimes {
+    pub access_token: Duration,
+    pub refresh_token: Duration,
+    pub auth_code: Duration,
+    pub client: Duration,
+    /// A session's idle expiry: `SESSION_IDLE_SECS` plus the renewal slack (`mcp::sessions`).
+    pub session: Duration,
+}
+
+impl Lifetimes {
+    pub fn of(config: &crate::config::Config) -> Self {
+        Self {
+            access_token: config.access_token_ttl,
+            refresh_token: config.refresh_token_ttl,
+            auth_code: config.auth_code_ttl,
+            client: config.client_ttl,
+            session: session_ttl(config.session_idle),
+        }
+    }
+}
+
+/// The TTL of a session's records: the idle time plus the renewal slack (an eighth of it), so a
+/// session renewed once per eighth never ends before it has been idle for `idle`.
+pub fn session_ttl(idle: Duration) -> Duration {
+    idle + Duration::from_secs(idle.as_secs() / 8)
+}
+
+/// How long a record lives from its write: a fixed time, or a configured one.
+#[derive(Clone, Copy)]
+pub enum Lifetime {
+    Fixed(Duration),
+    Setting(fn(&Lifetimes) -> Duration),
+}
+
+/// A login transaction at GitHub: 10 minutes to come back from GitHub's pages.
+pub const TRANSACTION_TTL: Duration = Duration::from_secs(600);
+/// A refresh lease: the longest one instance may hold a grant's GitHub refresh.
+pub const REFRESH_LEASE_TTL: Duration = Duration::from_secs(10);
+/// A user's session index outlives its last change by this; stale ids in it are pruned when full.
+pub const USER_SESSIONS_TTL: Duration = Duration::from_secs(8 * 86_400);
 
 fn encode<T: Serialize>(v: &T) -> Result<Vec<u8>, StoreError> {
     serde_json::to_vec(v).map_err(|e| StoreError::Corrupt(e.to_string()))
@@ -206,28 +250,34 @@ fn decode<T: DeserializeOwned>(ns: Namespace, bytes: &[u8]) -> Result<T, StoreEr
     serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt(format!("{}: {e}", ns.as_str())))
 }
 
-/// A record type and the one namespace it lives in: [`Records`] reads and writes each type only
-/// there, so no call can put a `Grant` among the codes or read a session as a client.
+/// A record type, the one namespace it lives in, and how long it lives: [`Records`] reads and writes
+/// each type only there, so no call can put a `Grant` among the codes or read a session as a client,
+/// and a write gets the type's TTL unless it names another ([`Records::put_for`], [`Records::swap_for`]).
 pub trait Record: Serialize + DeserializeOwned {
     const NAMESPACE: Namespace;
+    const LIFETIME: Lifetime;
 }
 
 macro_rules! records_in {
-    ($($ty:ty => $ns:ident),* $(,)?) => {
-        $(impl Record for $ty { const NAMESPACE: Namespace = Namespace::$ns; })*
+    ($($ty:ty => $ns:ident, $life:expr;)*) => {
+        $(impl Record for $ty {
+            const NAMESPACE: Namespace = Namespace::$ns;
+            const LIFETIME: Lifetime = $life;
+        })*
     };
 }
 
 records_in! {
-    ClientRecord => Client,
-    Transaction => Transaction,
-    CodeRecord => Code,
-    Grant => Grant,
-    AccessTokenRecord => AccessToken,
-    RefreshTokenRecord => RefreshToken,
-    SessionOwner => McpSession,
-    UserSessions => UserSessions,
-    RefreshLease => RefreshLease,
+    ClientRecord => Client, Lifetime::Setting(|l| l.client);
+    Transaction => Transaction, Lifetime::Fixed(TRANSACTION_TTL);
+    CodeRecord => Code, Lifetime::Setting(|l| l.auth_code);
+    // A grant lives as long as its newest refresh token.
+    Grant => Grant, Lifetime::Setting(|l| l.refresh_token);
+    AccessTokenRecord => AccessToken, Lifetime::Setting(|l| l.access_token);
+    RefreshTokenRecord => RefreshToken, Lifetime::Setting(|l| l.refresh_token);
+    SessionOwner => McpSession, Lifetime::Setting(|l| l.session);
+    UserSessions => UserSessions, Lifetime::Fixed(USER_SESSIONS_TTL);
+    RefreshLease => RefreshLease, Lifetime::Fixed(REFRESH_LEASE_TTL);
 }
 
 /// Who is refreshing a grant's GitHub token right now (see `oauth::bearer`): when the lease began.
@@ -237,8 +287,16 @@ pub struct RefreshLease {
 }
 
 impl Records {
-    pub fn new(store: Arc<dyn Store>) -> Self {
-        Self { store }
+    pub fn new(store: Arc<dyn Store>, lifetimes: Lifetimes) -> Self {
+        Self { store, lifetimes }
+    }
+
+    /// The TTL a `T` gets when written.
+    pub fn ttl<T: Record>(&self) -> Duration {
+        match T::LIFETIME {
+            Lifetime::Fixed(d) => d,
+            Lifetime::Setting(of) => of(&self.lifetimes),
+        }
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {
@@ -257,12 +315,19 @@ impl Records {
         }
     }
 
-    pub async fn put<T: Record>(&self, key: &str, value: &T, ttl: Option<Duration>) -> Result<(), StoreError> {
+    /// Writes `value` for its type's lifetime.
+    pub async fn put<T: Record>(&self, key: &str, value: &T) -> Result<(), StoreError> {
+        self.put_for(key, value, Some(self.ttl::<T>())).await
+    }
+
+    /// Writes `value` for `ttl` (`None`: until deleted), where a write must not get the full lifetime.
+    pub async fn put_for<T: Record>(&self, key: &str, value: &T, ttl: Option<Duration>) -> Result<(), StoreError> {
         self.store.put(T::NAMESPACE, key, encode(value)?, ttl).await
     }
 
-    pub async fn put_new<T: Record>(&self, key: &str, value: &T, ttl: Option<Duration>) -> Result<bool, StoreError> {
-        self.store.put_new(T::NAMESPACE, key, encode(value)?, ttl).await
+    /// Writes `value` for its type's lifetime unless `key` exists; `false` when it did.
+    pub async fn put_new<T: Record>(&self, key: &str, value: &T) -> Result<bool, StoreError> {
+        self.store.put_new(T::NAMESPACE, key, encode(value)?, Some(self.ttl::<T>())).await
     }
 
     pub async fn take<T: Record>(&self, key: &str) -> Result<Option<T>, StoreError> {
@@ -272,8 +337,14 @@ impl Records {
         }
     }
 
-    /// Replaces the record only if it still has the bytes read by [`Records::get_raw`].
-    pub async fn swap<T: Record>(
+    /// Replaces the record, for its type's lifetime, only if it still has the bytes read by
+    /// [`Records::get_raw`].
+    pub async fn swap<T: Record>(&self, key: &str, expected: &[u8], new: &T) -> Result<bool, StoreError> {
+        self.swap_for(key, expected, new, Some(self.ttl::<T>())).await
+    }
+
+    /// [`Records::swap`] for `ttl` (a record that keeps what is left of its life, for example).
+    pub async fn swap_for<T: Record>(
         &self,
         key: &str,
         expected: &[u8],
@@ -300,4 +371,33 @@ impl Records {
 /// Seconds left until `expires_at`, as a TTL (at least one second).
 pub fn ttl_until(expires_at: UnixSecs, now: UnixSecs) -> Duration {
     Duration::from_secs(expires_at.saturating_sub(now).max(1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_record_type_gets_its_own_lifetime() {
+        let store: Arc<dyn Store> = crate::store::memory::MemoryStore::new(Arc::new(crate::clock::SystemClock));
+        let m = |s| Duration::from_secs(s);
+        let lifetimes = Lifetimes {
+            access_token: m(3600),
+            refresh_token: m(86_400),
+            auth_code: m(300),
+            client: m(7),
+            session: m(9),
+        };
+        let records = Records::new(store, lifetimes);
+        assert_eq!(records.ttl::<AccessTokenRecord>(), m(3600));
+        assert_eq!(records.ttl::<RefreshTokenRecord>(), m(86_400));
+        assert_eq!(records.ttl::<Grant>(), m(86_400), "a grant lives as long as its newest refresh token");
+        assert_eq!(records.ttl::<CodeRecord>(), m(300));
+        assert_eq!(records.ttl::<ClientRecord>(), m(7));
+        assert_eq!(records.ttl::<SessionOwner>(), m(9));
+        assert_eq!(records.ttl::<Transaction>(), TRANSACTION_TTL);
+        assert_eq!(records.ttl::<RefreshLease>(), REFRESH_LEASE_TTL);
+        assert_eq!(records.ttl::<UserSessions>(), USER_SESSIONS_TTL);
+        assert_eq!(session_ttl(m(800)), m(900), "idle plus an eighth");
+    }
 }

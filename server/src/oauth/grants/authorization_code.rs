@@ -79,10 +79,10 @@ pub async fn exchange(
         allowed_at: now,
     };
     // The grant exists before the code names it, so a replay that sees `used_by` can always revoke it.
-    state.records.put_new(&grant.id, &grant, Some(state.config.refresh_token_ttl)).await?;
+    state.records.put_new(&grant.id, &grant).await?;
     let used = CodeRecord { used_by: Some(grant.id.clone()), ..record.clone() };
     let ttl = Some(crate::store::records::ttl_until(record.expires_at, now));
-    if !state.records.swap(&key, &raw, &used, ttl).await? {
+    if !state.records.swap_for(&key, &raw, &used, ttl).await? {
         state.records.delete::<crate::store::records::Grant>(&grant.id).await?;
         // Someone redeemed it between our read and our write: treat this one as the replay.
         if let Some(current) = state.records.get::<CodeRecord>(&key).await?

@@ -79,7 +79,7 @@ pub async fn exchange(
             ..record.clone()
         };
         let ttl = Some(ttl_until(record.expires_at, now));
-        if state.records.swap(&key, &raw, &rotated, ttl).await? {
+        if state.records.swap_for(&key, &raw, &rotated, ttl).await? {
             // The grant lives as long as its newest refresh token (unless it was revoked meanwhile).
             if !extend_grant(state, &grant.id, state.config.refresh_token_ttl).await? {
                 return Err(OAuthError::invalid_grant(INVALID));
@@ -121,7 +121,7 @@ async fn recheck_allowlist(state: &AppState, grant: &Grant, dek: &Dek, now: u64)
             if let Some((mut current, raw)) = state.records.get_raw::<Grant>(&grant.id).await? {
                 current.allowed_at = now;
                 current.user = identity;
-                state.records.swap(&grant.id, &raw, &current, Some(state.config.refresh_token_ttl)).await?;
+                state.records.swap(&grant.id, &raw, &current).await?;
             }
             Ok(())
         }
