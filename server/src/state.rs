@@ -51,8 +51,6 @@ pub struct Services {
     pub templates: Arc<Templates>,
     /// This process's Prometheus registry (`GET /metrics`).
     pub metrics: Arc<Metrics>,
-    /// Per-IP rate limits of the OAuth endpoints.
-    pub limits: Arc<crate::http::limits::Limits>,
     /// One lock per grant so concurrent requests refresh an expiring GitHub token once.
     pub upstream_refresh_locks: Arc<crate::single_flight::SingleFlight>,
     /// Clients identified by a metadata document URL: the guarded fetcher and its cache.
@@ -108,7 +106,6 @@ impl AppState {
 
     pub async fn with_clock(config: Config, clock: Arc<dyn Clock>) -> Result<Self, StartError> {
         let store = open_store(&config, clock.clone()).await?;
-        let limits = crate::http::limits::Limits::new(config.rate_limit_per_minute, config.trust_proxy_headers);
         let records = Records::new(store, crate::store::records::Lifetimes::of(&config));
         let keys = match &config.secret_key {
             Some(master) => Keys::derive(master),
@@ -127,7 +124,6 @@ impl AppState {
             clock,
             config: Arc::new(config),
             upstream_refresh_locks: Arc::default(),
-            limits,
             verified: Default::default(),
         })))
     }

@@ -28,20 +28,8 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("single_flight", &[]),
     (
         "state",
-        &[
-            "clock",
-            "config",
-            "crypto",
-            "github",
-            "http",
-            "metrics",
-            "oauth",
-            "single_flight",
-            "store",
-            "upstream",
-            "web",
-        ],
-    ), // http, oauth: (#15)
+        &["clock", "config", "crypto", "github", "metrics", "oauth", "single_flight", "store", "upstream", "web"],
+    ), // oauth: (#15)
     ("store", &["clock", "config", "crypto"]),
     ("upstream", &["clock", "config", "crypto", "store"]),
     ("web", &[]),

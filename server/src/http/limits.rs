@@ -22,7 +22,7 @@ use axum::{
 };
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter, clock::Clock};
 
-use crate::{config::ProxyHeaders, state::AppState};
+use crate::config::ProxyHeaders;
 
 /// One limiter per endpoint group, keyed by client IP.
 pub struct Limits {
@@ -76,11 +76,11 @@ fn group(path: &str) -> Option<&'static str> {
     }
 }
 
-pub async fn rate_limit(State(state): State<AppState>, req: Request, next: Next) -> Response {
+pub async fn rate_limit(State(limits): State<Arc<Limits>>, req: Request, next: Next) -> Response {
     let Some(group) = group(req.uri().path()) else { return next.run(req).await };
     let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
-    let Some(ip) = state.limits.client_ip(req.headers(), peer) else { return next.run(req).await };
-    match state.limits.limiter.check_key(&(group, ip)) {
+    let Some(ip) = limits.client_ip(req.headers(), peer) else { return next.run(req).await };
+    match limits.limiter.check_key(&(group, ip)) {
         Ok(()) => next.run(req).await,
         Err(not_until) => {
             let wait = not_until.wait_time_from(governor::clock::DefaultClock::default().now());

@@ -55,5 +55,9 @@ pub fn oauth_routes(state: &AppState) -> Router<AppState> {
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(metrics::metrics))
         .layer(DefaultBodyLimit::max(OAUTH_BODY_LIMIT))
-        .route_layer(axum::middleware::from_fn_with_state(state.clone(), limits::rate_limit))
+        // The per-IP limits are this router's own: nothing else reads them.
+        .route_layer(axum::middleware::from_fn_with_state(
+            limits::Limits::new(state.config.rate_limit_per_minute, state.config.trust_proxy_headers),
+            limits::rate_limit,
+        ))
 }
