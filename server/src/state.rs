@@ -55,6 +55,8 @@ pub struct Services {
     pub upstream_refresh_locks: Arc<crate::single_flight::SingleFlight>,
     /// Clients identified by a metadata document URL: the guarded fetcher and its cache.
     pub cimd: Arc<crate::oauth::cimd::Cimd>,
+    /// Minting and storing local tokens (`oauth::tokens`).
+    pub tokens: crate::oauth::tokens::Tokens,
     /// Access tokens unsealed a moment ago (`oauth::bearer`).
     pub verified: crate::oauth::bearer::Verified,
 }
@@ -112,6 +114,14 @@ impl AppState {
             None => Keys::derive(&stored_master_key(&records).await?),
         };
         let metrics = Metrics::new();
+        let keys = Arc::new(keys);
+        let tokens = crate::oauth::tokens::Tokens::new(
+            records.clone(),
+            keys.clone(),
+            clock.clone(),
+            config.access_token_ttl,
+            config.refresh_token_ttl,
+        );
         Ok(Self(Arc::new(Services {
             cimd: Arc::new(crate::oauth::cimd::Cimd::new(&config, clock.clone())?),
             upstream: Arc::new(GithubOAuth::new(&config, UpstreamHttp::new()?)?),
@@ -119,12 +129,13 @@ impl AppState {
             metrics,
             templates: Arc::new(Templates::new()?.with_demo(config.demo)),
             signer: Signer::new(keys.signing),
-            keys: Arc::new(keys),
+            keys,
             records,
             clock,
             config: Arc::new(config),
             upstream_refresh_locks: Arc::default(),
             verified: Default::default(),
+            tokens,
         })))
     }
 

@@ -53,8 +53,7 @@ pub async fn token(State(state): State<AppState>, headers: HeaderMap, body: Byte
         _ => refresh_token::exchange(&state, &client, get("refresh_token"), get("scope"), get("resource")).await?,
     };
     // A client in use is kept: its registration lives CLIENT_TTL_SECS from its last token.
-    crate::oauth::tokens::extend(&state, crate::store::Namespace::Client, &client.client_id, state.config.client_ttl)
-        .await?;
+    state.records.extend::<crate::store::records::ClientRecord>(&client.client_id).await?;
     state.metrics.token(if grant_type == "authorization_code" { "issued" } else { "refreshed" });
     let mut resp = Json(response).into_response();
     let h = resp.headers_mut();

@@ -1,13 +1,16 @@
-//! Local tokens: minting an access/refresh pair for a grant, and the token response (RFC 6749 §5.1).
+//! Local tokens: the [`Tokens`] service (minting an access/refresh pair for a grant, storing it,
+//! renewing the grant), revoking a grant, and the token response (RFC 6749 §5.1).
+
+use std::{sync::Arc, time::Duration};
 
 use serde::{Deserialize, Serialize};
 
 use super::{OAuthError, scope, vault::Dek};
 use crate::{
-    crypto::{Secret, TokenKind, hash_token},
-    state::AppState,
+    clock::Clock,
+    crypto::{Keys, Secret, TokenKind, hash_token},
     store::{
-        Namespace, Records, StoreError,
+        Records, StoreError,
         records::{AccessTokenRecord, Grant, RefreshTokenRecord},
     },
 };
@@ -40,82 +43,87 @@ pub fn may_refresh(client: &crate::store::records::ClientRecord) -> bool {
     client.grant_types.iter().any(|g| g == "refresh_token")
 }
 
-/// An access token for `grant`, and a refresh token with it when `with_refresh`.
-pub fn mint_pair(state: &AppState, grant: &Grant, dek: &Dek, scopes: &[String], with_refresh: bool) -> MintedPair {
-    let now = state.now();
-    let cfg = &state.config;
-    let at = TokenKind::AccessToken.mint();
-    let rt = with_refresh.then(|| TokenKind::RefreshToken.mint());
-    MintedPair {
-        access_hash: hash_token(at.expose()),
-        access: AccessTokenRecord {
-            grant_id: grant.id.clone(),
-            client_id: grant.client_id.clone(),
-            scopes: scopes.to_vec(),
-            resource: grant.resource.clone(),
-            expires_at: now + cfg.access_token_ttl.as_secs(),
-            wrapped_dek: dek.wrap_for(&state.keys, &at),
-        },
-        refresh: rt.as_ref().map(|rt| {
-            let record = RefreshTokenRecord {
+/// Local tokens as a service: what minting, storing and revoking them needs (the records, the keys
+/// that wrap a grant's data key for each token, the clock and the token lifetimes), and nothing else.
+#[derive(Clone)]
+pub struct Tokens {
+    records: Records,
+    keys: Arc<Keys>,
+    clock: Arc<dyn Clock>,
+    access_ttl: Duration,
+    refresh_ttl: Duration,
+}
+
+impl Tokens {
+    pub fn new(
+        records: Records,
+        keys: Arc<Keys>,
+        clock: Arc<dyn Clock>,
+        access_ttl: Duration,
+        refresh_ttl: Duration,
+    ) -> Self {
+        Self { records, keys, clock, access_ttl, refresh_ttl }
+    }
+
+    /// An access token for `grant`, and a refresh token with it when `with_refresh`.
+    pub fn mint_pair(&self, grant: &Grant, dek: &Dek, scopes: &[String], with_refresh: bool) -> MintedPair {
+        let now = self.clock.now();
+        let at = TokenKind::AccessToken.mint();
+        let rt = with_refresh.then(|| TokenKind::RefreshToken.mint());
+        MintedPair {
+            access_hash: hash_token(at.expose()),
+            access: AccessTokenRecord {
                 grant_id: grant.id.clone(),
                 client_id: grant.client_id.clone(),
                 scopes: scopes.to_vec(),
                 resource: grant.resource.clone(),
-                expires_at: now + cfg.refresh_token_ttl.as_secs(),
-                wrapped_dek: dek.wrap_for(&state.keys, rt),
-                rotated: None,
-            };
-            (hash_token(rt.expose()), record)
-        }),
-        response: TokenResponse {
-            access_token: at.clone(),
-            token_type: "Bearer".into(),
-            expires_in: cfg.access_token_ttl.as_secs(),
-            refresh_token: rt.clone(),
-            scope: scope::join(scopes),
-        },
+                expires_at: now + self.access_ttl.as_secs(),
+                wrapped_dek: dek.wrap_for(&self.keys, &at),
+            },
+            refresh: rt.as_ref().map(|rt| {
+                let record = RefreshTokenRecord {
+                    grant_id: grant.id.clone(),
+                    client_id: grant.client_id.clone(),
+                    scopes: scopes.to_vec(),
+                    resource: grant.resource.clone(),
+                    expires_at: now + self.refresh_ttl.as_secs(),
+                    wrapped_dek: dek.wrap_for(&self.keys, rt),
+                    rotated: None,
+                };
+                (hash_token(rt.expose()), record)
+            }),
+            response: TokenResponse {
+                access_token: at.clone(),
+                token_type: "Bearer".into(),
+                expires_in: self.access_ttl.as_secs(),
+                refresh_token: rt.clone(),
+                scope: scope::join(scopes),
+            },
+        }
     }
-}
 
-impl MintedPair {
-    /// Stores both tokens with their TTLs.
-    pub async fn store(&self, state: &AppState) -> Result<(), OAuthError> {
-        let r = &state.records;
-        r.put(&self.access_hash, &self.access).await?;
-        if let Some((hash, record)) = &self.refresh {
-            r.put(hash, record).await?;
+    /// Stores both tokens of `pair`, each for its lifetime.
+    pub async fn store(&self, pair: &MintedPair) -> Result<(), OAuthError> {
+        self.records.put(&pair.access_hash, &pair.access).await?;
+        if let Some((hash, record)) = &pair.refresh {
+            self.records.put(hash, record).await?;
         }
         Ok(())
+    }
+
+    /// A grant lives as long as its newest refresh token: renewed when one is issued. `false` when
+    /// the grant was revoked meanwhile.
+    pub async fn extend_grant(&self, grant_id: &str) -> Result<bool, StoreError> {
+        self.records.extend::<Grant>(grant_id).await
     }
 }
 
 /// Revokes a grant: every token hanging from it stops working at once (they all check the grant).
 pub async fn revoke_grant(records: &Records, grant_id: &str, why: &str) -> Result<(), StoreError> {
-    if records.delete::<crate::store::records::Grant>(grant_id).await? {
+    if records.delete::<Grant>(grant_id).await? {
         tracing::warn!(grant = %short(grant_id), reason = why, "grant revoked");
     }
     Ok(())
-}
-
-/// Extends a record's life to `ttl` without ever recreating it: one deleted (revoked) meanwhile
-/// stays deleted, and a concurrent update is never overwritten with older data. `false` when the
-/// record no longer exists.
-pub async fn extend(state: &AppState, ns: Namespace, key: &str, ttl: std::time::Duration) -> Result<bool, StoreError> {
-    let store = state.records.store();
-    for _ in 0..3 {
-        let Some(raw) = store.get(ns, key).await? else { return Ok(false) };
-        if store.compare_and_swap(ns, key, &raw, raw.clone(), Some(ttl)).await? {
-            return Ok(true);
-        }
-    }
-    // Three concurrent updates in a row: the record exists and another writer just set its TTL.
-    Ok(true)
-}
-
-/// A grant lives as long as its newest refresh token.
-pub async fn extend_grant(state: &AppState, grant_id: &str, ttl: std::time::Duration) -> Result<bool, StoreError> {
-    extend(state, Namespace::Grant, grant_id, ttl).await
 }
 
 /// A short prefix of an identifier for logs (never used for credentials themselves).

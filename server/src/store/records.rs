@@ -354,6 +354,21 @@ impl Records {
         self.store.compare_and_swap(T::NAMESPACE, key, expected, encode(new)?, ttl).await
     }
 
+    /// Gives the `T` under `key` its type's full lifetime again without ever recreating it: one
+    /// deleted (revoked) meanwhile stays deleted, and a concurrent update is never overwritten with
+    /// older data. `false` when the record no longer exists.
+    pub async fn extend<T: Record>(&self, key: &str) -> Result<bool, StoreError> {
+        let ttl = Some(self.ttl::<T>());
+        for _ in 0..3 {
+            let Some(raw) = self.store.get(T::NAMESPACE, key).await? else { return Ok(false) };
+            if self.store.compare_and_swap(T::NAMESPACE, key, &raw, raw.clone(), ttl).await? {
+                return Ok(true);
+            }
+        }
+        // Three concurrent updates in a row: the record exists and another writer just set its TTL.
+        Ok(true)
+    }
+
     /// Deletes the `T` under `key`.
     pub async fn delete<T: Record>(&self, key: &str) -> Result<bool, StoreError> {
         self.store.delete(T::NAMESPACE, key).await

@@ -6,7 +6,7 @@
 
 use super::super::{
     OAuthError, pkce,
-    tokens::{TokenResponse, may_refresh, mint_pair, revoke_grant},
+    tokens::{TokenResponse, may_refresh, revoke_grant},
     vault::Dek,
 };
 use crate::{
@@ -93,8 +93,8 @@ pub async fn exchange(
         return Err(OAuthError::invalid_grant(INVALID));
     }
 
-    let pair = mint_pair(state, &grant, &dek, &grant.scopes, may_refresh(client));
-    pair.store(state).await?;
+    let pair = state.tokens.mint_pair(&grant, &dek, &grant.scopes, may_refresh(client));
+    state.tokens.store(&pair).await?;
     tracing::info!(client = %client.client_id, user = %grant.user.login, "tokens issued");
     Ok(pair.response)
 }

@@ -9,7 +9,7 @@ use super::super::{
     ErrorCode, OAuthError, allowlist,
     bearer::{self, BearerError},
     scope,
-    tokens::{TokenResponse, extend_grant, may_refresh, mint_pair, revoke_grant},
+    tokens::{TokenResponse, may_refresh, revoke_grant},
     vault::{self, Dek},
 };
 use crate::{
@@ -67,8 +67,8 @@ pub async fn exchange(
         if allowlist::active(state) && now.saturating_sub(grant.allowed_at) >= allowlist::RECHECK_SECS {
             recheck_allowlist(state, &grant, &dek, now).await?;
         }
-        let pair = mint_pair(state, &grant, &dek, &scopes, true);
-        pair.store(state).await?;
+        let pair = state.tokens.mint_pair(&grant, &dek, &scopes, true);
+        state.tokens.store(&pair).await?;
         let sealed = serde_json::to_vec(&pair.response).map_err(|_| OAuthError::server_error())?;
         let rotated = RefreshTokenRecord {
             rotated: Some(Rotation {
@@ -81,7 +81,7 @@ pub async fn exchange(
         let ttl = Some(ttl_until(record.expires_at, now));
         if state.records.swap_for(&key, &raw, &rotated, ttl).await? {
             // The grant lives as long as its newest refresh token (unless it was revoked meanwhile).
-            if !extend_grant(state, &grant.id, state.config.refresh_token_ttl).await? {
+            if !state.tokens.extend_grant(&grant.id).await? {
                 return Err(OAuthError::invalid_grant(INVALID));
             }
             return Ok(pair.response);
