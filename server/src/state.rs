@@ -51,14 +51,12 @@ pub struct Services {
     pub templates: Arc<Templates>,
     /// This process's Prometheus registry (`GET /metrics`).
     pub metrics: Arc<Metrics>,
-    /// One lock per grant so concurrent requests refresh an expiring GitHub token once.
-    pub upstream_refresh_locks: Arc<crate::single_flight::SingleFlight>,
     /// Clients identified by a metadata document URL: the guarded fetcher and its cache.
     pub cimd: Arc<crate::oauth::cimd::Cimd>,
     /// Minting and storing local tokens (`oauth::tokens`).
     pub tokens: crate::oauth::tokens::Tokens,
-    /// Access tokens unsealed a moment ago (`oauth::bearer`).
-    pub verified: crate::oauth::bearer::Verified,
+    /// Access tokens checked, and their GitHub tokens kept usable (`oauth::bearer`).
+    pub bearer: crate::oauth::bearer::Bearer,
 }
 
 async fn open_store(config: &Config, clock: Arc<dyn Clock>) -> Result<Arc<dyn Store>, StartError> {
@@ -115,6 +113,14 @@ impl AppState {
         };
         let metrics = Metrics::new();
         let keys = Arc::new(keys);
+        let upstream = Arc::new(GithubOAuth::new(&config, UpstreamHttp::new()?)?);
+        let bearer = crate::oauth::bearer::Bearer::new(
+            records.clone(),
+            keys.clone(),
+            clock.clone(),
+            config.mcp_url(),
+            upstream.clone(),
+        );
         let tokens = crate::oauth::tokens::Tokens::new(
             records.clone(),
             keys.clone(),
@@ -124,7 +130,7 @@ impl AppState {
         );
         Ok(Self(Arc::new(Services {
             cimd: Arc::new(crate::oauth::cimd::Cimd::new(&config, clock.clone())?),
-            upstream: Arc::new(GithubOAuth::new(&config, UpstreamHttp::new()?)?),
+            upstream,
             github: GithubClient::new(&config, metrics.clone())?,
             metrics,
             templates: Arc::new(Templates::new()?.with_demo(config.demo)),
@@ -133,8 +139,7 @@ impl AppState {
             records,
             clock,
             config: Arc::new(config),
-            upstream_refresh_locks: Arc::default(),
-            verified: Default::default(),
+            bearer,
             tokens,
         })))
     }

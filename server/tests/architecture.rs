@@ -26,10 +26,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("oauth", &["clock", "config", "crypto", "github", "metrics", "single_flight", "state", "store", "upstream"]), // state: (#15)
     ("proptests", &["config", "lib", "mcp", "oauth"]),
     ("single_flight", &[]),
-    (
-        "state",
-        &["clock", "config", "crypto", "github", "metrics", "oauth", "single_flight", "store", "upstream", "web"],
-    ), // oauth: (#15)
+    ("state", &["clock", "config", "crypto", "github", "metrics", "oauth", "store", "upstream", "web"]), // oauth: (#15)
     ("store", &["clock", "config", "crypto"]),
     ("upstream", &["clock", "config", "crypto", "store"]),
     ("web", &[]),

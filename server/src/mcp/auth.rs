@@ -69,7 +69,7 @@ pub async fn require_bearer(State(state): State<AppState>, mut req: Request, nex
     let Some(value) = first else { return unauthorized(&state, None) };
     // Another scheme (e.g. Basic) is "no Bearer credentials": a plain challenge (RFC 6750 §3.1).
     let Some(token) = bearer::credentials(value) else { return unauthorized(&state, None) };
-    match bearer::authenticate(&state, token).await {
+    match state.bearer.authenticate(token).await {
         Ok(principal) => {
             req.extensions_mut().insert(principal);
             next.run(req).await

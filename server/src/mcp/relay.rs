@@ -38,7 +38,7 @@ use super::{MCP_BODY_LIMIT, message::Inspected, scopes, sessions};
 use crate::{
     crypto::Secret,
     oauth::{
-        bearer::{self, BearerError, Principal},
+        bearer::{BearerError, Principal},
         scope,
     },
     state::AppState,
@@ -224,7 +224,7 @@ pub async fn handle(State(relay): State<Arc<Relay>>, req: Request) -> Response {
         match sent {
             Ok(r) if r.status() == StatusCode::UNAUTHORIZED && !refreshed => {
                 // As for REST calls: refresh once and retry, or revoke when it cannot be refreshed.
-                match bearer::refresh_rejected(state, &principal, &token).await {
+                match state.bearer.refresh_rejected(&principal, &token).await {
                     Ok(fresh) => {
                         token = fresh.access_token;
                         refreshed = true;

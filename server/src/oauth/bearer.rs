@@ -6,14 +6,17 @@ use super::{
     tokens::{revoke_grant, short},
     vault::Dek,
 };
+use std::sync::Arc;
+
 use crate::{
-    crypto::{Secret, TokenKind, hash_token},
-    state::AppState,
+    clock::Clock,
+    crypto::{Keys, Secret, TokenKind, hash_token},
+    single_flight::SingleFlight,
     store::{
-        StoreError,
+        Records, StoreError,
         records::{AccessTokenRecord, GithubIdentity, Grant, UpstreamToken},
     },
-    upstream::UpstreamError,
+    upstream::{GithubOAuth, UpstreamError},
 };
 
 /// Refresh a GitHub token this long before it expires.
@@ -59,7 +62,7 @@ const VERIFIED_ENTRIES: usize = 10_000;
 /// key and its GitHub token. A request still reads both records, so a revoked, rotated or expired
 /// token is refused at once on every instance; a hit is used only while the wrapped key and the
 /// sealed GitHub token in them are byte for byte the ones unsealed, and saves the key derivation and
-/// the two AEAD opens. Entries live [`VERIFIED_SECS`], at most [`VERIFIED_ENTRIES`] of them.
+/// the two AEAD opens. Entries live a minute, at most 10,000 of them.
 pub struct Verified {
     cache: quick_cache::sync::Cache<String, std::sync::Arc<Unsealed>>,
 }
@@ -106,187 +109,216 @@ impl Verified {
     }
 }
 
-pub async fn authenticate(state: &AppState, token: &str) -> Result<Principal, BearerError> {
-    // A refresh token or code never has this prefix, and lives in another namespace anyway.
-    if !token.starts_with(TokenKind::AccessToken.prefix()) {
-        return Err(BearerError::Invalid);
-    }
-    let token = Secret::new(token);
-    let key = hash_token(token.expose());
-    let Some(record) = state.records.get::<AccessTokenRecord>(&key).await? else {
-        return Err(BearerError::Invalid);
-    };
-    let now = state.now();
-    if record.expires_at <= now || record.resource != state.config.mcp_url() {
-        return Err(BearerError::Invalid);
-    }
-    let Some(grant) = state.records.get::<Grant>(&record.grant_id).await? else {
-        return Err(BearerError::Invalid);
-    };
-    let (dek, upstream) = match state.verified.get(&key, &record, &grant, now) {
-        Some(unsealed) => unsealed,
-        None => {
-            let dek = Dek::unwrap_with(&state.keys, &token, &record.wrapped_dek).map_err(|_| BearerError::Invalid)?;
-            let upstream = usable_upstream(state, &grant, &dek).await?;
-            // A refreshed token was sealed anew: the next request finds other bytes and unseals again.
-            state.verified.put(key, &record, &grant, &dek, &upstream, now);
-            (dek, upstream)
-        }
-    };
-    Ok(Principal {
-        grant_id: grant.id,
-        client_id: record.client_id,
-        user: grant.user,
-        scopes: record.scopes,
-        github_token: upstream.access_token,
-        dek,
-    })
+/// Bearer tokens as a service: what checking an access token and keeping its GitHub token usable
+/// need (the records, the keys, the clock, this resource's URL, GitHub's OAuth endpoints, one
+/// refresh at a time per grant, the tokens unsealed a moment ago), and nothing else.
+pub struct Bearer {
+    records: Records,
+    keys: Arc<Keys>,
+    clock: Arc<dyn Clock>,
+    /// This server's MCP URL: the only `resource` its tokens are for (RFC 8707).
+    resource: String,
+    upstream: Arc<GithubOAuth>,
+    locks: SingleFlight,
+    verified: Verified,
 }
 
-/// The grant's GitHub token, refreshed first when it is about to expire.
-pub async fn usable_upstream(state: &AppState, grant: &Grant, dek: &Dek) -> Result<UpstreamToken, BearerError> {
-    let upstream = dek.open_upstream(&grant.sealed_upstream).map_err(|_| BearerError::Invalid)?;
-    if needs_refresh(&upstream, state.now()) {
-        refresh_upstream(state, &grant.id, dek, None).await
-    } else {
-        Ok(upstream)
+impl Bearer {
+    pub fn new(
+        records: Records,
+        keys: Arc<Keys>,
+        clock: Arc<dyn Clock>,
+        resource: String,
+        upstream: Arc<GithubOAuth>,
+    ) -> Self {
+        Self { records, keys, clock, resource, upstream, locks: SingleFlight::default(), verified: Verified::default() }
+    }
+}
+
+impl Bearer {
+    pub async fn authenticate(&self, token: &str) -> Result<Principal, BearerError> {
+        // A refresh token or code never has this prefix, and lives in another namespace anyway.
+        if !token.starts_with(TokenKind::AccessToken.prefix()) {
+            return Err(BearerError::Invalid);
+        }
+        let token = Secret::new(token);
+        let key = hash_token(token.expose());
+        let Some(record) = self.records.get::<AccessTokenRecord>(&key).await? else {
+            return Err(BearerError::Invalid);
+        };
+        let now = self.clock.now();
+        if record.expires_at <= now || record.resource != self.resource {
+            return Err(BearerError::Invalid);
+        }
+        let Some(grant) = self.records.get::<Grant>(&record.grant_id).await? else {
+            return Err(BearerError::Invalid);
+        };
+        let (dek, upstream) = match self.verified.get(&key, &record, &grant, now) {
+            Some(unsealed) => unsealed,
+            None => {
+                let dek =
+                    Dek::unwrap_with(&self.keys, &token, &record.wrapped_dek).map_err(|_| BearerError::Invalid)?;
+                let upstream = self.usable_upstream(&grant, &dek).await?;
+                // A refreshed token was sealed anew: the next request finds other bytes and unseals again.
+                self.verified.put(key, &record, &grant, &dek, &upstream, now);
+                (dek, upstream)
+            }
+        };
+        Ok(Principal {
+            grant_id: grant.id,
+            client_id: record.client_id,
+            user: grant.user,
+            scopes: record.scopes,
+            github_token: upstream.access_token,
+            dek,
+        })
+    }
+
+    /// The grant's GitHub token, refreshed first when it is about to expire.
+    pub async fn usable_upstream(&self, grant: &Grant, dek: &Dek) -> Result<UpstreamToken, BearerError> {
+        let upstream = dek.open_upstream(&grant.sealed_upstream).map_err(|_| BearerError::Invalid)?;
+        if needs_refresh(&upstream, self.clock.now()) {
+            self.refresh_upstream(&grant.id, dek, None).await
+        } else {
+            Ok(upstream)
+        }
+    }
+
+    /// Refreshes the grant's GitHub token once even when many requests need it at the same moment:
+    /// when it is about to expire, or when it is still `rejected`.
+    async fn refresh_upstream(
+        &self,
+        grant_id: &str,
+        dek: &Dek,
+        rejected: Option<&Secret>,
+    ) -> Result<UpstreamToken, BearerError> {
+        let slot = self.locks.join(grant_id);
+        let _turn = slot.lock().await;
+        self.refresh_locked(grant_id, dek, rejected).await
+    }
+
+    /// GitHub answered 401 for `rejected`, the principal's GitHub token, although the clock says it is
+    /// still valid (clock skew, a token GitHub expired or rotated early). Refreshes it once for all the
+    /// requests that hit the same 401 (those waiting find the new token already saved), and revokes the
+    /// grant only when it cannot be refreshed: no refresh token (an OAuth App token), or GitHub refuses.
+    pub async fn refresh_rejected(
+        &self,
+        principal: &Principal,
+        rejected: &Secret,
+    ) -> Result<UpstreamToken, BearerError> {
+        self.refresh_upstream(&principal.grant_id, &principal.dek, Some(rejected)).await
+    }
+
+    /// [`refresh_upstream`]'s work, under the grant's lock.
+    async fn refresh_locked(
+        &self,
+        grant_id: &str,
+        dek: &Dek,
+        rejected: Option<&Secret>,
+    ) -> Result<UpstreamToken, BearerError> {
+        // Another request (or instance) may have refreshed while we waited.
+        let Some((grant, raw)) = self.records.get_raw::<Grant>(grant_id).await? else {
+            return Err(BearerError::Invalid);
+        };
+        let current = dek.open_upstream(&grant.sealed_upstream).map_err(|_| BearerError::Invalid)?;
+        let now = self.clock.now();
+        let still_rejected = rejected
+            .is_some_and(|r| crate::crypto::ct_eq(r.expose().as_bytes(), current.access_token.expose().as_bytes()));
+        if !still_rejected && !needs_refresh(&current, now) {
+            return Ok(current);
+        }
+        let Some(refresh) = &current.refresh_token else {
+            let why = if still_rejected {
+                "GitHub answered 401 for the stored token, which cannot be refreshed"
+            } else {
+                "GitHub token expired and cannot be refreshed"
+            };
+            revoke_grant(&self.records, grant_id, why).await?;
+            return Err(BearerError::UpstreamRevoked);
+        };
+        // One refresh across instances too: the first to create the lease refreshes; the others wait
+        // for the grant it saves. A lease whose holder died runs out, and then the waiter refreshes.
+        let lease = crate::store::records::RefreshLease { since: now };
+        let leased = self.records.put_new(grant_id, &lease).await?;
+        if !leased
+            && let Some(token) =
+                self.changed_within(grant_id, dek, &raw, crate::store::records::REFRESH_LEASE_TTL).await?
+        {
+            return Ok(token);
+        }
+        let result = self.refresh_and_save(grant_id, dek, grant, &raw, refresh, now).await;
+        if leased && let Err(e) = self.records.delete::<crate::store::records::RefreshLease>(grant_id).await {
+            tracing::warn!(error = %e, "could not release a refresh lease; it runs out by itself");
+        }
+        result
+    }
+
+    async fn refresh_and_save(
+        &self,
+        grant_id: &str,
+        dek: &Dek,
+        mut grant: Grant,
+        raw: &[u8],
+        refresh: &Secret,
+        now: u64,
+    ) -> Result<UpstreamToken, BearerError> {
+        match self.upstream.refresh(refresh, now).await {
+            Ok(fresh) => {
+                grant.sealed_upstream = dek.seal_upstream(&fresh);
+                // Compare-and-swap, never put: if the grant was revoked while GitHub answered, it stays
+                // revoked (a put would bring it and every token hanging from it back).
+                if !self.records.swap(grant_id, raw, &grant).await? {
+                    tracing::warn!(grant = %short(grant_id), "grant changed during the GitHub refresh; not saving it");
+                    return match self.records.get::<Grant>(grant_id).await? {
+                        None => Err(BearerError::Invalid),
+                        Some(g) => dek.open_upstream(&g.sealed_upstream).map_err(|_| BearerError::Invalid),
+                    };
+                }
+                tracing::info!(grant = %short(grant_id), "GitHub token refreshed");
+                Ok(fresh)
+            }
+            Err(UpstreamError::Refused(reason)) => {
+                // Another instance may have used the (single-use) GitHub refresh token a moment ago: if
+                // the grant changes within a short wait, its new GitHub token is the answer, not a revocation.
+                if let Some(token) = self.changed_within(grant_id, dek, raw, std::time::Duration::from_secs(1)).await? {
+                    return Ok(token);
+                }
+                tracing::warn!(grant = %short(grant_id), %reason, "GitHub refused the refresh");
+                revoke_grant(&self.records, grant_id, "GitHub refused to refresh its token").await?;
+                Err(BearerError::UpstreamRevoked)
+            }
+            Err(UpstreamError::Unavailable(e)) => {
+                tracing::warn!(grant = %short(grant_id), error = %e, "GitHub token refresh failed");
+                Err(BearerError::UpstreamUnavailable)
+            }
+        }
+    }
+
+    /// The grant's GitHub token once the grant differs from `raw` (another instance saved a refresh),
+    /// polling for up to `wait`; `None` if it did not change.
+    async fn changed_within(
+        &self,
+        grant_id: &str,
+        dek: &Dek,
+        raw: &[u8],
+        wait: std::time::Duration,
+    ) -> Result<Option<UpstreamToken>, BearerError> {
+        const POLL: std::time::Duration = std::time::Duration::from_millis(100);
+        for _ in 0..wait.as_millis().div_ceil(POLL.as_millis()) {
+            match self.records.get_raw::<Grant>(grant_id).await? {
+                None => return Err(BearerError::Invalid),
+                Some((latest, latest_raw)) if latest_raw != raw => {
+                    return dek.open_upstream(&latest.sealed_upstream).map(Some).map_err(|_| BearerError::Invalid);
+                }
+                Some(_) => tokio::time::sleep(POLL).await,
+            }
+        }
+        Ok(None)
     }
 }
 
 fn needs_refresh(t: &UpstreamToken, now: u64) -> bool {
     t.expires_at.is_some_and(|e| e <= now + UPSTREAM_REFRESH_MARGIN_SECS)
-}
-
-/// Refreshes the grant's GitHub token once even when many requests need it at the same moment:
-/// when it is about to expire, or when it is still `rejected`.
-async fn refresh_upstream(
-    state: &AppState,
-    grant_id: &str,
-    dek: &Dek,
-    rejected: Option<&Secret>,
-) -> Result<UpstreamToken, BearerError> {
-    let slot = state.upstream_refresh_locks.join(grant_id);
-    let _turn = slot.lock().await;
-    refresh_locked(state, grant_id, dek, rejected).await
-}
-
-/// GitHub answered 401 for `rejected`, the principal's GitHub token, although the clock says it is
-/// still valid (clock skew, a token GitHub expired or rotated early). Refreshes it once for all the
-/// requests that hit the same 401 (those waiting find the new token already saved), and revokes the
-/// grant only when it cannot be refreshed: no refresh token (an OAuth App token), or GitHub refuses.
-pub async fn refresh_rejected(
-    state: &AppState,
-    principal: &Principal,
-    rejected: &Secret,
-) -> Result<UpstreamToken, BearerError> {
-    refresh_upstream(state, &principal.grant_id, &principal.dek, Some(rejected)).await
-}
-
-/// [`refresh_upstream`]'s work, under the grant's lock.
-async fn refresh_locked(
-    state: &AppState,
-    grant_id: &str,
-    dek: &Dek,
-    rejected: Option<&Secret>,
-) -> Result<UpstreamToken, BearerError> {
-    // Another request (or instance) may have refreshed while we waited.
-    let Some((grant, raw)) = state.records.get_raw::<Grant>(grant_id).await? else {
-        return Err(BearerError::Invalid);
-    };
-    let current = dek.open_upstream(&grant.sealed_upstream).map_err(|_| BearerError::Invalid)?;
-    let now = state.now();
-    let still_rejected =
-        rejected.is_some_and(|r| crate::crypto::ct_eq(r.expose().as_bytes(), current.access_token.expose().as_bytes()));
-    if !still_rejected && !needs_refresh(&current, now) {
-        return Ok(current);
-    }
-    let Some(refresh) = &current.refresh_token else {
-        let why = if still_rejected {
-            "GitHub answered 401 for the stored token, which cannot be refreshed"
-        } else {
-            "GitHub token expired and cannot be refreshed"
-        };
-        revoke_grant(&state.records, grant_id, why).await?;
-        return Err(BearerError::UpstreamRevoked);
-    };
-    // One refresh across instances too: the first to create the lease refreshes; the others wait
-    // for the grant it saves. A lease whose holder died runs out, and then the waiter refreshes.
-    let lease = crate::store::records::RefreshLease { since: now };
-    let leased = state.records.put_new(grant_id, &lease).await?;
-    if !leased
-        && let Some(token) =
-            changed_within(state, grant_id, dek, &raw, crate::store::records::REFRESH_LEASE_TTL).await?
-    {
-        return Ok(token);
-    }
-    let result = refresh_and_save(state, grant_id, dek, grant, &raw, refresh, now).await;
-    if leased && let Err(e) = state.records.delete::<crate::store::records::RefreshLease>(grant_id).await {
-        tracing::warn!(error = %e, "could not release a refresh lease; it runs out by itself");
-    }
-    result
-}
-
-async fn refresh_and_save(
-    state: &AppState,
-    grant_id: &str,
-    dek: &Dek,
-    mut grant: Grant,
-    raw: &[u8],
-    refresh: &Secret,
-    now: u64,
-) -> Result<UpstreamToken, BearerError> {
-    match state.upstream.refresh(refresh, now).await {
-        Ok(fresh) => {
-            grant.sealed_upstream = dek.seal_upstream(&fresh);
-            // Compare-and-swap, never put: if the grant was revoked while GitHub answered, it stays
-            // revoked (a put would bring it and every token hanging from it back).
-            if !state.records.swap(grant_id, raw, &grant).await? {
-                tracing::warn!(grant = %short(grant_id), "grant changed during the GitHub refresh; not saving it");
-                return match state.records.get::<Grant>(grant_id).await? {
-                    None => Err(BearerError::Invalid),
-                    Some(g) => dek.open_upstream(&g.sealed_upstream).map_err(|_| BearerError::Invalid),
-                };
-            }
-            tracing::info!(grant = %short(grant_id), "GitHub token refreshed");
-            Ok(fresh)
-        }
-        Err(UpstreamError::Refused(reason)) => {
-            // Another instance may have used the (single-use) GitHub refresh token a moment ago: if
-            // the grant changes within a short wait, its new GitHub token is the answer, not a revocation.
-            if let Some(token) = changed_within(state, grant_id, dek, raw, std::time::Duration::from_secs(1)).await? {
-                return Ok(token);
-            }
-            tracing::warn!(grant = %short(grant_id), %reason, "GitHub refused the refresh");
-            revoke_grant(&state.records, grant_id, "GitHub refused to refresh its token").await?;
-            Err(BearerError::UpstreamRevoked)
-        }
-        Err(UpstreamError::Unavailable(e)) => {
-            tracing::warn!(grant = %short(grant_id), error = %e, "GitHub token refresh failed");
-            Err(BearerError::UpstreamUnavailable)
-        }
-    }
-}
-
-/// The grant's GitHub token once the grant differs from `raw` (another instance saved a refresh),
-/// polling for up to `wait`; `None` if it did not change.
-async fn changed_within(
-    state: &AppState,
-    grant_id: &str,
-    dek: &Dek,
-    raw: &[u8],
-    wait: std::time::Duration,
-) -> Result<Option<UpstreamToken>, BearerError> {
-    const POLL: std::time::Duration = std::time::Duration::from_millis(100);
-    for _ in 0..wait.as_millis().div_ceil(POLL.as_millis()) {
-        match state.records.get_raw::<Grant>(grant_id).await? {
-            None => return Err(BearerError::Invalid),
-            Some((latest, latest_raw)) if latest_raw != raw => {
-                return dek.open_upstream(&latest.sealed_upstream).map(Some).map_err(|_| BearerError::Invalid);
-            }
-            Some(_) => tokio::time::sleep(POLL).await,
-        }
-    }
-    Ok(None)
 }
 
 #[cfg(test)]

@@ -16,7 +16,7 @@ use crate::{
     crypto::Secret,
     github::{GithubError, page},
     mcp::server::{GatewayServer, principal},
-    oauth::bearer::{self, BearerError, Principal},
+    oauth::bearer::{BearerError, Principal},
 };
 
 /// Why a tool did not produce its result: something the model can act on (a tool result with
@@ -90,7 +90,7 @@ impl Github<'_> {
     }
 
     /// Runs one GitHub call with the current token. On a 401 the grant's GitHub token is refreshed
-    /// (once, however many calls hit it; see [`bearer::refresh_rejected`]) and the call retried once
+    /// (once, however many calls hit it; see [`Bearer::refresh_rejected`](crate::oauth::bearer::Bearer::refresh_rejected)) and the call retried once
     /// with the new one. A token that cannot be refreshed revokes the grant there, so the client's
     /// next request gets 401 and the user signs in again.
     async fn call<T, F, Fut>(&self, call: F) -> Result<T, ToolFailure>
@@ -103,7 +103,7 @@ impl Github<'_> {
             Err(GithubError::BadCredentials) => {}
             other => return other.map_err(|e| ToolFailure::message(e.to_string())),
         }
-        match bearer::refresh_rejected(&self.server.state, &self.principal, &token).await {
+        match self.server.state.bearer.refresh_rejected(&self.principal, &token).await {
             Ok(fresh) => {
                 if let Ok(mut current) = self.token.lock() {
                     *current = fresh.access_token.clone();

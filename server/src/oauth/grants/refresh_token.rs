@@ -7,7 +7,7 @@
 
 use super::super::{
     ErrorCode, OAuthError, allowlist,
-    bearer::{self, BearerError},
+    bearer::BearerError,
     scope,
     tokens::{TokenResponse, may_refresh, revoke_grant},
     vault::{self, Dek},
@@ -98,7 +98,7 @@ pub async fn exchange(
 /// Asks GitHub again whether the user is still allowed. A definite "no" (or a dead GitHub token)
 /// revokes the grant; when GitHub cannot answer, the refresh proceeds and the check is retried next time.
 async fn recheck_allowlist(state: &AppState, grant: &Grant, dek: &Dek, now: u64) -> Result<(), OAuthError> {
-    let upstream = match bearer::usable_upstream(state, grant, dek).await {
+    let upstream = match state.bearer.usable_upstream(grant, dek).await {
         Ok(u) => u,
         Err(BearerError::Store(e)) => return Err(e.into()),
         Err(BearerError::UpstreamUnavailable) => return Ok(()),
