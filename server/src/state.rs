@@ -55,6 +55,8 @@ pub struct Services {
     pub cimd: Arc<crate::oauth::cimd::Cimd>,
     /// Minting and storing local tokens (`oauth::tokens`).
     pub tokens: crate::oauth::tokens::Tokens,
+    /// Registered and metadata-document clients (`oauth::client`).
+    pub clients: crate::oauth::client::Clients,
     /// Access tokens checked, and their GitHub tokens kept usable (`oauth::bearer`).
     pub bearer: crate::oauth::bearer::Bearer,
 }
@@ -114,6 +116,7 @@ impl AppState {
         let metrics = Metrics::new();
         let keys = Arc::new(keys);
         let upstream = Arc::new(GithubOAuth::new(&config, UpstreamHttp::new()?)?);
+        let cimd = Arc::new(crate::oauth::cimd::Cimd::new(&config, clock.clone())?);
         let bearer = crate::oauth::bearer::Bearer::new(
             records.clone(),
             keys.clone(),
@@ -129,7 +132,8 @@ impl AppState {
             config.refresh_token_ttl,
         );
         Ok(Self(Arc::new(Services {
-            cimd: Arc::new(crate::oauth::cimd::Cimd::new(&config, clock.clone())?),
+            clients: crate::oauth::client::Clients::new(records.clone(), cimd.clone()),
+            cimd,
             upstream,
             github: GithubClient::new(&config, metrics.clone())?,
             metrics,

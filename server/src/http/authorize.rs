@@ -24,7 +24,7 @@ use crate::{
         ErrorCode, OAuthError,
         authorize::{self, AuthorizeError},
         cimd,
-        client::{self, FindError},
+        client::FindError,
         login, redirect, scope,
     },
     state::AppState,
@@ -166,7 +166,7 @@ pub async fn post(State(state): State<AppState>, jar: CookieJar, headers: Header
         return bad("This consent form has expired. Start again from your application.");
     };
     // The client may have been deleted, or its redirect URIs changed, since the page was rendered.
-    let client: Option<ClientRecord> = match client::find(&state, &request.client_id).await {
+    let client: Option<ClientRecord> = match state.clients.find(&request.client_id).await {
         Ok(c) => c,
         Err(FindError::Store(_)) => return unavailable(&state),
         Err(FindError::Metadata(e)) => return bad(&format!("This application could not be identified: {e}.")),

@@ -19,7 +19,7 @@ use axum_extra::extract::cookie::CookieJar;
 use super::cookies;
 use crate::{
     oauth::{
-        ErrorCode, OAuthError, authorize, client,
+        ErrorCode, OAuthError, authorize,
         login::{self, LoginError},
     },
     state::AppState,
@@ -52,7 +52,7 @@ pub fn error_to_client(state: &AppState, to: &str, error: &OAuthError) -> Respon
 
 /// The "signed in, you can close this tab" page for a client reached through a private-use scheme.
 async fn signed_in_page(state: &AppState, client_id: &str, login: &str, to: &str) -> Response {
-    let client: Option<ClientRecord> = client::find(state, client_id).await.unwrap_or_else(|e| {
+    let client: Option<ClientRecord> = state.clients.find(client_id).await.unwrap_or_else(|e| {
         tracing::warn!(error = %e, "could not read the client's name for the signed-in page");
         None
     });

@@ -9,13 +9,13 @@ use axum::{
 
 use super::{form, token::presented};
 use crate::{
-    oauth::{OAuthError, client, revoke},
+    oauth::{OAuthError, revoke},
     state::AppState,
 };
 
 pub async fn revoke(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, OAuthError> {
     let form = form::parse(&headers, &body)?;
-    let client = client::authenticate(&state, &presented(&headers, &form)?).await?;
+    let client = state.clients.authenticate(&presented(&headers, &form)?).await?;
     let get = |k: &str| form.get(k).map(String::as_str).filter(|v| !v.is_empty());
     revoke::revoke(&state, &client, get("token"), get("token_type_hint")).await?;
     state.metrics.token("revoked");

@@ -13,7 +13,7 @@ use crate::{
     crypto::Secret,
     oauth::{
         ErrorCode, OAuthError,
-        client::{self, Presented},
+        client::Presented,
         grants::{authorization_code, refresh_token},
     },
     state::AppState,
@@ -39,7 +39,7 @@ pub async fn token(State(state): State<AppState>, headers: HeaderMap, body: Byte
     if !matches!(grant_type, "authorization_code" | "refresh_token") {
         return Err(OAuthError::new(ErrorCode::UnsupportedGrantType, "use authorization_code or refresh_token"));
     }
-    let client = client::authenticate(&state, &presented(&headers, &form)?).await?;
+    let client = state.clients.authenticate(&presented(&headers, &form)?).await?;
     let response = match grant_type {
         "authorization_code" => {
             let req = authorization_code::CodeRequest {

@@ -11,11 +11,7 @@
 
 use std::collections::HashMap;
 
-use super::{
-    ErrorCode, OAuthError, cimd,
-    client::{self, FindError},
-    pkce, redirect, scope,
-};
+use super::{ErrorCode, OAuthError, cimd, client::FindError, pkce, redirect, scope};
 use crate::{
     state::AppState,
     store::{
@@ -62,7 +58,7 @@ async fn client_and_redirect(
 ) -> Result<(ClientRecord, String), AuthorizeError> {
     let client_id =
         client_id.ok_or_else(|| AuthorizeError::Page("The request names no client (client_id is missing).".into()))?;
-    let client: ClientRecord = match client::find(state, client_id).await {
+    let client: ClientRecord = match state.clients.find(client_id).await {
         Ok(Some(client)) => client,
         Ok(None) => {
             return Err(AuthorizeError::Page(

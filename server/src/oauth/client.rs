@@ -1,4 +1,4 @@
-//! Clients: RFC 7591 registration metadata validation, finding a client by id (registered, or a
+//! Clients: RFC 7591 registration metadata validation, and the [`Clients`] service: finding a client by id (registered, or a
 //! metadata document URL resolved by `cimd`), and client authentication at /token and /revoke
 //! (`none`, `client_secret_basic`, `client_secret_post`).
 
@@ -6,17 +6,18 @@ use base64::{Engine, engine::general_purpose::STANDARD};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use std::sync::Arc;
+
 use super::{
     ErrorCode, OAuthError,
-    cimd::{self, CimdError},
+    cimd::{self, Cimd, CimdError},
     redirect, scope,
 };
 use crate::{
     clock::UnixSecs,
     crypto::{Secret, TokenKind, ct_eq, hash_token, random_b64},
-    state::AppState,
     store::{
-        StoreError,
+        Records, StoreError,
         records::{AuthMethod, ClientRecord},
     },
 };
@@ -254,62 +255,76 @@ pub enum FindError {
     Metadata(#[from] CimdError),
 }
 
-/// The client a `client_id` names: a registered client from the store, or — for an `https://` URL —
-/// the client its metadata document describes (fetched, checked and cached by `cimd`).
-pub async fn find(state: &AppState, client_id: &str) -> Result<Option<ClientRecord>, FindError> {
-    if cimd::is_url_client_id(client_id) {
-        return Ok(Some(state.cimd.resolve(client_id).await?));
-    }
-    Ok(state.records.get(client_id).await?)
+/// Clients as a service: finding one by id and authenticating it need the registered clients and the
+/// metadata-document resolver, and nothing else.
+#[derive(Clone)]
+pub struct Clients {
+    records: Records,
+    cimd: Arc<Cimd>,
 }
 
-/// Authenticates the client as it registered (RFC 6749 §2.3, §3.2.1). Unknown clients and wrong or
-/// missing credentials are `invalid_client` (401), which makes clients register again. A metadata
-/// document client is always public (`none`); a document that cannot be used is `invalid_client`
-/// with the reason, but one that cannot be read just now is 503 `temporarily_unavailable`: a client
-/// told `invalid_client` drops its tokens, and its user would have to sign in again.
-pub async fn authenticate(state: &AppState, p: &Presented) -> Result<ClientRecord, OAuthError> {
-    let (client_id, secret, via_basic) = match (&p.basic, &p.client_secret) {
-        (Some(_), Some(_)) => {
-            return Err(OAuthError::invalid_request("use one client authentication method, not two"));
+impl Clients {
+    pub fn new(records: Records, cimd: Arc<Cimd>) -> Self {
+        Self { records, cimd }
+    }
+
+    /// The client a `client_id` names: a registered client from the store, or — for an `https://` URL —
+    /// the client its metadata document describes (fetched, checked and cached by `cimd`).
+    pub async fn find(&self, client_id: &str) -> Result<Option<ClientRecord>, FindError> {
+        if cimd::is_url_client_id(client_id) {
+            return Ok(Some(self.cimd.resolve(client_id).await?));
         }
-        (Some((id, secret)), None) => {
-            if p.client_id.as_deref().is_some_and(|body_id| body_id != id) {
-                return Err(OAuthError::invalid_client("client_id does not match the Basic credentials"));
+        Ok(self.records.get(client_id).await?)
+    }
+
+    /// Authenticates the client as it registered (RFC 6749 §2.3, §3.2.1). Unknown clients and wrong or
+    /// missing credentials are `invalid_client` (401), which makes clients register again. A metadata
+    /// document client is always public (`none`); a document that cannot be used is `invalid_client`
+    /// with the reason, but one that cannot be read just now is 503 `temporarily_unavailable`: a client
+    /// told `invalid_client` drops its tokens, and its user would have to sign in again.
+    pub async fn authenticate(&self, p: &Presented) -> Result<ClientRecord, OAuthError> {
+        let (client_id, secret, via_basic) = match (&p.basic, &p.client_secret) {
+            (Some(_), Some(_)) => {
+                return Err(OAuthError::invalid_request("use one client authentication method, not two"));
             }
-            (id.clone(), Some(secret), true)
+            (Some((id, secret)), None) => {
+                if p.client_id.as_deref().is_some_and(|body_id| body_id != id) {
+                    return Err(OAuthError::invalid_client("client_id does not match the Basic credentials"));
+                }
+                (id.clone(), Some(secret), true)
+            }
+            (None, secret) => {
+                let id = p.client_id.clone().ok_or_else(|| OAuthError::invalid_client("client_id is required"))?;
+                (id, secret.as_ref(), false)
+            }
+        };
+        let client = match self.find(&client_id).await {
+            Ok(Some(client)) => client,
+            Ok(None) => return Err(OAuthError::invalid_client("unknown client; register again")),
+            Err(FindError::Store(e)) => return Err(e.into()),
+            Err(FindError::Metadata(e)) if e.is_transient() => {
+                return Err(OAuthError::new(ErrorCode::TemporarilyUnavailable, e.to_string()));
+            }
+            Err(FindError::Metadata(e)) => return Err(OAuthError::invalid_client(e.to_string())),
+        };
+        let expected_method = match (secret.is_some(), via_basic) {
+            (false, _) => AuthMethod::None,
+            (true, true) => AuthMethod::ClientSecretBasic,
+            (true, false) => AuthMethod::ClientSecretPost,
+        };
+        if expected_method != client.token_endpoint_auth_method {
+            return Err(OAuthError::invalid_client(format!(
+                "this client must authenticate with {}",
+                client.token_endpoint_auth_method.as_str()
+            )));
         }
-        (None, secret) => {
-            let id = p.client_id.clone().ok_or_else(|| OAuthError::invalid_client("client_id is required"))?;
-            (id, secret.as_ref(), false)
+        if let (Some(secret), Some(hash)) = (secret, &client.client_secret_hash)
+            && !ct_eq(hash_token(secret.expose()).as_bytes(), hash.as_bytes())
+        {
+            return Err(OAuthError::invalid_client("client authentication failed"));
         }
-    };
-    let client = match find(state, &client_id).await {
-        Ok(Some(client)) => client,
-        Ok(None) => return Err(OAuthError::invalid_client("unknown client; register again")),
-        Err(FindError::Store(e)) => return Err(e.into()),
-        Err(FindError::Metadata(e)) if e.is_transient() => {
-            return Err(OAuthError::new(ErrorCode::TemporarilyUnavailable, e.to_string()));
-        }
-        Err(FindError::Metadata(e)) => return Err(OAuthError::invalid_client(e.to_string())),
-    };
-    let expected_method = match (secret.is_some(), via_basic) {
-        (false, _) => AuthMethod::None,
-        (true, true) => AuthMethod::ClientSecretBasic,
-        (true, false) => AuthMethod::ClientSecretPost,
-    };
-    if expected_method != client.token_endpoint_auth_method {
-        return Err(OAuthError::invalid_client(format!(
-            "this client must authenticate with {}",
-            client.token_endpoint_auth_method.as_str()
-        )));
+        Ok(client)
     }
-    if let (Some(secret), Some(hash)) = (secret, &client.client_secret_hash)
-        && !ct_eq(hash_token(secret.expose()).as_bytes(), hash.as_bytes())
-    {
-        return Err(OAuthError::invalid_client("client authentication failed"));
-    }
-    Ok(client)
 }
 
 #[cfg(test)]
