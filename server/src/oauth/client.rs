@@ -1,6 +1,6 @@
-//! Clients: RFC 7591 registration metadata validation, and the [`Clients`] service: finding a client by id (registered, or a
-//! metadata document URL resolved by `cimd`), and client authentication at /token and /revoke
-//! (`none`, `client_secret_basic`, `client_secret_post`).
+//! Clients: RFC 7591 registration metadata validation, and the [`Clients`] service: finding a
+//! client by id (registered, or a metadata document URL resolved by `cimd`), and client
+//! authentication at /token and /revoke (`none`, `client_secret_basic`, `client_secret_post`).
 
 use base64::{Engine, engine::general_purpose::STANDARD};
 use serde::{Deserialize, Serialize};
