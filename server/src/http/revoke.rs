@@ -17,7 +17,7 @@ pub async fn revoke(State(state): State<AppState>, headers: HeaderMap, body: Byt
     let form = form::parse(&headers, &body)?;
     let client = state.clients.authenticate(&presented(&headers, &form)?).await?;
     let get = |k: &str| form.get(k).map(String::as_str).filter(|v| !v.is_empty());
-    revoke::revoke(&state, &client, get("token"), get("token_type_hint")).await?;
+    revoke::revoke(&state.records, &client, get("token"), get("token_type_hint")).await?;
     state.metrics.token("revoked");
     let mut resp = StatusCode::OK.into_response();
     resp.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

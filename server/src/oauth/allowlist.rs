@@ -2,21 +2,30 @@
 //! and `ALLOWED_GITHUB_ORGS`. Checked when a user signs in, and again on refresh at most every
 //! [`RECHECK_SECS`], so someone removed from the list or the organisation loses access within the hour.
 
-use crate::{crypto::Secret, github::GithubError, state::AppState, store::records::GithubIdentity};
+use crate::{
+    config::Config,
+    crypto::Secret,
+    github::{GithubClient, GithubError},
+    store::records::GithubIdentity,
+};
 
 /// How long an allowlist decision stands before a refresh checks it again.
 pub const RECHECK_SECS: u64 = 3600;
 
 /// Is an allowlist configured at all?
-pub fn active(state: &AppState) -> bool {
-    !state.config.allowed_users.is_empty() || !state.config.allowed_orgs.is_empty()
+pub fn active(cfg: &Config) -> bool {
+    !cfg.allowed_users.is_empty() || !cfg.allowed_orgs.is_empty()
 }
 
 /// Whether `user` may sign in. `token` is the user's GitHub token (for organisation membership).
 /// A GitHub failure other than 401 is an error, so the caller can choose not to decide on it.
-pub async fn permits(state: &AppState, user: &GithubIdentity, token: &Secret) -> Result<bool, GithubError> {
-    let cfg = &state.config;
-    if !active(state) {
+pub async fn permits(
+    cfg: &Config,
+    github: &GithubClient,
+    user: &GithubIdentity,
+    token: &Secret,
+) -> Result<bool, GithubError> {
+    if !active(cfg) {
         return Ok(true);
     }
     if cfg.allowed_users.contains(&user.login.to_ascii_lowercase())
@@ -27,7 +36,7 @@ pub async fn permits(state: &AppState, user: &GithubIdentity, token: &Secret) ->
     if cfg.allowed_orgs.is_empty() {
         return Ok(false);
     }
-    match state.github.member_of_any(token, &cfg.allowed_orgs).await {
+    match github.member_of_any(token, &cfg.allowed_orgs).await {
         Ok(member) => Ok(member),
         Err(GithubError::BadCredentials) => Ok(false),
         Err(e) => Err(e),

@@ -99,10 +99,11 @@ async fn complete(
         tracing::warn!(error = %e, "GET /user failed after login");
         LoginError::GithubUnavailable
     })?;
-    let permitted = allowlist::permits(state, &identity, &upstream.access_token).await.map_err(|e| {
-        tracing::warn!(error = %e, "could not read the user's organisations");
-        LoginError::GithubUnavailable
-    })?;
+    let permitted =
+        allowlist::permits(&state.config, &state.github, &identity, &upstream.access_token).await.map_err(|e| {
+            tracing::warn!(error = %e, "could not read the user's organisations");
+            LoginError::GithubUnavailable
+        })?;
     if !permitted {
         tracing::warn!(login = %identity.login, "login refused by the allowlist");
         return Err(LoginError::NotAllowed(identity.login));

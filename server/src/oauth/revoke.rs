@@ -4,12 +4,12 @@
 use super::{OAuthError, tokens::revoke_grant};
 use crate::{
     crypto::hash_token,
-    state::AppState,
+    store::Records,
     store::records::{AccessTokenRecord, ClientRecord, RefreshTokenRecord},
 };
 
 pub async fn revoke(
-    state: &AppState,
+    records: &Records,
     client: &ClientRecord,
     token: Option<&str>,
     hint: Option<&str>,
@@ -20,19 +20,19 @@ pub async fn revoke(
     let not_yours = || OAuthError::new(super::ErrorCode::UnauthorizedClient, "the token was issued to another client");
     for is_refresh in if refresh_first { [true, false] } else { [false, true] } {
         if is_refresh {
-            if let Some(rt) = state.records.get::<RefreshTokenRecord>(&key).await? {
+            if let Some(rt) = records.get::<RefreshTokenRecord>(&key).await? {
                 if rt.client_id != client.client_id {
                     return Err(not_yours());
                 }
-                revoke_grant(&state.records, &rt.grant_id, "refresh token revoked by the client").await?;
-                state.records.delete::<crate::store::records::RefreshTokenRecord>(&key).await?;
+                revoke_grant(records, &rt.grant_id, "refresh token revoked by the client").await?;
+                records.delete::<crate::store::records::RefreshTokenRecord>(&key).await?;
                 return Ok(());
             }
-        } else if let Some(at) = state.records.get::<AccessTokenRecord>(&key).await? {
+        } else if let Some(at) = records.get::<AccessTokenRecord>(&key).await? {
             if at.client_id != client.client_id {
                 return Err(not_yours());
             }
-            state.records.delete::<crate::store::records::AccessTokenRecord>(&key).await?;
+            records.delete::<crate::store::records::AccessTokenRecord>(&key).await?;
             return Ok(());
         }
     }

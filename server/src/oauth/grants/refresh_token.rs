@@ -64,7 +64,7 @@ pub async fn exchange(
             tracing::error!("refresh token data key could not be unwrapped");
             OAuthError::server_error()
         })?;
-        if allowlist::active(state) && now.saturating_sub(grant.allowed_at) >= allowlist::RECHECK_SECS {
+        if allowlist::active(&state.config) && now.saturating_sub(grant.allowed_at) >= allowlist::RECHECK_SECS {
             recheck_allowlist(state, &grant, &dek, now).await?;
         }
         let pair = state.tokens.mint_pair(&grant, &dek, &scopes, true);
@@ -115,7 +115,7 @@ async fn recheck_allowlist(state: &AppState, grant: &Grant, dek: &Dek, now: u64)
             return Ok(());
         }
     };
-    match allowlist::permits(state, &identity, &upstream.access_token).await {
+    match allowlist::permits(&state.config, &state.github, &identity, &upstream.access_token).await {
         Ok(true) => {
             // Record the decision without recreating a grant revoked meanwhile.
             if let Some((mut current, raw)) = state.records.get_raw::<Grant>(&grant.id).await? {
