@@ -55,6 +55,8 @@ pub struct Services {
     pub cimd: Arc<crate::oauth::cimd::Cimd>,
     /// Minting and storing local tokens (`oauth::tokens`).
     pub tokens: crate::oauth::tokens::Tokens,
+    /// The GitHub leg of a login (`oauth::login`).
+    pub login: crate::oauth::login::Login,
     /// Registered and metadata-document clients (`oauth::client`).
     pub clients: crate::oauth::client::Clients,
     /// Access tokens checked, and their GitHub tokens kept usable (`oauth::bearer`).
@@ -131,19 +133,31 @@ impl AppState {
             config.access_token_ttl,
             config.refresh_token_ttl,
         );
+        let config = Arc::new(config);
+        let github = GithubClient::new(&config, metrics.clone())?;
+        let login = crate::oauth::login::Login::new(
+            records.clone(),
+            keys.clone(),
+            clock.clone(),
+            upstream.clone(),
+            github.clone(),
+            config.clone(),
+            metrics.clone(),
+        );
         Ok(Self(Arc::new(Services {
             clients: crate::oauth::client::Clients::new(records.clone(), cimd.clone()),
             cimd,
             upstream,
-            github: GithubClient::new(&config, metrics.clone())?,
+            github,
             metrics,
             templates: Arc::new(Templates::new()?.with_demo(config.demo)),
             signer: Signer::new(keys.signing),
             keys,
             records,
             clock,
-            config: Arc::new(config),
+            config,
             bearer,
+            login,
             tokens,
         })))
     }

@@ -25,7 +25,7 @@ use crate::{
         authorize::{self, AuthorizeError},
         cimd,
         client::FindError,
-        login, redirect, scope,
+        redirect, scope,
     },
     state::AppState,
     store::{records::AuthRequest, records::ClientRecord},
@@ -125,7 +125,7 @@ fn host_port(url: &url::Url) -> String {
 }
 
 async fn to_github(state: &AppState, jar: CookieJar, request: AuthRequest, browser: &Secret) -> Response {
-    match login::start(state, request, browser).await {
+    match state.login.start(request, browser).await {
         Ok(url) => (jar, Redirect::to(url.as_str())).into_response(),
         Err(e) => {
             tracing::error!(error = %e, "storage failure starting the GitHub leg");

@@ -85,8 +85,8 @@ pub async fn callback(
     };
     let browser = cookies::browser_id(&state, &jar);
     // Check first, consume last: a request that is refused must not end the real sign-in.
-    let checked = match login::bound_transaction(&state, upstream_state, browser.as_ref()).await {
-        Ok(_) => login::take_transaction(&state, upstream_state).await,
+    let checked = match state.login.bound_transaction(upstream_state, browser.as_ref()).await {
+        Ok(_) => state.login.take_transaction(upstream_state).await,
         Err(e) => Err(e),
     };
     let tx = match checked {
@@ -112,7 +112,7 @@ pub async fn callback(
     let Some(code) = q.get("code").filter(|c| !c.is_empty()) else {
         return back(OAuthError::new(ErrorCode::ServerError, "GitHub returned neither a code nor an error"));
     };
-    match login::finish(&state, tx.clone(), code).await {
+    match state.login.finish(tx.clone(), code).await {
         Ok((to, identity)) => {
             let jar = cookies::remember_login(&state, jar, &identity.login);
             if is_web(&to) {
