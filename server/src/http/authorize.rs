@@ -42,7 +42,9 @@ fn unavailable(state: &AppState) -> Response {
 }
 
 pub async fn get(State(state): State<AppState>, jar: CookieJar, RawQuery(query): RawQuery) -> Response {
-    let (request, client) = match authorize::validate(&state, query.as_deref().unwrap_or("")).await {
+    let (request, client) = match authorize::validate(&state.config, &state.clients, query.as_deref().unwrap_or(""))
+        .await
+    {
         Ok(ok) => ok,
         Err(AuthorizeError::Page(message)) => {
             return state.templates.error_page(StatusCode::BAD_REQUEST, "This sign-in request is not valid", &message);
@@ -195,7 +197,7 @@ pub async fn post(State(state): State<AppState>, jar: CookieJar, headers: Header
         Some("deny") => {
             state.metrics.consent("denied");
             let error = OAuthError::new(ErrorCode::AccessDenied, "the user denied the request");
-            let to = authorize::error_redirect(&state, &request.redirect_uri, request.state.as_deref(), &error);
+            let to = authorize::error_redirect(&state.config, &request.redirect_uri, request.state.as_deref(), &error);
             super::callback::error_to_client(&state, &to, &error)
         }
         _ => bad("Choose Approve or Deny."),

@@ -101,7 +101,8 @@ pub async fn callback(
         }
     };
     let back = |error: OAuthError| {
-        let to = authorize::error_redirect(&state, &tx.request.redirect_uri, tx.request.state.as_deref(), &error);
+        let to =
+            authorize::error_redirect(&state.config, &tx.request.redirect_uri, tx.request.state.as_deref(), &error);
         error_to_client(&state, &to, &error)
     };
     if let Some(error) = q.get("error") {
@@ -125,7 +126,8 @@ pub async fn callback(
             // The page explains; its button tells the waiting client (access_denied) so it stops waiting.
             let error =
                 OAuthError::new(ErrorCode::AccessDenied, "this GitHub account is not allowed to use this server");
-            let back = authorize::error_redirect(&state, &tx.request.redirect_uri, tx.request.state.as_deref(), &error);
+            let back =
+                authorize::error_redirect(&state.config, &tx.request.redirect_uri, tx.request.state.as_deref(), &error);
             let mut resp = state.templates.render(
                 "error.html",
                 minijinja::context! { title => "Access not allowed", message => e.to_string(), back_url => back },

@@ -11,9 +11,13 @@
 
 use std::collections::HashMap;
 
-use super::{ErrorCode, OAuthError, cimd, client::FindError, pkce, redirect, scope};
+use super::{
+    ErrorCode, OAuthError, cimd,
+    client::{Clients, FindError},
+    pkce, redirect, scope,
+};
 use crate::{
-    state::AppState,
+    config::Config,
     store::{
         StoreError,
         records::{AuthRequest, ClientRecord},
@@ -52,13 +56,13 @@ fn refusal(code: ErrorCode, description: &str) -> AuthorizeError {
 /// The client `client_id` names and the redirect URI to use: both must be trusted before anything
 /// else is looked at.
 async fn client_and_redirect(
-    state: &AppState,
+    clients: &Clients,
     client_id: Option<&str>,
     redirect_uri: Option<&str>,
 ) -> Result<(ClientRecord, String), AuthorizeError> {
     let client_id =
         client_id.ok_or_else(|| AuthorizeError::Page("The request names no client (client_id is missing).".into()))?;
-    let client: ClientRecord = match state.clients.find(client_id).await {
+    let client: ClientRecord = match clients.find(client_id).await {
         Ok(Some(client)) => client,
         Ok(None) => {
             return Err(AuthorizeError::Page(
@@ -103,7 +107,11 @@ fn pkce_challenge(challenge: Option<&str>, method: Option<&str>) -> Result<Strin
     Ok(challenge.to_owned())
 }
 
-pub async fn validate(state: &AppState, query: &str) -> Result<(AuthRequest, ClientRecord), AuthorizeError> {
+pub async fn validate(
+    config: &Config,
+    clients: &Clients,
+    query: &str,
+) -> Result<(AuthRequest, ClientRecord), AuthorizeError> {
     let parsed = single_params(query);
     let params = match &parsed {
         Ok(p) => p.clone(),
@@ -112,7 +120,7 @@ pub async fn validate(state: &AppState, query: &str) -> Result<(AuthRequest, Cli
     let get = |k: &str| params.get(k).map(String::as_str).filter(|v| !v.is_empty());
 
     // 1. Client and redirect URI first; 2. then the rest. Every failure is a page (module doc).
-    let (client, redirect_uri) = client_and_redirect(state, get("client_id"), get("redirect_uri")).await?;
+    let (client, redirect_uri) = client_and_redirect(clients, get("client_id"), get("redirect_uri")).await?;
     if let Err(e) = parsed {
         return Err(refusal(ErrorCode::InvalidRequest, &e));
     }
@@ -124,8 +132,8 @@ pub async fn validate(state: &AppState, query: &str) -> Result<(AuthRequest, Cli
     let code_challenge = pkce_challenge(get("code_challenge"), get("code_challenge_method"))?;
     let registered = client.scope.as_deref();
     let scopes =
-        scope::grant(state.config.read_only, get("scope"), registered).map_err(|e| refusal(e.code, &e.description))?;
-    let mcp_url = state.config.mcp_url();
+        scope::grant(config.read_only, get("scope"), registered).map_err(|e| refusal(e.code, &e.description))?;
+    let mcp_url = config.mcp_url();
     let resource = match get("resource") {
         None => mcp_url,
         Some(r) if r == mcp_url => mcp_url,
@@ -148,8 +156,8 @@ pub async fn validate(state: &AppState, query: &str) -> Result<(AuthRequest, Cli
 }
 
 /// The redirect back to the client for an error (RFC 6749 §4.1.2.1 + RFC 9207 `iss`).
-pub fn error_redirect(state: &AppState, redirect_uri: &str, client_state: Option<&str>, error: &OAuthError) -> String {
-    let issuer = state.config.issuer();
+pub fn error_redirect(config: &Config, redirect_uri: &str, client_state: Option<&str>, error: &OAuthError) -> String {
+    let issuer = config.issuer();
     let mut params = vec![("error", error.code.as_str()), ("error_description", error.description.as_str())];
     if let Some(s) = client_state {
         params.push(("state", s));
