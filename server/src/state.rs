@@ -60,7 +60,9 @@ pub struct Services {
     /// Registered and metadata-document clients (`oauth::client`).
     pub clients: crate::oauth::client::Clients,
     /// Access tokens checked, and their GitHub tokens kept usable (`oauth::bearer`).
-    pub bearer: crate::oauth::bearer::Bearer,
+    pub bearer: Arc<crate::oauth::bearer::Bearer>,
+    /// Redeeming codes and refreshing tokens (`oauth::grants`).
+    pub grants: crate::oauth::grants::Grants,
 }
 
 async fn open_store(config: &Config, clock: Arc<dyn Clock>) -> Result<Arc<dyn Store>, StartError> {
@@ -119,13 +121,13 @@ impl AppState {
         let keys = Arc::new(keys);
         let upstream = Arc::new(GithubOAuth::new(&config, UpstreamHttp::new()?)?);
         let cimd = Arc::new(crate::oauth::cimd::Cimd::new(&config, clock.clone())?);
-        let bearer = crate::oauth::bearer::Bearer::new(
+        let bearer = Arc::new(crate::oauth::bearer::Bearer::new(
             records.clone(),
             keys.clone(),
             clock.clone(),
             config.mcp_url(),
             upstream.clone(),
-        );
+        ));
         let tokens = crate::oauth::tokens::Tokens::new(
             records.clone(),
             keys.clone(),
@@ -144,6 +146,15 @@ impl AppState {
             config.clone(),
             metrics.clone(),
         );
+        let grants = crate::oauth::grants::Grants::new(
+            records.clone(),
+            keys.clone(),
+            clock.clone(),
+            config.clone(),
+            github.clone(),
+            tokens.clone(),
+            bearer.clone(),
+        );
         Ok(Self(Arc::new(Services {
             clients: crate::oauth::client::Clients::new(records.clone(), cimd.clone()),
             cimd,
@@ -157,6 +168,7 @@ impl AppState {
             clock,
             config,
             bearer,
+            grants,
             login,
             tokens,
         })))

@@ -5,8 +5,8 @@
 //! The layers, top to bottom (README, Architecture): `main`/`lib`/`demo`/`admin` compose;
 //! `edge` → `http` and `mcp` → `oauth` → `github`, `upstream` → `store` → `crypto`, `clock`.
 //! `config`, `metrics` and `single_flight` are used from every layer. `state` is the composition
-//! root everything still receives as `&AppState`; the edges marked `(#15)` are the cycles that the
-//! narrow services of #15 will remove, and should only ever be deleted from this table.
+//! root: it builds the narrow services of `oauth` (and the rest) into `AppState`, which only the HTTP
+//! edge and `/mcp` receive. The table has no cycle, and a test keeps it so.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -23,10 +23,10 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("lib", &[]),
     ("mcp", &["config", "crypto", "github", "metrics", "oauth", "state", "store"]),
     ("metrics", &[]),
-    ("oauth", &["clock", "config", "crypto", "github", "metrics", "single_flight", "state", "store", "upstream"]), // state: (#15)
+    ("oauth", &["clock", "config", "crypto", "github", "metrics", "single_flight", "store", "upstream"]),
     ("proptests", &["config", "lib", "mcp", "oauth"]),
     ("single_flight", &[]),
-    ("state", &["clock", "config", "crypto", "github", "metrics", "oauth", "store", "upstream", "web"]), // oauth: (#15)
+    ("state", &["clock", "config", "crypto", "github", "metrics", "oauth", "store", "upstream", "web"]),
     ("store", &["clock", "config", "crypto"]),
     ("upstream", &["clock", "config", "crypto", "store"]),
     ("web", &[]),
@@ -132,8 +132,59 @@ fn modules_import_only_along_the_allowed_edges() {
     }
 }
 
+/// No module reaches itself through the allowed edges: layers only ever point down.
+#[test]
+fn the_allowed_edges_have_no_cycle() {
+    let edges: BTreeMap<&str, &[&str]> = ALLOWED.iter().copied().collect();
+    fn visit<'a>(
+        m: &'a str,
+        edges: &BTreeMap<&'a str, &'a [&'a str]>,
+        path: &mut Vec<&'a str>,
+        done: &mut BTreeSet<&'a str>,
+    ) {
+        if done.contains(m) {
+            return;
+        }
+        assert!(!path.contains(&m), "a cycle: {} → {m}", path.join(" → "));
+        path.push(m);
+        for next in edges.get(m).copied().unwrap_or_default() {
+            visit(next, edges, path, done);
+        }
+        path.pop();
+        done.insert(m);
+    }
+    let mut done = BTreeSet::new();
+    for m in edges.keys() {
+        visit(m, &edges, &mut Vec::new(), &mut done);
+    }
+}
+
 #[test]
 fn use_lists_are_read_to_their_top_level_names() {
     assert_eq!(heads("{a::b, c::{d, e}, f}; rest"), ["a", "c", "f"]);
     assert_eq!(heads("store::records::Grant,"), ["store"]);
+}
+
+/// The protocol rules know no web framework: `oauth/` names no axum type (the HTTP edge renders its
+/// errors, `http::error`), so they can be used and tested without a router.
+#[test]
+fn oauth_knows_no_web_framework() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/oauth");
+    let mut stack = vec![dir];
+    let mut offenders = Vec::new();
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).expect("read oauth").flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).expect("read source");
+                let code = text.split("#[cfg(test)]").next().unwrap_or_default();
+                if code.contains("axum") {
+                    offenders.push(path.display().to_string());
+                }
+            }
+        }
+    }
+    assert!(offenders.is_empty(), "axum in oauth/: {offenders:?}");
 }

@@ -5,6 +5,7 @@ pub mod authorize;
 pub mod callback;
 pub mod cookies;
 pub mod discovery;
+mod error;
 mod form;
 pub mod health;
 pub mod limits;

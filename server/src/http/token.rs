@@ -11,11 +11,7 @@ use axum::{
 use super::form;
 use crate::{
     crypto::Secret,
-    oauth::{
-        ErrorCode, OAuthError,
-        client::Presented,
-        grants::{authorization_code, refresh_token},
-    },
+    oauth::{ErrorCode, OAuthError, client::Presented, grants::authorization_code},
     state::AppState,
 };
 
@@ -48,9 +44,9 @@ pub async fn token(State(state): State<AppState>, headers: HeaderMap, body: Byte
                 code_verifier: get("code_verifier"),
                 resource: get("resource"),
             };
-            authorization_code::exchange(&state, &client, req).await?
+            state.grants.exchange_code(&client, req).await?
         }
-        _ => refresh_token::exchange(&state, &client, get("refresh_token"), get("scope"), get("resource")).await?,
+        _ => state.grants.exchange_refresh(&client, get("refresh_token"), get("scope"), get("resource")).await?,
     };
     // A client in use is kept: its registration lives CLIENT_TTL_SECS from its last token.
     state.records.extend::<crate::store::records::ClientRecord>(&client.client_id).await?;

@@ -1,11 +1,8 @@
 //! `OAuthError`: exactly the error codes of RFC 6749 §4.1.2.1/§5.2, RFC 7591 §3.2.2, RFC 7009 §2.2.1 and
-//! RFC 8707 §2, with one `IntoResponse` that renders the RFC JSON body with the right status.
+//! RFC 8707 §2, with the status each one is answered with. The HTTP edge renders it
+//! (`http::error`); nothing here knows the web framework.
 
-use axum::{
-    Json,
-    http::{HeaderValue, StatusCode, header},
-    response::{IntoResponse, Response},
-};
+use http::StatusCode;
 use serde::Serialize;
 
 use crate::store::StoreError;
@@ -77,12 +74,6 @@ pub struct OAuthError {
     pub description: String,
 }
 
-#[derive(Serialize)]
-struct Body<'a> {
-    error: ErrorCode,
-    error_description: &'a str,
-}
-
 impl OAuthError {
     pub fn new(code: ErrorCode, description: impl Into<String>) -> Self {
         Self { code, description: description.into() }
@@ -116,47 +107,5 @@ impl From<StoreError> for OAuthError {
             }
             StoreError::Corrupt(_) => Self::server_error(),
         }
-    }
-}
-
-impl IntoResponse for OAuthError {
-    fn into_response(self) -> Response {
-        let status = self.code.status();
-        let mut resp = (status, Json(Body { error: self.code, error_description: &self.description })).into_response();
-        let h = resp.headers_mut();
-        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-        h.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
-        if self.code == ErrorCode::InvalidClient {
-            h.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Basic realm=\"mcp-github-gateway\""));
-        }
-        resp.extensions_mut().insert(crate::metrics::FailureReason(self.code.as_str()));
-        resp
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    async fn body(e: OAuthError) -> (StatusCode, axum::http::HeaderMap, serde_json::Value) {
-        let r = e.into_response();
-        let (parts, body) = r.into_parts();
-        let bytes = axum::body::to_bytes(body, 1 << 16).await.unwrap();
-        (parts.status, parts.headers, serde_json::from_slice(&bytes).unwrap())
-    }
-
-    #[tokio::test]
-    async fn renders_exact_rfc_6749_body() {
-        let (status, headers, json) = body(OAuthError::invalid_grant("code expired")).await;
-        assert_eq!(status, StatusCode::BAD_REQUEST);
-        assert_eq!(json, serde_json::json!({"error": "invalid_grant", "error_description": "code expired"}));
-        assert_eq!(headers[header::CACHE_CONTROL], "no-store");
-        let (status, headers, json) = body(OAuthError::invalid_client("unknown client")).await;
-        assert_eq!(status, StatusCode::UNAUTHORIZED);
-        assert!(headers.contains_key(header::WWW_AUTHENTICATE));
-        assert_eq!(json["error"], "invalid_client");
-        let (status, _, json) = body(StoreError::Unavailable("down".into()).into()).await;
-        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
-        assert_eq!(json["error"], "temporarily_unavailable");
     }
 }

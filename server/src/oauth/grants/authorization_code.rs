@@ -11,7 +11,6 @@ use super::super::{
 };
 use crate::{
     crypto::{Secret, hash_token, random_b64},
-    state::AppState,
     store::records::{ClientRecord, CodeRecord, Grant},
 };
 
@@ -24,77 +23,81 @@ pub struct CodeRequest<'a> {
 
 const INVALID: &str = "the authorization code is invalid, expired or already used";
 
-pub async fn exchange(
-    state: &AppState,
-    client: &ClientRecord,
-    req: CodeRequest<'_>,
-) -> Result<TokenResponse, OAuthError> {
-    let code = req.code.ok_or_else(|| OAuthError::invalid_request("`code` is required"))?;
-    let verifier =
-        req.code_verifier.ok_or_else(|| OAuthError::invalid_request("`code_verifier` is required (PKCE)"))?;
-    let key = hash_token(code);
-    let Some((record, raw)) = state.records.get_raw::<CodeRecord>(&key).await? else {
-        return Err(OAuthError::invalid_grant(INVALID));
-    };
-    if let Some(grant_id) = &record.used_by {
-        revoke_grant(&state.records, grant_id, "authorization code replayed").await?;
-        return Err(OAuthError::invalid_grant(INVALID));
-    }
-    let now = state.now();
-    if record.expires_at <= now {
-        return Err(OAuthError::invalid_grant(INVALID));
-    }
-    let request = &record.request;
-    if request.client_id != client.client_id {
-        return Err(OAuthError::invalid_grant("the authorization code was issued to another client"));
-    }
-    match req.redirect_uri {
-        None if request.redirect_uri_explicit => return Err(OAuthError::invalid_request("`redirect_uri` is required")),
-        Some(uri) if uri != request.redirect_uri => {
-            return Err(OAuthError::invalid_grant("`redirect_uri` differs from the authorization request"));
+impl super::Grants {
+    pub async fn exchange_code(
+        &self,
+        client: &ClientRecord,
+        req: CodeRequest<'_>,
+    ) -> Result<TokenResponse, OAuthError> {
+        let code = req.code.ok_or_else(|| OAuthError::invalid_request("`code` is required"))?;
+        let verifier =
+            req.code_verifier.ok_or_else(|| OAuthError::invalid_request("`code_verifier` is required (PKCE)"))?;
+        let key = hash_token(code);
+        let Some((record, raw)) = self.records.get_raw::<CodeRecord>(&key).await? else {
+            return Err(OAuthError::invalid_grant(INVALID));
+        };
+        if let Some(grant_id) = &record.used_by {
+            revoke_grant(&self.records, grant_id, "authorization code replayed").await?;
+            return Err(OAuthError::invalid_grant(INVALID));
         }
-        _ => {}
-    }
-    if let Some(resource) = req.resource
-        && resource != request.resource
-    {
-        return Err(OAuthError::invalid_target("`resource` differs from the authorization request"));
-    }
-    if !pkce::verify(verifier, &request.code_challenge) {
-        return Err(OAuthError::invalid_grant("PKCE verification failed"));
-    }
-
-    let dek = Dek::unwrap_with(&state.keys, &Secret::new(code), &record.wrapped_dek).map_err(|_| {
-        tracing::error!("authorization code data key could not be unwrapped");
-        OAuthError::server_error()
-    })?;
-    let grant = Grant {
-        id: random_b64(16),
-        client_id: client.client_id.clone(),
-        user: record.user.clone(),
-        scopes: request.scopes.clone(),
-        resource: request.resource.clone(),
-        sealed_upstream: record.sealed_upstream.clone(),
-        created_at: now,
-        allowed_at: now,
-    };
-    // The grant exists before the code names it, so a replay that sees `used_by` can always revoke it.
-    state.records.put_new(&grant.id, &grant).await?;
-    let used = CodeRecord { used_by: Some(grant.id.clone()), ..record.clone() };
-    let ttl = Some(crate::store::records::ttl_until(record.expires_at, now));
-    if !state.records.swap_for(&key, &raw, &used, ttl).await? {
-        state.records.delete::<crate::store::records::Grant>(&grant.id).await?;
-        // Someone redeemed it between our read and our write: treat this one as the replay.
-        if let Some(current) = state.records.get::<CodeRecord>(&key).await?
-            && let Some(winner) = current.used_by
+        let now = self.clock.now();
+        if record.expires_at <= now {
+            return Err(OAuthError::invalid_grant(INVALID));
+        }
+        let request = &record.request;
+        if request.client_id != client.client_id {
+            return Err(OAuthError::invalid_grant("the authorization code was issued to another client"));
+        }
+        match req.redirect_uri {
+            None if request.redirect_uri_explicit => {
+                return Err(OAuthError::invalid_request("`redirect_uri` is required"));
+            }
+            Some(uri) if uri != request.redirect_uri => {
+                return Err(OAuthError::invalid_grant("`redirect_uri` differs from the authorization request"));
+            }
+            _ => {}
+        }
+        if let Some(resource) = req.resource
+            && resource != request.resource
         {
-            revoke_grant(&state.records, &winner, "authorization code redeemed twice concurrently").await?;
+            return Err(OAuthError::invalid_target("`resource` differs from the authorization request"));
         }
-        return Err(OAuthError::invalid_grant(INVALID));
-    }
+        if !pkce::verify(verifier, &request.code_challenge) {
+            return Err(OAuthError::invalid_grant("PKCE verification failed"));
+        }
 
-    let pair = state.tokens.mint_pair(&grant, &dek, &grant.scopes, may_refresh(client));
-    state.tokens.store(&pair).await?;
-    tracing::info!(client = %client.client_id, user = %grant.user.login, "tokens issued");
-    Ok(pair.response)
+        let dek = Dek::unwrap_with(&self.keys, &Secret::new(code), &record.wrapped_dek).map_err(|_| {
+            tracing::error!("authorization code data key could not be unwrapped");
+            OAuthError::server_error()
+        })?;
+        let grant = Grant {
+            id: random_b64(16),
+            client_id: client.client_id.clone(),
+            user: record.user.clone(),
+            scopes: request.scopes.clone(),
+            resource: request.resource.clone(),
+            sealed_upstream: record.sealed_upstream.clone(),
+            created_at: now,
+            allowed_at: now,
+        };
+        // The grant exists before the code names it, so a replay that sees `used_by` can always revoke it.
+        self.records.put_new(&grant.id, &grant).await?;
+        let used = CodeRecord { used_by: Some(grant.id.clone()), ..record.clone() };
+        let ttl = Some(crate::store::records::ttl_until(record.expires_at, now));
+        if !self.records.swap_for(&key, &raw, &used, ttl).await? {
+            self.records.delete::<crate::store::records::Grant>(&grant.id).await?;
+            // Someone redeemed it between our read and our write: treat this one as the replay.
+            if let Some(current) = self.records.get::<CodeRecord>(&key).await?
+                && let Some(winner) = current.used_by
+            {
+                revoke_grant(&self.records, &winner, "authorization code redeemed twice concurrently").await?;
+            }
+            return Err(OAuthError::invalid_grant(INVALID));
+        }
+
+        let pair = self.tokens.mint_pair(&grant, &dek, &grant.scopes, may_refresh(client));
+        self.tokens.store(&pair).await?;
+        tracing::info!(client = %client.client_id, user = %grant.user.login, "tokens issued");
+        Ok(pair.response)
+    }
 }
