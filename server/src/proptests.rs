@@ -77,8 +77,8 @@ proptest! {
     }
 }
 
-#[tokio::test]
-async fn www_authenticate_challenges_stay_one_valid_header_for_any_description() {
+#[test]
+fn www_authenticate_challenges_stay_one_valid_header_for_any_description() {
     use axum::http::HeaderValue;
     let config = crate::Config::from_raw(crate::config::RawConfig {
         public_url: Some("https://mcp.example.com".into()),
@@ -88,12 +88,11 @@ async fn www_authenticate_challenges_stay_one_valid_header_for_any_description()
         ..Default::default()
     })
     .unwrap();
-    let state = crate::AppState::new(config).await.unwrap();
     let mut runner = proptest::test_runner::TestRunner::default();
     runner
         .run(&any::<String>(), |description| {
             let value = crate::mcp::auth::challenge(
-                &state,
+                &config,
                 crate::oauth::scope::SUPPORTED,
                 Some(("invalid_token", &description)),
             );

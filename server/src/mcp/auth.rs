@@ -21,10 +21,10 @@ use crate::{
 /// The one `WWW-Authenticate` builder for `/mcp` (RFC 6750 §3, RFC 9728 §5.1): the resource
 /// metadata, the `scopes` to ask for, and an `error` with its description when there is one
 /// (`invalid_token` only when a token was presented; `insufficient_scope` for a step-up).
-pub fn challenge(state: &AppState, scopes: &[&str], error: Option<(&str, &str)>) -> String {
+pub fn challenge(config: &crate::config::Config, scopes: &[&str], error: Option<(&str, &str)>) -> String {
     let metadata = format!(
         "resource_metadata=\"{}\", scope=\"{}\"",
-        state.config.url("/.well-known/oauth-protected-resource/mcp"),
+        config.url("/.well-known/oauth-protected-resource/mcp"),
         scopes.join(" ")
     );
     match error {
@@ -45,7 +45,7 @@ fn quoted(text: &str) -> String {
 }
 
 pub fn unauthorized(state: &AppState, error: Option<(&'static str, &str)>) -> Response {
-    let challenge = challenge(state, scope::offered(state.config.read_only), error);
+    let challenge = challenge(&state.config, scope::offered(state.config.read_only), error);
     let (code, description) = error.unwrap_or(("invalid_token", "authorization required"));
     McpError::Challenge {
         status: StatusCode::UNAUTHORIZED,

@@ -69,7 +69,7 @@ pub fn insufficient_scope(state: &AppState, granted: &[String], missing: &[&str]
     let wanted: Vec<&str> =
         scope::SUPPORTED.iter().copied().filter(|s| granted.iter().any(|g| g == s) || missing.contains(s)).collect();
     let description = format!("this call needs the {} scope", missing.join(" and "));
-    let challenge = super::auth::challenge(state, &wanted, Some(("insufficient_scope", &description)));
+    let challenge = super::auth::challenge(&state.config, &wanted, Some(("insufficient_scope", &description)));
     super::error::McpError::Challenge {
         status: StatusCode::FORBIDDEN,
         challenge,
