@@ -128,13 +128,7 @@ impl AppState {
             config.mcp_url(),
             upstream.clone(),
         ));
-        let tokens = crate::oauth::tokens::Tokens::new(
-            records.clone(),
-            keys.clone(),
-            clock.clone(),
-            config.access_token_ttl,
-            config.refresh_token_ttl,
-        );
+        let tokens = crate::oauth::tokens::Tokens::new(records.clone(), keys.clone(), clock.clone());
         let config = Arc::new(config);
         let github = GithubClient::new(&config, metrics.clone())?;
         let login = crate::oauth::login::Login::new(

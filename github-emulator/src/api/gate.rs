@@ -33,16 +33,16 @@ pub(crate) async fn gate(State(shared): State<Arc<Shared>>, mut req: Request, ne
     let token = presented_token(req.headers());
     let if_none_match = req.headers().get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()).map(str::to_owned);
 
-    let (check, fault, mut rate) = {
+    let (check, fault, rate_key, mut rate) = {
         let mut inner = shared.lock();
         let check = token.as_deref().map(|t| inner.tokens.check(t));
         let fault = take_fault(&mut inner, &path);
         let key = match &check {
-            Some(TokenCheck::Valid { .. }) => token.as_deref().unwrap_or_default(),
-            _ => "",
+            Some(TokenCheck::Valid { .. }) => token.clone().unwrap_or_default(),
+            _ => String::new(),
         };
-        let rate = count_request(&mut inner, key);
-        (check, fault, rate)
+        let rate = count_request(&mut inner, &key);
+        (check, fault, key, rate)
     };
     let token_known = matches!(check, Some(TokenCheck::Valid { .. } | TokenCheck::Dead));
 
@@ -75,10 +75,6 @@ pub(crate) async fn gate(State(shared): State<Arc<Shared>>, mut req: Request, ne
         }
     };
 
-    let rate_key = match &check {
-        Some(TokenCheck::Valid { .. }) => token.clone().unwrap_or_default(),
-        _ => String::new(),
-    };
     if method == "GET" && response.status() == StatusCode::OK {
         let (validated, not_modified) = conditional(response, if_none_match.as_deref()).await;
         response = validated;
@@ -145,21 +141,26 @@ pub(crate) fn fault_response(fault: &Fault) -> Response {
 /// Counts a request in its caller's window (`key` is the token, or `""`
 /// for anonymous and bad-token callers).
 fn count_request(inner: &mut Inner, key: &str) -> RateWindow {
-    let now = unix_now();
-    let window = inner.rate.entry(key.to_owned()).or_insert(RateWindow { used: 0, reset: now + RATE_WINDOW_SECS });
-    if window.reset <= now {
-        *window = RateWindow { used: 0, reset: now + RATE_WINDOW_SECS };
-    }
+    let window = rate_window(inner, key);
     window.used = window.used.saturating_add(1);
     *window
 }
 
 /// A 304 costs nothing: takes back the use [`count_request`] counted.
 fn uncount_request(inner: &mut Inner, key: &str) -> RateWindow {
-    let window =
-        inner.rate.entry(key.to_owned()).or_insert(RateWindow { used: 0, reset: unix_now() + RATE_WINDOW_SECS });
+    let window = rate_window(inner, key);
     window.used = window.used.saturating_sub(1);
     *window
+}
+
+/// The caller's current window, started afresh once the last one has run out.
+fn rate_window<'a>(inner: &'a mut Inner, key: &str) -> &'a mut RateWindow {
+    let now = unix_now();
+    let window = inner.rate.entry(key.to_owned()).or_insert(RateWindow { used: 0, reset: now + RATE_WINDOW_SECS });
+    if window.reset <= now {
+        *window = RateWindow { used: 0, reset: now + RATE_WINDOW_SECS };
+    }
+    window
 }
 
 /// Largest JSON body given an `ETag` (GitHub's bodies are at most a few MB).

@@ -17,22 +17,27 @@ pub const MAX_BODY_BYTES: u64 = 1024 * 1024;
 /// Entries the cache is sized for (its bookkeeping; the byte bound is what holds).
 const ESTIMATED_ENTRIES: usize = 8_192;
 
-/// A JSON body GitHub gave a validator, with the response headers worth serving again.
+/// A JSON body GitHub gave a validator, with the response headers (the validator among them).
 #[derive(Clone)]
 pub struct Cached {
-    pub etag: Option<HeaderValue>,
-    pub last_modified: Option<HeaderValue>,
     pub headers: HeaderMap,
     pub body: Bytes,
 }
 
 impl Cached {
-    /// What a response must carry to be kept: a validator, and a body of known, bounded length.
-    pub fn of(headers: &HeaderMap, content_length: Option<u64>) -> Option<(Option<HeaderValue>, Option<HeaderValue>)> {
-        let etag = headers.get(header::ETAG).cloned();
-        let last_modified = headers.get(header::LAST_MODIFIED).cloned();
-        let bounded = content_length.is_some_and(|n| n <= MAX_BODY_BYTES);
-        ((etag.is_some() || last_modified.is_some()) && bounded).then_some((etag, last_modified))
+    /// Whether a response may be kept: it carries a validator, and a body of known, bounded length.
+    pub fn keeps(headers: &HeaderMap, content_length: Option<u64>) -> bool {
+        let validated = headers.contains_key(header::ETAG) || headers.contains_key(header::LAST_MODIFIED);
+        validated && content_length.is_some_and(|n| n <= MAX_BODY_BYTES)
+    }
+
+    /// The header that asks GitHub whether the body is still current: `If-None-Match` with the
+    /// `ETag`, else `If-Modified-Since` with the `Last-Modified`.
+    pub fn condition(&self) -> Option<(header::HeaderName, &HeaderValue)> {
+        match self.headers.get(header::ETAG) {
+            Some(etag) => Some((header::IF_NONE_MATCH, etag)),
+            None => self.headers.get(header::LAST_MODIFIED).map(|at| (header::IF_MODIFIED_SINCE, at)),
+        }
     }
 
     /// The response to hand a caller in place of GitHub's (a 200 with the cached body).
@@ -80,11 +85,6 @@ impl Conditional {
     pub fn put(&self, key: String, value: Cached) {
         self.cache.insert(key, value);
     }
-
-    /// Bytes held now (for the metrics and tests).
-    pub fn weight(&self) -> u64 {
-        self.cache.weight()
-    }
 }
 
 #[cfg(test)]
@@ -92,12 +92,9 @@ mod tests {
     use super::*;
 
     fn entry(body: &'static [u8]) -> Cached {
-        Cached {
-            etag: Some(HeaderValue::from_static("W/\"x\"")),
-            last_modified: None,
-            headers: HeaderMap::new(),
-            body: Bytes::from_static(body),
-        }
+        let mut headers = HeaderMap::new();
+        headers.insert(header::ETAG, HeaderValue::from_static("W/\"x\""));
+        Cached { headers, body: Bytes::from_static(body) }
     }
 
     #[test]
@@ -115,11 +112,16 @@ mod tests {
     #[test]
     fn only_bounded_bodies_with_a_validator_are_kept() {
         let mut h = HeaderMap::new();
-        assert!(Cached::of(&h, Some(10)).is_none(), "no validator");
+        assert!(!Cached::keeps(&h, Some(10)), "no validator");
+        h.insert(header::LAST_MODIFIED, HeaderValue::from_static("Tue, 01 Dec 2026 10:00:00 GMT"));
+        assert!(Cached::keeps(&h, Some(10)));
+        let dated = Cached { headers: h.clone(), body: Bytes::new() };
+        assert_eq!(dated.condition().map(|(name, _)| name), Some(header::IF_MODIFIED_SINCE));
         h.insert(header::ETAG, HeaderValue::from_static("W/\"x\""));
-        assert!(Cached::of(&h, Some(10)).is_some());
-        assert!(Cached::of(&h, None).is_none(), "unknown length");
-        assert!(Cached::of(&h, Some(MAX_BODY_BYTES + 1)).is_none(), "too large");
+        assert!(!Cached::keeps(&h, None), "unknown length");
+        assert!(!Cached::keeps(&h, Some(MAX_BODY_BYTES + 1)), "too large");
+        let tagged = Cached { headers: h, body: Bytes::new() };
+        assert_eq!(tagged.condition().map(|(name, _)| name), Some(header::IF_NONE_MATCH), "the ETag first");
     }
 
     #[test]
@@ -129,6 +131,6 @@ mod tests {
         for i in 0..20 {
             c.put(format!("k{i}"), entry(body));
         }
-        assert!(c.weight() <= 4_096, "{}", c.weight());
+        assert!(c.cache.weight() <= 4_096, "{}", c.cache.weight());
     }
 }

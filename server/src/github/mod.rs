@@ -95,24 +95,21 @@ impl GithubClient {
     ) -> Result<reqwest::Response, GithubError> {
         let idempotent = matches!(method, Method::GET | Method::HEAD);
         // JSON reads are conditional: the body GitHub validated last time, if it still matches.
+        let url = self.url(path);
         let key = (method == Method::GET && body.is_none() && accept.is_none())
-            .then(|| conditional::Conditional::key(token, &self.url(path), query));
+            .then(|| conditional::Conditional::key(token, &url, query));
         let cached = key.as_deref().and_then(|k| self.validated.get(k));
         let mut attempt = 0;
         loop {
-            let mut req = self.http.request(method.clone(), self.url(path)).bearer_auth(token.expose()).query(query);
+            let mut req = self.http.request(method.clone(), &url).bearer_auth(token.expose()).query(query);
             if let Some(b) = body {
                 req = req.json(b);
             }
             if let Some(a) = accept {
                 req = req.header(header::ACCEPT, a);
             }
-            if let Some(c) = &cached {
-                if let Some(etag) = &c.etag {
-                    req = req.header(header::IF_NONE_MATCH, etag.clone());
-                } else if let Some(at) = &c.last_modified {
-                    req = req.header(header::IF_MODIFIED_SINCE, at.clone());
-                }
+            if let Some((name, value)) = cached.as_ref().and_then(conditional::Cached::condition) {
+                req = req.header(name, value.clone());
             }
             let started = std::time::Instant::now();
             let result = req.send().await;
@@ -150,14 +147,14 @@ impl GithubClient {
     /// A successful JSON read: kept with its validators when GitHub gave any (and the body is small
     /// enough), and handed on as read.
     async fn keep_validated(&self, key: String, resp: reqwest::Response) -> Result<reqwest::Response, GithubError> {
-        let Some((etag, last_modified)) = conditional::Cached::of(resp.headers(), resp.content_length()) else {
+        if !conditional::Cached::keeps(resp.headers(), resp.content_length()) {
             return Ok(resp);
-        };
+        }
         let mut headers = resp.headers().clone();
         let body = resp.bytes().await.map_err(|e| GithubError::Network(e.without_url().to_string()))?;
         headers.remove(header::CONTENT_LENGTH);
         headers.remove(header::TRANSFER_ENCODING);
-        let cached = conditional::Cached { etag, last_modified, headers, body };
+        let cached = conditional::Cached { headers, body };
         let out = cached.response();
         self.validated.put(key, cached);
         Ok(out)

@@ -55,14 +55,21 @@ fn is_initialize_request(params: Option<&Value>) -> bool {
     })
 }
 
+/// An `initialize` request rmcp decodes as one (it opens a 2025-revision session).
+fn is_initialize(message: Option<&Value>) -> bool {
+    message.is_some_and(|m| {
+        m.get("method").and_then(Value::as_str) == Some("initialize") && is_initialize_request(m.get("params"))
+    })
+}
+
 /// rmcp's rule for which era a message belongs to (see the module comment).
 fn is_stateless(message: Option<&Value>, headers: &HeaderMap) -> bool {
     let header = header_version(headers);
-    let Some(Value::Object(m)) = message else { return header.is_some_and(|v| v >= STATELESS_FROM) };
-    let method = m.get("method").and_then(Value::as_str);
-    if method == Some("initialize") && is_initialize_request(m.get("params")) {
+    if is_initialize(message) {
         return false;
     }
+    let Some(Value::Object(m)) = message else { return header.is_some_and(|v| v >= STATELESS_FROM) };
+    let method = m.get("method").and_then(Value::as_str);
     if method.is_some() && m.contains_key("id") {
         let meta = m.get("params").and_then(|p| p.get("_meta"));
         let version = meta.and_then(|x| x.get(PROTOCOL_VERSION_META)).and_then(Value::as_str);
@@ -167,9 +174,7 @@ pub async fn inspect(req: Request, next: Next) -> Response {
         body
     };
     inspected.stateless = is_stateless(inspected.message.as_ref(), &parts.headers);
-    inspected.initialize = inspected.message.as_ref().is_some_and(|m| {
-        m.get("method").and_then(Value::as_str) == Some("initialize") && is_initialize_request(m.get("params"))
-    });
+    inspected.initialize = is_initialize(inspected.message.as_ref());
     if inspected.stateless {
         parts.headers.remove(super::sessions::SESSION_HEADER);
         parts.headers.remove("last-event-id");

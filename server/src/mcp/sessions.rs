@@ -20,12 +20,12 @@
 //!
 //! 2026-07-28 requests are stateless (`super::message` classified them): they pass straight through.
 
-use std::{sync::Arc, time::Duration};
+use std::sync::Arc;
 
 use axum::{
     body::{Body, to_bytes},
     extract::{Request, State},
-    http::{HeaderValue, Method, StatusCode, header},
+    http::{HeaderValue, Method, StatusCode},
     middleware::Next,
     response::{IntoResponse, Response},
 };
@@ -37,7 +37,7 @@ use crate::{
     state::AppState,
     store::{
         StoreError,
-        records::{SessionOwner, UserSessions},
+        records::{SessionOwner, UserSessions, renewal_slack},
     },
 };
 
@@ -203,14 +203,9 @@ pub fn not_found() -> Response {
     McpError::SessionNotFound.into_response()
 }
 
-/// How long after a renewal the idle timer is renewed again (the slack `records::session_ttl` adds).
-fn renewal_slack(idle: Duration) -> u64 {
-    idle.as_secs() / 8
-}
-
 /// The client's name and version from an `initialize`, shortened, for a debug line.
-fn client_of(inspected: Option<&Inspected>) -> String {
-    let info = inspected.and_then(|i| i.message.as_ref()).and_then(|m| m.pointer("/params/clientInfo"));
+fn client_of(inspected: &Inspected) -> String {
+    let info = inspected.message.as_ref().and_then(|m| m.pointer("/params/clientInfo"));
     let name = info.and_then(|i| i.get("name")).and_then(|v| v.as_str()).unwrap_or("?");
     let version = info.and_then(|i| i.get("version")).and_then(|v| v.as_str()).unwrap_or("?");
     let mut text = format!("{name} {version}");
@@ -309,7 +304,6 @@ impl SessionGuard {
         if let Ok(value) = HeaderValue::from_str(&id) {
             parts.headers.insert(SESSION_HEADER, value);
         }
-        parts.headers.remove(header::CONTENT_LENGTH);
         Response::from_parts(parts, Body::from(bytes))
     }
 
@@ -334,14 +328,15 @@ pub async fn bind_to_user(State(guard): State<Arc<SessionGuard>>, req: Request, 
     // What the body read found, without copying the parsed message (the client is named only for an
     // `initialize`'s debug line).
     let (stateless, initialize, is_json, client) = match req.extensions().get::<Inspected>() {
-        Some(i) => (i.stateless, i.initialize, i.message.is_some(), i.initialize.then(|| client_of(Some(i)))),
+        Some(i) => (i.stateless, i.initialize, i.message.is_some(), i.initialize.then(|| client_of(i))),
         None => (false, false, false, None),
     };
     if stateless {
         // 2026-07-28: no session to bind, count or renew.
         return next.run(req).await;
     }
-    let (now, now_ms) = (guard.state.now(), guard.state.now_ms());
+    let now_ms = guard.state.now_ms();
+    let now = now_ms / 1000;
     let session = req.headers().get(SESSION_HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned);
     let Some(id) = session else {
         return match (req.method(), is_json) {

@@ -64,7 +64,7 @@ const VERIFIED_ENTRIES: usize = 10_000;
 /// sealed GitHub token in them are byte for byte the ones unsealed, and saves the key derivation and
 /// the two AEAD opens. Entries live a minute, at most 10,000 of them.
 pub struct Verified {
-    cache: quick_cache::sync::Cache<String, std::sync::Arc<Unsealed>>,
+    cache: quick_cache::sync::Cache<String, Arc<Unsealed>>,
 }
 
 struct Unsealed {
@@ -105,7 +105,7 @@ impl Verified {
             upstream: upstream.clone(),
             at: now,
         };
-        self.cache.insert(key, std::sync::Arc::new(unsealed));
+        self.cache.insert(key, Arc::new(unsealed));
     }
 }
 
@@ -133,9 +133,7 @@ impl Bearer {
     ) -> Self {
         Self { records, keys, clock, resource, upstream, locks: SingleFlight::default(), verified: Verified::default() }
     }
-}
 
-impl Bearer {
     pub async fn authenticate(&self, token: &str) -> Result<Principal, BearerError> {
         // A refresh token or code never has this prefix, and lives in another namespace anyway.
         if !token.starts_with(TokenKind::AccessToken.prefix()) {

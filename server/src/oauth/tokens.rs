@@ -1,7 +1,7 @@
 //! Local tokens: the [`Tokens`] service (minting an access/refresh pair for a grant, storing it,
 //! renewing the grant), revoking a grant, and the token response (RFC 6749 §5.1).
 
-use std::{sync::Arc, time::Duration};
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -43,31 +43,26 @@ pub fn may_refresh(client: &crate::store::records::ClientRecord) -> bool {
     client.grant_types.iter().any(|g| g == "refresh_token")
 }
 
-/// Local tokens as a service: what minting, storing and revoking them needs (the records, the keys
-/// that wrap a grant's data key for each token, the clock and the token lifetimes), and nothing else.
+/// Local tokens as a service: what minting, storing and revoking them needs (the records, which know
+/// each token's lifetime, the keys that wrap a grant's data key for each token, and the clock), and
+/// nothing else.
 #[derive(Clone)]
 pub struct Tokens {
     records: Records,
     keys: Arc<Keys>,
     clock: Arc<dyn Clock>,
-    access_ttl: Duration,
-    refresh_ttl: Duration,
 }
 
 impl Tokens {
-    pub fn new(
-        records: Records,
-        keys: Arc<Keys>,
-        clock: Arc<dyn Clock>,
-        access_ttl: Duration,
-        refresh_ttl: Duration,
-    ) -> Self {
-        Self { records, keys, clock, access_ttl, refresh_ttl }
+    pub fn new(records: Records, keys: Arc<Keys>, clock: Arc<dyn Clock>) -> Self {
+        Self { records, keys, clock }
     }
 
     /// An access token for `grant`, and a refresh token with it when `with_refresh`.
     pub fn mint_pair(&self, grant: &Grant, dek: &Dek, scopes: &[String], with_refresh: bool) -> MintedPair {
         let now = self.clock.now();
+        let access_ttl = self.records.ttl::<AccessTokenRecord>();
+        let refresh_ttl = self.records.ttl::<RefreshTokenRecord>();
         let at = TokenKind::AccessToken.mint();
         let rt = with_refresh.then(|| TokenKind::RefreshToken.mint());
         MintedPair {
@@ -77,7 +72,7 @@ impl Tokens {
                 client_id: grant.client_id.clone(),
                 scopes: scopes.to_vec(),
                 resource: grant.resource.clone(),
-                expires_at: now + self.access_ttl.as_secs(),
+                expires_at: now + access_ttl.as_secs(),
                 wrapped_dek: dek.wrap_for(&self.keys, &at),
             },
             refresh: rt.as_ref().map(|rt| {
@@ -86,7 +81,7 @@ impl Tokens {
                     client_id: grant.client_id.clone(),
                     scopes: scopes.to_vec(),
                     resource: grant.resource.clone(),
-                    expires_at: now + self.refresh_ttl.as_secs(),
+                    expires_at: now + refresh_ttl.as_secs(),
                     wrapped_dek: dek.wrap_for(&self.keys, rt),
                     rotated: None,
                 };
@@ -95,7 +90,7 @@ impl Tokens {
             response: TokenResponse {
                 access_token: at.clone(),
                 token_type: "Bearer".into(),
-                expires_in: self.access_ttl.as_secs(),
+                expires_in: access_ttl.as_secs(),
                 refresh_token: rt.clone(),
                 scope: scope::join(scopes),
             },

@@ -222,10 +222,15 @@ impl Lifetimes {
     }
 }
 
-/// The TTL of a session's records: the idle time plus the renewal slack (an eighth of it), so a
-/// session renewed once per eighth never ends before it has been idle for `idle`.
+/// How long after a renewal a session's idle timer is renewed again (seconds): an eighth of `idle`.
+pub fn renewal_slack(idle: Duration) -> u64 {
+    idle.as_secs() / 8
+}
+
+/// The TTL of a session's records: the idle time plus the renewal slack, so a session renewed once
+/// per eighth never ends before it has been idle for `idle`.
 pub fn session_ttl(idle: Duration) -> Duration {
-    idle + Duration::from_secs(idle.as_secs() / 8)
+    idle + Duration::from_secs(renewal_slack(idle))
 }
 
 /// How long a record lives from its write: a fixed time, or a configured one.
