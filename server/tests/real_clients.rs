@@ -131,30 +131,56 @@ async fn the_python_mcp_sdk_forced_to_the_legacy_handshake_keeps_a_session() {
     }
 }
 
+/// A loopback port for a client's sign-in callback that no other test can be handed meanwhile: below
+/// the kernel's ephemeral range (where every `bind(0)` and outgoing connection of the tests running
+/// alongside lands), distinct per call, and free on both loopback addresses when chosen.
+fn callback_port() -> u16 {
+    static NEXT: std::sync::atomic::AtomicU16 = std::sync::atomic::AtomicU16::new(0);
+    let base = 20_000 + (std::process::id() % 5_000) as u16;
+    loop {
+        let port = base + NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % 2_000;
+        let v4 = std::net::TcpListener::bind(("127.0.0.1", port)).is_ok();
+        let v6 = std::net::TcpListener::bind(("::1", port)).is_ok() || std::net::TcpListener::bind(("::1", 0)).is_err();
+        if v4 && v6 {
+            return port;
+        }
+    }
+}
+
 /// `mcp-remote` as Claude Desktop runs it: a stdio MCP server that proxies to the gateway.
 struct McpRemote {
     child: tokio::process::Child,
+    /// Its stderr, quoted when it fails to answer.
+    log: std::path::PathBuf,
     stdin: tokio::process::ChildStdin,
     lines: tokio::io::Lines<BufReader<tokio::process::ChildStdout>>,
 }
 
 impl McpRemote {
-    fn spawn(mcp_url: &str, home: &std::path::Path) -> Self {
+    /// `callback_port` is where it listens for the sign-in's redirect: given, because the port it
+    /// derives from the URL's hash can land on a socket of a test running alongside, and then it
+    /// re-registers and its callbacks reach that socket instead of it.
+    fn spawn(mcp_url: &str, callback_port: u16, home: &std::path::Path) -> Self {
         let bin = clients_dir().join("node/node_modules/.bin/mcp-remote");
+        let runs = std::fs::read_dir(home).map(|d| d.count()).unwrap_or(0);
+        let log = home.join(format!("mcp-remote-{runs}.log"));
+        let stderr = std::fs::File::create(&log).expect("mcp-remote log");
         let mut child = tokio::process::Command::new(bin)
             .arg(mcp_url)
+            .arg(callback_port.to_string())
             .arg("--allow-http")
+            .arg("--debug")
             .env("BROWSER", clients_dir().join("python/browser.py"))
             .env("HOME", home)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(stderr)
             .kill_on_drop(true)
             .spawn()
             .expect("mcp-remote starts");
         let stdin = child.stdin.take().unwrap();
         let lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        McpRemote { child, stdin, lines }
+        McpRemote { child, log, stdin, lines }
     }
 
     async fn send(&mut self, msg: serde_json::Value) {
@@ -176,7 +202,9 @@ impl McpRemote {
                 return msg;
             }
         }
-        panic!("mcp-remote did not answer {method}");
+        let log = std::fs::read_to_string(&self.log).unwrap_or_default();
+        let tail = &log[log.floor_char_boundary(log.len().saturating_sub(8000))..];
+        panic!("mcp-remote did not answer {method}; the end of its stderr:\n{tail}");
     }
 
     /// initialize, tools/list and get_me; returns the tool names and get_me's result.
@@ -218,7 +246,8 @@ async fn mcp_remote_signs_in_uses_tools_and_refreshes_a_dead_token() {
     let (_gateway, mcp_url, emulator) = gateway("mcp-remote").await;
     let home = temp_dir("mcp-remote-home");
     // First run: signs in through $BROWSER (consent and GitHub), lists tools and calls get_me.
-    let mut remote = McpRemote::spawn(&mcp_url, &home);
+    let port = callback_port();
+    let mut remote = McpRemote::spawn(&mcp_url, port, &home);
     let (tools, me) = remote.session().await;
     assert!(tools.iter().any(|t| t == "get_me"), "{tools:?}");
     assert_eq!(me["structuredContent"]["login"], "octocat", "{me}");
@@ -231,7 +260,7 @@ async fn mcp_remote_signs_in_uses_tools_and_refreshes_a_dead_token() {
     let mut tokens: serde_json::Value = serde_json::from_slice(&std::fs::read(&stored).unwrap()).unwrap();
     tokens["access_token"] = serde_json::json!("mgw_at_dead");
     std::fs::write(&stored, tokens.to_string()).unwrap();
-    let mut remote = McpRemote::spawn(&mcp_url, &home);
+    let mut remote = McpRemote::spawn(&mcp_url, port, &home);
     let (_, me) = remote.session().await;
     assert_eq!(me["structuredContent"]["login"], "octocat", "{me}");
     let refreshed: serde_json::Value = serde_json::from_slice(&std::fs::read(&stored).unwrap()).unwrap();
@@ -249,7 +278,7 @@ async fn mcp_remote_reaches_github_s_mcp_server_in_upstream_mode() {
     }
     let (gateway, mcp_url, emulator) = gateway_in("mcp-remote-upstream", Mode::Upstream).await;
     let home = temp_dir("mcp-remote-upstream-home");
-    let mut remote = McpRemote::spawn(&mcp_url, &home);
+    let mut remote = McpRemote::spawn(&mcp_url, callback_port(), &home);
     let (tools, me) = remote.session_with("github-mcp-server").await;
     assert!(tools.iter().any(|t| t == "create_issue"), "GitHub's tools: {tools:?}");
     assert_eq!(me["structuredContent"]["login"], "octocat", "{me}");
