@@ -203,7 +203,8 @@ impl McpRemote {
             }
         }
         let log = std::fs::read_to_string(&self.log).unwrap_or_default();
-        let tail = &log[log.floor_char_boundary(log.len().saturating_sub(8000))..];
+        let start = log.char_indices().map(|(i, _)| i).find(|&i| i + 8000 >= log.len()).unwrap_or(0);
+        let tail = &log[start..];
         panic!("mcp-remote did not answer {method}; the end of its stderr:\n{tail}");
     }
 
