@@ -11,8 +11,8 @@
 //!   the GitHub login leg, and the vault that keeps GitHub tokens encrypted.
 //! - [`upstream`]: the GitHub OAuth client (oauth2 crate); [`github`]: the GitHub REST client.
 //! - [`store`]: the `Store` trait, its backends and typed records.
-//! - [`crypto`], [`clock`], [`config`], [`state`], [`web`], [`single_flight`]: keys and secrets,
-//!   time, settings, shared state, page templates, per-key locks.
+//! - [`crypto`], [`clock`], [`config`], [`state`], [`web`], [`single_flight`], [`scope`]: keys and
+//!   secrets, time, settings, shared state, page templates, per-key locks, the scope vocabulary.
 //! - [`metrics`]: the Prometheus registry every layer records into; [`admin`]: operator commands over
 //!   the store; [`demo`]: the gateway wired to the in-repo GitHub emulator.
 
@@ -29,6 +29,7 @@ pub mod metrics;
 pub mod oauth;
 #[cfg(test)]
 mod proptests;
+pub mod scope;
 pub mod single_flight;
 pub mod state;
 pub mod store;

@@ -66,8 +66,10 @@ proptest! {
     #[test]
     fn pkce_and_scope_parsing_never_panic(verifier in any::<String>(), challenge in any::<String>(), scopes in any::<String>()) {
         let _ = pkce::verify(&verifier, &challenge);
-        if let Ok(parsed) = scope::parse(Some(&scopes)) {
-            prop_assert!(parsed.iter().all(|s| scope::SUPPORTED.contains(&s.as_str())));
+        if let Ok(Some(parsed)) = scope::requested(Some(&scopes)) {
+            // Only names this server defines, each once: the written form reads back as itself.
+            prop_assert_eq!(scope::requested(Some(&parsed.to_string())).ok().flatten(), Some(parsed));
+            prop_assert!(parsed.names().iter().all(|n| scopes.split(' ').any(|t| t == *n)));
         }
     }
 
@@ -93,7 +95,7 @@ fn www_authenticate_challenges_stay_one_valid_header_for_any_description() {
         .run(&any::<String>(), |description| {
             let value = crate::mcp::auth::challenge(
                 &config,
-                crate::oauth::scope::SUPPORTED,
+                crate::oauth::scope::Scopes::ALL,
                 Some(("invalid_token", &description)),
             );
             // Quotes and backslashes cannot break out of the quoted string.

@@ -4,7 +4,7 @@
 //!
 //! The layers, top to bottom (README, Architecture): `main`/`lib`/`demo`/`admin` compose;
 //! `edge` → `http` and `mcp` → `oauth` → `github`, `upstream` → `store` → `crypto`, `clock`.
-//! `config`, `metrics` and `single_flight` are used from every layer. `state` is the composition
+//! `config`, `metrics`, `scope` and `single_flight` are used from every layer. `state` is the composition
 //! root: it builds the narrow services of `oauth` (and the rest) into `AppState`, which only the HTTP
 //! edge and `/mcp` receive. The table has no cycle, and a test keeps it so.
 
@@ -23,11 +23,12 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("lib", &[]),
     ("mcp", &["config", "crypto", "github", "metrics", "oauth", "state", "store"]),
     ("metrics", &[]),
-    ("oauth", &["clock", "config", "crypto", "github", "metrics", "single_flight", "store", "upstream"]),
+    ("oauth", &["clock", "config", "crypto", "github", "metrics", "scope", "single_flight", "store", "upstream"]),
     ("proptests", &["config", "lib", "mcp", "oauth"]),
+    ("scope", &[]),
     ("single_flight", &[]),
     ("state", &["clock", "config", "crypto", "github", "metrics", "oauth", "store", "upstream", "web"]),
-    ("store", &["clock", "config", "crypto"]),
+    ("store", &["clock", "config", "crypto", "scope"]),
     ("upstream", &["clock", "config", "crypto", "store"]),
     ("web", &[]),
     ("main", &[]),

@@ -42,7 +42,7 @@ pub async fn list(records: &Records, user: Option<&str>) -> Result<String, Admin
             g.id.clone(),
             format!("{} (id {})", g.user.login, g.user.id),
             name_of(&g.client_id),
-            g.scopes.join(" "),
+            g.scopes.to_string(),
             when(g.created_at),
             when(g.allowed_at),
         ]);

@@ -25,7 +25,7 @@ use crate::{
         authorize::{self, AuthorizeError},
         cimd,
         client::FindError,
-        redirect, scope,
+        redirect,
     },
     state::AppState,
     store::{records::AuthRequest, records::ClientRecord},
@@ -56,7 +56,7 @@ pub async fn get(State(state): State<AppState>, jar: CookieJar, RawQuery(query):
     };
     let (jar, browser) = cookies::ensure_browser_id(&state, jar);
     if !always_ask(&client)
-        && cookies::has_consent(&state, &jar, &browser, &request.client_id, &request.redirect_uri, &request.scopes)
+        && cookies::has_consent(&state, &jar, &browser, &request.client_id, &request.redirect_uri, request.scopes)
     {
         return to_github(&state, jar, request, &browser).await;
     }
@@ -96,7 +96,7 @@ fn consent_page(
     let scopes: Vec<minijinja::Value> = request
         .scopes
         .iter()
-        .map(|s| minijinja::Value::from_serialize(serde_json::json!({"name": s, "description": scope::describe(s)})))
+        .map(|s| minijinja::Value::from_serialize(serde_json::json!({"name": s.as_str(), "description": s.describe()})))
         .collect();
     state.templates.render(
         "consent.html",
@@ -188,7 +188,7 @@ pub async fn post(State(state): State<AppState>, jar: CookieJar, headers: Header
                     &browser,
                     &request.client_id,
                     &request.redirect_uri,
-                    &request.scopes,
+                    request.scopes,
                 )
             };
             state.metrics.consent("approved");

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     crypto::{Secret, hash_token, random_b64},
-    oauth::redirect,
+    oauth::{redirect, scope::Scopes},
     state::AppState,
 };
 
@@ -50,7 +50,7 @@ struct Remembered {
     /// planted from another browser does not match this one.
     k: String,
     /// Scopes approved.
-    s: Vec<String>,
+    s: Scopes,
     exp: u64,
 }
 
@@ -75,13 +75,13 @@ pub fn has_consent(
     browser: &Secret,
     client_id: &str,
     redirect_uri: &str,
-    scopes: &[String],
+    scopes: Scopes,
 ) -> bool {
     if state.config.consent_ttl.is_zero() {
         return false;
     }
     let key = consent_key(browser, client_id, redirect_uri);
-    remembered(state, jar).iter().any(|r| r.k == key && scopes.iter().all(|s| r.s.contains(s)))
+    remembered(state, jar).iter().any(|r| r.k == key && scopes.within(r.s))
 }
 
 pub fn remember_consent(
@@ -90,7 +90,7 @@ pub fn remember_consent(
     browser: &Secret,
     client_id: &str,
     redirect_uri: &str,
-    scopes: &[String],
+    scopes: Scopes,
 ) -> CookieJar {
     let ttl = state.config.consent_ttl.as_secs();
     if ttl == 0 {
@@ -98,7 +98,7 @@ pub fn remember_consent(
     }
     let key = consent_key(browser, client_id, redirect_uri);
     let mut list: Vec<Remembered> = remembered(state, &jar).into_iter().filter(|r| r.k != key).collect();
-    list.push(Remembered { k: key, s: scopes.to_vec(), exp: state.now() + ttl });
+    list.push(Remembered { k: key, s: scopes, exp: state.now() + ttl });
     let keep_from = list.len().saturating_sub(MAX_CONSENTS);
     let list = list.split_off(keep_from);
     let exp = list.iter().map(|r| r.exp).max().unwrap_or(0);

@@ -13,7 +13,7 @@ use super::error::McpError;
 use crate::{
     oauth::{
         bearer::{self, BearerError},
-        scope,
+        scope::{self, Scopes},
     },
     state::AppState,
 };
@@ -21,11 +21,11 @@ use crate::{
 /// The one `WWW-Authenticate` builder for `/mcp` (RFC 6750 §3, RFC 9728 §5.1): the resource
 /// metadata, the `scopes` to ask for, and an `error` with its description when there is one
 /// (`invalid_token` only when a token was presented; `insufficient_scope` for a step-up).
-pub fn challenge(config: &crate::config::Config, scopes: &[&str], error: Option<(&str, &str)>) -> String {
+pub fn challenge(config: &crate::config::Config, scopes: Scopes, error: Option<(&str, &str)>) -> String {
     let metadata = format!(
         "resource_metadata=\"{}\", scope=\"{}\"",
         config.url("/.well-known/oauth-protected-resource/mcp"),
-        scopes.join(" ")
+        scopes
     );
     match error {
         // A step-up names its error first, as clients that look for it at the start expect.

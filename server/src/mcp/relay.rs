@@ -39,7 +39,7 @@ use crate::{
     crypto::Secret,
     oauth::{
         bearer::{BearerError, Principal},
-        scope,
+        scope::{Scope, Scopes},
     },
     state::AppState,
     store::records::SessionOwner,
@@ -193,7 +193,7 @@ pub async fn handle(State(relay): State<Arc<Relay>>, req: Request) -> Response {
 
     // Writes: refused here for a token (or server) that may not write, when GitHub's server has
     // told us the tool writes; `X-MCP-Readonly` makes GitHub's server refuse the rest.
-    let may_write = !state.config.read_only && principal.scopes.iter().any(|s| s == scope::WRITE);
+    let may_write = !state.config.read_only && super::tools::missing_scope(principal.scopes, true).is_none();
     if !may_write {
         let writes: Vec<&str> = message
             .map(scopes::called_tools)
@@ -210,7 +210,7 @@ pub async fn handle(State(relay): State<Arc<Relay>>, req: Request) -> Response {
                     &format!("`{}` changes things on GitHub, and this server is read-only", writes.join("`, `")),
                 );
             }
-            return scopes::insufficient_scope(state, &principal.scopes, &[scope::WRITE]);
+            return scopes::insufficient_scope(state, principal.scopes, Scopes::of(Scope::Write));
         }
     }
 

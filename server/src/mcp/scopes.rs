@@ -14,10 +14,10 @@ use serde_json::Value;
 
 use super::{
     message::Inspected,
-    tools::{Registry, missing_scope},
+    tools::{Registry, is_write, missing_scope},
 };
 use crate::{
-    oauth::{bearer::Principal, scope},
+    oauth::{bearer::Principal, scope::Scopes},
     state::AppState,
 };
 
@@ -46,36 +46,35 @@ pub async fn require_tool_scope(State(step): State<StepUp>, req: Request, next: 
     if req.method() != Method::POST {
         return next.run(req).await;
     }
-    let Some(granted) = req.extensions().get::<Principal>().map(|p| p.scopes.clone()) else {
+    let Some(granted) = req.extensions().get::<Principal>().map(|p| p.scopes) else {
         return StatusCode::UNAUTHORIZED.into_response();
     };
     let selection = step.state.config.selection().narrowed(req.headers());
     // The body was read and parsed once, by `message::inspect`.
     if let Some(message) = req.extensions().get::<Inspected>().and_then(|i| i.message.as_ref()) {
-        let missing: Vec<&'static str> = called_tools(message)
+        let missing: Scopes = called_tools(message)
             .into_iter()
             .filter_map(|name| step.tools.enabled(name, &selection))
-            .filter_map(|tool| missing_scope(&granted, tool))
+            .filter_map(|tool| missing_scope(granted, is_write(tool)))
             .collect();
         if !missing.is_empty() {
-            return insufficient_scope(&step.state, &granted, &missing);
+            return insufficient_scope(&step.state, granted, missing);
         }
     }
     next.run(req).await
 }
 
-pub fn insufficient_scope(state: &AppState, granted: &[String], missing: &[&str]) -> Response {
-    // Ask for what the token has plus what the call needs, in the canonical order.
-    let wanted: Vec<&str> =
-        scope::SUPPORTED.iter().copied().filter(|s| granted.iter().any(|g| g == s) || missing.contains(s)).collect();
-    let description = format!("this call needs the {} scope", missing.join(" and "));
-    let challenge = super::auth::challenge(&state.config, &wanted, Some(("insufficient_scope", &description)));
+pub fn insufficient_scope(state: &AppState, granted: Scopes, missing: Scopes) -> Response {
+    // Ask for what the token has plus what the call needs.
+    let wanted = granted.union(missing);
+    let description = format!("this call needs the {} scope", missing.names().join(" and "));
+    let challenge = super::auth::challenge(&state.config, wanted, Some(("insufficient_scope", &description)));
     super::error::McpError::Challenge {
         status: StatusCode::FORBIDDEN,
         challenge,
         error: "insufficient_scope",
         description,
-        scope: Some(wanted.join(" ")),
+        scope: Some(wanted.to_string()),
         reason: "insufficient_scope",
     }
     .into_response()

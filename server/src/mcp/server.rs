@@ -135,7 +135,7 @@ impl ServerHandler for GatewayServer {
             .ok_or_else(|| ErrorData::invalid_params("tool not found (or not enabled on this server)", None))?;
         let started = std::time::Instant::now();
         let name = request.name.to_string();
-        if let Some(needed) = super::tools::missing_scope(&principal(&ctx)?.scopes, tool) {
+        if let Some(needed) = super::tools::missing_scope(principal(&ctx)?.scopes, super::tools::is_write(tool)) {
             let text = format!(
                 "`{}` needs the `{needed}` permission, which this sign-in did not grant. Sign in again and approve it.",
                 request.name

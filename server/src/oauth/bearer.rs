@@ -3,6 +3,7 @@
 //! transparently refreshed) GitHub token; and the refresh after GitHub answers 401 for it.
 
 use super::{
+    scope::Scopes,
     tokens::{revoke_grant, short},
     vault::Dek,
 };
@@ -28,7 +29,7 @@ pub struct Principal {
     pub grant_id: String,
     pub client_id: String,
     pub user: GithubIdentity,
-    pub scopes: Vec<String>,
+    pub scopes: Scopes,
     pub github_token: Secret,
     /// The grant's data key (from the access token), to reseal a refreshed GitHub token.
     pub dek: Dek,
@@ -328,7 +329,7 @@ mod tests {
         let record = AccessTokenRecord {
             grant_id: "g".into(),
             client_id: "c".into(),
-            scopes: vec![],
+            scopes: Scopes::NONE,
             resource: "r".into(),
             expires_at: 10_000,
             wrapped_dek: wrapped.to_vec(),
@@ -337,7 +338,7 @@ mod tests {
             id: "g".into(),
             client_id: "c".into(),
             user: GithubIdentity { id: 1, login: "octocat".into(), name: None },
-            scopes: vec![],
+            scopes: Scopes::NONE,
             resource: "r".into(),
             sealed_upstream: sealed.to_vec(),
             created_at: 0,

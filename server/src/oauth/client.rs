@@ -179,7 +179,7 @@ pub fn register(
     // name, or none (every offered scope), and the response says so.
     let scope = match opt_text(obj, "scope")? {
         Some(s) => {
-            scope::requested(Some(&s)).map_err(|e| metadata_error(e.description))?.map(|known| scope::join(&known))
+            scope::requested(Some(&s)).map_err(|e| metadata_error(e.description))?.map(|known| known.to_string())
         }
         None => None,
     };

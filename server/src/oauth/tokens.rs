@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use super::{OAuthError, scope, vault::Dek};
+use super::{OAuthError, scope::Scopes, vault::Dek};
 use crate::{
     clock::Clock,
     crypto::{Keys, Secret, TokenKind, hash_token},
@@ -59,7 +59,7 @@ impl Tokens {
     }
 
     /// An access token for `grant`, and a refresh token with it when `with_refresh`.
-    pub fn mint_pair(&self, grant: &Grant, dek: &Dek, scopes: &[String], with_refresh: bool) -> MintedPair {
+    pub fn mint_pair(&self, grant: &Grant, dek: &Dek, scopes: Scopes, with_refresh: bool) -> MintedPair {
         let now = self.clock.now();
         let access_ttl = self.records.ttl::<AccessTokenRecord>();
         let refresh_ttl = self.records.ttl::<RefreshTokenRecord>();
@@ -70,7 +70,7 @@ impl Tokens {
             access: AccessTokenRecord {
                 grant_id: grant.id.clone(),
                 client_id: grant.client_id.clone(),
-                scopes: scopes.to_vec(),
+                scopes,
                 resource: grant.resource.clone(),
                 expires_at: now + access_ttl.as_secs(),
                 wrapped_dek: dek.wrap_for(&self.keys, &at),
@@ -79,7 +79,7 @@ impl Tokens {
                 let record = RefreshTokenRecord {
                     grant_id: grant.id.clone(),
                     client_id: grant.client_id.clone(),
-                    scopes: scopes.to_vec(),
+                    scopes,
                     resource: grant.resource.clone(),
                     expires_at: now + refresh_ttl.as_secs(),
                     wrapped_dek: dek.wrap_for(&self.keys, rt),
@@ -92,7 +92,7 @@ impl Tokens {
                 token_type: "Bearer".into(),
                 expires_in: access_ttl.as_secs(),
                 refresh_token: rt.clone(),
-                scope: scope::join(scopes),
+                scope: scopes.to_string(),
             },
         }
     }

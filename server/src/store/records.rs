@@ -9,7 +9,7 @@ use std::{sync::Arc, time::Duration};
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
 use super::{Namespace, Store, StoreError};
-use crate::{clock::UnixSecs, crypto::Secret};
+use crate::{clock::UnixSecs, crypto::Secret, scope::Scopes};
 
 /// Serializes `Vec<u8>` as base64url text instead of a JSON array of numbers.
 mod b64 {
@@ -72,7 +72,7 @@ pub struct AuthRequest {
     pub redirect_uri_explicit: bool,
     pub state: Option<String>,
     pub code_challenge: String,
-    pub scopes: Vec<String>,
+    pub scopes: Scopes,
     pub resource: String,
 }
 
@@ -128,7 +128,7 @@ pub struct Grant {
     pub id: String,
     pub client_id: String,
     pub user: GithubIdentity,
-    pub scopes: Vec<String>,
+    pub scopes: Scopes,
     pub resource: String,
     /// The [`UpstreamToken`] sealed under the grant's data key.
     #[serde(with = "b64")]
@@ -143,7 +143,7 @@ pub struct Grant {
 pub struct AccessTokenRecord {
     pub grant_id: String,
     pub client_id: String,
-    pub scopes: Vec<String>,
+    pub scopes: Scopes,
     pub resource: String,
     pub expires_at: UnixSecs,
     /// The grant's data key, sealed under a key derived from this token.
@@ -168,7 +168,7 @@ pub struct Rotation {
 pub struct RefreshTokenRecord {
     pub grant_id: String,
     pub client_id: String,
-    pub scopes: Vec<String>,
+    pub scopes: Scopes,
     pub resource: String,
     pub expires_at: UnixSecs,
     #[serde(with = "b64")]

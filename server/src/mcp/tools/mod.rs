@@ -18,7 +18,7 @@ use rmcp::{handler::server::router::tool::ToolRouter, model::Tool};
 use super::server::GatewayServer;
 use crate::{
     config::toolsets::{Selection, Toolset},
-    oauth::scope,
+    oauth::scope::{Scope, Scopes},
 };
 
 /// Every tool the gateway has, with its toolset.
@@ -32,16 +32,13 @@ pub fn is_write(tool: &Tool) -> bool {
     tool.annotations.as_ref().and_then(|a| a.read_only_hint) != Some(true)
 }
 
-/// The one scope rule: read-only tools need `github:read`, every other tool `github:write`.
-pub fn required_scope(tool: &Tool) -> &'static str {
-    if is_write(tool) { scope::WRITE } else { scope::READ }
-}
-
-/// The scope `granted` lacks to call `tool`, if any. The step-up middleware (before the call) and
-/// the call itself both ask this.
-pub fn missing_scope(granted: &[String], tool: &Tool) -> Option<&'static str> {
-    let needed = required_scope(tool);
-    (!granted.iter().any(|g| g == needed)).then_some(needed)
+/// The one scope rule, answering "may this principal call this tool": a tool that reads needs
+/// `github:read`, one that `writes` needs `github:write`. Returns the scope `granted` lacks, if any.
+/// The step-up middleware (before the call), the call itself and the relay (for GitHub's own
+/// tools, whose read-only hints it learns) all ask this.
+pub fn missing_scope(granted: Scopes, writes: bool) -> Option<Scope> {
+    let needed = if writes { Scope::Write } else { Scope::Read };
+    (!granted.contains(needed)).then_some(needed)
 }
 
 impl Registry {

@@ -74,7 +74,7 @@ impl super::Grants {
             id: random_b64(16),
             client_id: client.client_id.clone(),
             user: record.user.clone(),
-            scopes: request.scopes.clone(),
+            scopes: request.scopes,
             resource: request.resource.clone(),
             sealed_upstream: record.sealed_upstream.clone(),
             created_at: now,
@@ -95,7 +95,7 @@ impl super::Grants {
             return Err(OAuthError::invalid_grant(INVALID));
         }
 
-        let pair = self.tokens.mint_pair(&grant, &dek, &grant.scopes, may_refresh(client));
+        let pair = self.tokens.mint_pair(&grant, &dek, grant.scopes, may_refresh(client));
         self.tokens.store(&pair).await?;
         tracing::info!(client = %client.client_id, user = %grant.user.login, "tokens issued");
         Ok(pair.response)

@@ -60,7 +60,7 @@ impl super::Grants {
             let Some(grant) = self.records.get::<Grant>(&record.grant_id).await? else {
                 return Err(OAuthError::invalid_grant(INVALID));
             };
-            let scopes = scope::narrow(&record.scopes, requested_scope)?;
+            let scopes = scope::narrow(record.scopes, requested_scope)?;
             let dek = Dek::unwrap_with(&self.keys, &token, &record.wrapped_dek).map_err(|_| {
                 tracing::error!("refresh token data key could not be unwrapped");
                 OAuthError::server_error()
@@ -68,7 +68,7 @@ impl super::Grants {
             if allowlist::active(&self.config) && now.saturating_sub(grant.allowed_at) >= allowlist::RECHECK_SECS {
                 self.recheck_allowlist(&grant, &dek, now).await?;
             }
-            let pair = self.tokens.mint_pair(&grant, &dek, &scopes, true);
+            let pair = self.tokens.mint_pair(&grant, &dek, scopes, true);
             self.tokens.store(&pair).await?;
             let sealed = serde_json::to_vec(&pair.response).map_err(|_| OAuthError::server_error())?;
             let rotated = RefreshTokenRecord {
