@@ -2,21 +2,15 @@
 //! creating, updating and commenting on issues.
 
 use reqwest::Method;
-use rmcp::{
-    RoleServer,
-    handler::server::wrapper::Parameters,
-    schemars::{self, JsonSchema},
-    service::RequestContext,
-    tool, tool_router,
-};
+use rmcp::schemars::{self, JsonSchema};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use super::{
+    define::{Def, Effect, Route, route},
     shape,
-    support::{Paging, RepoRef, ToolFailure, ToolResult, opt, structured},
+    support::{Github, Paging, RepoRef, ToolFailure, ToolResult, opt, structured},
 };
-use crate::mcp::server::GatewayServer;
 
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct ListIssues {
@@ -124,182 +118,172 @@ fn set_fields(fields: &[(&str, Option<Value>)]) -> Value {
     Value::Object(fields.iter().filter_map(|(k, v)| v.clone().map(|v| ((*k).to_owned(), v))).collect::<Map<_, _>>())
 }
 
-#[tool_router(router = issues_tools, vis = "pub(crate)")]
-impl GatewayServer {
-    #[tool(
-        name = "list_issues",
-        title = "List issues",
-        description = "Lists a repository's issues (GitHub includes pull requests here; `is_pull_request` tells them \
+const LIST_ISSUES: Def = Def {
+    name: "list_issues",
+    title: "List issues",
+    description: "Lists a repository's issues (GitHub includes pull requests here; `is_pull_request` tells them \
                        apart), filtered by state and labels. Bodies are left out: use get_issue for one issue.",
-        annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true)
-    )]
-    async fn list_issues(&self, Parameters(p): Parameters<ListIssues>, ctx: RequestContext<RoleServer>) -> ToolResult {
-        let gh = self.github(&ctx)?;
-        let mut q = Vec::new();
-        opt(&mut q, "state", &p.state);
-        opt(&mut q, "labels", &p.labels);
-        opt(&mut q, "sort", &p.sort);
-        opt(&mut q, "direction", &p.direction);
-        opt(&mut q, "since", &p.since);
-        let (items, page) = gh.list(&format!("{}/issues", p.at.path()?), &q, &p.paging, None).await?;
-        structured(json!({"issues": items.iter().map(shape::issue_summary).collect::<Vec<_>>(), "page": page}))
-    }
+    effect: Effect::Read,
+};
 
-    #[tool(
-        name = "get_issue",
-        title = "Get an issue",
-        description = "Gets one issue with its Markdown body, labels, assignees, state and comment count. Use it after \
+async fn list_issues(gh: Github, p: ListIssues) -> ToolResult {
+    let mut q = Vec::new();
+    opt(&mut q, "state", &p.state);
+    opt(&mut q, "labels", &p.labels);
+    opt(&mut q, "sort", &p.sort);
+    opt(&mut q, "direction", &p.direction);
+    opt(&mut q, "since", &p.since);
+    let (items, page) = gh.list(&format!("{}/issues", p.at.path()?), &q, &p.paging, None).await?;
+    structured(json!({"issues": items.iter().map(shape::issue_summary).collect::<Vec<_>>(), "page": page}))
+}
+
+const GET_ISSUE: Def = Def {
+    name: "get_issue",
+    title: "Get an issue",
+    description: "Gets one issue with its Markdown body, labels, assignees, state and comment count. Use it after \
                        list_issues or search_issues to read an issue in full; its comments come from \
                        list_issue_comments.",
-        annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true)
-    )]
-    async fn get_issue(&self, Parameters(p): Parameters<IssueRef>, ctx: RequestContext<RoleServer>) -> ToolResult {
-        let gh = self.github(&ctx)?;
-        let v = gh.get(&format!("{}/issues/{}", p.at.path()?, p.issue_number), &[]).await?;
-        structured(shape::issue(&v))
-    }
+    effect: Effect::Read,
+};
 
-    #[tool(
-        name = "list_issue_comments",
-        title = "List issue comments",
-        description = "Lists the comments on an issue or pull request conversation, oldest first: author, date and \
+async fn get_issue(gh: Github, p: IssueRef) -> ToolResult {
+    let v = gh.get(&format!("{}/issues/{}", p.at.path()?, p.issue_number), &[]).await?;
+    structured(shape::issue(&v))
+}
+
+const LIST_ISSUE_COMMENTS: Def = Def {
+    name: "list_issue_comments",
+    title: "List issue comments",
+    description: "Lists the comments on an issue or pull request conversation, oldest first: author, date and \
                        Markdown body. Use it to read a discussion before replying with add_issue_comment.",
-        annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true)
-    )]
-    async fn list_issue_comments(
-        &self,
-        Parameters(p): Parameters<ListIssueComments>,
-        ctx: RequestContext<RoleServer>,
-    ) -> ToolResult {
-        let gh = self.github(&ctx)?;
-        let path = format!("{}/issues/{}/comments", p.at.path()?, p.issue_number);
-        let (items, page) = gh.list(&path, &[], &p.paging, None).await?;
-        structured(json!({"comments": items.iter().map(shape::comment).collect::<Vec<_>>(), "page": page}))
-    }
+    effect: Effect::Read,
+};
 
-    #[tool(
-        name = "search_issues",
-        title = "Search issues and pull requests",
-        description = "Searches issues and pull requests across GitHub with GitHub's search syntax (`repo:`, \
+async fn list_issue_comments(gh: Github, p: ListIssueComments) -> ToolResult {
+    let path = format!("{}/issues/{}/comments", p.at.path()?, p.issue_number);
+    let (items, page) = gh.list(&path, &[], &p.paging, None).await?;
+    structured(json!({"comments": items.iter().map(shape::comment).collect::<Vec<_>>(), "page": page}))
+}
+
+const SEARCH_ISSUES: Def = Def {
+    name: "search_issues",
+    title: "Search issues and pull requests",
+    description: "Searches issues and pull requests across GitHub with GitHub's search syntax (`repo:`, \
                        `is:open`, `is:pr`, `label:`, `author:`, `assignee:`, free text) and returns numbers, titles, \
                        states and repositories. Use it to find issues across repositories; within one repository \
                        list_issues filters by state and labels.",
-        annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true)
-    )]
-    async fn search_issues(
-        &self,
-        Parameters(p): Parameters<SearchIssues>,
-        ctx: RequestContext<RoleServer>,
-    ) -> ToolResult {
-        let gh = self.github(&ctx)?;
-        let mut q = vec![("q", p.query)];
-        opt(&mut q, "sort", &p.sort);
-        opt(&mut q, "order", &p.order);
-        let (items, page) = gh.list("/search/issues", &q, &p.paging, Some("items")).await?;
-        let items: Vec<Value> = items
-            .iter()
-            .map(|i| {
-                let mut s = shape::issue_summary(i);
-                // Search results name their repository only through the API URL.
-                let repo = i["repository_url"].as_str().and_then(|u| u.split("/repos/").nth(1)).map(str::to_owned);
-                if let (Some(o), Some(r)) = (s.as_object_mut(), repo) {
-                    o.insert("repository".into(), json!(r));
-                }
-                s
-            })
-            .collect();
-        structured(json!({"issues": items, "page": page}))
-    }
+    effect: Effect::Read,
+};
 
-    #[tool(
-        name = "create_issue",
-        title = "Create an issue",
-        description = "Opens an issue with a title and optional Markdown body, labels and assignees, and returns its \
+async fn search_issues(gh: Github, p: SearchIssues) -> ToolResult {
+    let mut q = vec![("q", p.query)];
+    opt(&mut q, "sort", &p.sort);
+    opt(&mut q, "order", &p.order);
+    let (items, page) = gh.list("/search/issues", &q, &p.paging, Some("items")).await?;
+    let items: Vec<Value> = items
+        .iter()
+        .map(|i| {
+            let mut s = shape::issue_summary(i);
+            // Search results name their repository only through the API URL.
+            let repo = i["repository_url"].as_str().and_then(|u| u.split("/repos/").nth(1)).map(str::to_owned);
+            if let (Some(o), Some(r)) = (s.as_object_mut(), repo) {
+                o.insert("repository".into(), json!(r));
+            }
+            s
+        })
+        .collect();
+    structured(json!({"issues": items, "page": page}))
+}
+
+const CREATE_ISSUE: Def = Def {
+    name: "create_issue",
+    title: "Create an issue",
+    description: "Opens an issue with a title and optional Markdown body, labels and assignees, and returns its \
                        number and URL. Use list_labels first to use existing label names.",
-        annotations(read_only_hint = false, destructive_hint = false, idempotent_hint = false, open_world_hint = true)
-    )]
-    async fn create_issue(
-        &self,
-        Parameters(p): Parameters<CreateIssue>,
-        ctx: RequestContext<RoleServer>,
-    ) -> ToolResult {
-        let gh = self.github(&ctx)?;
-        if p.title.trim().is_empty() {
-            return Err(ToolFailure::message("`title` must not be empty"));
-        }
-        let body = set_fields(&[
-            ("title", Some(json!(p.title))),
-            ("body", p.body.map(Value::from)),
-            ("labels", p.labels.map(Value::from)),
-            ("assignees", p.assignees.map(Value::from)),
-        ]);
-        let v = gh.send(Method::POST, &format!("{}/issues", p.at.path()?), Some(&body)).await?;
-        structured(shape::issue(&v))
-    }
+    effect: Effect::Create,
+};
 
-    #[tool(
-        name = "update_issue",
-        title = "Update an issue",
-        description = "Changes an issue's title, body, state (close with `state_reason` completed or not_planned, or \
+async fn create_issue(gh: Github, p: CreateIssue) -> ToolResult {
+    if p.title.trim().is_empty() {
+        return Err(ToolFailure::message("`title` must not be empty"));
+    }
+    let body = set_fields(&[
+        ("title", Some(json!(p.title))),
+        ("body", p.body.map(Value::from)),
+        ("labels", p.labels.map(Value::from)),
+        ("assignees", p.assignees.map(Value::from)),
+    ]);
+    let v = gh.send(Method::POST, &format!("{}/issues", p.at.path()?), Some(&body)).await?;
+    structured(shape::issue(&v))
+}
+
+const UPDATE_ISSUE: Def = Def {
+    name: "update_issue",
+    title: "Update an issue",
+    description: "Changes an issue's title, body, state (close with `state_reason` completed or not_planned, or \
                        reopen), labels or assignees, and returns the updated issue. Use it to close, relabel or \
                        reassign an issue; labels and assignees replace the current sets.",
-        annotations(read_only_hint = false, destructive_hint = true, idempotent_hint = true, open_world_hint = true)
-    )]
-    async fn update_issue(
-        &self,
-        Parameters(p): Parameters<UpdateIssue>,
-        ctx: RequestContext<RoleServer>,
-    ) -> ToolResult {
-        let gh = self.github(&ctx)?;
-        let body = set_fields(&[
-            ("title", p.title.map(Value::from)),
-            ("body", p.body.map(Value::from)),
-            ("state", p.state.map(Value::from)),
-            ("state_reason", p.state_reason.map(Value::from)),
-            ("labels", p.labels.map(Value::from)),
-            ("assignees", p.assignees.map(Value::from)),
-        ]);
-        if body.as_object().is_some_and(Map::is_empty) {
-            return Err(ToolFailure::message(
-                "Nothing to change: pass at least one of title, body, state, labels, assignees.",
-            ));
-        }
-        let path = format!("{}/issues/{}", p.at.path()?, p.issue_number);
-        let v = gh.send(Method::PATCH, &path, Some(&body)).await?;
-        structured(shape::issue(&v))
-    }
+    effect: Effect::Update,
+};
 
-    #[tool(
-        name = "add_issue_comment",
-        title = "Comment on an issue or pull request",
-        description = "Adds a Markdown comment to an issue or pull request conversation and returns the new comment's \
+async fn update_issue(gh: Github, p: UpdateIssue) -> ToolResult {
+    let body = set_fields(&[
+        ("title", p.title.map(Value::from)),
+        ("body", p.body.map(Value::from)),
+        ("state", p.state.map(Value::from)),
+        ("state_reason", p.state_reason.map(Value::from)),
+        ("labels", p.labels.map(Value::from)),
+        ("assignees", p.assignees.map(Value::from)),
+    ]);
+    if body.as_object().is_some_and(Map::is_empty) {
+        return Err(ToolFailure::message(
+            "Nothing to change: pass at least one of title, body, state, labels, assignees.",
+        ));
+    }
+    let path = format!("{}/issues/{}", p.at.path()?, p.issue_number);
+    let v = gh.send(Method::PATCH, &path, Some(&body)).await?;
+    structured(shape::issue(&v))
+}
+
+const ADD_ISSUE_COMMENT: Def = Def {
+    name: "add_issue_comment",
+    title: "Comment on an issue or pull request",
+    description: "Adds a Markdown comment to an issue or pull request conversation and returns the new comment's \
                        id and URL. For line-by-line review feedback use create_pull_request_review instead.",
-        annotations(read_only_hint = false, destructive_hint = false, idempotent_hint = false, open_world_hint = true)
-    )]
-    async fn add_issue_comment(
-        &self,
-        Parameters(p): Parameters<AddIssueComment>,
-        ctx: RequestContext<RoleServer>,
-    ) -> ToolResult {
-        let gh = self.github(&ctx)?;
-        if p.body.trim().is_empty() {
-            return Err(ToolFailure::message("`body` must not be empty"));
-        }
-        let path = format!("{}/issues/{}/comments", p.at.path()?, p.issue_number);
-        let v = gh.send(Method::POST, &path, Some(&json!({"body": p.body}))).await?;
-        structured(shape::comment(&v))
-    }
+    effect: Effect::Create,
+};
 
-    #[tool(
-        name = "list_labels",
-        title = "List labels",
-        description = "Lists the labels defined on a repository: name, color and description. Use it to pick existing \
-                       label names before create_issue or update_issue.",
-        annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true)
-    )]
-    async fn list_labels(&self, Parameters(p): Parameters<ListLabels>, ctx: RequestContext<RoleServer>) -> ToolResult {
-        let gh = self.github(&ctx)?;
-        let (items, page) = gh.list(&format!("{}/labels", p.at.path()?), &[], &p.paging, None).await?;
-        structured(json!({"labels": items.iter().map(shape::label).collect::<Vec<_>>(), "page": page}))
+async fn add_issue_comment(gh: Github, p: AddIssueComment) -> ToolResult {
+    if p.body.trim().is_empty() {
+        return Err(ToolFailure::message("`body` must not be empty"));
     }
+    let path = format!("{}/issues/{}/comments", p.at.path()?, p.issue_number);
+    let v = gh.send(Method::POST, &path, Some(&json!({"body": p.body}))).await?;
+    structured(shape::comment(&v))
+}
+
+const LIST_LABELS: Def = Def {
+    name: "list_labels",
+    title: "List labels",
+    description: "Lists the labels defined on a repository: name, color and description. Use it to pick existing \
+                       label names before create_issue or update_issue.",
+    effect: Effect::Read,
+};
+
+async fn list_labels(gh: Github, p: ListLabels) -> ToolResult {
+    let (items, page) = gh.list(&format!("{}/labels", p.at.path()?), &[], &p.paging, None).await?;
+    structured(json!({"labels": items.iter().map(shape::label).collect::<Vec<_>>(), "page": page}))
+}
+
+pub fn issues_tools() -> Vec<Route> {
+    vec![
+        route(LIST_ISSUES, list_issues),
+        route(GET_ISSUE, get_issue),
+        route(LIST_ISSUE_COMMENTS, list_issue_comments),
+        route(SEARCH_ISSUES, search_issues),
+        route(CREATE_ISSUE, create_issue),
+        route(UPDATE_ISSUE, update_issue),
+        route(ADD_ISSUE_COMMENT, add_issue_comment),
+        route(LIST_LABELS, list_labels),
+    ]
 }

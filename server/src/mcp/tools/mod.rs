@@ -1,9 +1,10 @@
-//! The tool registry: each toolset is one file with its own `#[tool_router]`, merged here with the
-//! toolset every tool belongs to, so a request sees only what its [`Selection`] allows. Shared helpers
-//! turn GitHub failures into tool errors a model can act on.
+//! The tool registry: each toolset is one file of tools, each tool a [`define::Def`] and a handler
+//! (see [`define`]), merged here with the toolset every tool belongs to, so a request sees only what
+//! its [`Selection`] allows. Shared helpers turn GitHub failures into tool errors a model can act on.
 
 pub mod actions;
 pub mod context;
+pub mod define;
 pub mod issues;
 pub mod pulls;
 pub mod repos;
@@ -44,22 +45,22 @@ pub fn missing_scope(granted: Scopes, writes: bool) -> Option<Scope> {
 impl Registry {
     pub fn new() -> Self {
         let toolsets = [
-            (Toolset::Context, GatewayServer::context_tools()),
-            (Toolset::Repos, GatewayServer::repos_tools()),
-            (Toolset::Issues, GatewayServer::issues_tools()),
-            (Toolset::PullRequests, GatewayServer::pulls_tools()),
-            (Toolset::Users, GatewayServer::users_tools()),
-            (Toolset::Search, GatewayServer::search_tools()),
-            (Toolset::Actions, GatewayServer::actions_tools()),
-            (Toolset::Notifications, GatewayServer::notifications_tools()),
+            (Toolset::Context, context::context_tools()),
+            (Toolset::Repos, repos::repos_tools()),
+            (Toolset::Issues, issues::issues_tools()),
+            (Toolset::PullRequests, pulls::pulls_tools()),
+            (Toolset::Users, users::users_tools()),
+            (Toolset::Search, users::search_tools()),
+            (Toolset::Actions, actions::actions_tools()),
+            (Toolset::Notifications, actions::notifications_tools()),
         ];
         let mut router = ToolRouter::new();
         let mut toolset_of = HashMap::new();
-        for (toolset, tools) in toolsets {
-            for tool in tools.list_all() {
-                toolset_of.insert(tool.name.to_string(), toolset);
+        for (toolset, routes) in toolsets {
+            for route in routes {
+                toolset_of.insert(route.name().to_owned(), toolset);
+                router.add_route(route);
             }
-            router.merge(tools);
         }
         Self { router, toolset_of }
     }

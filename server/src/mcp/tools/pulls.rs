@@ -2,24 +2,16 @@
 //! creating, updating, merging and reviewing them.
 
 use reqwest::Method;
-use rmcp::{
-    RoleServer,
-    handler::server::wrapper::Parameters,
-    schemars::{self, JsonSchema},
-    service::RequestContext,
-    tool, tool_router,
-};
+use rmcp::schemars::{self, JsonSchema};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use super::{
+    define::{Def, Effect, Route, route},
     shape,
-    support::{Paging, RepoRef, ToolFailure, ToolResult, opt, seg, structured},
+    support::{Github, Paging, RepoRef, ToolFailure, ToolResult, opt, seg, structured},
 };
-use crate::{
-    github::{Keep, sanitize::clean_capped},
-    mcp::server::GatewayServer,
-};
+use crate::github::{Keep, sanitize::clean_capped};
 
 /// Longest diff returned, in bytes read from GitHub and characters shown.
 const DIFF_BYTES: usize = 200_000;
@@ -127,238 +119,208 @@ fn fields(pairs: &[(&str, Option<String>)]) -> Value {
     )
 }
 
-#[tool_router(router = pulls_tools, vis = "pub(crate)")]
-impl GatewayServer {
-    #[tool(
-        name = "list_pull_requests",
-        title = "List pull requests",
-        description = "Lists a repository's pull requests (number, title, state, author, head and base branch; without \
+const LIST_PULL_REQUESTS: Def = Def {
+    name: "list_pull_requests",
+    title: "List pull requests",
+    description: "Lists a repository's pull requests (number, title, state, author, head and base branch; without \
                        bodies), filtered by state, head or base branch. Use get_pull_request for one in full.",
-        annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true)
-    )]
-    async fn list_pull_requests(
-        &self,
-        Parameters(p): Parameters<ListPulls>,
-        ctx: RequestContext<RoleServer>,
-    ) -> ToolResult {
-        let gh = self.github(&ctx)?;
-        let mut q = Vec::new();
-        opt(&mut q, "state", &p.state);
-        opt(&mut q, "head", &p.head);
-        opt(&mut q, "base", &p.base);
-        opt(&mut q, "sort", &p.sort);
-        opt(&mut q, "direction", &p.direction);
-        let (items, page) = gh.list(&format!("{}/pulls", p.at.path()?), &q, &p.paging, None).await?;
-        structured(json!({"pull_requests": items.iter().map(shape::pull_summary).collect::<Vec<_>>(), "page": page}))
-    }
+    effect: Effect::Read,
+};
 
-    #[tool(
-        name = "get_pull_request",
-        title = "Get a pull request",
-        description = "Gets one pull request: description, head and base branches, draft/merged/mergeable state, size \
+async fn list_pull_requests(gh: Github, p: ListPulls) -> ToolResult {
+    let mut q = Vec::new();
+    opt(&mut q, "state", &p.state);
+    opt(&mut q, "head", &p.head);
+    opt(&mut q, "base", &p.base);
+    opt(&mut q, "sort", &p.sort);
+    opt(&mut q, "direction", &p.direction);
+    let (items, page) = gh.list(&format!("{}/pulls", p.at.path()?), &q, &p.paging, None).await?;
+    structured(json!({"pull_requests": items.iter().map(shape::pull_summary).collect::<Vec<_>>(), "page": page}))
+}
+
+const GET_PULL_REQUEST: Def = Def {
+    name: "get_pull_request",
+    title: "Get a pull request",
+    description: "Gets one pull request: description, head and base branches, draft/merged/mergeable state, size \
                        (additions, deletions, changed files) and reviewers. Use it before reviewing or merging; the \
                        changes themselves come from get_pull_request_files.",
-        annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true)
-    )]
-    async fn get_pull_request(
-        &self,
-        Parameters(p): Parameters<PullRef>,
-        ctx: RequestContext<RoleServer>,
-    ) -> ToolResult {
-        let gh = self.github(&ctx)?;
-        let v = gh.get(&format!("{}/pulls/{}", p.at.path()?, p.pull_number), &[]).await?;
-        structured(shape::pull(&v))
-    }
+    effect: Effect::Read,
+};
 
-    #[tool(
-        name = "get_pull_request_diff",
-        title = "Get a pull request's diff",
-        description = "Returns the unified diff of a pull request (up to 200,000 characters, marked when truncated). \
+async fn get_pull_request(gh: Github, p: PullRef) -> ToolResult {
+    let v = gh.get(&format!("{}/pulls/{}", p.at.path()?, p.pull_number), &[]).await?;
+    structured(shape::pull(&v))
+}
+
+const GET_PULL_REQUEST_DIFF: Def = Def {
+    name: "get_pull_request_diff",
+    title: "Get a pull request's diff",
+    description: "Returns the unified diff of a pull request (up to 200,000 characters, marked when truncated). \
                        For large PRs prefer get_pull_request_files, which lists files with per-file patches.",
-        annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true)
-    )]
-    async fn get_pull_request_diff(
-        &self,
-        Parameters(p): Parameters<PullRef>,
-        ctx: RequestContext<RoleServer>,
-    ) -> ToolResult {
-        let gh = self.github(&ctx)?;
-        let path = format!("{}/pulls/{}", p.at.path()?, p.pull_number);
-        let (diff, cut) = gh.text(&path, "application/vnd.github.diff", DIFF_BYTES, Keep::Head).await?;
-        let shown = clean_capped(&diff, DIFF_BYTES);
-        let note = cut.then_some("The diff is larger than 200,000 bytes and was cut; use get_pull_request_files.");
-        structured(json!({"diff": shown, "truncated": cut, "note": note}))
-    }
+    effect: Effect::Read,
+};
 
-    #[tool(
-        name = "get_pull_request_files",
-        title = "List a pull request's changed files",
-        description = "Lists the files a pull request changes with status, line counts and each file's patch (capped \
+async fn get_pull_request_diff(gh: Github, p: PullRef) -> ToolResult {
+    let path = format!("{}/pulls/{}", p.at.path()?, p.pull_number);
+    let (diff, cut) = gh.text(&path, "application/vnd.github.diff", DIFF_BYTES, Keep::Head).await?;
+    let shown = clean_capped(&diff, DIFF_BYTES);
+    let note = cut.then_some("The diff is larger than 200,000 bytes and was cut; use get_pull_request_files.");
+    structured(json!({"diff": shown, "truncated": cut, "note": note}))
+}
+
+const GET_PULL_REQUEST_FILES: Def = Def {
+    name: "get_pull_request_files",
+    title: "List a pull request's changed files",
+    description: "Lists the files a pull request changes with status, line counts and each file's patch (capped \
                        at 3,000 characters per file). Use it to review the changes file by file.",
-        annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true)
-    )]
-    async fn get_pull_request_files(
-        &self,
-        Parameters(p): Parameters<PullList>,
-        ctx: RequestContext<RoleServer>,
-    ) -> ToolResult {
-        let gh = self.github(&ctx)?;
-        let path = format!("{}/pulls/{}/files", p.at.path()?, p.pull_number);
-        let (items, page) = gh.list(&path, &[], &p.paging, None).await?;
-        structured(json!({"files": items.iter().map(shape::file_change).collect::<Vec<_>>(), "page": page}))
-    }
+    effect: Effect::Read,
+};
 
-    #[tool(
-        name = "get_pull_request_status",
-        title = "Get a pull request's CI status",
-        description = "Summarizes CI for a pull request's head commit: the combined commit status (with each status \
+async fn get_pull_request_files(gh: Github, p: PullList) -> ToolResult {
+    let path = format!("{}/pulls/{}/files", p.at.path()?, p.pull_number);
+    let (items, page) = gh.list(&path, &[], &p.paging, None).await?;
+    structured(json!({"files": items.iter().map(shape::file_change).collect::<Vec<_>>(), "page": page}))
+}
+
+const GET_PULL_REQUEST_STATUS: Def = Def {
+    name: "get_pull_request_status",
+    title: "Get a pull request's CI status",
+    description: "Summarizes CI for a pull request's head commit: the combined commit status (with each status \
                        context) and the check runs (name, status, conclusion). Use it to see whether a pull request's \
                        checks pass before merging.",
-        annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true)
-    )]
-    async fn get_pull_request_status(
-        &self,
-        Parameters(p): Parameters<PullRef>,
-        ctx: RequestContext<RoleServer>,
-    ) -> ToolResult {
-        let gh = self.github(&ctx)?;
-        let repo = p.at.path()?;
-        let pr = gh.get(&format!("{repo}/pulls/{}", p.pull_number), &[]).await?;
-        let sha = pr["head"]["sha"].as_str().unwrap_or_default().to_owned();
-        if sha.is_empty() {
-            return Err(ToolFailure::message("GitHub did not say which commit the pull request is at; try again"));
-        }
-        let status = gh.get(&format!("{repo}/commits/{}/status", seg("sha", &sha)?), &[]).await?;
-        let checks =
-            gh.get(&format!("{repo}/commits/{}/check-runs", seg("sha", &sha)?), &[("per_page", "100".into())]).await?;
-        let statuses: Vec<Value> = status["statuses"]
-            .as_array()
-            .map(|a| {
-                a.iter()
-                    .map(|s| Value::Object(shape::pick(s, &["context", "state", "description", "target_url"])))
-                    .collect()
-            })
-            .unwrap_or_default();
-        let runs: Vec<Value> = checks["check_runs"]
-            .as_array()
-            .map(|a| {
-                a.iter()
-                    .map(|c| {
-                        Value::Object(shape::pick(c, &["name", "status", "conclusion", "html_url", "completed_at"]))
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
-        structured(json!({"sha": sha, "state": status["state"], "statuses": statuses, "check_runs": runs}))
-    }
+    effect: Effect::Read,
+};
 
-    #[tool(
-        name = "list_pull_request_reviews",
-        title = "List pull request reviews",
-        description = "Lists the reviews of a pull request: reviewer, state (APPROVED, CHANGES_REQUESTED, COMMENTED), \
+async fn get_pull_request_status(gh: Github, p: PullRef) -> ToolResult {
+    let repo = p.at.path()?;
+    let pr = gh.get(&format!("{repo}/pulls/{}", p.pull_number), &[]).await?;
+    let sha = pr["head"]["sha"].as_str().unwrap_or_default().to_owned();
+    if sha.is_empty() {
+        return Err(ToolFailure::message("GitHub did not say which commit the pull request is at; try again"));
+    }
+    let status = gh.get(&format!("{repo}/commits/{}/status", seg("sha", &sha)?), &[]).await?;
+    let checks =
+        gh.get(&format!("{repo}/commits/{}/check-runs", seg("sha", &sha)?), &[("per_page", "100".into())]).await?;
+    let statuses: Vec<Value> = status["statuses"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|s| Value::Object(shape::pick(s, &["context", "state", "description", "target_url"])))
+                .collect()
+        })
+        .unwrap_or_default();
+    let runs: Vec<Value> = checks["check_runs"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|c| Value::Object(shape::pick(c, &["name", "status", "conclusion", "html_url", "completed_at"])))
+                .collect()
+        })
+        .unwrap_or_default();
+    structured(json!({"sha": sha, "state": status["state"], "statuses": statuses, "check_runs": runs}))
+}
+
+const LIST_PULL_REQUEST_REVIEWS: Def = Def {
+    name: "list_pull_request_reviews",
+    title: "List pull request reviews",
+    description: "Lists the reviews of a pull request: reviewer, state (APPROVED, CHANGES_REQUESTED, COMMENTED), \
                        text and date. Use it to see whether a pull request is approved or what reviewers asked for.",
-        annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true)
-    )]
-    async fn list_pull_request_reviews(
-        &self,
-        Parameters(p): Parameters<PullList>,
-        ctx: RequestContext<RoleServer>,
-    ) -> ToolResult {
-        let gh = self.github(&ctx)?;
-        let path = format!("{}/pulls/{}/reviews", p.at.path()?, p.pull_number);
-        let (items, page) = gh.list(&path, &[], &p.paging, None).await?;
-        structured(json!({"reviews": items.iter().map(shape::review).collect::<Vec<_>>(), "page": page}))
-    }
+    effect: Effect::Read,
+};
 
-    #[tool(
-        name = "create_pull_request",
-        title = "Open a pull request",
-        description = "Opens a pull request from a head branch into a base branch, optionally as a draft, and returns \
+async fn list_pull_request_reviews(gh: Github, p: PullList) -> ToolResult {
+    let path = format!("{}/pulls/{}/reviews", p.at.path()?, p.pull_number);
+    let (items, page) = gh.list(&path, &[], &p.paging, None).await?;
+    structured(json!({"reviews": items.iter().map(shape::review).collect::<Vec<_>>(), "page": page}))
+}
+
+const CREATE_PULL_REQUEST: Def = Def {
+    name: "create_pull_request",
+    title: "Open a pull request",
+    description: "Opens a pull request from a head branch into a base branch, optionally as a draft, and returns \
                        its number and URL. Push the changes first (create_branch, create_or_update_file).",
-        annotations(read_only_hint = false, destructive_hint = false, idempotent_hint = false, open_world_hint = true)
-    )]
-    async fn create_pull_request(
-        &self,
-        Parameters(p): Parameters<CreatePull>,
-        ctx: RequestContext<RoleServer>,
-    ) -> ToolResult {
-        let gh = self.github(&ctx)?;
-        let mut body = json!({"title": p.title, "head": p.head, "base": p.base, "draft": p.draft});
-        if let Some(text) = p.body {
-            body["body"] = json!(text); // GitHub refuses "body": null
-        }
-        let v = gh.send(Method::POST, &format!("{}/pulls", p.at.path()?), Some(&body)).await?;
-        structured(shape::pull(&v))
-    }
+    effect: Effect::Create,
+};
 
-    #[tool(
-        name = "update_pull_request",
-        title = "Update a pull request",
-        description = "Changes a pull request's title, description, state (close or reopen) or base branch, and \
+async fn create_pull_request(gh: Github, p: CreatePull) -> ToolResult {
+    let mut body = json!({"title": p.title, "head": p.head, "base": p.base, "draft": p.draft});
+    if let Some(text) = p.body {
+        body["body"] = json!(text); // GitHub refuses "body": null
+    }
+    let v = gh.send(Method::POST, &format!("{}/pulls", p.at.path()?), Some(&body)).await?;
+    structured(shape::pull(&v))
+}
+
+const UPDATE_PULL_REQUEST: Def = Def {
+    name: "update_pull_request",
+    title: "Update a pull request",
+    description: "Changes a pull request's title, description, state (close or reopen) or base branch, and \
                        returns the updated pull request. To merge it use merge_pull_request.",
-        annotations(read_only_hint = false, destructive_hint = true, idempotent_hint = true, open_world_hint = true)
-    )]
-    async fn update_pull_request(
-        &self,
-        Parameters(p): Parameters<UpdatePull>,
-        ctx: RequestContext<RoleServer>,
-    ) -> ToolResult {
-        let gh = self.github(&ctx)?;
-        let body = fields(&[("title", p.title), ("body", p.body), ("state", p.state), ("base", p.base)]);
-        if body.as_object().is_some_and(Map::is_empty) {
-            return Err(ToolFailure::message("Nothing to change: pass at least one of title, body, state, base."));
-        }
-        let path = format!("{}/pulls/{}", p.at.path()?, p.pull_number);
-        let v = gh.send(Method::PATCH, &path, Some(&body)).await?;
-        structured(shape::pull(&v))
-    }
+    effect: Effect::Update,
+};
 
-    #[tool(
-        name = "merge_pull_request",
-        title = "Merge a pull request",
-        description = "Merges a pull request with a merge commit, squash or rebase, and returns whether it merged and \
+async fn update_pull_request(gh: Github, p: UpdatePull) -> ToolResult {
+    let body = fields(&[("title", p.title), ("body", p.body), ("state", p.state), ("base", p.base)]);
+    if body.as_object().is_some_and(Map::is_empty) {
+        return Err(ToolFailure::message("Nothing to change: pass at least one of title, body, state, base."));
+    }
+    let path = format!("{}/pulls/{}", p.at.path()?, p.pull_number);
+    let v = gh.send(Method::PATCH, &path, Some(&body)).await?;
+    structured(shape::pull(&v))
+}
+
+const MERGE_PULL_REQUEST: Def = Def {
+    name: "merge_pull_request",
+    title: "Merge a pull request",
+    description: "Merges a pull request with a merge commit, squash or rebase, and returns whether it merged and \
                        the merge commit SHA. Use it once reviews and checks pass (get_pull_request_status); pass `sha` \
                        to merge only if the head has not changed since you reviewed it.",
-        annotations(read_only_hint = false, destructive_hint = true, idempotent_hint = false, open_world_hint = true)
-    )]
-    async fn merge_pull_request(
-        &self,
-        Parameters(p): Parameters<MergePull>,
-        ctx: RequestContext<RoleServer>,
-    ) -> ToolResult {
-        let gh = self.github(&ctx)?;
-        let body = fields(&[
-            ("merge_method", p.merge_method),
-            ("commit_title", p.commit_title),
-            ("commit_message", p.commit_message),
-            ("sha", p.sha),
-        ]);
-        let path = format!("{}/pulls/{}/merge", p.at.path()?, p.pull_number);
-        let v = gh.send(Method::PUT, &path, Some(&body)).await?;
-        structured(json!({"merged": v["merged"], "sha": v["sha"], "message": v["message"]}))
-    }
+    effect: Effect::Apply,
+};
 
-    #[tool(
-        name = "create_pull_request_review",
-        title = "Review a pull request",
-        description = "Submits a review on a pull request: APPROVE, REQUEST_CHANGES or COMMENT, with a Markdown body \
+async fn merge_pull_request(gh: Github, p: MergePull) -> ToolResult {
+    let body = fields(&[
+        ("merge_method", p.merge_method),
+        ("commit_title", p.commit_title),
+        ("commit_message", p.commit_message),
+        ("sha", p.sha),
+    ]);
+    let path = format!("{}/pulls/{}/merge", p.at.path()?, p.pull_number);
+    let v = gh.send(Method::PUT, &path, Some(&body)).await?;
+    structured(json!({"merged": v["merged"], "sha": v["sha"], "message": v["message"]}))
+}
+
+const CREATE_PULL_REQUEST_REVIEW: Def = Def {
+    name: "create_pull_request_review",
+    title: "Review a pull request",
+    description: "Submits a review on a pull request: APPROVE, REQUEST_CHANGES or COMMENT, with a Markdown body \
                        (required for REQUEST_CHANGES and COMMENT); returns the review's id and state. Read the changes \
                        first with get_pull_request_files.",
-        annotations(read_only_hint = false, destructive_hint = false, idempotent_hint = false, open_world_hint = true)
-    )]
-    async fn create_pull_request_review(
-        &self,
-        Parameters(p): Parameters<CreateReview>,
-        ctx: RequestContext<RoleServer>,
-    ) -> ToolResult {
-        let gh = self.github(&ctx)?;
-        let event = p.event.to_ascii_uppercase();
-        if !matches!(event.as_str(), "APPROVE" | "REQUEST_CHANGES" | "COMMENT") {
-            return Err(ToolFailure::message("`event` must be APPROVE, REQUEST_CHANGES or COMMENT"));
-        }
-        let body = fields(&[("event", Some(event)), ("body", p.body)]);
-        let path = format!("{}/pulls/{}/reviews", p.at.path()?, p.pull_number);
-        let v = gh.send(Method::POST, &path, Some(&body)).await?;
-        structured(shape::review(&v))
+    effect: Effect::Create,
+};
+
+async fn create_pull_request_review(gh: Github, p: CreateReview) -> ToolResult {
+    let event = p.event.to_ascii_uppercase();
+    if !matches!(event.as_str(), "APPROVE" | "REQUEST_CHANGES" | "COMMENT") {
+        return Err(ToolFailure::message("`event` must be APPROVE, REQUEST_CHANGES or COMMENT"));
     }
+    let body = fields(&[("event", Some(event)), ("body", p.body)]);
+    let path = format!("{}/pulls/{}/reviews", p.at.path()?, p.pull_number);
+    let v = gh.send(Method::POST, &path, Some(&body)).await?;
+    structured(shape::review(&v))
+}
+
+pub fn pulls_tools() -> Vec<Route> {
+    vec![
+        route(LIST_PULL_REQUESTS, list_pull_requests),
+        route(GET_PULL_REQUEST, get_pull_request),
+        route(GET_PULL_REQUEST_DIFF, get_pull_request_diff),
+        route(GET_PULL_REQUEST_FILES, get_pull_request_files),
+        route(GET_PULL_REQUEST_STATUS, get_pull_request_status),
+        route(LIST_PULL_REQUEST_REVIEWS, list_pull_request_reviews),
+        route(CREATE_PULL_REQUEST, create_pull_request),
+        route(UPDATE_PULL_REQUEST, update_pull_request),
+        route(MERGE_PULL_REQUEST, merge_pull_request),
+        route(CREATE_PULL_REQUEST_REVIEW, create_pull_request_review),
+    ]
 }

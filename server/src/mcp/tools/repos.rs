@@ -3,21 +3,16 @@
 
 use base64::{Engine, engine::general_purpose::STANDARD};
 use reqwest::Method;
-use rmcp::{
-    RoleServer,
-    handler::server::wrapper::Parameters,
-    schemars::{self, JsonSchema},
-    service::RequestContext,
-    tool, tool_router,
-};
+use rmcp::schemars::{self, JsonSchema};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::{
+    define::{Def, Effect, Route, route},
     shape,
-    support::{Paging, RepoRef, ToolFailure, ToolResult, file_path, opt, seg, structured},
+    support::{Github, Paging, RepoRef, ToolFailure, ToolResult, file_path, opt, seg, structured},
 };
-use crate::{github::sanitize::clean_capped, mcp::server::GatewayServer};
+use crate::github::sanitize::clean_capped;
 
 /// Longest file content returned as text, in characters.
 const FILE_CHARS: usize = 100_000;
@@ -158,260 +153,238 @@ fn file_content(v: &Value) -> Value {
     Value::Object(out)
 }
 
-#[tool_router(router = repos_tools, vis = "pub(crate)")]
-impl GatewayServer {
-    #[tool(
-        name = "search_repositories",
-        title = "Search repositories",
-        description = "Searches GitHub repositories with GitHub's search syntax (e.g. `topic:mcp language:go`, \
+const SEARCH_REPOSITORIES: Def = Def {
+    name: "search_repositories",
+    title: "Search repositories",
+    description: "Searches GitHub repositories with GitHub's search syntax (e.g. `topic:mcp language:go`, \
                        `user:octocat`, `org:github`). Returns names, descriptions, stars and URLs. Use it to find a \
                        repository whose owner or exact name you don't know.",
-        annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true)
-    )]
-    async fn search_repositories(
-        &self,
-        Parameters(p): Parameters<SearchRepositories>,
-        ctx: RequestContext<RoleServer>,
-    ) -> ToolResult {
-        let gh = self.github(&ctx)?;
-        let mut q = vec![("q", p.query)];
-        opt(&mut q, "sort", &p.sort);
-        opt(&mut q, "order", &p.order);
-        let (items, page) = gh.list("/search/repositories", &q, &p.paging, Some("items")).await?;
-        structured(json!({"repositories": items.iter().map(shape::repo).collect::<Vec<_>>(), "page": page}))
-    }
+    effect: Effect::Read,
+};
 
-    #[tool(
-        name = "get_repository",
-        title = "Get a repository",
-        description = "Gets one repository's details: description, visibility, default branch, language, topics, \
+async fn search_repositories(gh: Github, p: SearchRepositories) -> ToolResult {
+    let mut q = vec![("q", p.query)];
+    opt(&mut q, "sort", &p.sort);
+    opt(&mut q, "order", &p.order);
+    let (items, page) = gh.list("/search/repositories", &q, &p.paging, Some("items")).await?;
+    structured(json!({"repositories": items.iter().map(shape::repo).collect::<Vec<_>>(), "page": page}))
+}
+
+const GET_REPOSITORY: Def = Def {
+    name: "get_repository",
+    title: "Get a repository",
+    description: "Gets one repository's details: description, visibility, default branch, language, topics, \
                        stars, forks and open issue count. Use it first to learn a repository's default branch and what \
                        it is.",
-        annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true)
-    )]
-    async fn get_repository(&self, Parameters(p): Parameters<RepoRef>, ctx: RequestContext<RoleServer>) -> ToolResult {
-        let gh = self.github(&ctx)?;
-        let repo = gh.get(&p.path()?, &[]).await?;
-        structured(shape::repo(&repo))
-    }
+    effect: Effect::Read,
+};
 
-    #[tool(
-        name = "get_file_contents",
-        title = "Read a file or list a directory",
-        description = "Reads a file's text (up to 100,000 characters, marked when truncated) or lists a directory \
+async fn get_repository(gh: Github, p: RepoRef) -> ToolResult {
+    let repo = gh.get(&p.path()?, &[]).await?;
+    structured(shape::repo(&repo))
+}
+
+const GET_FILE_CONTENTS: Def = Def {
+    name: "get_file_contents",
+    title: "Read a file or list a directory",
+    description: "Reads a file's text (up to 100,000 characters, marked when truncated) or lists a directory \
                        (names, types, sizes) at a branch, tag or commit. Use it to read code or browse a repository. \
                        Binary and very large files are described, not returned. The result includes the file's blob \
                        `sha`, needed to update it.",
-        annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true)
-    )]
-    async fn get_file_contents(
-        &self,
-        Parameters(p): Parameters<GetFileContents>,
-        ctx: RequestContext<RoleServer>,
-    ) -> ToolResult {
-        let gh = self.github(&ctx)?;
-        let path = format!("{}/contents/{}", p.at.path()?, file_path(&p.path)?);
-        let mut q = Vec::new();
-        opt(&mut q, "ref", &p.git_ref);
-        let v = gh.get(&path, &q).await?;
-        match &v {
-            Value::Array(entries) => {
-                let entries: Vec<Value> = entries
-                    .iter()
-                    .map(|e| Value::Object(shape::pick(e, &["name", "path", "type", "size", "sha"])))
-                    .collect();
-                structured(json!({"type": "dir", "path": p.path, "entries": entries}))
-            }
-            _ if v["type"] == "file" => structured(file_content(&v)),
-            _ => structured(
-                json!({"type": v["type"], "path": v["path"], "note": "Not a regular file (symlink or submodule)."}),
-            ),
+    effect: Effect::Read,
+};
+
+async fn get_file_contents(gh: Github, p: GetFileContents) -> ToolResult {
+    let path = format!("{}/contents/{}", p.at.path()?, file_path(&p.path)?);
+    let mut q = Vec::new();
+    opt(&mut q, "ref", &p.git_ref);
+    let v = gh.get(&path, &q).await?;
+    match &v {
+        Value::Array(entries) => {
+            let entries: Vec<Value> = entries
+                .iter()
+                .map(|e| Value::Object(shape::pick(e, &["name", "path", "type", "size", "sha"])))
+                .collect();
+            structured(json!({"type": "dir", "path": p.path, "entries": entries}))
         }
+        _ if v["type"] == "file" => structured(file_content(&v)),
+        _ => structured(
+            json!({"type": v["type"], "path": v["path"], "note": "Not a regular file (symlink or submodule)."}),
+        ),
     }
+}
 
-    #[tool(
-        name = "list_branches",
-        title = "List branches",
-        description = "Lists a repository's branches with their head commit SHA and protection flag. Use it to find a \
+const LIST_BRANCHES: Def = Def {
+    name: "list_branches",
+    title: "List branches",
+    description: "Lists a repository's branches with their head commit SHA and protection flag. Use it to find a \
                        branch to read from, base a pull request on, or start create_branch from.",
-        annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true)
-    )]
-    async fn list_branches(
-        &self,
-        Parameters(p): Parameters<ListInRepo>,
-        ctx: RequestContext<RoleServer>,
-    ) -> ToolResult {
-        let gh = self.github(&ctx)?;
-        let (items, page) = gh.list(&format!("{}/branches", p.at.path()?), &[], &p.paging, None).await?;
-        structured(json!({"branches": items.iter().map(shape::branch).collect::<Vec<_>>(), "page": page}))
-    }
+    effect: Effect::Read,
+};
 
-    #[tool(
-        name = "list_commits",
-        title = "List commits",
-        description = "Lists commits, newest first, from a branch, tag or SHA; optionally only those touching a path, \
+async fn list_branches(gh: Github, p: ListInRepo) -> ToolResult {
+    let (items, page) = gh.list(&format!("{}/branches", p.at.path()?), &[], &p.paging, None).await?;
+    structured(json!({"branches": items.iter().map(shape::branch).collect::<Vec<_>>(), "page": page}))
+}
+
+const LIST_COMMITS: Def = Def {
+    name: "list_commits",
+    title: "List commits",
+    description: "Lists commits, newest first, from a branch, tag or SHA; optionally only those touching a path, \
                        by an author, or within a time range. Returns SHA, message, author and date. Use it to see \
                        recent history or who changed a file; get_commit shows one commit's changes.",
-        annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true)
-    )]
-    async fn list_commits(
-        &self,
-        Parameters(p): Parameters<ListCommits>,
-        ctx: RequestContext<RoleServer>,
-    ) -> ToolResult {
-        let gh = self.github(&ctx)?;
-        let mut q = Vec::new();
-        opt(&mut q, "sha", &p.sha);
-        opt(&mut q, "path", &p.path);
-        opt(&mut q, "author", &p.author);
-        opt(&mut q, "since", &p.since);
-        opt(&mut q, "until", &p.until);
-        let (items, page) = gh.list(&format!("{}/commits", p.at.path()?), &q, &p.paging, None).await?;
-        structured(json!({"commits": items.iter().map(shape::commit).collect::<Vec<_>>(), "page": page}))
-    }
+    effect: Effect::Read,
+};
 
-    #[tool(
-        name = "get_commit",
-        title = "Get a commit",
-        description = "Gets one commit: message, author, date, stats and the changed files with their patches (each \
+async fn list_commits(gh: Github, p: ListCommits) -> ToolResult {
+    let mut q = Vec::new();
+    opt(&mut q, "sha", &p.sha);
+    opt(&mut q, "path", &p.path);
+    opt(&mut q, "author", &p.author);
+    opt(&mut q, "since", &p.since);
+    opt(&mut q, "until", &p.until);
+    let (items, page) = gh.list(&format!("{}/commits", p.at.path()?), &q, &p.paging, None).await?;
+    structured(json!({"commits": items.iter().map(shape::commit).collect::<Vec<_>>(), "page": page}))
+}
+
+const GET_COMMIT: Def = Def {
+    name: "get_commit",
+    title: "Get a commit",
+    description: "Gets one commit: message, author, date, stats and the changed files with their patches (each \
                        patch capped at 3,000 characters). Use it to see exactly what a commit from list_commits \
                        changed.",
-        annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true)
-    )]
-    async fn get_commit(&self, Parameters(p): Parameters<GetCommit>, ctx: RequestContext<RoleServer>) -> ToolResult {
-        let gh = self.github(&ctx)?;
-        let v = gh.get(&format!("{}/commits/{}", p.at.path()?, seg("sha", &p.sha)?), &[]).await?;
-        structured(shape::commit_detail(&v))
-    }
+    effect: Effect::Read,
+};
 
-    #[tool(
-        name = "list_tags",
-        title = "List tags",
-        description = "Lists a repository's tags, each with the commit SHA it points to. Use it to find a version to \
+async fn get_commit(gh: Github, p: GetCommit) -> ToolResult {
+    let v = gh.get(&format!("{}/commits/{}", p.at.path()?, seg("sha", &p.sha)?), &[]).await?;
+    structured(shape::commit_detail(&v))
+}
+
+const LIST_TAGS: Def = Def {
+    name: "list_tags",
+    title: "List tags",
+    description: "Lists a repository's tags, each with the commit SHA it points to. Use it to find a version to \
                        read files or commits at, or to compare releases.",
-        annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true)
-    )]
-    async fn list_tags(&self, Parameters(p): Parameters<ListInRepo>, ctx: RequestContext<RoleServer>) -> ToolResult {
-        let gh = self.github(&ctx)?;
-        let (items, page) = gh.list(&format!("{}/tags", p.at.path()?), &[], &p.paging, None).await?;
-        structured(json!({"tags": items.iter().map(shape::tag).collect::<Vec<_>>(), "page": page}))
-    }
+    effect: Effect::Read,
+};
 
-    #[tool(
-        name = "list_releases",
-        title = "List releases",
-        description = "Lists a repository's releases, newest first: tag, name, draft/prerelease flags, date and notes. \
+async fn list_tags(gh: Github, p: ListInRepo) -> ToolResult {
+    let (items, page) = gh.list(&format!("{}/tags", p.at.path()?), &[], &p.paging, None).await?;
+    structured(json!({"tags": items.iter().map(shape::tag).collect::<Vec<_>>(), "page": page}))
+}
+
+const LIST_RELEASES: Def = Def {
+    name: "list_releases",
+    title: "List releases",
+    description: "Lists a repository's releases, newest first: tag, name, draft/prerelease flags, date and notes. \
                        Use it to see what shipped in a version, or the latest release.",
-        annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true)
-    )]
-    async fn list_releases(
-        &self,
-        Parameters(p): Parameters<ListInRepo>,
-        ctx: RequestContext<RoleServer>,
-    ) -> ToolResult {
-        let gh = self.github(&ctx)?;
-        let (items, page) = gh.list(&format!("{}/releases", p.at.path()?), &[], &p.paging, None).await?;
-        structured(json!({"releases": items.iter().map(shape::release).collect::<Vec<_>>(), "page": page}))
-    }
+    effect: Effect::Read,
+};
 
-    #[tool(
-        name = "create_branch",
-        title = "Create a branch",
-        description = "Creates a branch from another branch (default: the repository's default branch) and returns its \
+async fn list_releases(gh: Github, p: ListInRepo) -> ToolResult {
+    let (items, page) = gh.list(&format!("{}/releases", p.at.path()?), &[], &p.paging, None).await?;
+    structured(json!({"releases": items.iter().map(shape::release).collect::<Vec<_>>(), "page": page}))
+}
+
+const CREATE_BRANCH: Def = Def {
+    name: "create_branch",
+    title: "Create a branch",
+    description: "Creates a branch from another branch (default: the repository's default branch) and returns its \
                        name and starting SHA. Use it before committing with create_or_update_file and opening a pull \
                        request.",
-        annotations(read_only_hint = false, destructive_hint = false, idempotent_hint = false, open_world_hint = true)
-    )]
-    async fn create_branch(
-        &self,
-        Parameters(p): Parameters<CreateBranch>,
-        ctx: RequestContext<RoleServer>,
-    ) -> ToolResult {
-        let gh = self.github(&ctx)?;
-        let repo = p.at.path()?;
-        let from = match p.from_branch.filter(|b| !b.is_empty()) {
-            Some(b) => b,
-            None => gh.get(&repo, &[]).await?["default_branch"].as_str().unwrap_or("main").to_owned(),
-        };
-        let base = gh.get(&format!("{repo}/branches/{}", seg("from_branch", &from)?), &[]).await?;
-        let sha = base["commit"]["sha"].clone();
-        let body = json!({"ref": format!("refs/heads/{}", p.branch), "sha": sha});
-        gh.send(Method::POST, &format!("{repo}/git/refs"), Some(&body)).await?;
-        structured(json!({"branch": p.branch, "from": from, "sha": sha}))
-    }
+    effect: Effect::Create,
+};
 
-    #[tool(
-        name = "create_or_update_file",
-        title = "Create or update a file",
-        description = "Commits a file's complete new text content to a branch and returns the file's new blob `sha` \
+async fn create_branch(gh: Github, p: CreateBranch) -> ToolResult {
+    let repo = p.at.path()?;
+    let from = match p.from_branch.filter(|b| !b.is_empty()) {
+        Some(b) => b,
+        None => gh.get(&repo, &[]).await?["default_branch"].as_str().unwrap_or("main").to_owned(),
+    };
+    let base = gh.get(&format!("{repo}/branches/{}", seg("from_branch", &from)?), &[]).await?;
+    let sha = base["commit"]["sha"].clone();
+    let body = json!({"ref": format!("refs/heads/{}", p.branch), "sha": sha});
+    gh.send(Method::POST, &format!("{repo}/git/refs"), Some(&body)).await?;
+    structured(json!({"branch": p.branch, "from": from, "sha": sha}))
+}
+
+const CREATE_OR_UPDATE_FILE: Def = Def {
+    name: "create_or_update_file",
+    title: "Create or update a file",
+    description: "Commits a file's complete new text content to a branch and returns the file's new blob `sha` \
                        and the commit. Use it to add or change one file; to replace an existing file pass its current \
                        blob `sha` (from get_file_contents), without which GitHub refuses the update.",
-        annotations(read_only_hint = false, destructive_hint = true, idempotent_hint = false, open_world_hint = true)
-    )]
-    async fn create_or_update_file(
-        &self,
-        Parameters(p): Parameters<CreateOrUpdateFile>,
-        ctx: RequestContext<RoleServer>,
-    ) -> ToolResult {
-        let gh = self.github(&ctx)?;
-        let path = format!("{}/contents/{}", p.at.path()?, file_path(&p.path)?);
-        let mut body = json!({"message": p.message, "content": STANDARD.encode(p.content.as_bytes())});
-        if let Some(b) = p.branch.filter(|b| !b.is_empty()) {
-            body["branch"] = json!(b);
-        }
-        if let Some(s) = p.sha.filter(|s| !s.is_empty()) {
-            body["sha"] = json!(s);
-        }
-        let v = gh.send(Method::PUT, &path, Some(&body)).await?;
-        structured(json!({
-            "path": v["content"]["path"], "sha": v["content"]["sha"],
-            "commit": {"sha": v["commit"]["sha"], "html_url": v["commit"]["html_url"]},
-        }))
-    }
+    effect: Effect::Apply,
+};
 
-    #[tool(
-        name = "fork_repository",
-        title = "Fork a repository",
-        description = "Forks a repository into the signed-in user's account or an organization and returns the fork's \
+async fn create_or_update_file(gh: Github, p: CreateOrUpdateFile) -> ToolResult {
+    let path = format!("{}/contents/{}", p.at.path()?, file_path(&p.path)?);
+    let mut body = json!({"message": p.message, "content": STANDARD.encode(p.content.as_bytes())});
+    if let Some(b) = p.branch.filter(|b| !b.is_empty()) {
+        body["branch"] = json!(b);
+    }
+    if let Some(s) = p.sha.filter(|s| !s.is_empty()) {
+        body["sha"] = json!(s);
+    }
+    let v = gh.send(Method::PUT, &path, Some(&body)).await?;
+    structured(json!({
+        "path": v["content"]["path"], "sha": v["content"]["sha"],
+        "commit": {"sha": v["commit"]["sha"], "html_url": v["commit"]["html_url"]},
+    }))
+}
+
+const FORK_REPOSITORY: Def = Def {
+    name: "fork_repository",
+    title: "Fork a repository",
+    description: "Forks a repository into the signed-in user's account or an organization and returns the fork's \
                        full name and URL. Use it to propose changes to a repository you cannot push to. GitHub creates \
                        the fork asynchronously; it may take a few seconds before it can be read.",
-        annotations(read_only_hint = false, destructive_hint = false, idempotent_hint = true, open_world_hint = true)
-    )]
-    async fn fork_repository(
-        &self,
-        Parameters(p): Parameters<ForkRepository>,
-        ctx: RequestContext<RoleServer>,
-    ) -> ToolResult {
-        let gh = self.github(&ctx)?;
-        let body = match p.organization.filter(|o| !o.is_empty()) {
-            Some(org) => json!({"organization": org}),
-            None => json!({}),
-        };
-        let v = gh.send(Method::POST, &format!("{}/forks", p.at.path()?), Some(&body)).await?;
-        structured(shape::repo(&v))
-    }
+    effect: Effect::Ensure,
+};
 
-    #[tool(
-        name = "create_repository",
-        title = "Create a repository",
-        description = "Creates a repository in the signed-in user's account, optionally private and with an initial \
+async fn fork_repository(gh: Github, p: ForkRepository) -> ToolResult {
+    let body = match p.organization.filter(|o| !o.is_empty()) {
+        Some(org) => json!({"organization": org}),
+        None => json!({}),
+    };
+    let v = gh.send(Method::POST, &format!("{}/forks", p.at.path()?), Some(&body)).await?;
+    structured(shape::repo(&v))
+}
+
+const CREATE_REPOSITORY: Def = Def {
+    name: "create_repository",
+    title: "Create a repository",
+    description: "Creates a repository in the signed-in user's account, optionally private and with an initial \
                        README, and returns its full name and URL. To copy an existing repository use fork_repository.",
-        annotations(read_only_hint = false, destructive_hint = false, idempotent_hint = false, open_world_hint = true)
-    )]
-    async fn create_repository(
-        &self,
-        Parameters(p): Parameters<CreateRepository>,
-        ctx: RequestContext<RoleServer>,
-    ) -> ToolResult {
-        let gh = self.github(&ctx)?;
-        if p.name.trim().is_empty() {
-            return Err(ToolFailure::message("`name` must not be empty"));
-        }
-        let mut body = json!({"name": p.name, "private": p.private, "auto_init": p.auto_init});
-        if let Some(d) = p.description {
-            body["description"] = json!(d); // GitHub refuses null for string fields
-        }
-        let v = gh.send(Method::POST, "/user/repos", Some(&body)).await?;
-        structured(shape::repo(&v))
+    effect: Effect::Create,
+};
+
+async fn create_repository(gh: Github, p: CreateRepository) -> ToolResult {
+    if p.name.trim().is_empty() {
+        return Err(ToolFailure::message("`name` must not be empty"));
     }
+    let mut body = json!({"name": p.name, "private": p.private, "auto_init": p.auto_init});
+    if let Some(d) = p.description {
+        body["description"] = json!(d); // GitHub refuses null for string fields
+    }
+    let v = gh.send(Method::POST, "/user/repos", Some(&body)).await?;
+    structured(shape::repo(&v))
+}
+
+pub fn repos_tools() -> Vec<Route> {
+    vec![
+        route(SEARCH_REPOSITORIES, search_repositories),
+        route(GET_REPOSITORY, get_repository),
+        route(GET_FILE_CONTENTS, get_file_contents),
+        route(LIST_BRANCHES, list_branches),
+        route(LIST_COMMITS, list_commits),
+        route(GET_COMMIT, get_commit),
+        route(LIST_TAGS, list_tags),
+        route(LIST_RELEASES, list_releases),
+        route(CREATE_BRANCH, create_branch),
+        route(CREATE_OR_UPDATE_FILE, create_or_update_file),
+        route(FORK_REPOSITORY, fork_repository),
+        route(CREATE_REPOSITORY, create_repository),
+    ]
 }

@@ -17,6 +17,7 @@ use crate::{
     github::{GithubError, page},
     mcp::server::{GatewayServer, principal},
     oauth::bearer::{BearerError, Principal},
+    state::AppState,
 };
 
 /// Why a tool did not produce its result: something the model can act on (a tool result with
@@ -65,22 +66,22 @@ pub struct Paging {
 }
 
 /// GitHub, as the user behind one tool call.
-pub struct Github<'a> {
-    server: &'a GatewayServer,
+pub struct Github {
+    state: AppState,
     principal: Principal,
     /// The GitHub token in use: the principal's, or the one a refresh after a 401 replaced it with.
     token: std::sync::Mutex<Secret>,
 }
 
 impl GatewayServer {
-    pub fn github(&self, ctx: &RequestContext<RoleServer>) -> Result<Github<'_>, ToolFailure> {
+    pub fn github(&self, ctx: &RequestContext<RoleServer>) -> Result<Github, ErrorData> {
         let principal = principal(ctx)?;
         let token = std::sync::Mutex::new(principal.github_token.clone());
-        Ok(Github { server: self, principal, token })
+        Ok(Github { state: self.state.clone(), principal, token })
     }
 }
 
-impl Github<'_> {
+impl Github {
     pub fn login(&self) -> &str {
         &self.principal.user.login
     }
@@ -103,7 +104,7 @@ impl Github<'_> {
             Err(GithubError::BadCredentials) => {}
             other => return other.map_err(|e| ToolFailure::message(e.to_string())),
         }
-        match self.server.state.bearer.refresh_rejected(&self.principal, &token).await {
+        match self.state.bearer.refresh_rejected(&self.principal, &token).await {
             Ok(fresh) => {
                 if let Ok(mut current) = self.token.lock() {
                     *current = fresh.access_token.clone();
@@ -119,7 +120,7 @@ impl Github<'_> {
     }
 
     pub async fn get(&self, path: &str, query: &[(&str, String)]) -> Result<Value, ToolFailure> {
-        let github = &self.server.state.github;
+        let github = &self.state.github;
         self.call(|t| async move { github.get_json(&t, path, query).await }).await
     }
 
@@ -132,7 +133,7 @@ impl Github<'_> {
         items_key: Option<&str>,
     ) -> Result<(Vec<Value>, Value), ToolFailure> {
         let (page, per_page) = page::clamp(paging.page, paging.per_page);
-        let github = &self.server.state.github;
+        let github = &self.state.github;
         let (body, info) = self.call(|t| async move { github.get_page(&t, path, query, page, per_page).await }).await?;
         let mut paging = serde_json::to_value(&info).map_err(|e| ErrorData::internal_error(e.to_string(), None))?;
         let items = match items_key {
@@ -151,7 +152,7 @@ impl Github<'_> {
     }
 
     pub async fn send(&self, method: Method, path: &str, body: Option<&Value>) -> Result<Value, ToolFailure> {
-        let github = &self.server.state.github;
+        let github = &self.state.github;
         let resp = self
             .call(|t| {
                 let method = method.clone();
@@ -170,7 +171,7 @@ impl Github<'_> {
         max_bytes: usize,
         keep: crate::github::Keep,
     ) -> Result<(String, bool), ToolFailure> {
-        let github = &self.server.state.github;
+        let github = &self.state.github;
         self.call(|t| async move { github.get_text(&t, path, accept, max_bytes, keep).await }).await
     }
 }

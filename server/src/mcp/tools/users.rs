@@ -1,20 +1,14 @@
 //! Toolsets `users` and `search`: public profiles, user search, and code search.
 
-use rmcp::{
-    RoleServer,
-    handler::server::wrapper::Parameters,
-    schemars::{self, JsonSchema},
-    service::RequestContext,
-    tool, tool_router,
-};
+use rmcp::schemars::{self, JsonSchema};
 use serde::Deserialize;
 use serde_json::json;
 
 use super::{
+    define::{Def, Effect, Route, route},
     shape,
-    support::{Paging, ToolResult, opt, seg, structured},
+    support::{Github, Paging, ToolResult, opt, seg, structured},
 };
-use crate::mcp::server::GatewayServer;
 
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct GetUser {
@@ -49,64 +43,62 @@ pub struct SearchCode {
     pub paging: Paging,
 }
 
-#[tool_router(router = users_tools, vis = "pub(crate)")]
-impl GatewayServer {
-    #[tool(
-        name = "get_user",
-        title = "Get a user's profile",
-        description = "Gets a GitHub user's or organization's public profile: name, company, location, bio, public \
+const GET_USER: Def = Def {
+    name: "get_user",
+    title: "Get a user's profile",
+    description: "Gets a GitHub user's or organization's public profile: name, company, location, bio, public \
                        repository and follower counts. Use it to learn who a login belongs to; for the signed-in user \
                        use get_me.",
-        annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true)
-    )]
-    async fn get_user(&self, Parameters(p): Parameters<GetUser>, ctx: RequestContext<RoleServer>) -> ToolResult {
-        let gh = self.github(&ctx)?;
-        let v = gh.get(&format!("/users/{}", seg("username", &p.username)?), &[]).await?;
-        structured(shape::user(&v))
-    }
+    effect: Effect::Read,
+};
 
-    #[tool(
-        name = "search_users",
-        title = "Search users",
-        description = "Searches GitHub users and organizations with GitHub's search syntax (e.g. `location:berlin \
-                       language:rust followers:>50`); returns logins, types and profile URLs. Use get_user to read one \
-                       profile.",
-        annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true)
-    )]
-    async fn search_users(
-        &self,
-        Parameters(p): Parameters<SearchUsers>,
-        ctx: RequestContext<RoleServer>,
-    ) -> ToolResult {
-        let gh = self.github(&ctx)?;
-        let mut q = vec![("q", p.query)];
-        opt(&mut q, "sort", &p.sort);
-        opt(&mut q, "order", &p.order);
-        let (items, page) = gh.list("/search/users", &q, &p.paging, Some("items")).await?;
-        let users: Vec<_> = items
-            .iter()
-            .map(|u| json!({"login": u["login"], "id": u["id"], "type": u["type"], "html_url": u["html_url"]}))
-            .collect();
-        structured(json!({"users": users, "page": page}))
-    }
+async fn get_user(gh: Github, p: GetUser) -> ToolResult {
+    let v = gh.get(&format!("/users/{}", seg("username", &p.username)?), &[]).await?;
+    structured(shape::user(&v))
 }
 
-#[tool_router(router = search_tools, vis = "pub(crate)")]
-impl GatewayServer {
-    #[tool(
-        name = "search_code",
-        title = "Search code",
-        description = "Searches code across GitHub repositories the user can see (e.g. `repo:octocat/hello-world fn \
+const SEARCH_USERS: Def = Def {
+    name: "search_users",
+    title: "Search users",
+    description: "Searches GitHub users and organizations with GitHub's search syntax (e.g. `location:berlin \
+                       language:rust followers:>50`); returns logins, types and profile URLs. Use get_user to read one \
+                       profile.",
+    effect: Effect::Read,
+};
+
+async fn search_users(gh: Github, p: SearchUsers) -> ToolResult {
+    let mut q = vec![("q", p.query)];
+    opt(&mut q, "sort", &p.sort);
+    opt(&mut q, "order", &p.order);
+    let (items, page) = gh.list("/search/users", &q, &p.paging, Some("items")).await?;
+    let users: Vec<_> = items
+        .iter()
+        .map(|u| json!({"login": u["login"], "id": u["id"], "type": u["type"], "html_url": u["html_url"]}))
+        .collect();
+    structured(json!({"users": users, "page": page}))
+}
+
+pub fn users_tools() -> Vec<Route> {
+    vec![route(GET_USER, get_user), route(SEARCH_USERS, search_users)]
+}
+
+const SEARCH_CODE: Def = Def {
+    name: "search_code",
+    title: "Search code",
+    description: "Searches code across GitHub repositories the user can see (e.g. `repo:octocat/hello-world fn \
                        main`) and returns matching files: repository, path and URL. Use it to find where something is \
                        defined, then read a hit with get_file_contents.",
-        annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true)
-    )]
-    async fn search_code(&self, Parameters(p): Parameters<SearchCode>, ctx: RequestContext<RoleServer>) -> ToolResult {
-        let gh = self.github(&ctx)?;
-        let mut q = vec![("q", p.query)];
-        opt(&mut q, "sort", &p.sort);
-        opt(&mut q, "order", &p.order);
-        let (items, page) = gh.list("/search/code", &q, &p.paging, Some("items")).await?;
-        structured(json!({"files": items.iter().map(shape::code_hit).collect::<Vec<_>>(), "page": page}))
-    }
+    effect: Effect::Read,
+};
+
+async fn search_code(gh: Github, p: SearchCode) -> ToolResult {
+    let mut q = vec![("q", p.query)];
+    opt(&mut q, "sort", &p.sort);
+    opt(&mut q, "order", &p.order);
+    let (items, page) = gh.list("/search/code", &q, &p.paging, Some("items")).await?;
+    structured(json!({"files": items.iter().map(shape::code_hit).collect::<Vec<_>>(), "page": page}))
+}
+
+pub fn search_tools() -> Vec<Route> {
+    vec![route(SEARCH_CODE, search_code)]
 }
