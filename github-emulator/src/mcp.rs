@@ -90,20 +90,36 @@ const TOOLS: [Tool; 3] = [
 struct View {
     read_only: bool,
     toolsets: Option<Vec<String>>,
+    tools: Option<Vec<String>>,
+    exclude: Vec<String>,
 }
 
 impl View {
     fn of(headers: &HeaderMap) -> Self {
         let get = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
         let read_only = get("x-mcp-readonly").is_some_and(|v| v.eq_ignore_ascii_case("true") || v == "1");
-        let toolsets = get("x-mcp-toolsets")
-            .map(|v| v.split(',').map(|t| t.trim().to_ascii_lowercase()).filter(|t| !t.is_empty()).collect());
-        Self { read_only, toolsets }
+        let list = |name: &str| -> Option<Vec<String>> {
+            get(name).map(|v| v.split(',').map(|t| t.trim().to_ascii_lowercase()).filter(|t| !t.is_empty()).collect())
+        };
+        Self {
+            read_only,
+            toolsets: list("x-mcp-toolsets"),
+            tools: list("x-mcp-tools"),
+            exclude: list("x-mcp-exclude-tools").unwrap_or_default(),
+        }
     }
 
+    /// As GitHub's server: `X-MCP-Tools` alone shows only those tools, with `X-MCP-Toolsets` it
+    /// adds to them, and `X-MCP-Exclude-Tools` wins.
     fn shows(&self, tool: &Tool) -> bool {
-        (tool.read_only || !self.read_only)
-            && self.toolsets.as_ref().is_none_or(|t| t.iter().any(|t| t == "all" || t == tool.toolset))
+        let in_toolsets = |t: &Vec<String>| t.iter().any(|t| t == "all" || t == tool.toolset);
+        let chosen = match (&self.toolsets, &self.tools) {
+            (None, None) => true,
+            (Some(sets), None) => in_toolsets(sets),
+            (None, Some(tools)) => tools.iter().any(|t| t == tool.name),
+            (Some(sets), Some(tools)) => in_toolsets(sets) || tools.iter().any(|t| t == tool.name),
+        };
+        (tool.read_only || !self.read_only) && chosen && !self.exclude.iter().any(|t| t == tool.name)
     }
 }
 

@@ -97,10 +97,15 @@ fn init_logs(config: &Config, default: &str) {
 }
 
 fn load_config() -> Result<Config, ExitCode> {
-    Config::from_env().map_err(|e| {
+    let mut config = Config::from_env().map_err(|e| {
         eprintln!("configuration error: {e}");
         ExitCode::from(2)
-    })
+    })?;
+    mcp_github_gateway::mcp::tools::Registry::new().settle(&mut config).map_err(|e| {
+        eprintln!("configuration error: {e}");
+        ExitCode::from(2)
+    })?;
+    Ok(config)
 }
 
 async fn open_state(config: Config) -> Result<AppState, ExitCode> {

@@ -17,7 +17,11 @@ use serde_json::json;
 #[test]
 fn missing_or_invalid_settings_stop_startup_with_one_line() {
     let dir = temp_dir("config");
-    let cases: [(&[(&str, &str)], &str); 4] = [
+    let valid = [("PUBLIC_URL", "http://127.0.0.1:1"), ("GITHUB_CLIENT_ID", "x"), ("GITHUB_CLIENT_SECRET", "y")];
+    let cases: [(&[(&str, &str)], &str); 7] = [
+        (&[valid[0], valid[1], valid[2], ("TOOLS", "get_me,get_mee")], "TOOLS"),
+        (&[valid[0], valid[1], valid[2], ("EXCLUDE_TOOLS", "create_isue")], "EXCLUDE_TOOLS"),
+        (&[valid[0], valid[1], valid[2], ("TOOLS", "get_me;drop")], "TOOLS"),
         (&[], "PUBLIC_URL"),
         (&[("PUBLIC_URL", "http://127.0.0.1:1")], "GITHUB_CLIENT_ID"),
         (

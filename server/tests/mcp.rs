@@ -624,3 +624,54 @@ async fn a_token_verified_a_moment_ago_is_still_refused_at_once_when_revoked() {
     let r = h.mcp(Some(&b.access), None, json!({"jsonrpc": "2.0", "id": 1, "method": "ping"})).await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.text);
 }
+
+#[tokio::test]
+async fn tools_alone_offer_only_the_tools_named_and_exclude_tools_wins() {
+    let h = Harness::start_with(EmulatorConfig::default(), |c| {
+        c.tools = Some("get_me, get_issue,create_issue".into());
+        c.exclude_tools = Some("create_issue".into());
+    })
+    .await;
+    let t = h.login().await;
+    assert_eq!(tool_names(&h, &t.access, &[]).await, ["get_issue", "get_me"]);
+    let r = call_with(&h, &t.access, "create_issue", &[]).await;
+    assert!(r.body.unwrap()["error"]["message"].as_str().unwrap().contains("not found"), "excluded is not callable");
+    // With TOOLSETS, TOOLS adds to the toolsets.
+    let h = Harness::start_with(EmulatorConfig::default(), |c| {
+        c.toolsets = Some("context".into());
+        c.tools = Some("get_issue".into());
+        c.exclude_tools = Some("list_my_orgs".into());
+    })
+    .await;
+    let t = h.login().await;
+    assert_eq!(tool_names(&h, &t.access, &[]).await, ["get_issue", "get_me"]);
+}
+
+#[tokio::test]
+async fn request_headers_choose_tools_within_the_operator_s_and_unknown_names_are_refused() {
+    let h = Harness::start().await;
+    let t = h.login().await;
+    let only = tool_names(&h, &t.access, &[("x-mcp-tools", "get_me,get_issue")]).await;
+    assert_eq!(only, ["get_issue", "get_me"], "X-MCP-Tools alone: only those");
+    let with_set = tool_names(&h, &t.access, &[("x-mcp-tools", "get_issue"), ("x-mcp-toolsets", "context")]).await;
+    assert_eq!(with_set, ["get_issue", "get_me", "list_my_orgs"], "with X-MCP-Toolsets: added to them");
+    let excluded = tool_names(&h, &t.access, &[("x-mcp-exclude-tools", "get_me")]).await;
+    assert!(!excluded.contains(&"get_me".to_owned()) && excluded.contains(&"get_issue".to_owned()));
+    // A tool that exists but the operator does not offer stays hidden: headers never widen.
+    assert!(tool_names(&h, &t.access, &[("x-mcp-tools", "list_workflow_runs")]).await.is_empty());
+    let session = h.mcp_session(&t.access).await;
+    for (header, value) in [("x-mcp-tools", "get_me,get_mee"), ("x-mcp-exclude-tools", "nonsense")] {
+        let r = h
+            .mcp_with(
+                Some(&t.access),
+                Some(&session),
+                json!({"jsonrpc": "2.0", "id": 9, "method": "tools/list"}),
+                &[(header, value)],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{header}");
+        let body = r.body.unwrap();
+        let description = body["error_description"].as_str().unwrap_or_default();
+        assert!(description.contains("is not a tool") && description.to_lowercase().starts_with(header), "{body}");
+    }
+}

@@ -240,3 +240,23 @@ async fn a_slow_stream_is_relayed_as_it_arrives() {
     }
     assert!(String::from_utf8_lossy(&rest).contains("octocat"));
 }
+
+#[tokio::test]
+async fn tools_and_exclude_tools_are_passed_to_github_s_server() {
+    let h = upstream_with(EmulatorConfig::default(), |c| {
+        c.tools = Some("get_me,get_issue".into());
+        c.exclude_tools = Some("create_issue".into());
+    })
+    .await;
+    let t = h.login().await;
+    let session = h.mcp_session(&t.access).await;
+    let exclude = [("x-mcp-exclude-tools", "get_issue")];
+    let tools = h.mcp_with(Some(&t.access), Some(&session), list(), &exclude).await;
+    assert_eq!(tool_names(&tools), ["get_me"], "{}", tools.text);
+    let last = h.emulator.mcp_requests().pop().expect("relayed");
+    assert!(last.headers.iter().any(|(n, v)| n == "x-mcp-tools" && v == "get_issue,get_me"), "{last:?}");
+    assert!(
+        last.headers.iter().any(|(n, v)| n == "x-mcp-exclude-tools" && v == "get_issue,create_issue"),
+        "the client's exclusions and the operator's: {last:?}"
+    );
+}

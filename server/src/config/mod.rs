@@ -135,8 +135,16 @@ pub struct Config {
     /// Scopes the gateway asks GitHub for (space separated on the wire). Defaults to what the
     /// enabled toolsets need.
     pub github_scopes: Vec<String>,
-    /// Toolsets offered (`TOOLSETS`; default context, repos, issues, pull_requests, users, search).
+    /// Toolsets offered (`TOOLSETS`; default context, repos, issues, pull_requests, users, search,
+    /// or none when only `TOOLS` is set).
     pub toolsets: BTreeSet<Toolset>,
+    /// Tools offered by name besides the toolsets (`TOOLS`; alone, only these). Whether each names
+    /// a tool is checked at start-up by the tool registry.
+    pub tools: BTreeSet<String>,
+    /// Tools never offered (`EXCLUDE_TOOLS`); wins over `TOOLSETS` and `TOOLS`.
+    pub exclude_tools: BTreeSet<String>,
+    /// Whether `GITHUB_SCOPES` was set; if not, the registry adds what tools named in `TOOLS` need.
+    pub github_scopes_explicit: bool,
     /// `READ_ONLY=true`: write tools are neither listed nor callable and `github:write` is not offered.
     pub read_only: bool,
     /// Upstream mode (`UPSTREAM_MCP_URL`): `/mcp` is relayed to GitHub's own MCP server instead of
@@ -252,6 +260,8 @@ pub struct RawConfig {
     pub github_api_url: Option<String>,
     pub github_scopes: Option<String>,
     pub toolsets: Option<String>,
+    pub tools: Option<String>,
+    pub exclude_tools: Option<String>,
     pub read_only: Option<String>,
     pub upstream_mcp_url: Option<String>,
     pub storage_url: Option<String>,
@@ -319,7 +329,15 @@ impl Config {
                 },
             }),
         };
+        let tool_list = |name: &'static str, v: Option<String>| {
+            toolsets::parse_tools(non_empty(v).as_deref().unwrap_or(""))
+                .map_err(|bad| err(name, format!("`{bad}` is not a tool name (tool names are like get_me)")))
+        };
+        let tools = tool_list("TOOLS", raw.tools)?;
+        let exclude_tools = tool_list("EXCLUDE_TOOLS", raw.exclude_tools)?;
         let toolsets = match non_empty(raw.toolsets) {
+            // `TOOLS` alone offers only the tools it names, as GitHub's server does.
+            None if !tools.is_empty() => BTreeSet::new(),
             None => Toolset::DEFAULT.into_iter().collect(),
             // Upstream mode passes the names on; the native selection is what of them it knows.
             Some(v) if upstream_mcp.is_some() => {
@@ -338,6 +356,7 @@ impl Config {
             }
         };
         let read_only = flag("READ_ONLY", raw.read_only)?;
+        let github_scopes_explicit = non_empty(raw.github_scopes.clone()).is_some();
         let github_scopes = match non_empty(raw.github_scopes) {
             Some(v) => parse_list(&v),
             None => {
@@ -382,6 +401,9 @@ impl Config {
             github_api_url,
             github_scopes,
             toolsets,
+            tools,
+            exclude_tools,
+            github_scopes_explicit,
             read_only,
             upstream_mcp,
             storage,
@@ -448,7 +470,13 @@ impl Config {
 
     /// What the operator offers, before any request narrows it.
     pub fn selection(&self) -> Selection {
-        Selection { toolsets: self.toolsets.clone(), read_only: self.read_only }
+        Selection {
+            toolsets: self.toolsets.clone(),
+            tools: self.tools.clone(),
+            exclude: self.exclude_tools.clone(),
+            read_only: self.read_only,
+            narrowing: None,
+        }
     }
 
     /// The `Host` values `/mcp` accepts: the public host and loopback names.

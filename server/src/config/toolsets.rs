@@ -72,38 +72,100 @@ pub fn parse_list(value: &str) -> Result<BTreeSet<Toolset>, String> {
     Ok(out)
 }
 
-/// What one request may see and call.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Parses `TOOLS` / `EXCLUDE_TOOLS` (and their headers): comma/space separated tool names.
+/// `Err` names an entry that cannot be a tool name; whether a tool of that name exists is the tool
+/// registry's to say (`mcp::tools::Registry::unknown`).
+pub fn parse_tools(value: &str) -> Result<BTreeSet<String>, String> {
+    value
+        .split([',', ' '])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|name| {
+            let ok = name.len() <= 64 && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+            if ok { Ok(name.to_owned()) } else { Err(name.chars().take(64).collect()) }
+        })
+        .collect()
+}
+
+/// What one request may see and call: the operator's choice, and within it the request's own.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Selection {
+    /// Toolsets offered whole (`TOOLSETS`).
     pub toolsets: BTreeSet<Toolset>,
+    /// Tools offered by name besides those toolsets (`TOOLS`).
+    pub tools: BTreeSet<String>,
+    /// Tools never offered, whatever names them (`EXCLUDE_TOOLS`).
+    pub exclude: BTreeSet<String>,
+    /// Write tools hidden and refused (`READ_ONLY`, or the request's `X-MCP-Readonly`).
     pub read_only: bool,
+    /// The request's `X-MCP-Toolsets` / `X-MCP-Tools` / `X-MCP-Exclude-Tools`, applied inside the
+    /// above: a request can narrow what it sees, never widen it.
+    pub narrowing: Option<Box<Selection>>,
 }
 
 impl Selection {
-    /// The operator's selection narrowed by the request's headers. Unknown toolset names in the
-    /// header are ignored; `X-MCP-Readonly: false` cannot undo the operator's `READ_ONLY`.
+    /// Whether the tool `name` of `toolset`, which `writes` or not, is offered.
+    pub fn allows(&self, name: &str, toolset: Toolset, writes: bool) -> bool {
+        (self.toolsets.contains(&toolset) || self.tools.contains(name))
+            && !self.exclude.contains(name)
+            && !(self.read_only && writes)
+            && self.narrowing.as_ref().is_none_or(|n| n.allows(name, toolset, writes))
+    }
+
+    /// Every tool name this selection mentions (to check that each names a tool).
+    pub fn named_tools(&self) -> impl Iterator<Item = (&'static str, &str)> {
+        let own = self
+            .tools
+            .iter()
+            .map(|t| ("TOOLS", t.as_str()))
+            .chain(self.exclude.iter().map(|t| ("EXCLUDE_TOOLS", t.as_str())));
+        let request = self.narrowing.iter().flat_map(|n| {
+            n.tools
+                .iter()
+                .map(|t| ("X-MCP-Tools", t.as_str()))
+                .chain(n.exclude.iter().map(|t| ("X-MCP-Exclude-Tools", t.as_str())))
+        });
+        own.chain(request)
+    }
+
+    /// The operator's selection narrowed by the request's headers. Like GitHub's server:
+    /// `X-MCP-Tools` alone offers only those tools, with `X-MCP-Toolsets` it adds to them, and
+    /// `X-MCP-Exclude-Tools` wins over both. Unknown toolset names are ignored; tool names that
+    /// cannot be tool names are kept, so the registry refuses them as unknown.
+    /// `X-MCP-Readonly: false` cannot undo the operator's `READ_ONLY`.
     pub fn narrowed(&self, headers: &HeaderMap) -> Selection {
-        let toolsets = match headers.get("x-mcp-toolsets").map(|v| v.to_str().unwrap_or("")) {
-            Some(v) => {
-                let wanted: BTreeSet<Toolset> = v
-                    .split(',')
-                    .flat_map(|n| {
-                        if n.trim().eq_ignore_ascii_case("all") {
-                            Toolset::ALL.to_vec()
-                        } else {
-                            Toolset::parse(n).into_iter().collect()
-                        }
-                    })
-                    .collect();
-                self.toolsets.intersection(&wanted).copied().collect()
-            }
-            None => self.toolsets.clone(),
+        let text = |name: &str| headers.get(name).map(|v| v.to_str().unwrap_or("\u{fffd}"));
+        let names = |v: &str| -> BTreeSet<String> {
+            v.split([',', ' ']).map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()
         };
+        let toolsets = text("x-mcp-toolsets").map(|v| {
+            v.split(',')
+                .flat_map(|n| {
+                    if n.trim().eq_ignore_ascii_case("all") {
+                        Toolset::ALL.to_vec()
+                    } else {
+                        Toolset::parse(n).into_iter().collect()
+                    }
+                })
+                .collect::<BTreeSet<Toolset>>()
+        });
+        let tools = text("x-mcp-tools").map(names);
+        let exclude = text("x-mcp-exclude-tools").map(names).unwrap_or_default();
         // Any value but an explicit no narrows: a client that sends the header means to be read-only.
         let asked_read_only = headers.get("x-mcp-readonly").is_some_and(|v| {
             !matches!(v.to_str().map(|s| s.trim().to_ascii_lowercase()).as_deref(), Ok("0" | "false" | "no" | "off"))
         });
-        Selection { toolsets, read_only: self.read_only || asked_read_only }
+        let narrowing = (toolsets.is_some() || tools.is_some() || !exclude.is_empty()).then(|| {
+            Box::new(Selection {
+                toolsets: toolsets
+                    .unwrap_or_else(|| if tools.is_some() { BTreeSet::new() } else { Toolset::ALL.into() }),
+                tools: tools.unwrap_or_default(),
+                exclude,
+                read_only: false,
+                narrowing: None,
+            })
+        });
+        Selection { read_only: self.read_only || asked_read_only, narrowing, ..self.clone() }
     }
 }
 
@@ -118,26 +180,65 @@ mod tests {
         assert_eq!(parse_list("repos,wiki").unwrap_err(), "wiki");
     }
 
+    fn operator(toolsets: &[Toolset], read_only: bool) -> Selection {
+        Selection { toolsets: toolsets.iter().copied().collect(), read_only, ..Default::default() }
+    }
+
+    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.insert(*k, v.parse().unwrap());
+        }
+        h
+    }
+
     #[test]
     fn headers_narrow_but_never_widen() {
-        let operator = Selection { toolsets: [Toolset::Context, Toolset::Repos].into(), read_only: false };
-        let mut h = HeaderMap::new();
-        assert_eq!(operator.narrowed(&h), operator);
-        h.insert("x-mcp-toolsets", "repos, actions, nonsense".parse().unwrap());
-        h.insert("x-mcp-readonly", "true".parse().unwrap());
-        assert_eq!(operator.narrowed(&h), Selection { toolsets: [Toolset::Repos].into(), read_only: true });
-        let mut h = HeaderMap::new();
-        h.insert("x-mcp-readonly", "Yes".parse().unwrap());
+        let op = operator(&[Toolset::Context, Toolset::Repos], false);
+        assert_eq!(op.narrowed(&HeaderMap::new()), op);
+        let n = op.narrowed(&headers(&[("x-mcp-toolsets", "repos, actions, nonsense"), ("x-mcp-readonly", "true")]));
+        assert!(n.read_only);
+        assert!(n.allows("get_repository", Toolset::Repos, false));
+        assert!(!n.allows("get_me", Toolset::Context, false), "narrowed away");
+        assert!(!n.allows("list_workflow_runs", Toolset::Actions, false), "never widened");
+        assert!(!n.allows("create_branch", Toolset::Repos, true), "read-only asked for");
+        let mut h = headers(&[("x-mcp-readonly", "Yes")]);
         h.insert("x-mcp-toolsets", axum::http::HeaderValue::from_bytes(b"repos\xff").unwrap());
-        assert_eq!(
-            operator.narrowed(&h),
-            Selection { toolsets: BTreeSet::new(), read_only: true },
-            "unreadable narrows to nothing"
-        );
-        let strict = Selection { toolsets: [Toolset::Repos].into(), read_only: true };
-        let mut h = HeaderMap::new();
-        h.insert("x-mcp-toolsets", "all".parse().unwrap());
-        h.insert("x-mcp-readonly", "false".parse().unwrap());
-        assert_eq!(strict.narrowed(&h), strict);
+        let n = op.narrowed(&h);
+        assert!(n.read_only && !n.allows("get_repository", Toolset::Repos, false), "unreadable narrows to nothing");
+        let strict = operator(&[Toolset::Repos], true);
+        let n = strict.narrowed(&headers(&[("x-mcp-toolsets", "all"), ("x-mcp-readonly", "false")]));
+        assert!(n.read_only && !n.allows("get_me", Toolset::Context, false));
+    }
+
+    #[test]
+    fn tools_alone_offer_only_those_with_toolsets_they_add_and_exclusion_wins() {
+        let op = Selection { tools: ["get_me".to_owned(), "create_issue".to_owned()].into(), ..Default::default() };
+        assert!(op.allows("get_me", Toolset::Context, false));
+        assert!(!op.allows("list_my_orgs", Toolset::Context, false));
+        let op = Selection {
+            toolsets: [Toolset::Repos].into(),
+            tools: ["get_me".to_owned()].into(),
+            exclude: ["create_branch".to_owned(), "get_me".to_owned()].into(),
+            ..Default::default()
+        };
+        assert!(op.allows("get_repository", Toolset::Repos, false));
+        assert!(!op.allows("create_branch", Toolset::Repos, true), "excluded");
+        assert!(!op.allows("get_me", Toolset::Context, false), "exclusion wins over naming");
+        let n = op.narrowed(&headers(&[("x-mcp-tools", "get_repository,list_branches")]));
+        assert!(n.allows("get_repository", Toolset::Repos, false));
+        assert!(!n.allows("get_commit", Toolset::Repos, false), "X-MCP-Tools alone: only those");
+        let n = op.narrowed(&headers(&[("x-mcp-tools", "get_me"), ("x-mcp-toolsets", "repos")]));
+        assert!(!n.allows("get_me", Toolset::Context, false), "a header cannot undo EXCLUDE_TOOLS");
+        let n = op.narrowed(&headers(&[("x-mcp-exclude-tools", "get_commit")]));
+        assert!(n.allows("get_repository", Toolset::Repos, false) && !n.allows("get_commit", Toolset::Repos, false));
+        let names: Vec<_> = n.named_tools().collect();
+        assert!(names.contains(&("X-MCP-Exclude-Tools", "get_commit")) && names.contains(&("TOOLS", "get_me")));
+    }
+
+    #[test]
+    fn tool_lists_name_tools() {
+        assert_eq!(parse_tools("get_me, create_issue get_me").unwrap().len(), 2);
+        assert_eq!(parse_tools("get_me,Drop Table").unwrap_err(), "Drop");
     }
 }

@@ -79,6 +79,9 @@ pub struct Relay {
     state: AppState,
     url: url::Url,
     toolsets: Option<String>,
+    /// `TOOLS` and `EXCLUDE_TOOLS` as GitHub's server reads them (`X-MCP-Tools`, `X-MCP-Exclude-Tools`).
+    tools: Option<String>,
+    exclude_tools: Option<String>,
     http: reqwest::Client,
     /// Tool name → whether GitHub's server describes it as read-only (`readOnlyHint`), learned from
     /// the `tools/list` answers relayed.
@@ -92,10 +95,15 @@ impl Relay {
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("mcp-github-gateway/", env!("CARGO_PKG_VERSION")))
             .build()?;
+        let listed = |names: &std::collections::BTreeSet<String>| {
+            (!names.is_empty()).then(|| names.iter().map(String::as_str).collect::<Vec<_>>().join(","))
+        };
         Ok(Arc::new(Self {
-            state,
             url: upstream.url.clone(),
             toolsets: upstream.toolsets.clone(),
+            tools: listed(&state.config.tools),
+            exclude_tools: listed(&state.config.exclude_tools),
+            state,
             http,
             read_only_tools: DashMap::new(),
         }))
@@ -336,6 +344,18 @@ impl Relay {
         }
         if let Some(toolsets) = self.toolsets.as_deref().and_then(|t| HeaderValue::from_str(t).ok()) {
             headers.insert(HeaderName::from_static("x-mcp-toolsets"), toolsets);
+        }
+        if let Some(tools) = self.tools.as_deref().and_then(|t| HeaderValue::from_str(t).ok()) {
+            headers.insert(HeaderName::from_static("x-mcp-tools"), tools);
+        }
+        // The client's exclusions and the operator's: excluding only narrows.
+        if let Some(ours) = &self.exclude_tools {
+            let theirs =
+                incoming.get("x-mcp-exclude-tools").and_then(|v| v.to_str().ok()).filter(|v| !v.trim().is_empty());
+            let both = theirs.map_or_else(|| ours.clone(), |t| format!("{t},{ours}"));
+            if let Ok(v) = HeaderValue::from_str(&both) {
+                headers.insert(HeaderName::from_static("x-mcp-exclude-tools"), v);
+            }
         }
         if let Ok(mut bearer) = HeaderValue::from_str(&format!("Bearer {}", token.expose())) {
             bearer.set_sensitive(true);

@@ -50,6 +50,14 @@ pub async fn require_tool_scope(State(step): State<StepUp>, req: Request, next: 
         return StatusCode::UNAUTHORIZED.into_response();
     };
     let selection = step.state.config.selection().narrowed(req.headers());
+    if let Some((header, name)) = step.tools.unknown(&selection) {
+        return super::error::McpError::InvalidRequest {
+            status: StatusCode::BAD_REQUEST,
+            description: format!("{header}: `{name}` is not a tool of this server"),
+            reason: "unknown_tool",
+        }
+        .into_response();
+    }
     // The body was read and parsed once, by `message::inspect`.
     if let Some(message) = req.extensions().get::<Inspected>().and_then(|i| i.message.as_ref()) {
         let missing: Scopes = called_tools(message)

@@ -18,7 +18,10 @@ use rmcp::{handler::server::router::tool::ToolRouter, model::Tool};
 
 use super::server::GatewayServer;
 use crate::{
-    config::toolsets::{Selection, Toolset},
+    config::{
+        Config,
+        toolsets::{Selection, Toolset},
+    },
     oauth::scope::{Scope, Scopes},
 };
 
@@ -73,7 +76,45 @@ impl Registry {
     pub fn enabled(&self, name: &str, selection: &Selection) -> Option<&Tool> {
         let tool = self.router.get(name)?;
         let toolset = self.toolset_of.get(name)?;
-        (selection.toolsets.contains(toolset) && !(selection.read_only && is_write(tool))).then_some(tool)
+        selection.allows(name, *toolset, is_write(tool)).then_some(tool)
+    }
+
+    /// The first name `selection` mentions that is no tool here, with the setting or header that
+    /// named it.
+    pub fn unknown<'a>(&self, selection: &'a Selection) -> Option<(&'static str, &'a str)> {
+        selection.named_tools().find(|(_, name)| self.router.get(name).is_none())
+    }
+
+    /// Settles the operator's tool settings at start-up: every name in `TOOLS` and `EXCLUDE_TOOLS`
+    /// must be a tool (in upstream mode the names are GitHub's server's, passed on as they are),
+    /// and unless `GITHUB_SCOPES` was set, the GitHub scopes of the tools `TOOLS` names are asked
+    /// for too. `Err` is one line naming the setting.
+    pub fn settle(&self, config: &mut Config) -> Result<(), String> {
+        if config.upstream_mcp.is_some() {
+            return Ok(());
+        }
+        if let Some((setting, name)) = self.unknown(&config.selection()) {
+            let near: Vec<&str> = self
+                .toolset_of
+                .keys()
+                .map(String::as_str)
+                .filter(|t| t.contains(name) || name.contains(*t))
+                .take(3)
+                .collect();
+            let hint = if near.is_empty() { String::new() } else { format!(" (did you mean {}?)", near.join(", ")) };
+            return Err(format!("{setting}: `{name}` is not a tool{hint}; the README's Tools section lists them"));
+        }
+        if !config.github_scopes_explicit {
+            for name in &config.tools {
+                let needed = self.toolset_of.get(name).map(|t| t.github_scopes()).unwrap_or_default();
+                for scope in needed {
+                    if !config.github_scopes.iter().any(|s| s == scope) {
+                        config.github_scopes.push((*scope).to_owned());
+                    }
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The tools `selection` allows, in a stable order.
