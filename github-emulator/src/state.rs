@@ -105,6 +105,11 @@ impl Shared {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// The configured users.
+    pub fn users(&self) -> impl Iterator<Item = &User> {
+        self.users.iter()
+    }
+
     /// Finds a user by login, case-insensitively.
     pub fn user(&self, login: &str) -> Option<&User> {
         self.users.iter().find(|u| u.login.eq_ignore_ascii_case(login))

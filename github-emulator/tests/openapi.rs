@@ -50,9 +50,13 @@ fn declared_routes() -> BTreeSet<String> {
     walk(&manifest("src"), &mut sources);
     let mut routes = BTreeSet::new();
     for source in sources {
-        for piece in source.split(".route(\"").skip(1) {
+        // `.route("PATH", handlers)` on one line, or as rustfmt breaks a long one: the path and
+        // the handlers each on their own line.
+        for piece in source.split(".route(").skip(1) {
+            let Some(piece) = piece.trim_start().strip_prefix('"') else { continue };
             let Some((path, rest)) = piece.split_once('"') else { continue };
-            let handlers = rest.split(".route(").next().unwrap_or(rest).lines().next().unwrap_or("");
+            let first = rest.lines().next().unwrap_or("");
+            let handlers = if first.trim() == "," { rest.lines().nth(1).unwrap_or("") } else { first };
             for method in ["get", "post", "put", "patch", "delete"] {
                 let called = handlers.match_indices(&format!("{method}(")).any(|(i, _)| {
                     i == 0 || !handlers.as_bytes()[i - 1].is_ascii_alphanumeric() && handlers.as_bytes()[i - 1] != b'_'
@@ -151,5 +155,11 @@ async fn github_s_real_behaviour_is_kept_where_its_description_differs() -> Test
     let stale = json!({"message": "m", "content": "eA==", "sha": "0000000000000000000000000000000000000000"});
     let conflict = w.send(Method::PUT, "/repos/octocat/hello-world/contents/README.md", &w.octo, stale).await?;
     assert_eq!(conflict.status, 409, "{}", conflict.text);
+    // The description lists this 422 without a body; GitHub sends its error JSON, saying why.
+    let author = json!({"reviewers": ["octocat"]});
+    let refused =
+        w.send(Method::POST, "/repos/octocat/hello-world/pulls/3/requested_reviewers", &w.octo, author).await?;
+    assert_eq!(refused.status, 422, "{}", refused.text);
+    assert!(refused.json()["message"].as_str().is_some_and(|m| m.contains("author")), "{}", refused.text);
     Ok(())
 }

@@ -1,8 +1,9 @@
 //! GitHub Actions: `GET /repos/{o}/{r}/actions/runs` (`?status=` — a status
 //! or a conclusion —, `?branch=`, `?event=`, `?actor=`, `?head_sha=`),
 //! `GET .../actions/runs/{id}`, `GET .../actions/runs/{id}/jobs`,
-//! `GET .../actions/jobs/{id}`, `GET .../actions/jobs/{id}/logs` and
-//! `POST .../actions/runs/{id}/rerun`.
+//! `GET .../actions/jobs/{id}`, `GET .../actions/jobs/{id}/logs`,
+//! `POST .../actions/runs/{id}/rerun`, `.../rerun-failed-jobs` (403 when no
+//! job failed) and `.../cancel` (202; 409 once completed, in GitHub's words).
 //!
 //! Logs need a token (401 otherwise). As on GitHub they are not served
 //! here: the answer is a 302 to a one-time-token URL on the emulator's web
@@ -39,6 +40,8 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
         .route("/repos/{owner}/{repo}/actions/runs/{id}", get(one_run))
         .route("/repos/{owner}/{repo}/actions/runs/{id}/jobs", get(run_jobs))
         .route("/repos/{owner}/{repo}/actions/runs/{id}/rerun", post(rerun))
+        .route("/repos/{owner}/{repo}/actions/runs/{id}/rerun-failed-jobs", post(rerun_failed))
+        .route("/repos/{owner}/{repo}/actions/runs/{id}/cancel", post(cancel))
         .route("/repos/{owner}/{repo}/actions/jobs/{id}", get(one_job))
         .route("/repos/{owner}/{repo}/actions/jobs/{id}/logs", get(job_logs))
 }
@@ -146,14 +149,62 @@ async fn rerun(
     Authed(caller): Authed,
     args: PathArgs<(String, String, u64)>,
 ) -> Result<Response, ApiError> {
+    restart(&shared, &caller, args, false)
+}
+
+/// Re-runs only the failed (and cancelled) jobs of a completed run; 403 when none failed, in
+/// GitHub's words.
+async fn rerun_failed(
+    State(shared): State<Arc<Shared>>,
+    Authed(caller): Authed,
+    args: PathArgs<(String, String, u64)>,
+) -> Result<Response, ApiError> {
+    restart(&shared, &caller, args, true)
+}
+
+/// Cancels a queued or running run: 202; 409 once it has completed, in GitHub's words.
+async fn cancel(
+    State(shared): State<Arc<Shared>>,
+    Authed(caller): Authed,
+    args: PathArgs<(String, String, u64)>,
+) -> Result<Response, ApiError> {
     let (owner, name, id) = path(args)?;
     let mut inner = shared.lock();
     let world = &mut inner.world;
     let view = View::new(&shared, world, Some(&caller));
     let repo = view.writable(&owner, &name, Need::Push)?;
     let run = repo.runs.iter().find(|r| r.id == id).ok_or_else(ApiError::not_found)?;
+    if run.status == "completed" {
+        return Err(ApiError::new(StatusCode::CONFLICT, "Cannot cancel a workflow run that is completed."));
+    }
+    let at = (repo.owner.clone(), repo.name.clone());
+    let repo = world.repo_mut(&at.0, &at.1).ok_or_else(ApiError::not_found)?;
+    if let Some(run) = repo.runs.iter_mut().find(|r| r.id == id) {
+        run.status = "completed".into();
+        run.conclusion = Some("cancelled".into());
+        run.updated_at = time::now();
+    }
+    Ok(json_response(StatusCode::ACCEPTED, &json!({})))
+}
+
+fn restart(
+    shared: &Arc<Shared>,
+    caller: &super::auth::Caller,
+    args: PathArgs<(String, String, u64)>,
+    only_failed: bool,
+) -> Result<Response, ApiError> {
+    let (owner, name, id) = path(args)?;
+    let mut inner = shared.lock();
+    let world = &mut inner.world;
+    let view = View::new(shared, world, Some(caller));
+    let repo = view.writable(&owner, &name, Need::Push)?;
+    let run = repo.runs.iter().find(|r| r.id == id).ok_or_else(ApiError::not_found)?;
     if run.status != "completed" {
         return Err(ApiError::new(StatusCode::FORBIDDEN, "This workflow is already running"));
+    }
+    let failed = |c: &Option<String>| matches!(c.as_deref(), Some("failure" | "cancelled" | "timed_out"));
+    if only_failed && !repo.jobs.iter().any(|j| j.run_id == id && failed(&j.conclusion)) {
+        return Err(ApiError::new(StatusCode::FORBIDDEN, "This workflow run has no failed jobs to re-run."));
     }
     let at = (repo.owner.clone(), repo.name.clone());
     let repo = world.repo_mut(&at.0, &at.1).ok_or_else(ApiError::not_found)?;

@@ -29,7 +29,7 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
     Router::new()
         .route("/repos/{owner}/{repo}/contents", get(get_root))
         .route("/repos/{owner}/{repo}/contents/", get(get_root))
-        .route("/repos/{owner}/{repo}/contents/{*path}", get(get_path).put(put_file))
+        .route("/repos/{owner}/{repo}/contents/{*path}", get(get_path).put(put_file).delete(delete_file))
 }
 
 async fn get_root(
@@ -182,4 +182,44 @@ async fn put_file(
     });
     let status = if existing.is_some() { StatusCode::OK } else { StatusCode::CREATED };
     Ok(json_response(status, &body))
+}
+
+/// `{message, sha, branch?}`: commits the file's removal. 404 for a missing file or branch, 422
+/// without `message` or `sha`, 409 when `sha` is not the file's.
+async fn delete_file(
+    State(shared): State<Arc<Shared>>,
+    Authed(caller): Authed,
+    args: PathArgs<(String, String, String)>,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let (owner, name, file_path) = path(args)?;
+    let file_path = file_path.trim_matches('/').to_owned();
+    let message = body.str("message")?;
+    let sha = body.str("sha")?;
+    let branch = body.str("branch")?;
+    let mut inner = shared.lock();
+    let world = &mut inner.world;
+    let view = View::new(&shared, world, Some(&caller));
+    let repo = view.writable(&owner, &name, Need::Push)?;
+    let not_supplied =
+        |field: &str| ApiError::unprocessable(format!("Invalid request.\n\n\"{field}\" wasn't supplied."));
+    let message = message.ok_or_else(|| not_supplied("message"))?;
+    let sha = sha.ok_or_else(|| not_supplied("sha"))?;
+    let branch = branch.unwrap_or_else(|| repo.default_branch.clone());
+    let tip = repo.branches.get(&branch).ok_or_else(|| not_found_because(format!("Branch {branch} not found")))?;
+    let mut tree = (*view.world.git.tree(tip)).clone();
+    let current = tree.get(&file_path).cloned().ok_or_else(|| not_found_because("Not Found"))?;
+    if !current.eq_ignore_ascii_case(&sha) {
+        return Err(ApiError::new(StatusCode::CONFLICT, format!("{file_path} does not match {sha}")));
+    }
+    let at = (repo.owner.clone(), repo.name.clone());
+    tree.remove(&file_path);
+    let commit = world
+        .commit_to_branch((&at.0, &at.1), &branch, tree, &message, &caller.login)
+        .ok_or_else(|| not_found_because(format!("Branch {branch} not found")))?;
+    let view = View::new(&shared, world, Some(&caller));
+    let repo = view.repo(&at.0, &at.1)?;
+    let commit = view.world.git.commit(&commit).ok_or_else(ApiError::not_found)?;
+    let body = json!({"content": null, "commit": model::git::git_commit(&view, repo, commit)});
+    Ok(json_response(StatusCode::OK, &body))
 }

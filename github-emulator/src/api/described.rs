@@ -17,6 +17,8 @@
 //! Where GitHub's real behaviour differs from its description the emulator keeps the real
 //! behaviour, and the check allows it (each is exercised, with its reason, by
 //! `tests/openapi.rs`'s `github_s_real_behaviour_is_kept_where_its_description_differs`):
+//! - an error status an operation lists without a body (the description's `422: Unprocessable
+//!   Entity if user is not a collaborator`) is `basic-error` too, as GitHub sends it;
 //! - an error status an operation does not list is still `basic-error` (GitHub answers 404 for
 //!   what the caller may not see on every operation);
 //! - `oneOf` is read as `anyOf`: the description's alternatives overlap (`basic-error` and
@@ -203,11 +205,13 @@ fn response_problems(key: &str, status: StatusCode, body: &[u8]) -> Vec<String> 
     let (cache_key, schema) = match documented {
         Some((listed, Some(schema))) => (format!("{key} {listed}"), schema),
         Some((_, None)) if body.is_empty() => return Vec::new(),
-        Some((_, None)) => return vec![format!("{status} is documented without a body for {key}, but one was sent")],
+        // An error status documented without a body (`422: Unprocessable Entity if user is not a
+        // collaborator`) still gets GitHub's basic-error JSON, as every error answer does.
         // An error status the operation does not list is still GitHub's basic-error (module doc).
-        None if status.is_client_error() || status.is_server_error() => {
+        Some((_, None)) | None if status.is_client_error() || status.is_server_error() => {
             ("basic-error".to_owned(), BASIC_ERROR.get_or_init(|| json!({"$ref": "#/components/schemas/basic-error"})))
         }
+        Some((_, None)) => return vec![format!("{status} is documented without a body for {key}, but one was sent")],
         None => return vec![format!("status {status} is not documented for {key}")],
     };
     let instance: Value = match serde_json::from_slice(body) {

@@ -33,7 +33,7 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
     Router::new()
         .route("/repos/{owner}/{repo}/issues", get(list).post(create))
         .route("/repos/{owner}/{repo}/issues/{number}", get(one).patch(update))
-        .route("/repos/{owner}/{repo}/labels", get(labels))
+        .route("/repos/{owner}/{repo}/labels", get(labels).post(super::repo_more::create_label))
 }
 
 async fn list(

@@ -27,7 +27,9 @@ mod issues;
 mod model;
 mod notifications;
 mod pagination;
+mod pull_branches;
 mod pulls;
+mod repo_more;
 mod repos;
 mod reviews;
 mod search;
@@ -54,6 +56,8 @@ pub(crate) fn router(shared: Arc<Shared>, prefix: &str) -> Router<Arc<Shared>> {
         .merge(issues::routes())
         .merge(comments::routes())
         .merge(pulls::routes())
+        .merge(pull_branches::routes())
+        .merge(repo_more::routes())
         .merge(reviews::routes())
         .merge(checks::routes())
         .merge(actions::routes())

@@ -1,8 +1,12 @@
 //! The caller's notifications: `GET /notifications` (unread only unless
 //! `?all=true`; `?participating=true` keeps mentions, authored and review
 //! requests), `GET /notifications/threads/{id}`, `PATCH
-//! /notifications/threads/{id}` (mark read: 205, no body) and `PUT
-//! /notifications` (mark all read: 205).
+//! /notifications/threads/{id}` (mark read: 205, no body), `DELETE
+//! /notifications/threads/{id}` (mark done: 204; out of the inbox), `PUT
+//! /notifications` (mark all read: 205, `last_read_at` optional), and the
+//! subscriptions: `GET|PUT|DELETE /notifications/threads/{id}/subscription`
+//! (`{ignored}`) and `GET|PUT|DELETE /repos/{o}/{r}/subscription`
+//! (`{subscribed, ignored}`; GET is 404 while the caller has none).
 //!
 //! These need a token (401) with the `notifications` or `repo` scope
 //! (404 otherwise, like the repository writes); threads of repositories
@@ -19,16 +23,24 @@ use axum::routing::get;
 use super::access::View;
 use super::auth::{Authed, Caller};
 use super::errors::{ApiError, json_response};
-use super::input::{PathArgs, Query, path};
+use super::input::{Body, PathArgs, Query, path};
 use super::model;
 use super::pagination::list_response;
 use crate::state::Shared;
-use crate::world::{Thread, time};
+use crate::world::{RepoSubscription, Thread, time};
 
 pub(crate) fn routes() -> Router<Arc<Shared>> {
     Router::new()
         .route("/notifications", get(list).put(mark_all))
-        .route("/notifications/threads/{id}", get(one).patch(mark_read))
+        .route("/notifications/threads/{id}", get(one).patch(mark_read).delete(mark_done))
+        .route(
+            "/notifications/threads/{id}/subscription",
+            get(thread_subscription).put(subscribe_thread).delete(unsubscribe_thread),
+        )
+        .route(
+            "/repos/{owner}/{repo}/subscription",
+            get(repo_subscription).put(subscribe_repo).delete(unsubscribe_repo),
+        )
 }
 
 fn require_scope(caller: &Caller) -> Result<(), ApiError> {
@@ -40,7 +52,7 @@ fn threads<'a>(view: &View<'a>, login: &str) -> Vec<&'a Thread> {
     view.world
         .threads
         .iter()
-        .filter(|t| t.login.eq_ignore_ascii_case(login))
+        .filter(|t| t.login.eq_ignore_ascii_case(login) && !t.done)
         .filter(|t| view.repo(&t.repo.0, &t.repo.1).is_ok())
         .collect()
 }
@@ -98,15 +110,167 @@ async fn mark_read(
     Ok(StatusCode::RESET_CONTENT.into_response())
 }
 
-async fn mark_all(State(shared): State<Arc<Shared>>, Authed(caller): Authed) -> Result<Response, ApiError> {
+/// `{last_read_at?}`: threads updated after it stay unread.
+async fn mark_all(State(shared): State<Arc<Shared>>, Authed(caller): Authed, body: Body) -> Result<Response, ApiError> {
     require_scope(&caller)?;
+    let until = match body.str("last_read_at")? {
+        Some(at) => time::parse(&at).ok_or_else(|| ApiError::validation("Notification", "last_read_at", "invalid"))?,
+        None => time::now(),
+    };
     let mut inner = shared.lock();
     let view = View::new(&shared, &inner.world, Some(&caller));
     let ids: Vec<u64> = threads(&view, &caller.login).iter().map(|t| t.id).collect();
     let now = time::now();
-    for thread in inner.world.threads.iter_mut().filter(|t| ids.contains(&t.id) && t.unread) {
+    for thread in inner.world.threads.iter_mut().filter(|t| ids.contains(&t.id) && t.unread && t.updated_at <= until) {
         thread.unread = false;
         thread.last_read_at = Some(now);
     }
     Ok(StatusCode::RESET_CONTENT.into_response())
+}
+
+/// The caller's thread `id`, for a change: 404 unless it is in their inbox.
+fn own_thread<'a>(
+    shared: &Shared,
+    inner: &'a mut crate::state::Inner,
+    caller: &Caller,
+    id: u64,
+) -> Result<&'a mut Thread, ApiError> {
+    let view = View::new(shared, &inner.world, Some(caller));
+    threads(&view, &caller.login).into_iter().find(|t| t.id == id).ok_or_else(ApiError::not_found)?;
+    inner.world.threads.iter_mut().find(|t| t.id == id).ok_or_else(ApiError::not_found)
+}
+
+async fn mark_done(
+    State(shared): State<Arc<Shared>>,
+    Authed(caller): Authed,
+    args: PathArgs<u64>,
+) -> Result<Response, ApiError> {
+    require_scope(&caller)?;
+    let id = path(args)?;
+    let mut inner = shared.lock();
+    let thread = own_thread(&shared, &mut inner, &caller, id)?;
+    thread.done = true;
+    thread.unread = false;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+fn thread_subscription_body(shared: &Shared, thread: &Thread) -> serde_json::Value {
+    let url = format!("{}/notifications/threads/{}", shared.api_url, thread.id);
+    let (ignored, at) = thread.subscription.unwrap_or((false, thread.updated_at));
+    serde_json::json!({
+        "subscribed": !ignored,
+        "ignored": ignored,
+        "reason": thread.subscription.is_none().then_some(thread.reason.as_str()),
+        "created_at": time::iso(at),
+        "url": format!("{url}/subscription"),
+        "thread_url": url,
+    })
+}
+
+async fn thread_subscription(
+    State(shared): State<Arc<Shared>>,
+    Authed(caller): Authed,
+    args: PathArgs<u64>,
+) -> Result<Response, ApiError> {
+    require_scope(&caller)?;
+    let id = path(args)?;
+    let mut inner = shared.lock();
+    let thread = own_thread(&shared, &mut inner, &caller, id)?;
+    let body = thread_subscription_body(&shared, thread);
+    Ok(json_response(StatusCode::OK, &body))
+}
+
+/// `{ignored?}` (default false): watch the thread, or mute it.
+async fn subscribe_thread(
+    State(shared): State<Arc<Shared>>,
+    Authed(caller): Authed,
+    args: PathArgs<u64>,
+    body: Body,
+) -> Result<Response, ApiError> {
+    require_scope(&caller)?;
+    let id = path(args)?;
+    let ignored = body.bool("ignored")?.unwrap_or(false);
+    let mut inner = shared.lock();
+    let thread = own_thread(&shared, &mut inner, &caller, id)?;
+    thread.subscription = Some((ignored, time::now()));
+    let thread = own_thread(&shared, &mut inner, &caller, id)?;
+    let body = thread_subscription_body(&shared, thread);
+    Ok(json_response(StatusCode::OK, &body))
+}
+
+async fn unsubscribe_thread(
+    State(shared): State<Arc<Shared>>,
+    Authed(caller): Authed,
+    args: PathArgs<u64>,
+) -> Result<Response, ApiError> {
+    require_scope(&caller)?;
+    let id = path(args)?;
+    let mut inner = shared.lock();
+    own_thread(&shared, &mut inner, &caller, id)?.subscription = None;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+fn repo_subscription_body(shared: &Shared, s: &RepoSubscription) -> serde_json::Value {
+    let repo_url = format!("{}/repos/{}/{}", shared.api_url, s.repo.0, s.repo.1);
+    serde_json::json!({
+        "subscribed": s.subscribed,
+        "ignored": s.ignored,
+        "reason": null,
+        "created_at": time::iso(s.created_at),
+        "url": format!("{repo_url}/subscription"),
+        "repository_url": repo_url,
+    })
+}
+
+async fn repo_subscription(
+    State(shared): State<Arc<Shared>>,
+    Authed(caller): Authed,
+    args: PathArgs<(String, String)>,
+) -> Result<Response, ApiError> {
+    let (owner, name) = path(args)?;
+    let inner = shared.lock();
+    let view = View::new(&shared, &inner.world, Some(&caller));
+    let repo = view.repo(&owner, &name)?;
+    let found = inner
+        .world
+        .repo_subscriptions
+        .iter()
+        .find(|s| s.login.eq_ignore_ascii_case(&caller.login) && repo.is(&s.repo.0, &s.repo.1));
+    let s = found.ok_or_else(ApiError::not_found)?;
+    Ok(json_response(StatusCode::OK, &repo_subscription_body(&shared, s)))
+}
+
+/// `{subscribed?, ignored?}`: watch the repository (`subscribed`), or mute it (`ignored`).
+async fn subscribe_repo(
+    State(shared): State<Arc<Shared>>,
+    Authed(caller): Authed,
+    args: PathArgs<(String, String)>,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let (owner, name) = path(args)?;
+    let subscribed = body.bool("subscribed")?.unwrap_or(false);
+    let ignored = body.bool("ignored")?.unwrap_or(false);
+    let mut inner = shared.lock();
+    let view = View::new(&shared, &inner.world, Some(&caller));
+    let repo = view.repo(&owner, &name)?;
+    let at = (repo.owner.clone(), repo.name.clone());
+    let subs = &mut inner.world.repo_subscriptions;
+    subs.retain(|s| !(s.login.eq_ignore_ascii_case(&caller.login) && s.repo == at));
+    subs.push(RepoSubscription { login: caller.login.clone(), repo: at, subscribed, ignored, created_at: time::now() });
+    let body = subs.last().map(|s| repo_subscription_body(&shared, s)).unwrap_or_default();
+    Ok(json_response(StatusCode::OK, &body))
+}
+
+async fn unsubscribe_repo(
+    State(shared): State<Arc<Shared>>,
+    Authed(caller): Authed,
+    args: PathArgs<(String, String)>,
+) -> Result<Response, ApiError> {
+    let (owner, name) = path(args)?;
+    let mut inner = shared.lock();
+    let view = View::new(&shared, &inner.world, Some(&caller));
+    let repo = view.repo(&owner, &name)?;
+    let at = (repo.owner.clone(), repo.name.clone());
+    inner.world.repo_subscriptions.retain(|s| !(s.login.eq_ignore_ascii_case(&caller.login) && s.repo == at));
+    Ok(StatusCode::NO_CONTENT.into_response())
 }

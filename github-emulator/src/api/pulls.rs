@@ -162,6 +162,7 @@ async fn create(
         maintainer_can_modify,
         merged: None,
         reviews: Vec::new(),
+        requested_reviewers: Vec::new(),
     };
     let at = (repo.owner.clone(), repo.name.clone());
     let (issue_id, pull_id) = (world.next_id(), world.next_id());

@@ -99,4 +99,19 @@ pub(crate) struct Thread {
     pub unread: bool,
     pub updated_at: u64,
     pub last_read_at: Option<u64>,
+    /// Marked done (`DELETE /notifications/threads/{id}`): out of the inbox until new activity.
+    pub done: bool,
+    /// The caller's subscription to the thread: `Some(ignored)` once set, `None` while it is the
+    /// implicit one every participant has.
+    pub subscription: Option<(bool, u64)>,
+}
+
+/// A user's watch setting for a repository (`PUT /repos/{o}/{r}/subscription`).
+#[derive(Debug)]
+pub(crate) struct RepoSubscription {
+    pub login: String,
+    pub repo: (String, String),
+    pub subscribed: bool,
+    pub ignored: bool,
+    pub created_at: u64,
 }

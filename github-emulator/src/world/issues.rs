@@ -91,6 +91,8 @@ pub(crate) struct Pull {
     pub maintainer_can_modify: bool,
     pub merged: Option<Merged>,
     pub reviews: Vec<Review>,
+    /// Logins asked for a review and not yet reviewed.
+    pub requested_reviewers: Vec<String>,
 }
 
 /// How a pull request was merged.

@@ -16,11 +16,11 @@ pub(crate) mod time;
 
 use std::collections::{BTreeMap, HashMap};
 
-pub(crate) use activity::{CheckRun, CommitStatus, Job, Release, Run, Thread};
+pub(crate) use activity::{CheckRun, CommitStatus, Job, Release, RepoSubscription, Run, Thread};
 pub(crate) use diff::{diff, unified};
 pub(crate) use git::{Change, Commit, Git, Tree, changes, dir_sha};
 pub(crate) use issues::{Comment, Issue, Label, Merged, Pull, Review};
-pub(crate) use pulls::{MergeOptions, MergeRefusal};
+pub(crate) use pulls::{MergeOptions, MergeRefusal, UpdateRefusal};
 
 /// Everything the API can read and change.
 #[derive(Debug)]
@@ -28,6 +28,7 @@ pub(crate) struct World {
     pub repos: Vec<Repo>,
     pub git: Git,
     pub threads: Vec<Thread>,
+    pub repo_subscriptions: Vec<RepoSubscription>,
     /// Logins that are organizations (users come from the config).
     pub orgs: Vec<String>,
     /// Job log download tokens handed out in redirects → (owner, repo, job id).

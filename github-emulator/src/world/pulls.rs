@@ -14,6 +14,17 @@ pub(crate) enum MergeRefusal {
     HeadMoved,
 }
 
+/// Why a pull request's branch was not updated from its base (all GitHub's 422s).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum UpdateRefusal {
+    /// The head already contains the base's tip.
+    UpToDate,
+    /// `expected_head_sha` is not the head.
+    HeadMoved,
+    /// Closed, or the two sides changed the same file.
+    Conflict,
+}
+
 /// How to merge: `method` is `merge`, `squash` or `rebase`; `sha`, when
 /// given, must be the head; `title`/`message` override the commit message.
 #[derive(Debug, Clone, Copy)]
@@ -78,6 +89,40 @@ impl World {
             repo.branches.contains_key(&pull.base_ref)
                 && !ours.iter().any(|o| theirs.iter().any(|t| t.path == o.path && t.new != o.new)),
         )
+    }
+
+    /// Merges the base branch into the head branch of pull request `number` of `at` (GitHub's
+    /// "Update branch") and returns the head's new tip.
+    pub fn update_pull_branch(
+        &mut self,
+        at: (&str, &str),
+        number: u64,
+        expected_head: Option<&str>,
+        by: &str,
+    ) -> Result<String, UpdateRefusal> {
+        let repo = self.repo(at.0, at.1).ok_or(UpdateRefusal::Conflict)?;
+        let issue = repo.issue(number).ok_or(UpdateRefusal::Conflict)?;
+        let pull = issue.pull.as_ref().ok_or(UpdateRefusal::Conflict)?;
+        let head = self.pull_head(pull);
+        if expected_head.is_some_and(|sha| !sha.eq_ignore_ascii_case(&head)) {
+            return Err(UpdateRefusal::HeadMoved);
+        }
+        let base_tip = self.pull_base(repo, pull);
+        if self.git.ancestors(&head).contains(&base_tip) {
+            return Err(UpdateRefusal::UpToDate);
+        }
+        if self.pull_mergeable(repo, issue) != Some(true) {
+            return Err(UpdateRefusal::Conflict);
+        }
+        let tree = apply(&self.git.tree(&base_tip), &self.pull_changes(repo, pull));
+        let message = format!("Merge branch '{}' into {}", pull.base_ref, pull.head_ref);
+        let (head_repo, head_ref) = (pull.head_repo.clone(), pull.head_ref.clone());
+        let now = time::now();
+        let sha = self.git.commit_tree(vec![head, base_tip], tree, &message, by, now);
+        let repo = self.repo_mut(&head_repo.0, &head_repo.1).ok_or(UpdateRefusal::Conflict)?;
+        repo.branches.insert(head_ref, sha.clone());
+        repo.pushed_at = now;
+        Ok(sha)
     }
 
     /// Merges pull request `number` of `at` and returns the new base tip.

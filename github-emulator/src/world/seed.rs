@@ -52,6 +52,7 @@ pub(super) fn world() -> World {
         repos: Vec::new(),
         git: Git::default(),
         threads: Vec::new(),
+        repo_subscriptions: Vec::new(),
         orgs: vec!["github".into()],
         log_tokens: Default::default(),
         next_id: FIRST_FREE_ID,
@@ -213,6 +214,7 @@ fn hello_world(git: &mut Git) -> Repo {
         base_ref: "main".into(),
         draft: false,
         maintainer_can_modify: false,
+        requested_reviewers: Vec::new(),
         merged: None,
         reviews: vec![Review {
             id: 80,

@@ -76,6 +76,8 @@ fn thread(id: u64, number: u64, subject_type: &str, title: &str, reason: &str) -
         unread: true,
         updated_at: utc(2024, 4, 3, 9, 0),
         last_read_at: None,
+        done: false,
+        subscription: None,
     }
 }
 

@@ -22,6 +22,21 @@ pub(crate) fn iso(secs: u64) -> String {
     format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
 }
 
+/// Unix seconds of `2024-06-01T12:00:00Z` (the form GitHub takes; `None` for anything else).
+pub(crate) fn parse(text: &str) -> Option<u64> {
+    let b = text.as_bytes();
+    if b.len() != 20 || b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[13] != b':' || b[16] != b':' || b[19] != b'Z'
+    {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| text.get(r)?.parse::<u32>().ok();
+    let (y, mo, d, h, mi, s) = (num(0..4)?, num(5..7)?, num(8..10)?, num(11..13)?, num(14..16)?, num(17..19)?);
+    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || s > 59 {
+        return None;
+    }
+    Some(utc(i64::from(y), mo, d, u64::from(h), u64::from(mi)) + u64::from(s))
+}
+
 /// Howard Hinnant's `days_from_civil`.
 fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
     let y = if month <= 2 { year - 1 } else { year };
@@ -56,5 +71,8 @@ mod tests {
         assert_eq!(utc(2024, 6, 1, 12, 0), 1_717_243_200);
         assert_eq!(iso(utc(2024, 2, 29, 23, 59) + 59), "2024-02-29T23:59:59Z");
         assert_eq!(iso(utc(2000, 1, 1, 0, 0)), "2000-01-01T00:00:00Z");
+        assert_eq!(parse("2024-02-29T23:59:59Z").map(iso).as_deref(), Some("2024-02-29T23:59:59Z"));
+        assert_eq!(parse("2024-02-29"), None);
+        assert_eq!(parse("2024-13-01T00:00:00Z"), None);
     }
 }

@@ -70,7 +70,7 @@ pub(crate) fn pull(view: &View, repo: &Repo, issue: &Issue, pull: &Pull) -> Valu
         "merge_commit_sha": merged.map(|m| m.sha.clone()),
         "assignee": assignees.first().cloned().unwrap_or(Value::Null),
         "assignees": assignees,
-        "requested_reviewers": [],
+        "requested_reviewers": pull.requested_reviewers.iter().map(|r| account(view.shared, view.world, r)).collect::<Vec<_>>(),
         "requested_teams": [],
         "labels": labels,
         "milestone": null,

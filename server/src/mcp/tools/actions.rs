@@ -1,10 +1,9 @@
-//! Toolsets `actions` and `notifications`: workflow runs, job logs and re-runs; the user's
-//! notification inbox.
+//! Toolset `actions`: workflow runs, their jobs and logs, and re-runs.
 
 use reqwest::Method;
 use rmcp::schemars::{self, JsonSchema};
 use serde::Deserialize;
-use serde_json::json;
+use serde_json::{Value, json};
 
 use super::{
     define::{Def, Effect, Route, route},
@@ -47,27 +46,11 @@ pub struct JobLogs {
     #[serde(flatten)]
     pub at: RepoRef,
     /// Job id (from get_workflow_run's jobs).
-    pub job_id: u64,
+    pub job_id: Option<u64>,
+    /// Instead of `job_id`: a run id, to read the logs of all its failed jobs at once.
+    pub run_id: Option<u64>,
     /// How many lines from the end of the log to return (default 200, at most 2000).
     pub tail_lines: Option<usize>,
-}
-
-#[derive(Debug, Deserialize, JsonSchema)]
-pub struct ListNotifications {
-    /// Include notifications already read (default false).
-    #[serde(default)]
-    pub all: bool,
-    /// Only notifications in which the user is directly participating or mentioned.
-    #[serde(default)]
-    pub participating: bool,
-    #[serde(flatten)]
-    pub paging: Paging,
-}
-
-#[derive(Debug, Deserialize, JsonSchema)]
-pub struct ThreadRef {
-    /// Notification thread id (from list_notifications), a string of digits.
-    pub thread_id: String,
 }
 
 const LIST_WORKFLOW_RUNS: Def = Def {
@@ -113,14 +96,52 @@ const GET_JOB_LOGS: Def = Def {
     name: "get_job_logs",
     title: "Read a job's log",
     description: "Returns the last lines of a workflow job's log (default 200, at most 2000), where failures \
-                       usually are. Use it with a job id from get_workflow_run to see why a job failed.",
+                       usually are: of one job (`job_id`), or of every failed job of a run (`run_id`). Use it to \
+                       see why a run failed.",
     effect: Effect::Read,
 };
 
+/// Most failed jobs of one run whose logs are read in one call.
+const FAILED_JOBS: usize = 5;
+
 async fn get_job_logs(gh: Github, p: JobLogs) -> ToolResult {
-    let path = format!("{}/actions/jobs/{}/logs", p.at.path()?, p.job_id);
-    let (log, cut) = gh.text(&path, "application/vnd.github+json", LOG_BYTES, Keep::Tail).await?;
+    let repo = p.at.path()?;
     let tail = p.tail_lines.unwrap_or(DEFAULT_TAIL).clamp(1, MAX_TAIL);
+    match (p.job_id, p.run_id) {
+        (Some(job), None) => structured(job_log(&gh, &repo, job, tail).await?),
+        (None, Some(run)) => {
+            let jobs = gh.get(&format!("{repo}/actions/runs/{run}/jobs"), &[("per_page", "100".into())]).await?;
+            let failed: Vec<&Value> = jobs["jobs"]
+                .as_array()
+                .map(Vec::as_slice)
+                .unwrap_or_default()
+                .iter()
+                .filter(|j| matches!(j["conclusion"].as_str(), Some("failure" | "timed_out" | "cancelled")))
+                .collect();
+            // Each job's share of the tail, so the answer stays about one log's size.
+            let share = (tail / failed.len().clamp(1, FAILED_JOBS)).max(20);
+            let mut logs = Vec::new();
+            for job in failed.iter().take(FAILED_JOBS) {
+                let Some(id) = job["id"].as_u64() else { continue };
+                let mut log = job_log(&gh, &repo, id, share).await?;
+                log["name"] = job["name"].clone();
+                logs.push(log);
+            }
+            structured(json!({
+                "run_id": run,
+                "failed_jobs": failed.len(),
+                "logs": logs,
+                "note": (failed.len() > FAILED_JOBS).then_some("Only the first five failed jobs; read the others by job_id."),
+            }))
+        }
+        _ => Err(ToolFailure::message("Pass either `job_id` (one job) or `run_id` (all its failed jobs).")),
+    }
+}
+
+/// The last `tail` lines of job `job`'s log.
+async fn job_log(gh: &Github, repo: &str, job: u64, tail: usize) -> Result<Value, ToolFailure> {
+    let path = format!("{repo}/actions/jobs/{job}/logs");
+    let (log, cut) = gh.text(&path, "application/vnd.github+json", LOG_BYTES, Keep::Tail).await?;
     let mut lines: Vec<&str> = log.lines().collect();
     if cut && !lines.is_empty() {
         lines.remove(0); // the first line of a cut buffer is partial
@@ -130,8 +151,8 @@ async fn get_job_logs(gh: Github, p: JobLogs) -> ToolResult {
     // Very long lines (minified output) are cut from the front, keeping the end of the log.
     let chars = text.chars().count();
     let text = if chars > LOG_CHARS { text.chars().skip(chars - LOG_CHARS).collect() } else { text };
-    structured(json!({
-        "job_id": p.job_id,
+    Ok(json!({
+        "job_id": job,
         "total_lines": if cut { None } else { Some(lines.len()) },
         "lines_shown": lines.len() - start,
         "log": text,
@@ -153,46 +174,41 @@ async fn rerun_workflow_run(gh: Github, p: RunRef) -> ToolResult {
     structured(json!({"run_id": p.run_id, "rerun_requested": true}))
 }
 
+const RERUN_FAILED_JOBS: Def = Def {
+    name: "rerun_failed_jobs",
+    title: "Re-run failed jobs",
+    description: "Re-runs only the failed jobs of a completed workflow run (and what depends on them), which is \
+                  quicker than rerun_workflow_run.",
+    effect: Effect::Create,
+};
+
+async fn rerun_failed_jobs(gh: Github, p: RunRef) -> ToolResult {
+    let path = format!("{}/actions/runs/{}/rerun-failed-jobs", p.at.path()?, p.run_id);
+    gh.send(Method::POST, &path, Some(&json!({}))).await?;
+    structured(json!({"run_id": p.run_id, "rerun_requested": true, "failed_jobs_only": true}))
+}
+
+const CANCEL_WORKFLOW_RUN: Def = Def {
+    name: "cancel_workflow_run",
+    title: "Cancel a workflow run",
+    description: "Cancels a queued or running workflow run and returns its id; GitHub refuses for a run that has completed. \
+                  Check the result with get_workflow_run.",
+    effect: Effect::Update,
+};
+
+async fn cancel_workflow_run(gh: Github, p: RunRef) -> ToolResult {
+    let path = format!("{}/actions/runs/{}/cancel", p.at.path()?, p.run_id);
+    gh.send(Method::POST, &path, Some(&json!({}))).await?;
+    structured(json!({"run_id": p.run_id, "cancel_requested": true}))
+}
+
 pub fn actions_tools() -> Vec<Route> {
     vec![
         route(LIST_WORKFLOW_RUNS, list_workflow_runs),
         route(GET_WORKFLOW_RUN, get_workflow_run),
         route(GET_JOB_LOGS, get_job_logs),
         route(RERUN_WORKFLOW_RUN, rerun_workflow_run),
+        route(RERUN_FAILED_JOBS, rerun_failed_jobs),
+        route(CANCEL_WORKFLOW_RUN, cancel_workflow_run),
     ]
-}
-
-const LIST_NOTIFICATIONS: Def = Def {
-    name: "list_notifications",
-    title: "List notifications",
-    description: "Lists the signed-in user's GitHub notifications (unread by default): thread id, reason, subject \
-                       title and type, repository. Use it to see what needs attention; mark one done with \
-                       mark_notification_read.",
-    effect: Effect::Read,
-};
-
-async fn list_notifications(gh: Github, p: ListNotifications) -> ToolResult {
-    let q = vec![("all", p.all.to_string()), ("participating", p.participating.to_string())];
-    let (items, page) = gh.list("/notifications", &q, &p.paging, None).await?;
-    structured(json!({"notifications": items.iter().map(shape::notification).collect::<Vec<_>>(), "page": page}))
-}
-
-const MARK_NOTIFICATION_READ: Def = Def {
-    name: "mark_notification_read",
-    title: "Mark a notification read",
-    description: "Marks one notification thread as read and returns its id with `read: true`. Use it after acting \
-                       on a notification from list_notifications, so it stops showing as unread.",
-    effect: Effect::Ensure,
-};
-
-async fn mark_notification_read(gh: Github, p: ThreadRef) -> ToolResult {
-    if p.thread_id.is_empty() || !p.thread_id.chars().all(|c| c.is_ascii_digit()) {
-        return Err(ToolFailure::message("`thread_id` is the numeric id from list_notifications, e.g. \"1\""));
-    }
-    gh.send(Method::PATCH, &format!("/notifications/threads/{}", p.thread_id), None).await?;
-    structured(json!({"thread_id": p.thread_id, "read": true}))
-}
-
-pub fn notifications_tools() -> Vec<Route> {
-    vec![route(LIST_NOTIFICATIONS, list_notifications), route(MARK_NOTIFICATION_READ, mark_notification_read)]
 }

@@ -113,6 +113,46 @@ pub struct ListLabels {
     pub paging: Paging,
 }
 
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct LabelRef {
+    #[serde(flatten)]
+    pub at: RepoRef,
+    /// Label name (case does not matter).
+    pub name: String,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct CreateLabel {
+    #[serde(flatten)]
+    pub at: RepoRef,
+    /// Label name.
+    pub name: String,
+    /// Six hex digits, e.g. `d73a4a` (default: grey).
+    pub color: Option<String>,
+    /// Short description.
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct UpdateLabel {
+    #[serde(flatten)]
+    pub at: RepoRef,
+    /// The label's current name.
+    pub name: String,
+    /// A new name (every issue with the label keeps it under the new name).
+    pub new_name: Option<String>,
+    /// Six hex digits, e.g. `d73a4a`.
+    pub color: Option<String>,
+    /// Short description.
+    pub description: Option<String>,
+}
+
+impl LabelRef {
+    fn path(&self) -> Result<String, ToolFailure> {
+        Ok(format!("{}/labels/{}", self.at.path()?, super::support::seg("name", &self.name)?))
+    }
+}
+
 /// The fields that are set, as a JSON object (unset fields are left unchanged by GitHub).
 fn set_fields(fields: &[(&str, Option<Value>)]) -> Value {
     Value::Object(fields.iter().filter_map(|(k, v)| v.clone().map(|v| ((*k).to_owned(), v))).collect::<Map<_, _>>())
@@ -176,6 +216,11 @@ const SEARCH_ISSUES: Def = Def {
 };
 
 async fn search_issues(gh: Github, p: SearchIssues) -> ToolResult {
+    search(gh, p).await
+}
+
+/// One page of `/search/issues`, each hit with its repository.
+pub(super) async fn search(gh: Github, p: SearchIssues) -> ToolResult {
     let mut q = vec![("q", p.query)];
     opt(&mut q, "sort", &p.sort);
     opt(&mut q, "order", &p.order);
@@ -275,6 +320,70 @@ async fn list_labels(gh: Github, p: ListLabels) -> ToolResult {
     structured(json!({"labels": items.iter().map(shape::label).collect::<Vec<_>>(), "page": page}))
 }
 
+const GET_LABEL: Def = Def {
+    name: "get_label",
+    title: "Get a label",
+    description: "Gets one label of a repository by name (case does not matter): name, color and description. Use it to \
+                  check that a label exists before using it.",
+    effect: Effect::Read,
+};
+
+async fn get_label(gh: Github, p: LabelRef) -> ToolResult {
+    structured(shape::label(&gh.get(&p.path()?, &[]).await?))
+}
+
+const CREATE_LABEL: Def = Def {
+    name: "create_label",
+    title: "Create a label",
+    description: "Creates a label on a repository with a name, color and description, and returns it. Needs push access; \
+                  a name already taken is refused.",
+    effect: Effect::Create,
+};
+
+async fn create_label(gh: Github, p: CreateLabel) -> ToolResult {
+    let body = set_fields(&[
+        ("name", Some(json!(p.name))),
+        ("color", p.color.map(|c| json!(c.trim_start_matches('#')))),
+        ("description", p.description.map(Value::from)),
+    ]);
+    let v = gh.send(Method::POST, &format!("{}/labels", p.at.path()?), Some(&body)).await?;
+    structured(shape::label(&v))
+}
+
+const UPDATE_LABEL: Def = Def {
+    name: "update_label",
+    title: "Update a label",
+    description: "Renames a label or changes its color or description, and returns it; issues and pull requests keep the \
+                  label under its new name.",
+    effect: Effect::Update,
+};
+
+async fn update_label(gh: Github, p: UpdateLabel) -> ToolResult {
+    let body = set_fields(&[
+        ("new_name", p.new_name.map(Value::from)),
+        ("color", p.color.map(|c| json!(c.trim_start_matches('#')))),
+        ("description", p.description.map(Value::from)),
+    ]);
+    if body.as_object().is_some_and(Map::is_empty) {
+        return Err(ToolFailure::message("Nothing to change: pass new_name, color or description."));
+    }
+    let label = LabelRef { at: p.at, name: p.name };
+    structured(shape::label(&gh.send(Method::PATCH, &label.path()?, Some(&body)).await?))
+}
+
+const DELETE_LABEL: Def = Def {
+    name: "delete_label",
+    title: "Delete a label",
+    description: "Deletes a label from a repository and from every issue and pull request that has it. To keep it on \
+                  them under another name, use update_label.",
+    effect: Effect::Update,
+};
+
+async fn delete_label(gh: Github, p: LabelRef) -> ToolResult {
+    gh.send(Method::DELETE, &p.path()?, None).await?;
+    structured(json!({"name": p.name, "deleted": true}))
+}
+
 pub fn issues_tools() -> Vec<Route> {
     vec![
         route(LIST_ISSUES, list_issues),
@@ -285,5 +394,9 @@ pub fn issues_tools() -> Vec<Route> {
         route(UPDATE_ISSUE, update_issue),
         route(ADD_ISSUE_COMMENT, add_issue_comment),
         route(LIST_LABELS, list_labels),
+        route(GET_LABEL, get_label),
+        route(CREATE_LABEL, create_label),
+        route(UPDATE_LABEL, update_label),
+        route(DELETE_LABEL, delete_label),
     ]
 }

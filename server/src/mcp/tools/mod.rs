@@ -6,6 +6,7 @@ pub mod actions;
 pub mod context;
 pub mod define;
 pub mod issues;
+pub mod notifications;
 pub mod pulls;
 pub mod repos;
 pub mod shape;
@@ -55,7 +56,7 @@ impl Registry {
             (Toolset::Users, users::users_tools()),
             (Toolset::Search, users::search_tools()),
             (Toolset::Actions, actions::actions_tools()),
-            (Toolset::Notifications, actions::notifications_tools()),
+            (Toolset::Notifications, notifications::notifications_tools()),
         ];
         let mut router = ToolRouter::new();
         let mut toolset_of = HashMap::new();

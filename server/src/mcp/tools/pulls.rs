@@ -43,6 +43,38 @@ pub struct PullRef {
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
+pub struct RequestReviewers {
+    #[serde(flatten)]
+    pub at: RepoRef,
+    /// Pull request number.
+    pub pull_number: u64,
+    /// Logins to ask for a review (people with push access, not the author).
+    pub reviewers: Vec<String>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct UpdateBranch {
+    #[serde(flatten)]
+    pub at: RepoRef,
+    /// Pull request number.
+    pub pull_number: u64,
+    /// The head SHA you expect; GitHub refuses if the branch has moved since.
+    pub expected_head_sha: Option<String>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct SearchPulls {
+    /// GitHub search query, e.g. `repo:octocat/hello-world is:open review-requested:@me` (`is:pr` is added).
+    pub query: String,
+    /// `comments`, `reactions`, `created`, `updated` (default: best match).
+    pub sort: Option<String>,
+    /// `desc` (default) or `asc`.
+    pub order: Option<String>,
+    #[serde(flatten)]
+    pub paging: Paging,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
 pub struct PullList {
     #[serde(flatten)]
     pub at: RepoRef,
@@ -310,8 +342,61 @@ async fn create_pull_request_review(gh: Github, p: CreateReview) -> ToolResult {
     structured(shape::review(&v))
 }
 
+const SEARCH_PULL_REQUESTS: Def = Def {
+    name: "search_pull_requests",
+    title: "Search pull requests",
+    description: "Searches pull requests across GitHub with GitHub's search syntax (`repo:`, `is:open`, \
+                  `author:`, `review-requested:@me`, `is:merged`, free text): numbers, titles, states and \
+                  repositories.",
+    effect: Effect::Read,
+};
+
+async fn search_pull_requests(gh: Github, p: SearchPulls) -> ToolResult {
+    let scoped = p.query.split_whitespace().any(|t| matches!(t, "is:pr" | "type:pr"));
+    let query = if scoped { p.query } else { format!("{} is:pr", p.query) };
+    let search = super::issues::SearchIssues { query, sort: p.sort, order: p.order, paging: p.paging };
+    super::issues::search(gh, search).await
+}
+
+const REQUEST_PULL_REQUEST_REVIEWERS: Def = Def {
+    name: "request_pull_request_reviewers",
+    title: "Request reviewers",
+    description: "Asks people with push access to review a pull request and returns everyone now requested. The \
+                  author cannot be asked; list_repository_collaborators names who can.",
+    effect: Effect::Ensure,
+};
+
+async fn request_pull_request_reviewers(gh: Github, p: RequestReviewers) -> ToolResult {
+    if p.reviewers.is_empty() {
+        return Err(ToolFailure::message("Name at least one reviewer in `reviewers`."));
+    }
+    let path = format!("{}/pulls/{}/requested_reviewers", p.at.path()?, p.pull_number);
+    let v = gh.send(Method::POST, &path, Some(&json!({"reviewers": p.reviewers}))).await?;
+    let requested: Vec<Value> =
+        v["requested_reviewers"].as_array().map(Vec::as_slice).unwrap_or_default().iter().map(shape::login).collect();
+    structured(json!({"pull_number": p.pull_number, "requested_reviewers": requested}))
+}
+
+const UPDATE_PULL_REQUEST_BRANCH: Def = Def {
+    name: "update_pull_request_branch",
+    title: "Update a pull request's branch",
+    description: "Merges the latest base branch into a pull request's head branch (GitHub's \"Update branch\"). \
+                  GitHub refuses when there is nothing new on the base or the two conflict.",
+    effect: Effect::Apply,
+};
+
+async fn update_pull_request_branch(gh: Github, p: UpdateBranch) -> ToolResult {
+    let path = format!("{}/pulls/{}/update-branch", p.at.path()?, p.pull_number);
+    let body = p.expected_head_sha.map(|sha| json!({"expected_head_sha": sha})).unwrap_or_else(|| json!({}));
+    let v = gh.send(Method::PUT, &path, Some(&body)).await?;
+    structured(json!({"pull_number": p.pull_number, "updating": true, "message": v["message"]}))
+}
+
 pub fn pulls_tools() -> Vec<Route> {
     vec![
+        route(SEARCH_PULL_REQUESTS, search_pull_requests),
+        route(REQUEST_PULL_REQUEST_REVIEWERS, request_pull_request_reviewers),
+        route(UPDATE_PULL_REQUEST_BRANCH, update_pull_request_branch),
         route(LIST_PULL_REQUESTS, list_pull_requests),
         route(GET_PULL_REQUEST, get_pull_request),
         route(GET_PULL_REQUEST_DIFF, get_pull_request_diff),

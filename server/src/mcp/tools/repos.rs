@@ -153,6 +153,41 @@ fn file_content(v: &Value) -> Value {
     Value::Object(out)
 }
 
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct ReleaseByTag {
+    #[serde(flatten)]
+    pub at: RepoRef,
+    /// Tag name, e.g. `v1.0.0`.
+    pub tag: String,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct GetRepositoryTree {
+    #[serde(flatten)]
+    pub at: RepoRef,
+    /// Branch, tag or commit SHA (default: the default branch).
+    #[serde(rename = "ref")]
+    pub git_ref: Option<String>,
+    /// Only paths under this directory, e.g. `src/`.
+    pub path_filter: Option<String>,
+    /// Every path below (default true); false: only the top level.
+    pub recursive: Option<bool>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct DeleteFile {
+    #[serde(flatten)]
+    pub at: RepoRef,
+    /// Path of the file to delete.
+    pub path: String,
+    /// Commit message.
+    pub message: String,
+    /// The file's current blob `sha` (from get_file_contents).
+    pub sha: String,
+    /// Branch to commit to (default: the default branch).
+    pub branch: Option<String>,
+}
+
 const SEARCH_REPOSITORIES: Def = Def {
     name: "search_repositories",
     title: "Search repositories",
@@ -372,6 +407,105 @@ async fn create_repository(gh: Github, p: CreateRepository) -> ToolResult {
     structured(shape::repo(&v))
 }
 
+const GET_LATEST_RELEASE: Def = Def {
+    name: "get_latest_release",
+    title: "Get the latest release",
+    description: "Gets the newest published release that is not a prerelease: tag, name, date and notes. Use it \
+                  to find the current version; get_release_by_tag reads any other.",
+    effect: Effect::Read,
+};
+
+async fn get_latest_release(gh: Github, p: RepoRef) -> ToolResult {
+    structured(shape::release(&gh.get(&format!("{}/releases/latest", p.path()?), &[]).await?))
+}
+
+const GET_RELEASE_BY_TAG: Def = Def {
+    name: "get_release_by_tag",
+    title: "Get a release by tag",
+    description: "Gets the release of one tag: name, draft/prerelease flags, date and notes. Use it to read what shipped \
+                  in a version named by list_tags or list_releases.",
+    effect: Effect::Read,
+};
+
+async fn get_release_by_tag(gh: Github, p: ReleaseByTag) -> ToolResult {
+    let path = format!("{}/releases/tags/{}", p.at.path()?, seg("tag", &p.tag)?);
+    structured(shape::release(&gh.get(&path, &[]).await?))
+}
+
+/// Most tree entries returned; GitHub's own limit is 100,000 (then `truncated`).
+const TREE_ENTRIES: usize = 1_000;
+
+const GET_REPOSITORY_TREE: Def = Def {
+    name: "get_repository_tree",
+    title: "Get the repository tree",
+    description: "Lists the files and directories of a repository at a ref, recursively by default, optionally \
+                  under one directory: path, type (`blob` file or `tree` directory), size and SHA. Use it to find \
+                  files before reading them with get_file_contents.",
+    effect: Effect::Read,
+};
+
+async fn get_repository_tree(gh: Github, p: GetRepositoryTree) -> ToolResult {
+    let repo = p.at.path()?;
+    let at = match p.git_ref.filter(|r| !r.is_empty()) {
+        Some(r) => r,
+        None => gh.get(&repo, &[]).await?["default_branch"].as_str().unwrap_or("main").to_owned(),
+    };
+    let recursive = p.recursive.unwrap_or(true);
+    let query: Vec<(&str, String)> = if recursive { vec![("recursive", "1".into())] } else { Vec::new() };
+    let v = gh.get(&format!("{repo}/git/trees/{}", seg("ref", &at)?), &query).await?;
+    let prefix = p.path_filter.as_deref().map(|f| f.trim_start_matches('/')).unwrap_or("");
+    let entries: Vec<Value> = v["tree"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .filter(|e| e["path"].as_str().is_some_and(|path| path.starts_with(prefix)))
+        .map(|e| shape::pick(e, &["path", "type", "size", "sha"]).into())
+        .collect();
+    let total = entries.len();
+    let capped = total > TREE_ENTRIES;
+    structured(json!({
+        "ref": at,
+        "entries": entries.into_iter().take(TREE_ENTRIES).collect::<Vec<_>>(),
+        "total": total,
+        "truncated": capped || v["truncated"] == true,
+    }))
+}
+
+const DELETE_FILE: Def = Def {
+    name: "delete_file",
+    title: "Delete a file",
+    description: "Deletes one file from a branch in a commit and returns the commit. Pass the file's current blob \
+                  `sha` (from get_file_contents); GitHub refuses a stale one.",
+    effect: Effect::Update,
+};
+
+async fn delete_file(gh: Github, p: DeleteFile) -> ToolResult {
+    let path = format!("{}/contents/{}", p.at.path()?, file_path(&p.path)?);
+    let mut body = json!({"message": p.message, "sha": p.sha});
+    if let Some(b) = p.branch.filter(|b| !b.is_empty()) {
+        body["branch"] = json!(b);
+    }
+    let v = gh.send(Method::DELETE, &path, Some(&body)).await?;
+    structured(
+        json!({"path": p.path, "deleted": true, "commit": {"sha": v["commit"]["sha"], "html_url": v["commit"]["html_url"]}}),
+    )
+}
+
+const LIST_REPOSITORY_COLLABORATORS: Def = Def {
+    name: "list_repository_collaborators",
+    title: "List collaborators",
+    description: "Lists who has push access to a repository (GitHub shows this only to people with push access): \
+                  login and role (`admin`, `write`). Use it to pick reviewers or assignees.",
+    effect: Effect::Read,
+};
+
+async fn list_repository_collaborators(gh: Github, p: ListInRepo) -> ToolResult {
+    let (items, page) = gh.list(&format!("{}/collaborators", p.at.path()?), &[], &p.paging, None).await?;
+    let people: Vec<Value> = items.iter().map(|c| json!({"login": c["login"], "role": c["role_name"]})).collect();
+    structured(json!({"collaborators": people, "page": page}))
+}
+
 pub fn repos_tools() -> Vec<Route> {
     vec![
         route(SEARCH_REPOSITORIES, search_repositories),
@@ -382,8 +516,13 @@ pub fn repos_tools() -> Vec<Route> {
         route(GET_COMMIT, get_commit),
         route(LIST_TAGS, list_tags),
         route(LIST_RELEASES, list_releases),
+        route(GET_LATEST_RELEASE, get_latest_release),
+        route(GET_RELEASE_BY_TAG, get_release_by_tag),
+        route(GET_REPOSITORY_TREE, get_repository_tree),
+        route(LIST_REPOSITORY_COLLABORATORS, list_repository_collaborators),
         route(CREATE_BRANCH, create_branch),
         route(CREATE_OR_UPDATE_FILE, create_or_update_file),
+        route(DELETE_FILE, delete_file),
         route(FORK_REPOSITORY, fork_repository),
         route(CREATE_REPOSITORY, create_repository),
     ]

@@ -67,6 +67,25 @@ const SEARCH_USERS: Def = Def {
 };
 
 async fn search_users(gh: Github, p: SearchUsers) -> ToolResult {
+    search_accounts(gh, p, "users").await
+}
+
+const SEARCH_ORGS: Def = Def {
+    name: "search_orgs",
+    title: "Search organizations",
+    description: "Searches GitHub organizations by name, location or other profile details with GitHub's search \
+                  syntax; returns logins and profile URLs. `type:org` is added to the query.",
+    effect: Effect::Read,
+};
+
+async fn search_orgs(gh: Github, p: SearchUsers) -> ToolResult {
+    let scoped = p.query.split_whitespace().any(|t| t.eq_ignore_ascii_case("type:org"));
+    let query = if scoped { p.query } else { format!("{} type:org", p.query) };
+    search_accounts(gh, SearchUsers { query, ..p }, "organizations").await
+}
+
+/// One page of `/search/users`, under `key`.
+async fn search_accounts(gh: Github, p: SearchUsers, key: &str) -> ToolResult {
     let mut q = vec![("q", p.query)];
     opt(&mut q, "sort", &p.sort);
     opt(&mut q, "order", &p.order);
@@ -75,11 +94,11 @@ async fn search_users(gh: Github, p: SearchUsers) -> ToolResult {
         .iter()
         .map(|u| json!({"login": u["login"], "id": u["id"], "type": u["type"], "html_url": u["html_url"]}))
         .collect();
-    structured(json!({"users": users, "page": page}))
+    structured(json!({key: users, "page": page}))
 }
 
 pub fn users_tools() -> Vec<Route> {
-    vec![route(GET_USER, get_user), route(SEARCH_USERS, search_users)]
+    vec![route(GET_USER, get_user), route(SEARCH_USERS, search_users), route(SEARCH_ORGS, search_orgs)]
 }
 
 const SEARCH_CODE: Def = Def {

@@ -1,0 +1,325 @@
+//! More of a repository: `GET .../releases/latest` (the newest published
+//! release that is neither a draft nor a prerelease), `GET
+//! .../releases/tags/{tag}`; labels one by one (`GET|PATCH|DELETE
+//! .../labels/{name}`, `POST .../labels` with `{name, color?, description?}`;
+//! 422 `already_exists` for a taken name); `GET .../collaborators` (needs push
+//! access: 403 otherwise, in GitHub's words) and `GET
+//! .../collaborators/{user}/permission`; `DELETE .../contents/{path}`
+//! (`{message, sha, branch?}`: 404 for a missing file, 409 for a stale sha);
+//! and `GET .../git/trees/{ref_or_sha}` (`?recursive=1` for every path).
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::{StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde_json::{Value, json};
+
+use super::access::{Need, View, not_found_because};
+use super::auth::{Authed, MaybeAuthed};
+use super::errors::{ApiError, json_response};
+use super::input::{Body, PathArgs, Query, path};
+use super::model;
+use super::pagination::list_response;
+use crate::state::Shared;
+use crate::world::{Label, Repo, Tree, dir_sha};
+
+pub(crate) fn routes() -> Router<Arc<Shared>> {
+    Router::new()
+        .route("/repos/{owner}/{repo}/releases/latest", get(latest_release))
+        .route("/repos/{owner}/{repo}/releases/tags/{*tag}", get(release_by_tag))
+        .route("/repos/{owner}/{repo}/labels/{*name}", get(label).patch(update_label).delete(delete_label))
+        .route("/repos/{owner}/{repo}/collaborators", get(collaborators))
+        .route("/repos/{owner}/{repo}/collaborators/{user}/permission", get(permission))
+        .route("/repos/{owner}/{repo}/git/trees/{*sha}", get(tree))
+}
+
+/// `POST .../labels`, merged into the issues area's route for the same path.
+pub(crate) async fn create_label(
+    State(shared): State<Arc<Shared>>,
+    Authed(caller): Authed,
+    args: PathArgs<(String, String)>,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let (owner, name) = path(args)?;
+    let label_name = body.str("name")?.filter(|n| !n.trim().is_empty());
+    let color = body.str("color")?;
+    let description = body.str("description")?;
+    let mut inner = shared.lock();
+    let view = View::new(&shared, &inner.world, Some(&caller));
+    let repo = view.writable(&owner, &name, Need::Push)?;
+    let label_name = label_name.ok_or_else(|| ApiError::validation("Label", "name", "missing_field"))?;
+    if repo.labels.iter().any(|l| l.name.eq_ignore_ascii_case(&label_name)) {
+        return Err(ApiError::validation("Label", "name", "already_exists"));
+    }
+    let color = checked_color(color)?.unwrap_or_else(|| "ededed".into());
+    let at = (repo.owner.clone(), repo.name.clone());
+    let id = inner.world.next_id();
+    let repo = inner.world.repo_mut(&at.0, &at.1).ok_or_else(ApiError::not_found)?;
+    repo.labels.push(Label { id, name: label_name, color, description, default: false });
+    let view = View::new(&shared, &inner.world, Some(&caller));
+    let repo = view.repo(&at.0, &at.1)?;
+    let label = repo.labels.last().ok_or_else(ApiError::not_found)?;
+    Ok(json_response(StatusCode::CREATED, &model::issue::label(&view, repo, label)))
+}
+
+/// Six hex digits, a leading `#` tolerated as GitHub does; 422 otherwise.
+fn checked_color(color: Option<String>) -> Result<Option<String>, ApiError> {
+    match color {
+        None => Ok(None),
+        Some(c) => {
+            let c = c.trim_start_matches('#').to_ascii_lowercase();
+            if c.len() == 6 && c.chars().all(|x| x.is_ascii_hexdigit()) {
+                Ok(Some(c))
+            } else {
+                Err(ApiError::validation("Label", "color", "invalid"))
+            }
+        }
+    }
+}
+
+async fn latest_release(
+    State(shared): State<Arc<Shared>>,
+    MaybeAuthed(caller): MaybeAuthed,
+    args: PathArgs<(String, String)>,
+) -> Result<Response, ApiError> {
+    let (owner, name) = path(args)?;
+    let inner = shared.lock();
+    let view = View::new(&shared, &inner.world, caller.as_ref());
+    let repo = view.repo(&owner, &name)?;
+    let latest =
+        repo.releases.iter().filter(|r| !r.draft && !r.prerelease).max_by_key(|r| (r.published_at, r.created_at));
+    let release = latest.ok_or_else(ApiError::not_found)?;
+    Ok(json_response(StatusCode::OK, &model::git::release(&view, repo, release)))
+}
+
+async fn release_by_tag(
+    State(shared): State<Arc<Shared>>,
+    MaybeAuthed(caller): MaybeAuthed,
+    args: PathArgs<(String, String, String)>,
+) -> Result<Response, ApiError> {
+    let (owner, name, tag) = path(args)?;
+    let inner = shared.lock();
+    let view = View::new(&shared, &inner.world, caller.as_ref());
+    let repo = view.repo(&owner, &name)?;
+    // Drafts have no tag yet as far as others are concerned.
+    let found = repo.releases.iter().find(|r| r.tag_name == tag && (!r.draft || view.is_member(repo)));
+    let release = found.ok_or_else(ApiError::not_found)?;
+    Ok(json_response(StatusCode::OK, &model::git::release(&view, repo, release)))
+}
+
+fn find_label<'a>(repo: &'a Repo, name: &str) -> Result<&'a Label, ApiError> {
+    repo.labels.iter().find(|l| l.name.eq_ignore_ascii_case(name)).ok_or_else(ApiError::not_found)
+}
+
+async fn label(
+    State(shared): State<Arc<Shared>>,
+    MaybeAuthed(caller): MaybeAuthed,
+    args: PathArgs<(String, String, String)>,
+) -> Result<Response, ApiError> {
+    let (owner, name, label) = path(args)?;
+    let inner = shared.lock();
+    let view = View::new(&shared, &inner.world, caller.as_ref());
+    let repo = view.repo(&owner, &name)?;
+    Ok(json_response(StatusCode::OK, &model::issue::label(&view, repo, find_label(repo, &label)?)))
+}
+
+/// `{new_name?, color?, description?}`; renaming relabels every issue.
+async fn update_label(
+    State(shared): State<Arc<Shared>>,
+    Authed(caller): Authed,
+    args: PathArgs<(String, String, String)>,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let (owner, name, label) = path(args)?;
+    let new_name = body.str("new_name")?.filter(|n| !n.trim().is_empty());
+    let color = checked_color(body.str("color")?)?;
+    let description = body.str("description")?;
+    let mut inner = shared.lock();
+    let view = View::new(&shared, &inner.world, Some(&caller));
+    let repo = view.writable(&owner, &name, Need::Push)?;
+    let old = find_label(repo, &label)?.name.clone();
+    if let Some(new) = &new_name
+        && !new.eq_ignore_ascii_case(&old)
+        && repo.labels.iter().any(|l| l.name.eq_ignore_ascii_case(new))
+    {
+        return Err(ApiError::validation("Label", "name", "already_exists"));
+    }
+    let at = (repo.owner.clone(), repo.name.clone());
+    let repo = inner.world.repo_mut(&at.0, &at.1).ok_or_else(ApiError::not_found)?;
+    if let Some(l) = repo.labels.iter_mut().find(|l| l.name == old) {
+        if let Some(new) = &new_name {
+            l.name.clone_from(new);
+        }
+        if let Some(c) = color {
+            l.color = c;
+        }
+        if description.is_some() {
+            l.description = description;
+        }
+    }
+    if let Some(new) = &new_name {
+        for issue in &mut repo.issues {
+            for l in issue.labels.iter_mut().filter(|l| **l == old) {
+                l.clone_from(new);
+            }
+        }
+    }
+    let view = View::new(&shared, &inner.world, Some(&caller));
+    let repo = view.repo(&at.0, &at.1)?;
+    let label = find_label(repo, new_name.as_deref().unwrap_or(&old))?;
+    Ok(json_response(StatusCode::OK, &model::issue::label(&view, repo, label)))
+}
+
+/// Removes the label from the repository and from every issue.
+async fn delete_label(
+    State(shared): State<Arc<Shared>>,
+    Authed(caller): Authed,
+    args: PathArgs<(String, String, String)>,
+) -> Result<Response, ApiError> {
+    let (owner, name, label) = path(args)?;
+    let mut inner = shared.lock();
+    let view = View::new(&shared, &inner.world, Some(&caller));
+    let repo = view.writable(&owner, &name, Need::Push)?;
+    let old = find_label(repo, &label)?.name.clone();
+    let at = (repo.owner.clone(), repo.name.clone());
+    let repo = inner.world.repo_mut(&at.0, &at.1).ok_or_else(ApiError::not_found)?;
+    repo.labels.retain(|l| l.name != old);
+    for issue in &mut repo.issues {
+        issue.labels.retain(|l| *l != old);
+    }
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// Everyone with push access, with GitHub's permission flags: the owner is admin, the rest write.
+fn people(view: &View, repo: &Repo) -> Vec<(String, &'static str)> {
+    let mut people = vec![(repo.owner.clone(), "admin")];
+    people.extend(repo.collaborators.iter().map(|c| (c.clone(), "write")));
+    if view.world.is_org(&repo.owner) {
+        people.retain(|(login, _)| !login.eq_ignore_ascii_case(&repo.owner));
+        let members = view.shared.users().filter(|u| view.is_org_member(&repo.owner, &u.login));
+        people.extend(members.map(|u| (u.login.clone(), "write")));
+    }
+    people.dedup_by(|a, b| a.0.eq_ignore_ascii_case(&b.0));
+    people
+}
+
+fn collaborator(view: &View, login: &str, permission: &str) -> Value {
+    let mut value = model::account(view.shared, view.world, login);
+    let admin = permission == "admin";
+    model::merge(
+        &mut value,
+        json!({
+            "permissions": {"admin": admin, "maintain": admin, "push": true, "triage": true, "pull": true},
+            "role_name": permission,
+        }),
+    );
+    value
+}
+
+fn require_push(view: &View, repo: &Repo) -> Result<(), ApiError> {
+    if view.is_member(repo) {
+        Ok(())
+    } else {
+        Err(ApiError::new(StatusCode::FORBIDDEN, "Must have push access to view repository collaborators."))
+    }
+}
+
+async fn collaborators(
+    State(shared): State<Arc<Shared>>,
+    Authed(caller): Authed,
+    args: PathArgs<(String, String)>,
+    uri: Uri,
+) -> Result<Response, ApiError> {
+    let (owner, name) = path(args)?;
+    let inner = shared.lock();
+    let view = View::new(&shared, &inner.world, Some(&caller));
+    let repo = view.repo(&owner, &name)?;
+    require_push(&view, repo)?;
+    let people = people(&view, repo);
+    Ok(list_response(&people, &uri, &shared.api_url, |(login, p)| collaborator(&view, login, p)))
+}
+
+/// `{permission: admin|write|read|none, role_name, user}`, as lockdown-style checks read it.
+async fn permission(
+    State(shared): State<Arc<Shared>>,
+    Authed(caller): Authed,
+    args: PathArgs<(String, String, String)>,
+) -> Result<Response, ApiError> {
+    let (owner, name, login) = path(args)?;
+    let inner = shared.lock();
+    let view = View::new(&shared, &inner.world, Some(&caller));
+    let repo = view.repo(&owner, &name)?;
+    require_push(&view, repo)?;
+    let people = people(&view, repo);
+    let found = people.iter().find(|(l, _)| l.eq_ignore_ascii_case(&login));
+    let is_user = shared.user(&login).is_some() || view.world.is_org(&login);
+    if found.is_none() && !is_user {
+        return Err(not_found_because(format!("{login} is not a user")));
+    }
+    let permission = found.map_or(if repo.private { "none" } else { "read" }, |(_, p)| p);
+    let role = if permission == "none" { "none" } else { permission };
+    let user = collaborator(
+        &view,
+        found.map_or(login.as_str(), |(l, _)| l.as_str()),
+        if permission == "admin" { "admin" } else { "write" },
+    );
+    let user = if found.is_some() { user } else { model::account(view.shared, view.world, &login) };
+    Ok(json_response(StatusCode::OK, &json!({"permission": permission, "role_name": role, "user": user})))
+}
+
+/// The tree `name` names: a branch, tag or commit (its root tree), or the root tree sha of a
+/// branch's tip.
+fn resolve_tree(view: &View, repo: &Repo, name: &str) -> Option<Arc<Tree>> {
+    if let Some(commit) = repo.resolve(&view.world.git, name) {
+        return Some(view.world.git.tree(&commit));
+    }
+    repo.branches.values().map(|tip| view.world.git.tree(tip)).find(|t| dir_sha(t, "").eq_ignore_ascii_case(name))
+}
+
+async fn tree(
+    State(shared): State<Arc<Shared>>,
+    MaybeAuthed(caller): MaybeAuthed,
+    args: PathArgs<(String, String, String)>,
+    query: Query,
+) -> Result<Response, ApiError> {
+    let (owner, name, sha) = path(args)?;
+    let recursive = query.get("recursive").is_some_and(|v| !v.is_empty() && v != "0" && v != "false");
+    let inner = shared.lock();
+    let view = View::new(&shared, &inner.world, caller.as_ref());
+    let repo = view.repo(&owner, &name)?;
+    let files = resolve_tree(&view, repo, &sha).ok_or_else(|| not_found_because("Not Found"))?;
+    let api = model::repo::repo_api(&view, repo);
+    let mut dirs: std::collections::BTreeSet<String> = Default::default();
+    for path in files.keys() {
+        let mut at = 0;
+        while let Some(i) = path[at..].find('/') {
+            dirs.insert(path[..at + i].to_owned());
+            at += i + 1;
+        }
+    }
+    let shown = |p: &str| recursive || !p.contains('/');
+    let mut entries: Vec<(String, Value)> = dirs
+        .iter()
+        .filter(|d| shown(d))
+        .map(|d| {
+            let sha = dir_sha(&files, d);
+            (d.clone(), json!({"path": d, "mode": "040000", "type": "tree", "sha": sha, "url": format!("{api}/git/trees/{sha}")}))
+        })
+        .collect();
+    entries.extend(files.iter().filter(|(p, _)| shown(p)).map(|(p, blob)| {
+        let size = view.world.git.blob(blob).map_or(0, |b| b.len());
+        (p.clone(), json!({"path": p, "mode": "100644", "type": "blob", "sha": blob, "size": size, "url": format!("{api}/git/blobs/{blob}")}))
+    }));
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    let root = dir_sha(&files, "");
+    let body = json!({
+        "sha": root,
+        "url": format!("{api}/git/trees/{root}"),
+        "tree": entries.into_iter().map(|(_, e)| e).collect::<Vec<_>>(),
+        "truncated": false,
+    });
+    Ok(json_response(StatusCode::OK, &body))
+}

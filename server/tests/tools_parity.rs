@@ -1,0 +1,295 @@
+//! The tools added for parity with GitHub's own MCP server (#16), against the emulator's seeded
+//! world: each one's success, its not-found and validation answers, and for writes that GitHub's
+//! state changed as asked (read back through GitHub's API, as a user would see it).
+
+mod common;
+
+use common::ToolSession as Session;
+use common::hello_world as hello;
+use common::{assert_no_noise, error_text as text};
+use serde_json::{Value, json};
+
+const NOT_FOUND: &str = "Not found on GitHub";
+const RUN_OK: u64 = 30_433_642;
+const RUN_FAILED: u64 = 30_433_643;
+
+fn names(out: &Value, key: &str, field: &str) -> Vec<String> {
+    let items = out[key].as_array().unwrap_or_else(|| panic!("no {key} in {out}"));
+    items.iter().filter_map(|x| x[field].as_str().map(str::to_owned)).collect()
+}
+
+/// Calls a tool as another GitHub user, signed in afresh.
+async fn as_user(s: &Session, login: &str, name: &str, args: Value) -> (bool, Value) {
+    assert!(s.h.emulator.set_login_user(login));
+    let t = s.h.login().await;
+    let session = s.h.mcp_session(&t.access).await;
+    let r = s.h.call_tool(&t.access, &session, name, args).await;
+    let result = r.body.expect("a JSON-RPC reply")["result"].clone();
+    let content = result.get("structuredContent").cloned().unwrap_or_else(|| result["content"][0]["text"].clone());
+    (result["isError"] == true, content)
+}
+
+// ---- repos ----
+
+#[tokio::test]
+async fn releases_are_read_latest_or_by_tag() {
+    let s = Session::start().await;
+    let (err, latest) = s.call("get_latest_release", hello(json!({}))).await;
+    assert!(!err, "{latest}");
+    assert_eq!((latest["tag_name"].as_str(), latest["name"].as_str()), (Some("v1.0.0"), Some("v1.0.0")));
+    assert!(latest["body"].as_str().unwrap().contains("first release"), "{latest}");
+    assert_no_noise(&latest, &["url", "node_id", "assets_url"]);
+    let (err, tagged) = s.call("get_release_by_tag", hello(json!({"tag": "v1.0.0"}))).await;
+    assert!(!err && tagged["id"] == latest["id"], "{tagged}");
+    let (err, none) = s.call("get_release_by_tag", hello(json!({"tag": "v9"}))).await;
+    assert!(err && text(&none).contains(NOT_FOUND), "{none}");
+    let (err, none) = s.call("get_latest_release", json!({"owner": "octocat", "repo": "nope"})).await;
+    assert!(err && text(&none).contains(NOT_FOUND), "{none}");
+}
+
+#[tokio::test]
+async fn the_repository_tree_lists_every_path_or_one_directory() {
+    let s = Session::start().await;
+    let (err, tree) = s.call("get_repository_tree", hello(json!({}))).await;
+    assert!(!err, "{tree}");
+    let paths = names(&tree, "entries", "path");
+    for expected in ["README.md", "src", "src/main.rs", "docs/guide.md", "big.txt"] {
+        assert!(paths.iter().any(|p| p == expected), "{expected} missing: {paths:?}");
+    }
+    assert_eq!(tree["ref"], "main");
+    let main_rs = tree["entries"].as_array().unwrap().iter().find(|e| e["path"] == "src/main.rs").unwrap();
+    assert_eq!(main_rs["type"], "blob");
+    assert!(main_rs["size"].as_u64().is_some_and(|n| n > 0) && main_rs["sha"].as_str().map(str::len) == Some(40));
+    let (_, src) = s.call("get_repository_tree", hello(json!({"path_filter": "src/"}))).await;
+    assert_eq!(names(&src, "entries", "path"), ["src/main.rs"]);
+    let (_, top) = s.call("get_repository_tree", hello(json!({"recursive": false, "ref": "feature"}))).await;
+    let top = names(&top, "entries", "path");
+    assert!(top.contains(&"src".to_owned()) && !top.iter().any(|p| p.contains('/')), "{top:?}");
+    let (err, none) = s.call("get_repository_tree", hello(json!({"ref": "no-such-branch"}))).await;
+    assert!(err && text(&none).contains(NOT_FOUND), "{none}");
+}
+
+#[tokio::test]
+async fn delete_file_commits_the_removal_and_refuses_a_stale_sha() {
+    let s = Session::start().await;
+    let (_, readme) = s.call("get_file_contents", hello(json!({"path": "docs/guide.md"}))).await;
+    let sha = readme["sha"].as_str().unwrap().to_owned();
+    let stale = "0".repeat(40);
+    let (err, refused) =
+        s.call("delete_file", hello(json!({"path": "docs/guide.md", "message": "rm", "sha": stale}))).await;
+    assert!(err && text(&refused).contains("409"), "{refused}");
+    let (err, done) =
+        s.call("delete_file", hello(json!({"path": "docs/guide.md", "message": "Remove the guide", "sha": sha}))).await;
+    assert!(!err && done["deleted"] == true && done["commit"]["sha"].as_str().map(str::len) == Some(40), "{done}");
+    let (err, gone) = s.call("get_file_contents", hello(json!({"path": "docs/guide.md"}))).await;
+    assert!(err && text(&gone).contains(NOT_FOUND), "the file is gone from main: {gone}");
+    let (_, commits) = s.call("list_commits", hello(json!({"per_page": 1}))).await;
+    assert!(commits.to_string().contains("Remove the guide"), "{commits}");
+    let (err, missing) =
+        s.call("delete_file", hello(json!({"path": "docs/guide.md", "message": "again", "sha": sha}))).await;
+    assert!(err && text(&missing).contains(NOT_FOUND), "{missing}");
+}
+
+#[tokio::test]
+async fn collaborators_are_listed_with_their_role_for_those_with_push_access() {
+    let s = Session::start().await;
+    let (err, out) = s.call("list_repository_collaborators", hello(json!({}))).await;
+    assert!(!err, "{out}");
+    let people: Vec<(String, String)> = out["collaborators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["login"].as_str().unwrap().to_owned(), c["role"].as_str().unwrap().to_owned()))
+        .collect();
+    assert_eq!(people, [("octocat".to_owned(), "admin".to_owned()), ("hubot".to_owned(), "write".to_owned())]);
+    // Without push access GitHub refuses with 403 and says why: hubot is no member of github.
+    let (err, refused) =
+        as_user(&s, "hubot", "list_repository_collaborators", json!({"owner": "github", "repo": "docs"})).await;
+    assert!(err && text(&refused).contains("push access"), "{refused}");
+}
+
+// ---- issues: labels ----
+
+#[tokio::test]
+async fn labels_are_created_read_renamed_and_deleted() {
+    let s = Session::start().await;
+    let (err, bug) = s.call("get_label", hello(json!({"name": "BUG"}))).await;
+    assert!(!err && bug["name"] == "bug" && bug["color"] == "d73a4a", "{bug}");
+    let (err, none) = s.call("get_label", hello(json!({"name": "nope"}))).await;
+    assert!(err && text(&none).contains(NOT_FOUND), "{none}");
+    let create = hello(json!({"name": "triage", "color": "#00ff00", "description": "Needs a look"}));
+    let (err, made) = s.call("create_label", create.clone()).await;
+    assert!(!err && made["color"] == "00ff00", "{made}");
+    let (err, taken) = s.call("create_label", create).await;
+    assert!(err && text(&taken).contains("already_exists"), "{taken}");
+    let (err, bad) = s.call("create_label", hello(json!({"name": "x", "color": "green"}))).await;
+    assert!(err && text(&bad).contains("color"), "{bad}");
+    // Renaming keeps the label on its issues.
+    let (err, renamed) = s.call("update_label", hello(json!({"name": "bug", "new_name": "defect"}))).await;
+    assert!(!err && renamed["name"] == "defect", "{renamed}");
+    let (_, issue) = s.call("get_issue", hello(json!({"issue_number": 1}))).await;
+    assert_eq!(issue["labels"], json!(["defect"]), "{issue}");
+    let (err, nothing) = s.call("update_label", hello(json!({"name": "defect"}))).await;
+    assert!(err && text(&nothing).contains("Nothing to change"), "{nothing}");
+    let (err, deleted) = s.call("delete_label", hello(json!({"name": "defect"}))).await;
+    assert!(!err && deleted["deleted"] == true, "{deleted}");
+    let (_, issue) = s.call("get_issue", hello(json!({"issue_number": 1}))).await;
+    assert_eq!(issue["labels"], json!([]), "deleted from the issue too: {issue}");
+    let (_, labels) = s.call("list_labels", hello(json!({}))).await;
+    assert_eq!(names(&labels, "labels", "name"), ["enhancement", "triage"]);
+}
+
+// ---- pull requests ----
+
+#[tokio::test]
+async fn reviewers_are_requested_from_people_with_push_access_only() {
+    let s = Session::start().await;
+    let (err, out) =
+        s.call("request_pull_request_reviewers", hello(json!({"pull_number": 3, "reviewers": ["hubot"]}))).await;
+    assert!(!err && out["requested_reviewers"] == json!(["hubot"]), "{out}");
+    let (_, pull) = s.call("get_pull_request", hello(json!({"pull_number": 3}))).await;
+    assert!(pull.to_string().contains("hubot"), "{pull}");
+    let (err, author) =
+        s.call("request_pull_request_reviewers", hello(json!({"pull_number": 3, "reviewers": ["octocat"]}))).await;
+    assert!(err && text(&author).contains("author"), "{author}");
+    let (err, none) = s.call("request_pull_request_reviewers", hello(json!({"pull_number": 3, "reviewers": []}))).await;
+    assert!(err && text(&none).contains("at least one"), "{none}");
+    let (err, missing) =
+        s.call("request_pull_request_reviewers", hello(json!({"pull_number": 99, "reviewers": ["hubot"]}))).await;
+    assert!(err && text(&missing).contains(NOT_FOUND), "{missing}");
+}
+
+#[tokio::test]
+async fn a_pull_request_branch_is_updated_from_its_base_when_the_base_moved() {
+    let s = Session::start().await;
+    let (err, current) = s.call("update_pull_request_branch", hello(json!({"pull_number": 3}))).await;
+    assert!(err && text(&current).contains("no new commits"), "{current}");
+    let (_, before) = s.call("get_pull_request", hello(json!({"pull_number": 3}))).await;
+    let file = hello(json!({"path": "NOTES.md", "content": "notes\n", "message": "Add notes", "branch": "main"}));
+    let (err, _) = s.call("create_or_update_file", file).await;
+    assert!(!err);
+    let (err, stale) = s
+        .call("update_pull_request_branch", hello(json!({"pull_number": 3, "expected_head_sha": "0".repeat(40)})))
+        .await;
+    assert!(err && text(&stale).contains("expected_head_sha"), "{stale}");
+    let (err, updated) = s.call("update_pull_request_branch", hello(json!({"pull_number": 3}))).await;
+    assert!(!err && updated["updating"] == true, "{updated}");
+    let (_, after) = s.call("get_pull_request", hello(json!({"pull_number": 3}))).await;
+    assert_ne!(after["head"]["sha"], before["head"]["sha"], "the head moved: {after}");
+    let (_, files) = s.call("get_file_contents", hello(json!({"path": "NOTES.md", "ref": "feature"}))).await;
+    assert_eq!(files["content"], "notes\n", "the base's change reached the head branch");
+}
+
+#[tokio::test]
+async fn search_pull_requests_finds_only_pull_requests() {
+    let s = Session::start().await;
+    let (err, out) = s.call("search_pull_requests", json!({"query": "repo:octocat/hello-world"})).await;
+    assert!(!err, "{out}");
+    let hits = out["issues"].as_array().unwrap();
+    assert!(!hits.is_empty() && hits.iter().all(|i| i["is_pull_request"] == true), "{out}");
+    let (err, all) = s.call("search_issues", json!({"query": "repo:octocat/hello-world"})).await;
+    assert!(!err && all["issues"].as_array().unwrap().len() > hits.len(), "issues too without is:pr: {all}");
+}
+
+// ---- actions ----
+
+#[tokio::test]
+async fn failed_jobs_are_rerun_and_runs_cancelled() {
+    let s = Session::start().await;
+    let (err, nothing_failed) = s.call("rerun_failed_jobs", hello(json!({"run_id": RUN_OK}))).await;
+    assert!(err && text(&nothing_failed).contains("no failed jobs"), "{nothing_failed}");
+    let (err, done) = s.call("cancel_workflow_run", hello(json!({"run_id": RUN_FAILED}))).await;
+    assert!(err && text(&done).contains("completed"), "a completed run cannot be cancelled: {done}");
+    let (err, rerun) = s.call("rerun_failed_jobs", hello(json!({"run_id": RUN_FAILED}))).await;
+    assert!(!err && rerun["rerun_requested"] == true, "{rerun}");
+    let (_, run) = s.call("get_workflow_run", hello(json!({"run_id": RUN_FAILED}))).await;
+    assert_eq!(run["status"], "queued", "{run}");
+    let (err, cancelled) = s.call("cancel_workflow_run", hello(json!({"run_id": RUN_FAILED}))).await;
+    assert!(!err && cancelled["cancel_requested"] == true, "{cancelled}");
+    let (_, run) = s.call("get_workflow_run", hello(json!({"run_id": RUN_FAILED}))).await;
+    assert_eq!((run["status"].as_str(), run["conclusion"].as_str()), (Some("completed"), Some("cancelled")));
+    let (err, missing) = s.call("cancel_workflow_run", hello(json!({"run_id": 1}))).await;
+    assert!(err && text(&missing).contains(NOT_FOUND), "{missing}");
+}
+
+#[tokio::test]
+async fn the_logs_of_every_failed_job_of_a_run_come_in_one_call() {
+    let s = Session::start().await;
+    let (err, out) = s.call("get_job_logs", hello(json!({"run_id": RUN_FAILED, "tail_lines": 50}))).await;
+    assert!(!err, "{out}");
+    assert_eq!(out["failed_jobs"], 1, "{out}");
+    let logs = out["logs"].as_array().unwrap();
+    assert_eq!((logs[0]["name"].as_str(), logs[0]["job_id"].as_u64()), (Some("test"), Some(399_444_498)));
+    assert!(logs[0]["log"].as_str().unwrap().to_lowercase().contains("fail"), "{out}");
+    let (_, ok) = s.call("get_job_logs", hello(json!({"run_id": RUN_OK}))).await;
+    assert_eq!((ok["failed_jobs"].as_u64(), ok["logs"].as_array().map(Vec::len)), (Some(0), Some(0)));
+    let (err, neither) = s.call("get_job_logs", hello(json!({}))).await;
+    assert!(err && text(&neither).contains("either"), "{neither}");
+}
+
+// ---- users ----
+
+#[tokio::test]
+async fn search_orgs_finds_organizations_only() {
+    let s = Session::start().await;
+    let (err, out) = s.call("search_orgs", json!({"query": "github"})).await;
+    assert!(!err, "{out}");
+    let orgs = out["organizations"].as_array().unwrap();
+    assert!(!orgs.is_empty() && orgs.iter().all(|o| o["type"] == "Organization"), "{out}");
+}
+
+// ---- notifications ----
+
+#[tokio::test]
+async fn a_notification_is_read_in_detail_dismissed_and_its_subscription_managed() {
+    let s = Session::start().await;
+    let (_, inbox) = s.call("list_notifications", json!({})).await;
+    let first = inbox["notifications"][0]["id"].as_str().unwrap().to_owned();
+    let count = inbox["notifications"].as_array().unwrap().len();
+    let (err, detail) = s.call("get_notification_details", json!({"thread_id": first})).await;
+    assert!(!err && detail["id"] == first.as_str() && detail["title"].is_string(), "{detail}");
+    let (err, bad) = s.call("get_notification_details", json!({"thread_id": "1/../x"})).await;
+    assert!(err && text(&bad).contains("numeric"), "{bad}");
+    let (err, none) = s.call("get_notification_details", json!({"thread_id": "999"})).await;
+    assert!(err && text(&none).contains(NOT_FOUND), "{none}");
+    for action in ["ignore", "watch", "delete"] {
+        let (err, out) =
+            s.call("manage_notification_subscription", json!({"thread_id": first, "action": action})).await;
+        assert!(!err && out["action"] == action, "{out}");
+        assert_eq!(out["subscription"]["ignored"], action == "ignore", "{out}");
+    }
+    let (err, bad) = s.call("manage_notification_subscription", json!({"thread_id": first, "action": "mute"})).await;
+    assert!(err && text(&bad).contains("mute") && text(&bad).contains("watch"), "the choices are named: {bad}");
+    let (err, done) = s.call("dismiss_notification", json!({"thread_id": first})).await;
+    assert!(!err && done["done"] == true, "{done}");
+    let (_, all) = s.call("list_notifications", json!({"all": true})).await;
+    let ids: Vec<&str> = all["notifications"].as_array().unwrap().iter().filter_map(|n| n["id"].as_str()).collect();
+    assert!(!ids.contains(&first.as_str()), "done leaves the inbox: {ids:?}");
+    let (err, marked) = s.call("mark_all_notifications_read", json!({})).await;
+    assert!(!err && marked["read"] == true, "{marked}");
+    let (_, unread) = s.call("list_notifications", json!({})).await;
+    assert_eq!(unread["notifications"].as_array().map(Vec::len), Some(0), "{unread} (was {count})");
+    let (err, bad) = s.call("mark_all_notifications_read", json!({"last_read_at": "yesterday"})).await;
+    assert!(err && text(&bad).contains("last_read_at"), "{bad}");
+}
+
+#[tokio::test]
+async fn a_repository_is_watched_muted_and_unwatched() {
+    let s = Session::start().await;
+    for (action, subscribed, ignored) in [("watch", true, false), ("ignore", false, true), ("delete", false, false)] {
+        let (err, out) = s.call("manage_repository_notification_subscription", hello(json!({"action": action}))).await;
+        assert!(!err, "{out}");
+        assert_eq!(
+            (out["subscription"]["subscribed"].as_bool(), out["subscription"]["ignored"].as_bool()),
+            (Some(subscribed), Some(ignored)),
+            "{out}"
+        );
+    }
+    let (err, none) = s
+        .call(
+            "manage_repository_notification_subscription",
+            json!({"owner": "octocat", "repo": "nope", "action": "watch"}),
+        )
+        .await;
+    assert!(err && text(&none).contains(NOT_FOUND), "{none}");
+}
