@@ -293,3 +293,104 @@ async fn a_repository_is_watched_muted_and_unwatched() {
         .await;
     assert!(err && text(&none).contains(NOT_FOUND), "{none}");
 }
+
+// ---- issues: sub-issues, milestones, reactions ----
+
+#[tokio::test]
+async fn sub_issues_are_added_listed_reordered_and_removed() {
+    let s = Session::start().await;
+    let (_, second) = s.call("create_issue", hello(json!({"title": "Part two"}))).await;
+    let two = second["number"].as_u64().unwrap();
+    for (number, expected) in [(2, 1), (two, 2)] {
+        let (err, out) = s.call("add_sub_issue", hello(json!({"issue_number": 1, "sub_issue_number": number}))).await;
+        assert!(!err && out["sub_issues"]["total"] == expected, "{out}");
+    }
+    let order = |out: &Value| -> Vec<u64> {
+        out["sub_issues"].as_array().unwrap().iter().filter_map(|i| i["number"].as_u64()).collect()
+    };
+    let (_, listed) = s.call("list_sub_issues", hello(json!({"issue_number": 1}))).await;
+    assert_eq!(order(&listed), [2, two]);
+    let (_, parent) = s.call("get_issue", hello(json!({"issue_number": 1}))).await;
+    assert_eq!(parent["sub_issues"], json!({"total": 2, "completed": 1}), "issue #2 is closed: {parent}");
+    let moved = hello(json!({"issue_number": 1, "sub_issue_number": two, "before_number": 2}));
+    let (err, out) = s.call("reprioritize_sub_issue", moved).await;
+    assert!(!err, "{out}");
+    let (_, listed) = s.call("list_sub_issues", hello(json!({"issue_number": 1}))).await;
+    assert_eq!(order(&listed), [two, 2]);
+    let (err, both) =
+        s.call("reprioritize_sub_issue", hello(json!({"issue_number": 1, "sub_issue_number": two}))).await;
+    assert!(err && text(&both).contains("exactly one"), "{both}");
+    // One parent only, unless replace_parent moves it.
+    let (err, taken) = s.call("add_sub_issue", hello(json!({"issue_number": two, "sub_issue_number": 2}))).await;
+    assert!(err && text(&taken).contains("already has a parent"), "{taken}");
+    let (err, _) = s
+        .call("add_sub_issue", hello(json!({"issue_number": two, "sub_issue_number": 2, "replace_parent": true})))
+        .await;
+    assert!(!err);
+    let (err, out) = s.call("remove_sub_issue", hello(json!({"issue_number": 1, "sub_issue_number": two}))).await;
+    assert!(!err && out["sub_issues"]["total"] == 0, "{out}");
+    let (err, missing) = s.call("add_sub_issue", hello(json!({"issue_number": 1, "sub_issue_number": 999}))).await;
+    assert!(err && text(&missing).contains(NOT_FOUND), "{missing}");
+}
+
+#[tokio::test]
+async fn milestones_are_listed_and_set_on_issues() {
+    let s = Session::start().await;
+    let (err, out) = s.call("list_milestones", hello(json!({}))).await;
+    assert!(!err, "{out}");
+    assert_eq!(out["milestones"][0]["title"], "v1.1");
+    assert_eq!(out["milestones"][0]["open_issues"], 0);
+    let (_, closed) = s.call("list_milestones", hello(json!({"state": "closed"}))).await;
+    assert_eq!(closed["milestones"], json!([]));
+    let (err, bad) = s.call("list_milestones", hello(json!({"state": "done"}))).await;
+    assert!(err && text(&bad).contains("done"), "{bad}");
+    let (err, issue) = s.call("update_issue", hello(json!({"issue_number": 1, "milestone": 1}))).await;
+    assert!(!err && issue["milestone"] == json!({"number": 1, "title": "v1.1"}), "{issue}");
+    let (_, out) = s.call("list_milestones", hello(json!({}))).await;
+    assert_eq!(out["milestones"][0]["open_issues"], 1, "{out}");
+    let (err, unknown) = s.call("update_issue", hello(json!({"issue_number": 1, "milestone": 7}))).await;
+    assert!(err && text(&unknown).contains("milestone"), "{unknown}");
+    let (err, cleared) = s.call("update_issue", hello(json!({"issue_number": 1, "milestone": 0}))).await;
+    assert!(!err && cleared.get("milestone").is_none(), "{cleared}");
+}
+
+#[tokio::test]
+async fn reactions_are_added_once_per_kind() {
+    let s = Session::start().await;
+    for _ in 0..2 {
+        let (err, out) = s.call("add_issue_reaction", hello(json!({"issue_number": 1, "content": "+1"}))).await;
+        assert!(!err && out["reaction"] == "+1", "{out}");
+    }
+    let (_, issue) = s.call("get_issue", hello(json!({"issue_number": 1}))).await;
+    assert_eq!(issue["reactions"], 1, "the same reaction twice is one: {issue}");
+    let (err, bad) = s.call("add_issue_reaction", hello(json!({"issue_number": 1, "content": "thumbsup"}))).await;
+    assert!(err && text(&bad).contains("thumbsup"), "{bad}");
+    let (_, comments) = s.call("list_issue_comments", hello(json!({"issue_number": 1}))).await;
+    let comment = comments["comments"][0]["id"].as_u64().unwrap();
+    let (err, out) =
+        s.call("add_issue_comment_reaction", hello(json!({"comment_id": comment, "content": "heart"}))).await;
+    assert!(!err && out["reaction"] == "heart", "{out}");
+    let (err, none) = s.call("add_issue_comment_reaction", hello(json!({"comment_id": 1, "content": "heart"}))).await;
+    assert!(err && text(&none).contains(NOT_FOUND), "{none}");
+}
+
+// ---- context: teams ----
+
+#[tokio::test]
+async fn teams_and_their_members_are_listed_for_organization_members() {
+    let s = Session::start().await;
+    let (err, out) = s.call("get_teams", json!({})).await;
+    assert!(!err, "{out}");
+    assert_eq!(
+        out["teams"],
+        json!([{"org": "github", "slug": "docs-writers", "name": "Docs writers",
+        "description": "Keep the docs true", "members": 1}])
+    );
+    let (err, members) = s.call("get_team_members", json!({"org": "github", "team_slug": "docs-writers"})).await;
+    assert!(!err && members["members"] == json!(["octocat"]), "{members}");
+    let (err, none) = s.call("get_team_members", json!({"org": "github", "team_slug": "nope"})).await;
+    assert!(err && text(&none).contains(NOT_FOUND), "{none}");
+    let (err, hidden) =
+        as_user(&s, "hubot", "get_team_members", json!({"org": "github", "team_slug": "docs-writers"})).await;
+    assert!(err && text(&hidden).contains(NOT_FOUND), "not a member of github: {hidden}");
+}

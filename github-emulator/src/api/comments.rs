@@ -58,6 +58,7 @@ async fn create(
     let now = time::now();
     let repo = world.repo_mut(&at.0, &at.1).ok_or_else(ApiError::not_found)?;
     repo.comments.push(Comment {
+        reactions: Vec::new(),
         id,
         issue_number: number,
         user: caller.login.clone(),

@@ -70,6 +70,14 @@ impl Body {
         }
     }
 
+    /// A whole number field.
+    pub fn u64(&self, key: &str) -> Result<Option<u64>, ApiError> {
+        match self.0.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(v) => v.as_u64().map(Some).ok_or_else(|| wrong_type(key, v, "integer")),
+        }
+    }
+
     /// A boolean field.
     pub fn bool(&self, key: &str) -> Result<Option<bool>, ApiError> {
         match self.0.get(key) {

@@ -1,8 +1,8 @@
 //! The issues area: `GET /repos/{o}/{r}/issues` (`?state=open|closed|all`,
 //! `?labels=a,b`, `?assignee=`, `?creator=`, `?sort=`, `?direction=`; pull
 //! requests included with a `pull_request` key, as GitHub does),
-//! `GET .../issues/{n}`, `POST .../issues`, `PATCH .../issues/{n}` and
-//! `GET /repos/{o}/{r}/labels`.
+//! `GET .../issues/{n}`, `POST .../issues`, `PATCH .../issues/{n}` (also
+//! `milestone`: a number, or null) and `GET /repos/{o}/{r}/labels`.
 //!
 //! Writes follow `api::access`: opening an issue needs only write scope;
 //! editing needs push access, or being the issue's author (who may change
@@ -167,6 +167,16 @@ async fn update(
         Some(list) if push => Some(check_assignees(&view, repo, &list)?),
         _ => None,
     };
+    // `milestone`: a milestone number, or null to clear it; ignored without push access.
+    let milestone = match body.0.get("milestone") {
+        Some(_) if !push => None,
+        None => None,
+        Some(serde_json::Value::Null) => Some(None),
+        Some(v) => match v.as_u64().filter(|n| repo.milestones.iter().any(|m| m.number == *n)) {
+            Some(n) => Some(Some(n)),
+            None => return Err(ApiError::validation("Issue", "milestone", "invalid")),
+        },
+    };
     let at = (repo.owner.clone(), repo.name.clone());
     let labels = match labels {
         Some(list) if push => Some(ensure_labels(world, &at, &list)),
@@ -186,6 +196,9 @@ async fn update(
     }
     if let Some(assignees) = assignees {
         issue.assignees = assignees;
+    }
+    if let Some(milestone) = milestone {
+        issue.milestone = milestone;
     }
     match state {
         Some(state) => issue.set_state(state == "open", &caller.login, reason, now),

@@ -23,6 +23,7 @@ mod downloads;
 mod errors;
 mod gate;
 mod input;
+mod issue_more;
 mod issues;
 mod model;
 mod notifications;
@@ -54,6 +55,7 @@ pub(crate) fn router(shared: Arc<Shared>, prefix: &str) -> Router<Arc<Shared>> {
         .merge(contents::routes())
         .merge(commits::routes())
         .merge(issues::routes())
+        .merge(issue_more::routes())
         .merge(comments::routes())
         .merge(pulls::routes())
         .merge(pull_branches::routes())

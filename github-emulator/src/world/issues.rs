@@ -24,6 +24,49 @@ pub(crate) struct Issue {
     pub closed_at: Option<u64>,
     pub closed_by: Option<String>,
     pub pull: Option<Pull>,
+    /// The number of its milestone.
+    pub milestone: Option<u64>,
+    /// Ids of its sub-issues (issues of the same repository), in priority order.
+    pub sub_issues: Vec<u64>,
+    pub reactions: Vec<Reaction>,
+}
+
+/// An emoji reaction of one user to an issue or comment.
+#[derive(Debug, Clone)]
+pub(crate) struct Reaction {
+    pub id: u64,
+    pub user: String,
+    /// `+1`, `-1`, `laugh`, `confused`, `heart`, `hooray`, `rocket` or `eyes`.
+    pub content: String,
+    pub created_at: u64,
+}
+
+/// The reactions GitHub accepts.
+pub(crate) const REACTIONS: [&str; 8] = ["+1", "-1", "laugh", "confused", "heart", "hooray", "rocket", "eyes"];
+
+/// A repository milestone.
+#[derive(Debug, Clone)]
+pub(crate) struct Milestone {
+    pub id: u64,
+    pub number: u64,
+    pub title: String,
+    pub description: Option<String>,
+    /// `open` or `closed`.
+    pub state: String,
+    pub due_on: Option<u64>,
+    pub creator: String,
+    pub created_at: u64,
+}
+
+/// A team of an organization.
+#[derive(Debug, Clone)]
+pub(crate) struct Team {
+    pub id: u64,
+    pub org: String,
+    pub slug: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub members: Vec<String>,
 }
 
 impl Issue {
@@ -45,6 +88,9 @@ impl Issue {
             closed_at: None,
             closed_by: None,
             pull: None,
+            milestone: None,
+            sub_issues: Vec::new(),
+            reactions: Vec::new(),
         }
     }
 
@@ -127,6 +173,7 @@ pub(crate) struct Comment {
     pub body: String,
     pub created_at: u64,
     pub updated_at: u64,
+    pub reactions: Vec<Reaction>,
 }
 
 /// A repository label.

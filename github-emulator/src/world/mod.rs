@@ -19,7 +19,7 @@ use std::collections::{BTreeMap, HashMap};
 pub(crate) use activity::{CheckRun, CommitStatus, Job, Release, RepoSubscription, Run, Thread};
 pub(crate) use diff::{diff, unified};
 pub(crate) use git::{Change, Commit, Git, Tree, changes, dir_sha};
-pub(crate) use issues::{Comment, Issue, Label, Merged, Pull, Review};
+pub(crate) use issues::{Comment, Issue, Label, Merged, Milestone, Pull, REACTIONS, Reaction, Review, Team};
 pub(crate) use pulls::{MergeOptions, MergeRefusal, UpdateRefusal};
 
 /// Everything the API can read and change.
@@ -29,6 +29,7 @@ pub(crate) struct World {
     pub git: Git,
     pub threads: Vec<Thread>,
     pub repo_subscriptions: Vec<RepoSubscription>,
+    pub teams: Vec<Team>,
     /// Logins that are organizations (users come from the config).
     pub orgs: Vec<String>,
     /// Job log download tokens handed out in redirects → (owner, repo, job id).
@@ -62,6 +63,7 @@ pub(crate) struct Repo {
     pub tags: BTreeMap<String, String>,
     pub releases: Vec<Release>,
     pub labels: Vec<Label>,
+    pub milestones: Vec<Milestone>,
     /// Issues and pull requests, by number order.
     pub issues: Vec<Issue>,
     pub comments: Vec<Comment>,
@@ -161,6 +163,7 @@ impl Repo {
             tags: BTreeMap::new(),
             releases: Vec::new(),
             labels,
+            milestones: Vec::new(),
             issues: Vec::new(),
             comments: Vec::new(),
             statuses: Vec::new(),

@@ -53,6 +53,7 @@ pub(super) fn world() -> World {
         git: Git::default(),
         threads: Vec::new(),
         repo_subscriptions: Vec::new(),
+        teams: Vec::new(),
         orgs: vec!["github".into()],
         log_tokens: Default::default(),
         next_id: FIRST_FREE_ID,
@@ -61,6 +62,14 @@ pub(super) fn world() -> World {
     let secret = secret_plans(&mut world.git);
     let docs = github_docs(&mut world.git);
     world.repos = vec![hello, secret, docs];
+    world.teams = vec![crate::world::Team {
+        id: 1_001,
+        org: "github".into(),
+        slug: "docs-writers".into(),
+        name: "Docs writers".into(),
+        description: Some("Keep the docs true".into()),
+        members: vec!["octocat".into()],
+    }];
     seed_ci::add(&mut world);
     world
 }
@@ -119,6 +128,7 @@ fn repo(id: u64, owner: &str, name: &str, private: bool, created_at: u64) -> Rep
         tags: BTreeMap::new(),
         releases: Vec::new(),
         labels: Vec::new(),
+        milestones: Vec::new(),
         issues: Vec::new(),
         comments: Vec::new(),
         statuses: Vec::new(),
@@ -145,6 +155,9 @@ fn issue(id: u64, number: u64, title: &str, body: &str, user: &str, created_at: 
         closed_at: None,
         closed_by: None,
         pull: None,
+        milestone: None,
+        sub_issues: Vec::new(),
+        reactions: Vec::new(),
     }
 }
 
@@ -188,6 +201,16 @@ fn hello_world(git: &mut Git) -> Repo {
         prerelease: false,
         created_at: utc(2024, 2, 1, 10, 30),
         published_at: utc(2024, 2, 1, 11, 0),
+    }];
+    repo.milestones = vec![crate::world::Milestone {
+        id: 1_002_604,
+        number: 1,
+        title: "v1.1".into(),
+        description: Some("Greeting fixes".into()),
+        state: "open".into(),
+        due_on: Some(utc(2024, 6, 30, 7, 0)),
+        creator: "octocat".into(),
+        created_at: utc(2024, 3, 1, 9, 0),
     }];
     repo.labels = vec![
         label(208_045_946, "bug", "d73a4a", "Something isn't working"),
@@ -234,6 +257,7 @@ fn hello_world(git: &mut Git) -> Repo {
             body: "I can reproduce this on Windows 11.".into(),
             created_at: utc(2024, 3, 11, 8, 0),
             updated_at: utc(2024, 3, 11, 8, 0),
+            reactions: Vec::new(),
         },
         Comment {
             id: 1_002,
@@ -242,6 +266,7 @@ fn hello_world(git: &mut Git) -> Repo {
             body: "Thanks! Fixed in\u{200B} main. See \u{202E}txt.ecnetsixe\u{202C} for details.".into(),
             created_at: utc(2024, 3, 12, 16, 45),
             updated_at: utc(2024, 3, 12, 16, 45),
+            reactions: Vec::new(),
         },
     ];
     repo

@@ -9,7 +9,7 @@ use super::{account, maybe_account, merge, node_id};
 use crate::api::access::View;
 use crate::api::model::repo::{repo_api, repo_html};
 use crate::world::time::iso;
-use crate::world::{Comment, Issue, Label, Repo};
+use crate::world::{Comment, Issue, Label, Milestone, REACTIONS, Reaction, Repo, Team};
 
 /// An issue as lists and search results show it; `full` adds `closed_by`
 /// as `GET .../issues/{n}` does.
@@ -39,7 +39,7 @@ pub(crate) fn issue(view: &View, repo: &Repo, issue: &Issue, full: bool) -> Valu
         "locked": issue.locked,
         "assignee": assignees.first().cloned().unwrap_or(Value::Null),
         "assignees": assignees,
-        "milestone": null,
+        "milestone": issue.milestone.and_then(|n| repo.milestones.iter().find(|m| m.number == n)).map(|m| milestone(view, repo, m)),
         "comments": comments,
         "created_at": iso(issue.created_at),
         "updated_at": iso(issue.updated_at),
@@ -47,9 +47,9 @@ pub(crate) fn issue(view: &View, repo: &Repo, issue: &Issue, full: bool) -> Valu
         "author_association": association(view, repo, &issue.user),
         "type": null,
         "active_lock_reason": null,
-        "sub_issues_summary": {"total": 0, "completed": 0, "percent_completed": 0},
+        "sub_issues_summary": sub_issues_summary(repo, issue),
         "body": issue.body,
-        "reactions": reactions(&url),
+        "reactions": reactions(&url, &issue.reactions),
         "timeline_url": format!("{url}/timeline"),
         "performed_via_github_app": null,
         "state_reason": issue.state_reason,
@@ -91,7 +91,7 @@ pub(crate) fn comment(view: &View, repo: &Repo, c: &Comment) -> Value {
         "updated_at": iso(c.updated_at),
         "author_association": association(view, repo, &c.user),
         "body": c.body,
-        "reactions": reactions(&url),
+        "reactions": reactions(&url, &c.reactions),
         "performed_via_github_app": null,
     })
 }
@@ -122,18 +122,102 @@ pub(crate) fn association(view: &View, repo: &Repo, login: &str) -> &'static str
     }
 }
 
-/// Empty reactions, as on every issue and comment.
-pub(crate) fn reactions(url: &str) -> Value {
+/// The reaction counts every issue and comment carries.
+pub(crate) fn reactions(url: &str, given: &[Reaction]) -> Value {
+    let mut counts = json!({"url": format!("{url}/reactions"), "total_count": given.len()});
+    for kind in REACTIONS {
+        counts[kind] = json!(given.iter().filter(|r| r.content == kind).count());
+    }
+    counts
+}
+
+/// One reaction, as `POST .../reactions` answers.
+pub(crate) fn reaction(view: &View, r: &Reaction) -> Value {
     json!({
-        "url": format!("{url}/reactions"),
-        "total_count": 0,
-        "+1": 0,
-        "-1": 0,
-        "laugh": 0,
-        "hooray": 0,
-        "confused": 0,
-        "heart": 0,
-        "rocket": 0,
-        "eyes": 0,
+        "id": r.id,
+        "node_id": node_id("Reaction", r.id),
+        "user": account(view.shared, view.world, &r.user),
+        "content": r.content,
+        "created_at": iso(r.created_at),
     })
+}
+
+/// How many sub-issues an issue has and how many of them are closed.
+fn sub_issues_summary(repo: &Repo, issue: &Issue) -> Value {
+    let total = issue.sub_issues.len();
+    let completed =
+        issue.sub_issues.iter().filter(|id| repo.issues.iter().any(|i| i.id == **id && !i.is_open())).count();
+    let percent = (completed * 100).checked_div(total).unwrap_or(0);
+    json!({"total": total, "completed": completed, "percent_completed": percent})
+}
+
+pub(crate) fn milestone(view: &View, repo: &Repo, m: &Milestone) -> Value {
+    let url = format!("{}/milestones/{}", repo_api(view, repo), m.number);
+    let of = |open: bool| repo.issues.iter().filter(|i| i.milestone == Some(m.number) && i.is_open() == open).count();
+    json!({
+        "url": url,
+        "html_url": format!("{}/milestone/{}", repo_html(view, repo), m.number),
+        "labels_url": format!("{url}/labels"),
+        "id": m.id,
+        "node_id": node_id("Milestone", m.id),
+        "number": m.number,
+        "state": m.state,
+        "title": m.title,
+        "description": m.description,
+        "creator": account(view.shared, view.world, &m.creator),
+        "open_issues": of(true),
+        "closed_issues": of(false),
+        "created_at": iso(m.created_at),
+        "updated_at": iso(m.created_at),
+        "closed_at": null,
+        "due_on": m.due_on.map(iso),
+    })
+}
+
+pub(crate) fn team(view: &View, t: &Team) -> Value {
+    let api = format!("{}/orgs/{}/teams/{}", view.shared.api_url, t.org, t.slug);
+    json!({
+        "id": t.id,
+        "node_id": node_id("Team", t.id),
+        "url": api,
+        "html_url": format!("{}/orgs/{}/teams/{}", view.shared.base_url, t.org, t.slug),
+        "name": t.name,
+        "slug": t.slug,
+        "description": t.description,
+        "privacy": "closed",
+        "notification_setting": "notifications_enabled",
+        "permission": "pull",
+        "members_url": format!("{api}/members{{/member}}"),
+        "repositories_url": format!("{api}/repos"),
+        "type": "organization",
+        "parent": null,
+        "members_count": t.members.len(),
+        "repos_count": 0,
+        "created_at": iso(0),
+        "updated_at": iso(0),
+        "organization": team_organization(view, &t.org),
+    })
+}
+
+/// The organization as a team names it (GitHub's `team-organization`: the full profile).
+fn team_organization(view: &View, login: &str) -> Value {
+    let mut org = super::org(view.shared, login);
+    let public_repos = view.world.repos.iter().filter(|r| r.owner.eq_ignore_ascii_case(login) && !r.private).count();
+    merge(
+        &mut org,
+        json!({
+            "html_url": format!("{}/{login}", view.shared.base_url),
+            "has_organization_projects": true,
+            "has_repository_projects": true,
+            "public_repos": public_repos,
+            "public_gists": 0,
+            "followers": 0,
+            "following": 0,
+            "type": "Organization",
+            "created_at": iso(0),
+            "updated_at": iso(0),
+            "archived_at": null,
+        }),
+    );
+    org
 }

@@ -1,4 +1,5 @@
-//! Toolset `context`: who the signed-in GitHub user is and which organisations they belong to.
+//! Toolset `context`: who the signed-in GitHub user is, which organisations and teams they belong
+//! to, and who else is on a team.
 
 use rmcp::schemars::{self, JsonSchema};
 use serde::Deserialize;
@@ -7,11 +8,21 @@ use serde_json::json;
 use super::{
     define::{Def, Effect, NoArgs, Route, route},
     shape,
-    support::{Github, Paging, ToolResult, structured},
+    support::{Github, Paging, ToolResult, seg, structured},
 };
 
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 pub struct ListMyOrgs {
+    #[serde(flatten)]
+    pub paging: Paging,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct TeamRef {
+    /// Organization login.
+    pub org: String,
+    /// Team slug (from get_teams), e.g. `docs-writers`.
+    pub team_slug: String,
     #[serde(flatten)]
     pub paging: Paging,
 }
@@ -42,6 +53,45 @@ async fn list_my_orgs(gh: Github, p: ListMyOrgs) -> ToolResult {
     structured(json!({"organizations": orgs.iter().map(shape::org).collect::<Vec<_>>(), "page": page}))
 }
 
+const GET_TEAMS: Def = Def {
+    name: "get_teams",
+    title: "List my teams",
+    description: "Lists the teams the signed-in user belongs to, across organizations: organization, slug, name, \
+                  description and member count. Use get_team_members for who else is on one.",
+    effect: Effect::Read,
+};
+
+async fn get_teams(gh: Github, p: ListMyOrgs) -> ToolResult {
+    let (items, page) = gh.list("/user/teams", &[], &p.paging, None).await?;
+    let teams: Vec<_> = items
+        .iter()
+        .map(|t| {
+            json!({"org": t["organization"]["login"], "slug": t["slug"], "name": shape::text(t, "name", 200),
+                   "description": shape::text(t, "description", 300), "members": t["members_count"]})
+        })
+        .collect();
+    structured(json!({"teams": teams, "page": page}))
+}
+
+const GET_TEAM_MEMBERS: Def = Def {
+    name: "get_team_members",
+    title: "List a team's members",
+    description: "Lists the logins of a team's members. Visible to members of the team's organization; use it \
+                  to find reviewers or assignees for a team's area.",
+    effect: Effect::Read,
+};
+
+async fn get_team_members(gh: Github, p: TeamRef) -> ToolResult {
+    let path = format!("/orgs/{}/teams/{}/members", seg("org", &p.org)?, seg("team_slug", &p.team_slug)?);
+    let (items, page) = gh.list(&path, &[], &p.paging, None).await?;
+    structured(json!({"members": items.iter().map(shape::login).collect::<Vec<_>>(), "page": page}))
+}
+
 pub fn context_tools() -> Vec<Route> {
-    vec![route(GET_ME, get_me), route(LIST_MY_ORGS, list_my_orgs)]
+    vec![
+        route(GET_ME, get_me),
+        route(LIST_MY_ORGS, list_my_orgs),
+        route(GET_TEAMS, get_teams),
+        route(GET_TEAM_MEMBERS, get_team_members),
+    ]
 }

@@ -93,6 +93,8 @@ pub struct UpdateIssue {
     pub labels: Option<Vec<String>>,
     /// The complete new set of assignee logins (replaces the old set).
     pub assignees: Option<Vec<String>>,
+    /// Milestone number (from list_milestones); 0 removes the milestone.
+    pub milestone: Option<u64>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -154,7 +156,7 @@ impl LabelRef {
 }
 
 /// The fields that are set, as a JSON object (unset fields are left unchanged by GitHub).
-fn set_fields(fields: &[(&str, Option<Value>)]) -> Value {
+pub(super) fn set_fields(fields: &[(&str, Option<Value>)]) -> Value {
     Value::Object(fields.iter().filter_map(|(k, v)| v.clone().map(|v| ((*k).to_owned(), v))).collect::<Map<_, _>>())
 }
 
@@ -279,10 +281,11 @@ async fn update_issue(gh: Github, p: UpdateIssue) -> ToolResult {
         ("state_reason", p.state_reason.map(Value::from)),
         ("labels", p.labels.map(Value::from)),
         ("assignees", p.assignees.map(Value::from)),
+        ("milestone", p.milestone.map(|n| if n == 0 { Value::Null } else { json!(n) })),
     ]);
     if body.as_object().is_some_and(Map::is_empty) {
         return Err(ToolFailure::message(
-            "Nothing to change: pass at least one of title, body, state, labels, assignees.",
+            "Nothing to change: pass at least one of title, body, state, labels, assignees, milestone.",
         ));
     }
     let path = format!("{}/issues/{}", p.at.path()?, p.issue_number);

@@ -7,6 +7,7 @@ pub mod context;
 pub mod define;
 pub mod issues;
 pub mod notifications;
+pub mod planning;
 pub mod pulls;
 pub mod repos;
 pub mod shape;
@@ -52,6 +53,7 @@ impl Registry {
             (Toolset::Context, context::context_tools()),
             (Toolset::Repos, repos::repos_tools()),
             (Toolset::Issues, issues::issues_tools()),
+            (Toolset::Issues, planning::planning_tools()),
             (Toolset::PullRequests, pulls::pulls_tools()),
             (Toolset::Users, users::users_tools()),
             (Toolset::Search, users::search_tools()),

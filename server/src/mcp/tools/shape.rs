@@ -119,6 +119,19 @@ pub fn issue(v: &Value) -> Value {
             ("labels", label_names(v)),
             ("assignees", logins(v, "assignees")),
             ("is_pull_request", Value::Bool(v.get("pull_request").is_some())),
+            (
+                "milestone",
+                v.get("milestone")
+                    .filter(|m| m.is_object())
+                    .map_or(Value::Null, |m| pick(m, &["number", "title"]).into()),
+            ),
+            (
+                "sub_issues",
+                v.get("sub_issues_summary")
+                    .filter(|s| s["total"].as_u64().unwrap_or(0) > 0)
+                    .map_or(Value::Null, |s| pick(s, &["total", "completed"]).into()),
+            ),
+            ("reactions", v["reactions"]["total_count"].as_u64().filter(|n| *n > 0).map_or(Value::Null, Value::from)),
             ("body", text(v, "body", BODY_CHARS)),
         ],
     )

@@ -1,0 +1,260 @@
+//! More of issues: sub-issues (`GET|POST .../issues/{n}/sub_issues`, `DELETE
+//! .../issues/{n}/sub_issue`, `PATCH .../issues/{n}/sub_issues/priority`,
+//! each taking the sub-issue's *id*, as GitHub does; an issue has at most
+//! one parent, 422 otherwise unless `replace_parent`); reactions (`POST
+//! .../issues/{n}/reactions` and `.../issues/comments/{id}/reactions`,
+//! `{content}`: 201 new, 200 when the user already reacted so); milestones
+//! (`GET .../milestones`, `?state=open|closed|all`); and teams (`GET
+//! /user/teams`, `GET /orgs/{org}/teams/{slug}/members`, members only).
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::{StatusCode, Uri};
+use axum::response::Response;
+use axum::routing::{delete, get, patch, post};
+
+use super::access::{Need, View};
+use super::auth::{Authed, MaybeAuthed};
+use super::errors::{ApiError, json_response};
+use super::input::{Body, PathArgs, Query, path};
+use super::model;
+use super::pagination::list_response;
+use crate::state::Shared;
+use crate::world::{Issue, REACTIONS, Reaction, Repo, time};
+
+pub(crate) fn routes() -> Router<Arc<Shared>> {
+    Router::new()
+        .route("/repos/{owner}/{repo}/issues/{number}/sub_issues", get(sub_issues).post(add_sub_issue))
+        .route("/repos/{owner}/{repo}/issues/{number}/sub_issue", delete(remove_sub_issue))
+        .route("/repos/{owner}/{repo}/issues/{number}/sub_issues/priority", patch(reprioritize))
+        .route("/repos/{owner}/{repo}/issues/{number}/reactions", post(react_to_issue))
+        .route("/repos/{owner}/{repo}/issues/comments/{id}/reactions", post(react_to_comment))
+        .route("/repos/{owner}/{repo}/milestones", get(milestones))
+        .route("/user/teams", get(my_teams))
+        .route("/orgs/{org}/teams/{slug}/members", get(team_members))
+}
+
+fn issue_json(view: &View, repo: &Repo, number: u64) -> Result<serde_json::Value, ApiError> {
+    let issue = repo.issue(number).ok_or_else(ApiError::not_found)?;
+    Ok(model::issue::issue(view, repo, issue, false))
+}
+
+async fn sub_issues(
+    State(shared): State<Arc<Shared>>,
+    MaybeAuthed(caller): MaybeAuthed,
+    args: PathArgs<(String, String, u64)>,
+    uri: Uri,
+) -> Result<Response, ApiError> {
+    let (owner, name, number) = path(args)?;
+    let inner = shared.lock();
+    let view = View::new(&shared, &inner.world, caller.as_ref());
+    let repo = view.repo(&owner, &name)?;
+    let parent = repo.issue(number).ok_or_else(ApiError::not_found)?;
+    let children: Vec<&Issue> =
+        parent.sub_issues.iter().filter_map(|id| repo.issues.iter().find(|i| i.id == *id)).collect();
+    Ok(list_response(&children, &uri, &shared.api_url, |i| model::issue::issue(&view, repo, i, false)))
+}
+
+/// Checks the write and returns the repository's key and the sub-issue id named in the body.
+fn sub_issue_write(
+    view: &View,
+    owner: &str,
+    name: &str,
+    number: u64,
+    body: &Body,
+) -> Result<((String, String), u64), ApiError> {
+    let repo = view.writable(owner, name, Need::Push)?;
+    repo.issue(number).ok_or_else(ApiError::not_found)?;
+    let id = body.u64("sub_issue_id")?.ok_or_else(|| ApiError::validation("Issue", "sub_issue_id", "missing_field"))?;
+    if !repo.issues.iter().any(|i| i.id == id && i.pull.is_none()) {
+        return Err(ApiError::validation("Issue", "sub_issue_id", "invalid"));
+    }
+    Ok(((repo.owner.clone(), repo.name.clone()), id))
+}
+
+async fn add_sub_issue(
+    State(shared): State<Arc<Shared>>,
+    Authed(caller): Authed,
+    args: PathArgs<(String, String, u64)>,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let (owner, name, number) = path(args)?;
+    let replace = body.bool("replace_parent")?.unwrap_or(false);
+    let mut inner = shared.lock();
+    let view = View::new(&shared, &inner.world, Some(&caller));
+    let (at, id) = sub_issue_write(&view, &owner, &name, number, &body)?;
+    let repo = inner.world.repo_mut(&at.0, &at.1).ok_or_else(ApiError::not_found)?;
+    let parent_id = repo.issue(number).map(|i| i.id).unwrap_or_default();
+    if id == parent_id {
+        return Err(ApiError::custom("Issue", "An issue cannot be a sub-issue of itself."));
+    }
+    let has_parent = repo.issues.iter().any(|i| i.sub_issues.contains(&id));
+    if has_parent && !replace {
+        return Err(ApiError::custom("Issue", "The issue already has a parent issue."));
+    }
+    for issue in &mut repo.issues {
+        issue.sub_issues.retain(|s| *s != id);
+    }
+    let parent = repo.issue_mut(number).ok_or_else(ApiError::not_found)?;
+    parent.sub_issues.push(id);
+    parent.updated_at = time::now();
+    let view = View::new(&shared, &inner.world, Some(&caller));
+    Ok(json_response(StatusCode::CREATED, &issue_json(&view, view.repo(&at.0, &at.1)?, number)?))
+}
+
+async fn remove_sub_issue(
+    State(shared): State<Arc<Shared>>,
+    Authed(caller): Authed,
+    args: PathArgs<(String, String, u64)>,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let (owner, name, number) = path(args)?;
+    let mut inner = shared.lock();
+    let view = View::new(&shared, &inner.world, Some(&caller));
+    let (at, id) = sub_issue_write(&view, &owner, &name, number, &body)?;
+    let repo = inner.world.repo_mut(&at.0, &at.1).ok_or_else(ApiError::not_found)?;
+    let parent = repo.issue_mut(number).ok_or_else(ApiError::not_found)?;
+    if !parent.sub_issues.contains(&id) {
+        return Err(ApiError::not_found());
+    }
+    parent.sub_issues.retain(|s| *s != id);
+    let view = View::new(&shared, &inner.world, Some(&caller));
+    Ok(json_response(StatusCode::OK, &issue_json(&view, view.repo(&at.0, &at.1)?, number)?))
+}
+
+/// `{sub_issue_id, after_id? | before_id?}`: moves a sub-issue next to another.
+async fn reprioritize(
+    State(shared): State<Arc<Shared>>,
+    Authed(caller): Authed,
+    args: PathArgs<(String, String, u64)>,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let (owner, name, number) = path(args)?;
+    let (after, before) = (body.u64("after_id")?, body.u64("before_id")?);
+    let mut inner = shared.lock();
+    let view = View::new(&shared, &inner.world, Some(&caller));
+    let (at, id) = sub_issue_write(&view, &owner, &name, number, &body)?;
+    let repo = inner.world.repo_mut(&at.0, &at.1).ok_or_else(ApiError::not_found)?;
+    let parent = repo.issue_mut(number).ok_or_else(ApiError::not_found)?;
+    let anchor = after.or(before).ok_or_else(|| ApiError::custom("Issue", "Pass after_id or before_id."))?;
+    if !parent.sub_issues.contains(&id) || !parent.sub_issues.contains(&anchor) || anchor == id {
+        return Err(ApiError::validation("Issue", "sub_issue_id", "invalid"));
+    }
+    parent.sub_issues.retain(|s| *s != id);
+    let at_anchor = parent.sub_issues.iter().position(|s| *s == anchor).unwrap_or(0);
+    parent.sub_issues.insert(if after.is_some() { at_anchor + 1 } else { at_anchor }, id);
+    let view = View::new(&shared, &inner.world, Some(&caller));
+    Ok(json_response(StatusCode::OK, &issue_json(&view, view.repo(&at.0, &at.1)?, number)?))
+}
+
+/// Adds `caller`'s reaction to `list` (unless they gave the same one already: then 200 with it).
+fn react(list: &mut Vec<Reaction>, id: u64, user: &str, content: String) -> (StatusCode, Reaction) {
+    if let Some(same) = list.iter().find(|r| r.user.eq_ignore_ascii_case(user) && r.content == content) {
+        return (StatusCode::OK, same.clone());
+    }
+    let reaction = Reaction { id, user: user.to_owned(), content, created_at: time::now() };
+    list.push(reaction.clone());
+    (StatusCode::CREATED, reaction)
+}
+
+fn reaction_content(body: &Body) -> Result<String, ApiError> {
+    let content = body.str("content")?.ok_or_else(|| ApiError::validation("Reaction", "content", "missing_field"))?;
+    if REACTIONS.contains(&content.as_str()) {
+        Ok(content)
+    } else {
+        Err(ApiError::validation("Reaction", "content", "invalid"))
+    }
+}
+
+async fn react_to_issue(
+    State(shared): State<Arc<Shared>>,
+    Authed(caller): Authed,
+    args: PathArgs<(String, String, u64)>,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let (owner, name, number) = path(args)?;
+    let mut inner = shared.lock();
+    let view = View::new(&shared, &inner.world, Some(&caller));
+    let repo = view.writable(&owner, &name, Need::Contribute)?;
+    repo.issue(number).ok_or_else(ApiError::not_found)?;
+    let content = reaction_content(&body)?;
+    let at = (repo.owner.clone(), repo.name.clone());
+    let id = inner.world.next_id();
+    let repo = inner.world.repo_mut(&at.0, &at.1).ok_or_else(ApiError::not_found)?;
+    let issue = repo.issue_mut(number).ok_or_else(ApiError::not_found)?;
+    let (status, reaction) = react(&mut issue.reactions, id, &caller.login, content);
+    let view = View::new(&shared, &inner.world, Some(&caller));
+    Ok(json_response(status, &model::issue::reaction(&view, &reaction)))
+}
+
+async fn react_to_comment(
+    State(shared): State<Arc<Shared>>,
+    Authed(caller): Authed,
+    args: PathArgs<(String, String, u64)>,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let (owner, name, comment_id) = path(args)?;
+    let mut inner = shared.lock();
+    let view = View::new(&shared, &inner.world, Some(&caller));
+    let repo = view.writable(&owner, &name, Need::Contribute)?;
+    repo.comments.iter().find(|c| c.id == comment_id).ok_or_else(ApiError::not_found)?;
+    let content = reaction_content(&body)?;
+    let at = (repo.owner.clone(), repo.name.clone());
+    let id = inner.world.next_id();
+    let repo = inner.world.repo_mut(&at.0, &at.1).ok_or_else(ApiError::not_found)?;
+    let comment = repo.comments.iter_mut().find(|c| c.id == comment_id).ok_or_else(ApiError::not_found)?;
+    let (status, reaction) = react(&mut comment.reactions, id, &caller.login, content);
+    let view = View::new(&shared, &inner.world, Some(&caller));
+    Ok(json_response(status, &model::issue::reaction(&view, &reaction)))
+}
+
+async fn milestones(
+    State(shared): State<Arc<Shared>>,
+    MaybeAuthed(caller): MaybeAuthed,
+    args: PathArgs<(String, String)>,
+    query: Query,
+    uri: Uri,
+) -> Result<Response, ApiError> {
+    let (owner, name) = path(args)?;
+    let inner = shared.lock();
+    let view = View::new(&shared, &inner.world, caller.as_ref());
+    let repo = view.repo(&owner, &name)?;
+    let state = query.get("state").unwrap_or("open");
+    let list: Vec<_> = repo.milestones.iter().filter(|m| state == "all" || m.state == state).collect();
+    Ok(list_response(&list, &uri, &shared.api_url, |m| model::issue::milestone(&view, repo, m)))
+}
+
+async fn my_teams(State(shared): State<Arc<Shared>>, Authed(caller): Authed, uri: Uri) -> Result<Response, ApiError> {
+    if !caller.has_scope("read:org") && !caller.has_scope("repo") && !caller.has_scope("user") {
+        return Err(ApiError::new(StatusCode::FORBIDDEN, "Resource not accessible by integration"));
+    }
+    let inner = shared.lock();
+    let view = View::new(&shared, &inner.world, Some(&caller));
+    let mine: Vec<_> =
+        inner.world.teams.iter().filter(|t| t.members.iter().any(|m| m.eq_ignore_ascii_case(&caller.login))).collect();
+    Ok(list_response(&mine, &uri, &shared.api_url, |t| model::issue::team(&view, t)))
+}
+
+/// A team's members, for a member of its organization (404 for anyone else, as GitHub hides teams).
+async fn team_members(
+    State(shared): State<Arc<Shared>>,
+    Authed(caller): Authed,
+    args: PathArgs<(String, String)>,
+    uri: Uri,
+) -> Result<Response, ApiError> {
+    let (org, slug) = path(args)?;
+    let inner = shared.lock();
+    let view = View::new(&shared, &inner.world, Some(&caller));
+    if !view.is_org_member(&org, &caller.login) {
+        return Err(ApiError::not_found());
+    }
+    let team = inner
+        .world
+        .teams
+        .iter()
+        .find(|t| t.org.eq_ignore_ascii_case(&org) && t.slug == slug)
+        .ok_or_else(ApiError::not_found)?;
+    Ok(list_response(&team.members, &uri, &shared.api_url, |m| model::account(view.shared, view.world, m)))
+}
