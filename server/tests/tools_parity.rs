@@ -394,3 +394,70 @@ async fn teams_and_their_members_are_listed_for_organization_members() {
         as_user(&s, "hubot", "get_team_members", json!({"org": "github", "team_slug": "docs-writers"})).await;
     assert!(err && text(&hidden).contains(NOT_FOUND), "not a member of github: {hidden}");
 }
+
+// ---- pull requests: line-level review ----
+
+#[tokio::test]
+async fn a_pending_review_with_line_comments_is_submitted_and_its_thread_answered() {
+    let s = Session::start().await;
+    let pending = hello(json!({"pull_number": 3, "comments": [
+        {"path": "src/main.rs", "line": 2, "body": "Why this name?"},
+        {"path": "docs/guide.md", "start_line": 1, "line": 2, "side": "RIGHT", "body": "Reword these two lines."},
+    ]}));
+    let (err, review) = as_user(&s, "hubot", "create_pull_request_review", pending).await;
+    assert!(!err && review["state"] == "PENDING" && review["line_comments"] == 2, "{review}");
+    // Nobody else sees a pending review's comments.
+    let (_, listed) = s.call("list_pull_request_review_comments", hello(json!({"pull_number": 3}))).await;
+    assert_eq!(listed["comments"], json!([]), "{listed}");
+    let submit = hello(json!({"pull_number": 3, "event": "request_changes", "body": "A few things."}));
+    let (err, submitted) = as_user(&s, "hubot", "submit_pending_pull_request_review", submit.clone()).await;
+    assert!(!err && submitted["state"] == "CHANGES_REQUESTED", "{submitted}");
+    let (err, again) = as_user(&s, "hubot", "submit_pending_pull_request_review", submit).await;
+    assert!(err && text(&again).contains("no pending review"), "{again}");
+    let (_, listed) = s.call("list_pull_request_review_comments", hello(json!({"pull_number": 3}))).await;
+    let comments = listed["comments"].as_array().unwrap();
+    assert_eq!(comments.len(), 2, "{listed}");
+    let range = comments.iter().find(|c| c["path"] == "docs/guide.md").unwrap_or_else(|| panic!("{listed}"));
+    assert_eq!(
+        (range["start_line"].as_u64(), range["line"].as_u64(), range["user"].as_str()),
+        (Some(1), Some(2), Some("hubot"))
+    );
+    let first = comments[0]["id"].as_u64().unwrap();
+    let (err, reply) = s
+        .call(
+            "add_reply_to_pull_request_comment",
+            hello(json!({"pull_number": 3, "comment_id": first, "body": "Fixed."})),
+        )
+        .await;
+    assert!(!err && reply["in_reply_to_id"] == first && reply["user"] == "octocat", "{reply}");
+    let (err, none) = s
+        .call("add_reply_to_pull_request_comment", hello(json!({"pull_number": 3, "comment_id": 1, "body": "?"})))
+        .await;
+    assert!(err && text(&none).contains(NOT_FOUND), "{none}");
+}
+
+#[tokio::test]
+async fn a_pending_review_can_be_discarded_and_line_comments_must_hit_the_diff() {
+    let s = Session::start().await;
+    let (err, _) = s.call("create_pull_request_review", hello(json!({"pull_number": 3, "body": "draft"}))).await;
+    assert!(!err);
+    let (err, gone) = s.call("delete_pending_pull_request_review", hello(json!({"pull_number": 3}))).await;
+    assert!(!err && gone["deleted"] == true, "{gone}");
+    let (err, none) = s.call("delete_pending_pull_request_review", hello(json!({"pull_number": 3}))).await;
+    assert!(err && text(&none).contains("no pending review"), "{none}");
+    let on = |path: &str, line: u64| hello(json!({"pull_number": 3, "path": path, "line": line, "body": "Look."}));
+    let (err, out) = s.call("add_pull_request_review_comment", on("src/main.rs", 1)).await;
+    assert!(!err && out["path"] == "src/main.rs" && out["line"] == 1, "{out}");
+    let (err, out) = s.call("add_pull_request_review_comment", on("README.md", 1)).await;
+    assert!(err && text(&out).contains("Path could not be resolved"), "an unchanged file: {out}");
+    let (err, out) = s.call("add_pull_request_review_comment", on("src/main.rs", 9999)).await;
+    assert!(err && text(&out).contains("Line could not be resolved"), "{out}");
+    let (err, out) = s
+        .call(
+            "create_pull_request_review",
+            hello(json!({"pull_number": 3, "event": "COMMENT",
+        "comments": [{"path": "nope.rs", "line": 1, "body": "x"}]})),
+        )
+        .await;
+    assert!(err && text(&out).contains("Path could not be resolved"), "{out}");
+}

@@ -32,6 +32,7 @@ mod pull_branches;
 mod pulls;
 mod repo_more;
 mod repos;
+mod review_comments;
 mod reviews;
 mod search;
 mod search_more;
@@ -61,6 +62,7 @@ pub(crate) fn router(shared: Arc<Shared>, prefix: &str) -> Router<Arc<Shared>> {
         .merge(pull_branches::routes())
         .merge(repo_more::routes())
         .merge(reviews::routes())
+        .merge(review_comments::routes())
         .merge(checks::routes())
         .merge(actions::routes())
         .merge(notifications::routes())

@@ -86,7 +86,7 @@ fn refused(message: &str) -> ApiError {
     ApiError { errors: Some(json!([message])), ..ApiError::unprocessable("Unprocessable Entity") }
 }
 
-/// `{event?, body?, commit_id?}`.
+/// `{event?, body?, commit_id?, comments?: [{path, line, side?, start_line?, body}]}`.
 async fn create_review(
     State(shared): State<Arc<Shared>>,
     Authed(caller): Authed,
@@ -121,7 +121,22 @@ async fn create_review(
     if own && state == "CHANGES_REQUESTED" {
         return Err(refused("Can not request changes on your own pull request"));
     }
-    if matches!(state, "CHANGES_REQUESTED" | "COMMENTED") && text.trim().is_empty() {
+    // `comments[]`: line comments filed with the review (pending until it is submitted).
+    let mut line_comments = Vec::new();
+    if let Some(list) = body.0.get("comments") {
+        let list = list.as_array().ok_or_else(|| ApiError::validation("PullRequestReview", "comments", "invalid"))?;
+        for item in list {
+            let fields = item
+                .as_object()
+                .cloned()
+                .ok_or_else(|| ApiError::validation("PullRequestReview", "comments", "invalid"))?;
+            let new = super::review_comments::NewComment::read(&Body(fields))?;
+            new.check(&view, repo, number)?;
+            line_comments.push(new);
+        }
+    }
+    // A review of line comments needs no body of its own.
+    if matches!(state, "CHANGES_REQUESTED" | "COMMENTED") && text.trim().is_empty() && line_comments.is_empty() {
         return Err(refused("Review body is required when using REQUEST_CHANGES or COMMENT events"));
     }
     let head = view.world.pull_head(pull);
@@ -142,12 +157,32 @@ async fn create_review(
         commit_id,
         submitted_at: (state != "PENDING").then_some(now),
     };
+    let ids: Vec<u64> = line_comments.iter().map(|_| world.next_id()).collect();
     let repo = world.repo_mut(&at.0, &at.1).ok_or_else(ApiError::not_found)?;
     if let Some(issue) = repo.issue_mut(number) {
         issue.updated_at = now;
         if let Some(pull) = issue.pull.as_mut() {
             pull.reviews.push(review.clone());
+            if review.submitted_at.is_some() {
+                pull.requested_reviewers.retain(|r| !r.eq_ignore_ascii_case(&caller.login));
+            }
         }
+    }
+    for (new, id) in line_comments.into_iter().zip(ids) {
+        repo.review_comments.push(crate::world::ReviewComment {
+            id,
+            pull_number: number,
+            review_id: review.id,
+            user: caller.login.clone(),
+            body: new.body,
+            path: new.path,
+            line: new.line,
+            start_line: new.start_line,
+            side: new.side,
+            commit_id: review.commit_id.clone(),
+            in_reply_to: None,
+            created_at: now,
+        });
     }
     let view = View::new(&shared, world, Some(&caller));
     let repo = view.repo(&at.0, &at.1)?;

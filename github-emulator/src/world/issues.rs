@@ -164,6 +164,24 @@ pub(crate) struct Review {
     pub submitted_at: Option<u64>,
 }
 
+/// A comment on a line (or lines) of a pull request's diff, in a review.
+#[derive(Debug, Clone)]
+pub(crate) struct ReviewComment {
+    pub id: u64,
+    pub pull_number: u64,
+    pub review_id: u64,
+    pub user: String,
+    pub body: String,
+    pub path: String,
+    pub line: u64,
+    pub start_line: Option<u64>,
+    /// `RIGHT` (the new side) or `LEFT`.
+    pub side: String,
+    pub commit_id: String,
+    pub in_reply_to: Option<u64>,
+    pub created_at: u64,
+}
+
 /// A comment on an issue or pull request (the conversation tab).
 #[derive(Debug, Clone)]
 pub(crate) struct Comment {

@@ -19,7 +19,9 @@ use std::collections::{BTreeMap, HashMap};
 pub(crate) use activity::{CheckRun, CommitStatus, Job, Release, RepoSubscription, Run, Thread};
 pub(crate) use diff::{diff, unified};
 pub(crate) use git::{Change, Commit, Git, Tree, changes, dir_sha};
-pub(crate) use issues::{Comment, Issue, Label, Merged, Milestone, Pull, REACTIONS, Reaction, Review, Team};
+pub(crate) use issues::{
+    Comment, Issue, Label, Merged, Milestone, Pull, REACTIONS, Reaction, Review, ReviewComment, Team,
+};
 pub(crate) use pulls::{MergeOptions, MergeRefusal, UpdateRefusal};
 
 /// Everything the API can read and change.
@@ -67,6 +69,7 @@ pub(crate) struct Repo {
     /// Issues and pull requests, by number order.
     pub issues: Vec<Issue>,
     pub comments: Vec<Comment>,
+    pub review_comments: Vec<ReviewComment>,
     pub statuses: Vec<CommitStatus>,
     pub check_runs: Vec<CheckRun>,
     pub runs: Vec<Run>,
@@ -166,6 +169,7 @@ impl Repo {
             milestones: Vec::new(),
             issues: Vec::new(),
             comments: Vec::new(),
+            review_comments: Vec::new(),
             statuses: Vec::new(),
             check_runs: Vec::new(),
             runs: Vec::new(),

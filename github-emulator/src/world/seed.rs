@@ -131,6 +131,7 @@ fn repo(id: u64, owner: &str, name: &str, private: bool, created_at: u64) -> Rep
         milestones: Vec::new(),
         issues: Vec::new(),
         comments: Vec::new(),
+        review_comments: Vec::new(),
         statuses: Vec::new(),
         check_runs: Vec::new(),
         runs: Vec::new(),

@@ -10,6 +10,7 @@ pub mod notifications;
 pub mod planning;
 pub mod pulls;
 pub mod repos;
+pub mod reviews;
 pub mod shape;
 pub mod support;
 pub mod users;
@@ -55,6 +56,7 @@ impl Registry {
             (Toolset::Issues, issues::issues_tools()),
             (Toolset::Issues, planning::planning_tools()),
             (Toolset::PullRequests, pulls::pulls_tools()),
+            (Toolset::PullRequests, reviews::reviews_tools()),
             (Toolset::Users, users::users_tools()),
             (Toolset::Search, users::search_tools()),
             (Toolset::Actions, actions::actions_tools()),

@@ -133,18 +133,6 @@ pub struct MergePull {
     pub sha: Option<String>,
 }
 
-#[derive(Debug, Deserialize, JsonSchema)]
-pub struct CreateReview {
-    #[serde(flatten)]
-    pub at: RepoRef,
-    /// Pull request number.
-    pub pull_number: u64,
-    /// `APPROVE`, `REQUEST_CHANGES` or `COMMENT`.
-    pub event: String,
-    /// Review text (required for REQUEST_CHANGES and COMMENT).
-    pub body: Option<String>,
-}
-
 fn fields(pairs: &[(&str, Option<String>)]) -> Value {
     Value::Object(
         pairs.iter().filter_map(|(k, v)| v.clone().map(|v| ((*k).to_owned(), json!(v)))).collect::<Map<_, _>>(),
@@ -322,26 +310,6 @@ async fn merge_pull_request(gh: Github, p: MergePull) -> ToolResult {
     structured(json!({"merged": v["merged"], "sha": v["sha"], "message": v["message"]}))
 }
 
-const CREATE_PULL_REQUEST_REVIEW: Def = Def {
-    name: "create_pull_request_review",
-    title: "Review a pull request",
-    description: "Submits a review on a pull request: APPROVE, REQUEST_CHANGES or COMMENT, with a Markdown body \
-                       (required for REQUEST_CHANGES and COMMENT); returns the review's id and state. Read the changes \
-                       first with get_pull_request_files.",
-    effect: Effect::Create,
-};
-
-async fn create_pull_request_review(gh: Github, p: CreateReview) -> ToolResult {
-    let event = p.event.to_ascii_uppercase();
-    if !matches!(event.as_str(), "APPROVE" | "REQUEST_CHANGES" | "COMMENT") {
-        return Err(ToolFailure::message("`event` must be APPROVE, REQUEST_CHANGES or COMMENT"));
-    }
-    let body = fields(&[("event", Some(event)), ("body", p.body)]);
-    let path = format!("{}/pulls/{}/reviews", p.at.path()?, p.pull_number);
-    let v = gh.send(Method::POST, &path, Some(&body)).await?;
-    structured(shape::review(&v))
-}
-
 const SEARCH_PULL_REQUESTS: Def = Def {
     name: "search_pull_requests",
     title: "Search pull requests",
@@ -406,6 +374,5 @@ pub fn pulls_tools() -> Vec<Route> {
         route(CREATE_PULL_REQUEST, create_pull_request),
         route(UPDATE_PULL_REQUEST, update_pull_request),
         route(MERGE_PULL_REQUEST, merge_pull_request),
-        route(CREATE_PULL_REQUEST_REVIEW, create_pull_request_review),
     ]
 }
