@@ -37,16 +37,27 @@ pub enum Effect {
 }
 
 impl Effect {
+    /// The hints that say something: MCP defines `destructiveHint` and `idempotentHint` only for
+    /// tools that are not read-only, defaults them to true and false, and defaults
+    /// `openWorldHint` to true (every tool here reaches GitHub, an open world). A hint equal to its
+    /// default is left out, as it costs every client's context and says nothing; `readOnlyHint`
+    /// is always written, as clients filter on it.
     pub fn annotations(self) -> ToolAnnotations {
-        let (read_only, destructive, idempotent) = match self {
-            Effect::Read => (true, false, true),
-            Effect::Create => (false, false, false),
-            Effect::Ensure => (false, false, true),
-            Effect::Update => (false, true, true),
-            Effect::Apply => (false, true, false),
+        let (destructive, idempotent) = match self {
+            Effect::Read => return ToolAnnotations::new().read_only(true),
+            Effect::Create => (false, false),
+            Effect::Ensure => (false, true),
+            Effect::Update => (true, true),
+            Effect::Apply => (true, false),
         };
-        // Every tool reaches GitHub, an open world.
-        ToolAnnotations::new().read_only(read_only).destructive(destructive).idempotent(idempotent).open_world(true)
+        let mut hints = ToolAnnotations::new().read_only(false);
+        if !destructive {
+            hints = hints.destructive(false);
+        }
+        if idempotent {
+            hints = hints.idempotent(true);
+        }
+        hints
     }
 }
 
@@ -219,11 +230,15 @@ mod tests {
     #[test]
     fn an_effect_decides_the_annotations() {
         let read = Effect::Read.annotations();
-        assert_eq!((read.read_only_hint, read.destructive_hint), (Some(true), Some(false)));
-        let update = Effect::Update.annotations();
-        assert_eq!(
-            (update.read_only_hint, update.destructive_hint, update.idempotent_hint),
-            (Some(false), Some(true), Some(true))
-        );
+        assert_eq!((read.read_only_hint, read.destructive_hint, read.open_world_hint), (Some(true), None, None));
+        // What is left out is MCP's default: destructive, not idempotent, open world.
+        let hints = |e: Effect| {
+            let a = e.annotations();
+            (a.read_only_hint, a.destructive_hint.unwrap_or(true), a.idempotent_hint.unwrap_or(false))
+        };
+        assert_eq!(hints(Effect::Create), (Some(false), false, false));
+        assert_eq!(hints(Effect::Ensure), (Some(false), false, true));
+        assert_eq!(hints(Effect::Update), (Some(false), true, true));
+        assert_eq!(hints(Effect::Apply), (Some(false), true, false));
     }
 }

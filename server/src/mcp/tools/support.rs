@@ -59,9 +59,11 @@ pub fn structured(value: Value) -> ToolResult {
 /// `page` / `per_page` of list tools.
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 pub struct Paging {
-    /// Page number, starting at 1.
+    /// Page, from 1.
+    #[schemars(range(min = 1))]
     pub page: Option<u32>,
-    /// Results per page, 1–100 (default 30).
+    /// Results per page (default 30).
+    #[schemars(range(min = 1, max = 100))]
     pub per_page: Option<u32>,
 }
 
@@ -211,9 +213,9 @@ pub fn file_path(path: &str) -> Result<String, ToolFailure> {
 /// Which repository a tool acts on; flattened into each tool's arguments.
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct RepoRef {
-    /// Repository owner: a user or organization login.
+    /// Owner login.
     pub owner: String,
-    /// Repository name (without the owner).
+    /// Repository name.
     pub repo: String,
 }
 
