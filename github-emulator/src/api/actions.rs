@@ -22,11 +22,12 @@ use axum::routing::{get, post};
 use serde_json::{Value, json};
 
 use super::access::{Need, View};
-use super::auth::{Authed, MaybeAuthed};
+use super::auth::Authed;
 use super::errors::{ApiError, json_response};
 use super::input::{PathArgs, Query, path};
 use super::model;
 use super::pagination::paginate;
+use super::repo_call::RepoCall;
 use crate::state::Shared;
 use crate::tokens::random_hex;
 use crate::world::{Job, Run, time};
@@ -57,69 +58,45 @@ fn wrapped<T>(items: &[T], key: &str, uri: &Uri, api_url: &str, render: impl Fn(
     response
 }
 
-async fn runs(
-    State(shared): State<Arc<Shared>>,
-    MaybeAuthed(caller): MaybeAuthed,
-    args: PathArgs<(String, String)>,
-    query: Query,
-    uri: Uri,
-) -> Result<Response, ApiError> {
-    let (owner, name) = path(args)?;
-    let inner = shared.lock();
-    let view = View::new(&shared, &inner.world, caller.as_ref());
-    let repo = view.repo(&owner, &name)?;
-    let mut list: Vec<&Run> = repo
-        .runs
-        .iter()
-        .filter(|r| query.get("status").is_none_or(|s| r.status == s || r.conclusion.as_deref() == Some(s)))
-        .filter(|r| query.get("branch").is_none_or(|b| r.head_branch == b))
-        .filter(|r| query.get("event").is_none_or(|e| r.event == e))
-        .filter(|r| query.get("actor").is_none_or(|a| r.actor.eq_ignore_ascii_case(a)))
-        .filter(|r| query.get("head_sha").is_none_or(|s| r.head_sha == s))
-        .collect();
-    list.sort_by_key(|r| std::cmp::Reverse((r.created_at, r.id)));
-    Ok(wrapped(&list, "workflow_runs", &uri, &shared.api_url, |r| model::actions::run(&view, repo, r)))
+async fn runs(call: RepoCall<()>, query: Query, uri: Uri) -> Result<Response, ApiError> {
+    call.read(|view, repo| {
+        let mut list: Vec<&Run> = repo
+            .runs
+            .iter()
+            .filter(|r| query.get("status").is_none_or(|s| r.status == s || r.conclusion.as_deref() == Some(s)))
+            .filter(|r| query.get("branch").is_none_or(|b| r.head_branch == b))
+            .filter(|r| query.get("event").is_none_or(|e| r.event == e))
+            .filter(|r| query.get("actor").is_none_or(|a| r.actor.eq_ignore_ascii_case(a)))
+            .filter(|r| query.get("head_sha").is_none_or(|s| r.head_sha == s))
+            .collect();
+        list.sort_by_key(|r| std::cmp::Reverse((r.created_at, r.id)));
+        Ok(wrapped(&list, "workflow_runs", &uri, &call.shared.api_url, |r| model::actions::run(view, repo, r)))
+    })
 }
 
-async fn one_run(
-    State(shared): State<Arc<Shared>>,
-    MaybeAuthed(caller): MaybeAuthed,
-    args: PathArgs<(String, String, u64)>,
-) -> Result<Response, ApiError> {
-    let (owner, name, id) = path(args)?;
-    let inner = shared.lock();
-    let view = View::new(&shared, &inner.world, caller.as_ref());
-    let repo = view.repo(&owner, &name)?;
-    let run = repo.runs.iter().find(|r| r.id == id).ok_or_else(ApiError::not_found)?;
-    Ok(json_response(StatusCode::OK, &model::actions::run(&view, repo, run)))
+async fn one_run(call: RepoCall<u64>) -> Result<Response, ApiError> {
+    let id = call.rest;
+    call.read(|view, repo| {
+        let run = repo.runs.iter().find(|r| r.id == id).ok_or_else(ApiError::not_found)?;
+        Ok(json_response(StatusCode::OK, &model::actions::run(view, repo, run)))
+    })
 }
 
-async fn run_jobs(
-    State(shared): State<Arc<Shared>>,
-    MaybeAuthed(caller): MaybeAuthed,
-    args: PathArgs<(String, String, u64)>,
-    uri: Uri,
-) -> Result<Response, ApiError> {
-    let (owner, name, id) = path(args)?;
-    let inner = shared.lock();
-    let view = View::new(&shared, &inner.world, caller.as_ref());
-    let repo = view.repo(&owner, &name)?;
-    repo.runs.iter().find(|r| r.id == id).ok_or_else(ApiError::not_found)?;
-    let jobs: Vec<&Job> = repo.jobs.iter().filter(|j| j.run_id == id).collect();
-    Ok(wrapped(&jobs, "jobs", &uri, &shared.api_url, |j| model::actions::job(&view, repo, j)))
+async fn run_jobs(call: RepoCall<u64>, uri: Uri) -> Result<Response, ApiError> {
+    let id = call.rest;
+    call.read(|view, repo| {
+        repo.runs.iter().find(|r| r.id == id).ok_or_else(ApiError::not_found)?;
+        let jobs: Vec<&Job> = repo.jobs.iter().filter(|j| j.run_id == id).collect();
+        Ok(wrapped(&jobs, "jobs", &uri, &call.shared.api_url, |j| model::actions::job(view, repo, j)))
+    })
 }
 
-async fn one_job(
-    State(shared): State<Arc<Shared>>,
-    MaybeAuthed(caller): MaybeAuthed,
-    args: PathArgs<(String, String, u64)>,
-) -> Result<Response, ApiError> {
-    let (owner, name, id) = path(args)?;
-    let inner = shared.lock();
-    let view = View::new(&shared, &inner.world, caller.as_ref());
-    let repo = view.repo(&owner, &name)?;
-    let job = repo.jobs.iter().find(|j| j.id == id).ok_or_else(ApiError::not_found)?;
-    Ok(json_response(StatusCode::OK, &model::actions::job(&view, repo, job)))
+async fn one_job(call: RepoCall<u64>) -> Result<Response, ApiError> {
+    let id = call.rest;
+    call.read(|view, repo| {
+        let job = repo.jobs.iter().find(|j| j.id == id).ok_or_else(ApiError::not_found)?;
+        Ok(json_response(StatusCode::OK, &model::actions::job(view, repo, job)))
+    })
 }
 
 async fn job_logs(

@@ -11,11 +11,12 @@ use axum::response::Response;
 use axum::routing::get;
 
 use super::access::{Need, View};
-use super::auth::{Authed, MaybeAuthed};
+use super::auth::Authed;
 use super::errors::{ApiError, created};
 use super::input::{Body, PathArgs, path};
 use super::model;
 use super::pagination::list_response;
+use super::repo_call::RepoCall;
 use crate::state::Shared;
 use crate::world::{Comment, time};
 
@@ -23,19 +24,13 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
     Router::new().route("/repos/{owner}/{repo}/issues/{number}/comments", get(list).post(create))
 }
 
-async fn list(
-    State(shared): State<Arc<Shared>>,
-    MaybeAuthed(caller): MaybeAuthed,
-    args: PathArgs<(String, String, u64)>,
-    uri: Uri,
-) -> Result<Response, ApiError> {
-    let (owner, name, number) = path(args)?;
-    let inner = shared.lock();
-    let view = View::new(&shared, &inner.world, caller.as_ref());
-    let repo = view.repo(&owner, &name)?;
-    repo.issue(number).ok_or_else(ApiError::not_found)?;
-    let comments: Vec<&Comment> = repo.comments.iter().filter(|c| c.issue_number == number).collect();
-    Ok(list_response(&comments, &uri, &shared.api_url, |c| model::issue::comment(&view, repo, c)))
+async fn list(call: RepoCall<u64>, uri: Uri) -> Result<Response, ApiError> {
+    let number = call.rest;
+    call.read(|view, repo| {
+        repo.issue(number).ok_or_else(ApiError::not_found)?;
+        let comments: Vec<&Comment> = repo.comments.iter().filter(|c| c.issue_number == number).collect();
+        Ok(list_response(&comments, &uri, &call.shared.api_url, |c| model::issue::comment(view, repo, c)))
+    })
 }
 
 /// `{body}`.

@@ -14,11 +14,12 @@ use axum::response::Response;
 use axum::routing::{get, post};
 
 use super::access::{Need, View, not_found_because};
-use super::auth::{Authed, MaybeAuthed};
+use super::auth::Authed;
 use super::errors::{ApiError, json_response};
 use super::input::{Body, PathArgs, Query, path};
 use super::model;
 use super::pagination::list_response;
+use super::repo_call::RepoCall;
 use crate::state::Shared;
 use crate::world::Commit;
 
@@ -33,118 +34,79 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
         .route("/repos/{owner}/{repo}/git/refs", post(create_ref))
 }
 
-async fn branches(
-    State(shared): State<Arc<Shared>>,
-    MaybeAuthed(caller): MaybeAuthed,
-    args: PathArgs<(String, String)>,
-    uri: Uri,
-) -> Result<Response, ApiError> {
-    let (owner, name) = path(args)?;
-    let inner = shared.lock();
-    let view = View::new(&shared, &inner.world, caller.as_ref());
-    let repo = view.repo(&owner, &name)?;
-    let list: Vec<(&String, &String)> = repo.branches.iter().collect();
-    Ok(list_response(&list, &uri, &shared.api_url, |(b, sha)| model::git::branch(&view, repo, b, sha)))
+async fn branches(call: RepoCall<()>, uri: Uri) -> Result<Response, ApiError> {
+    call.read(|view, repo| {
+        let list: Vec<(&String, &String)> = repo.branches.iter().collect();
+        Ok(list_response(&list, &uri, &call.shared.api_url, |(b, sha)| model::git::branch(view, repo, b, sha)))
+    })
 }
 
-async fn one_branch(
-    State(shared): State<Arc<Shared>>,
-    MaybeAuthed(caller): MaybeAuthed,
-    args: PathArgs<(String, String, String)>,
-) -> Result<Response, ApiError> {
-    let (owner, name, branch) = path(args)?;
-    let inner = shared.lock();
-    let view = View::new(&shared, &inner.world, caller.as_ref());
-    let repo = view.repo(&owner, &name)?;
-    let branch = branch.trim_matches('/');
-    let commit = repo
-        .branches
-        .get(branch)
-        .and_then(|sha| view.world.git.commit(sha))
-        .ok_or_else(|| not_found_because("Branch not found"))?;
-    Ok(json_response(StatusCode::OK, &model::git::branch_full(&view, repo, branch, commit)))
+async fn one_branch(call: RepoCall<String>) -> Result<Response, ApiError> {
+    let branch = &call.rest;
+    call.read(|view, repo| {
+        let branch = branch.trim_matches('/');
+        let commit = repo
+            .branches
+            .get(branch)
+            .and_then(|sha| view.world.git.commit(sha))
+            .ok_or_else(|| not_found_because("Branch not found"))?;
+        Ok(json_response(StatusCode::OK, &model::git::branch_full(view, repo, branch, commit)))
+    })
 }
 
-async fn commits(
-    State(shared): State<Arc<Shared>>,
-    MaybeAuthed(caller): MaybeAuthed,
-    args: PathArgs<(String, String)>,
-    query: Query,
-    uri: Uri,
-) -> Result<Response, ApiError> {
-    let (owner, name) = path(args)?;
-    let inner = shared.lock();
-    let view = View::new(&shared, &inner.world, caller.as_ref());
-    let repo = view.repo(&owner, &name)?;
-    if repo.branches.is_empty() {
-        return Err(ApiError::new(StatusCode::CONFLICT, "Git Repository is empty."));
-    }
-    let start = query.get("sha").unwrap_or(&repo.default_branch);
-    let tip = repo.resolve(&view.world.git, start).ok_or_else(ApiError::not_found)?;
-    let git = &view.world.git;
-    let mut history: Vec<&Commit> = git.history(&tip);
-    if let Some(file) = query.get("path").map(|p| p.trim_matches('/')) {
-        let prefix = format!("{file}/");
-        let touched = |tree: &crate::world::Tree| -> Vec<(String, String)> {
-            tree.iter()
-                .filter(|(p, _)| *p == file || p.starts_with(&prefix))
-                .map(|(p, s)| (p.clone(), s.clone()))
-                .collect()
-        };
-        history.retain(|c| {
-            let before = c.parents.first().map(|p| touched(&git.tree(p))).unwrap_or_default();
-            before != touched(&c.tree)
-        });
-    }
-    if let Some(author) = query.get("author") {
-        history.retain(|c| c.author.eq_ignore_ascii_case(author));
-    }
-    Ok(list_response(&history, &uri, &shared.api_url, |c| model::git::commit(&view, repo, c)))
+async fn commits(call: RepoCall<()>, query: Query, uri: Uri) -> Result<Response, ApiError> {
+    call.read(|view, repo| {
+        if repo.branches.is_empty() {
+            return Err(ApiError::new(StatusCode::CONFLICT, "Git Repository is empty."));
+        }
+        let start = query.get("sha").unwrap_or(&repo.default_branch);
+        let tip = repo.resolve(&view.world.git, start).ok_or_else(ApiError::not_found)?;
+        let git = &view.world.git;
+        let mut history: Vec<&Commit> = git.history(&tip);
+        if let Some(file) = query.get("path").map(|p| p.trim_matches('/')) {
+            let prefix = format!("{file}/");
+            let touched = |tree: &crate::world::Tree| -> Vec<(String, String)> {
+                tree.iter()
+                    .filter(|(p, _)| *p == file || p.starts_with(&prefix))
+                    .map(|(p, s)| (p.clone(), s.clone()))
+                    .collect()
+            };
+            history.retain(|c| {
+                let before = c.parents.first().map(|p| touched(&git.tree(p))).unwrap_or_default();
+                before != touched(&c.tree)
+            });
+        }
+        if let Some(author) = query.get("author") {
+            history.retain(|c| c.author.eq_ignore_ascii_case(author));
+        }
+        Ok(list_response(&history, &uri, &call.shared.api_url, |c| model::git::commit(view, repo, c)))
+    })
 }
 
-async fn one_commit(
-    State(shared): State<Arc<Shared>>,
-    MaybeAuthed(caller): MaybeAuthed,
-    args: PathArgs<(String, String, String)>,
-) -> Result<Response, ApiError> {
-    let (owner, name, wanted) = path(args)?;
-    let inner = shared.lock();
-    let view = View::new(&shared, &inner.world, caller.as_ref());
-    let repo = view.repo(&owner, &name)?;
-    let commit = repo
-        .resolve(&view.world.git, &wanted)
-        .and_then(|sha| view.world.git.commit(&sha))
-        .ok_or_else(|| ApiError::unprocessable(format!("No commit found for SHA: {wanted}")))?;
-    Ok(json_response(StatusCode::OK, &model::git::commit_full(&view, repo, commit)))
+async fn one_commit(call: RepoCall<String>) -> Result<Response, ApiError> {
+    let wanted = &call.rest;
+    call.read(|view, repo| {
+        let commit = repo
+            .resolve(&view.world.git, wanted)
+            .and_then(|sha| view.world.git.commit(&sha))
+            .ok_or_else(|| ApiError::unprocessable(format!("No commit found for SHA: {wanted}")))?;
+        Ok(json_response(StatusCode::OK, &model::git::commit_full(view, repo, commit)))
+    })
 }
 
-async fn tags(
-    State(shared): State<Arc<Shared>>,
-    MaybeAuthed(caller): MaybeAuthed,
-    args: PathArgs<(String, String)>,
-    uri: Uri,
-) -> Result<Response, ApiError> {
-    let (owner, name) = path(args)?;
-    let inner = shared.lock();
-    let view = View::new(&shared, &inner.world, caller.as_ref());
-    let repo = view.repo(&owner, &name)?;
-    let list: Vec<(&String, &String)> = repo.tags.iter().rev().collect();
-    Ok(list_response(&list, &uri, &shared.api_url, |(t, sha)| model::git::tag(&view, repo, t, sha)))
+async fn tags(call: RepoCall<()>, uri: Uri) -> Result<Response, ApiError> {
+    call.read(|view, repo| {
+        let list: Vec<(&String, &String)> = repo.tags.iter().rev().collect();
+        Ok(list_response(&list, &uri, &call.shared.api_url, |(t, sha)| model::git::tag(view, repo, t, sha)))
+    })
 }
 
-async fn releases(
-    State(shared): State<Arc<Shared>>,
-    MaybeAuthed(caller): MaybeAuthed,
-    args: PathArgs<(String, String)>,
-    uri: Uri,
-) -> Result<Response, ApiError> {
-    let (owner, name) = path(args)?;
-    let inner = shared.lock();
-    let view = View::new(&shared, &inner.world, caller.as_ref());
-    let repo = view.repo(&owner, &name)?;
-    let mut list: Vec<_> = repo.releases.iter().collect();
-    list.sort_by_key(|r| std::cmp::Reverse(r.created_at));
-    Ok(list_response(&list, &uri, &shared.api_url, |r| model::git::release(&view, repo, r)))
+async fn releases(call: RepoCall<()>, uri: Uri) -> Result<Response, ApiError> {
+    call.read(|view, repo| {
+        let mut list: Vec<_> = repo.releases.iter().collect();
+        list.sort_by_key(|r| std::cmp::Reverse(r.created_at));
+        Ok(list_response(&list, &uri, &call.shared.api_url, |r| model::git::release(view, repo, r)))
+    })
 }
 
 /// `{ref: "refs/heads/x" | "refs/tags/x", sha}`; needs push access.

@@ -16,11 +16,12 @@ use axum::response::Response;
 use axum::routing::{delete, get, patch, post};
 
 use super::access::{Need, View};
-use super::auth::{Authed, MaybeAuthed};
+use super::auth::Authed;
 use super::errors::{ApiError, json_response};
 use super::input::{Body, PathArgs, Query, path};
 use super::model;
 use super::pagination::list_response;
+use super::repo_call::RepoCall;
 use crate::state::Shared;
 use crate::world::{Issue, REACTIONS, Reaction, Repo, time};
 
@@ -41,20 +42,14 @@ fn issue_json(view: &View, repo: &Repo, number: u64) -> Result<serde_json::Value
     Ok(model::issue::issue(view, repo, issue, false))
 }
 
-async fn sub_issues(
-    State(shared): State<Arc<Shared>>,
-    MaybeAuthed(caller): MaybeAuthed,
-    args: PathArgs<(String, String, u64)>,
-    uri: Uri,
-) -> Result<Response, ApiError> {
-    let (owner, name, number) = path(args)?;
-    let inner = shared.lock();
-    let view = View::new(&shared, &inner.world, caller.as_ref());
-    let repo = view.repo(&owner, &name)?;
-    let parent = repo.issue(number).ok_or_else(ApiError::not_found)?;
-    let children: Vec<&Issue> =
-        parent.sub_issues.iter().filter_map(|id| repo.issues.iter().find(|i| i.id == *id)).collect();
-    Ok(list_response(&children, &uri, &shared.api_url, |i| model::issue::issue(&view, repo, i, false)))
+async fn sub_issues(call: RepoCall<u64>, uri: Uri) -> Result<Response, ApiError> {
+    let number = call.rest;
+    call.read(|view, repo| {
+        let parent = repo.issue(number).ok_or_else(ApiError::not_found)?;
+        let children: Vec<&Issue> =
+            parent.sub_issues.iter().filter_map(|id| repo.issues.iter().find(|i| i.id == *id)).collect();
+        Ok(list_response(&children, &uri, &call.shared.api_url, |i| model::issue::issue(view, repo, i, false)))
+    })
 }
 
 /// Checks the write and returns the repository's key and the sub-issue id named in the body.
@@ -210,20 +205,12 @@ async fn react_to_comment(
     Ok(json_response(status, &model::issue::reaction(&view, &reaction)))
 }
 
-async fn milestones(
-    State(shared): State<Arc<Shared>>,
-    MaybeAuthed(caller): MaybeAuthed,
-    args: PathArgs<(String, String)>,
-    query: Query,
-    uri: Uri,
-) -> Result<Response, ApiError> {
-    let (owner, name) = path(args)?;
-    let inner = shared.lock();
-    let view = View::new(&shared, &inner.world, caller.as_ref());
-    let repo = view.repo(&owner, &name)?;
-    let state = query.get("state").unwrap_or("open");
-    let list: Vec<_> = repo.milestones.iter().filter(|m| state == "all" || m.state == state).collect();
-    Ok(list_response(&list, &uri, &shared.api_url, |m| model::issue::milestone(&view, repo, m)))
+async fn milestones(call: RepoCall<()>, query: Query, uri: Uri) -> Result<Response, ApiError> {
+    call.read(|view, repo| {
+        let state = query.get("state").unwrap_or("open");
+        let list: Vec<_> = repo.milestones.iter().filter(|m| state == "all" || m.state == state).collect();
+        Ok(list_response(&list, &uri, &call.shared.api_url, |m| model::issue::milestone(view, repo, m)))
+    })
 }
 
 async fn my_teams(State(shared): State<Arc<Shared>>, Authed(caller): Authed, uri: Uri) -> Result<Response, ApiError> {

@@ -19,11 +19,12 @@ use axum::response::Response;
 use axum::routing::get;
 
 use super::access::{Need, View};
-use super::auth::{Authed, MaybeAuthed};
+use super::auth::Authed;
 use super::errors::{ApiError, created, json_response};
 use super::input::{Body, PathArgs, Query, path};
 use super::model;
 use super::pagination::list_response;
+use super::repo_call::RepoCall;
 use crate::state::Shared;
 use crate::world::{Issue, Label, Repo, World, time};
 
@@ -36,59 +37,46 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
         .route("/repos/{owner}/{repo}/labels", get(labels).post(super::repo_more::create_label))
 }
 
-async fn list(
-    State(shared): State<Arc<Shared>>,
-    MaybeAuthed(caller): MaybeAuthed,
-    args: PathArgs<(String, String)>,
-    query: Query,
-    uri: Uri,
-) -> Result<Response, ApiError> {
-    let (owner, name) = path(args)?;
-    let inner = shared.lock();
-    let view = View::new(&shared, &inner.world, caller.as_ref());
-    let repo = view.repo(&owner, &name)?;
-    let state = query.get("state").unwrap_or("open");
-    let labels: Vec<&str> = query
-        .get("labels")
-        .map(|l| l.split(',').map(str::trim).filter(|l| !l.is_empty()).collect())
-        .unwrap_or_default();
-    let has = |list: &[String], who: &str| list.iter().any(|x| x.eq_ignore_ascii_case(who));
-    let mut issues: Vec<&Issue> = repo
-        .issues
-        .iter()
-        .filter(|i| state == "all" || i.state == state)
-        .filter(|i| labels.iter().all(|l| has(&i.labels, l)))
-        .filter(|i| match query.get("assignee") {
-            None => true,
-            Some("*") => !i.assignees.is_empty(),
-            Some("none") => i.assignees.is_empty(),
-            Some(who) => has(&i.assignees, who),
-        })
-        .filter(|i| query.get("creator").is_none_or(|who| i.user.eq_ignore_ascii_case(who)))
-        .collect();
-    let comments = |i: &Issue| repo.comments.iter().filter(|c| c.issue_number == i.number).count();
-    match query.get("sort").unwrap_or("created") {
-        "updated" => issues.sort_by_key(|i| std::cmp::Reverse(i.updated_at)),
-        "comments" => issues.sort_by_key(|i| std::cmp::Reverse(comments(i))),
-        _ => issues.sort_by_key(|i| std::cmp::Reverse((i.created_at, i.number))),
-    }
-    if query.get("direction") == Some("asc") {
-        issues.reverse();
-    }
-    Ok(list_response(&issues, &uri, &shared.api_url, |i| model::issue::issue(&view, repo, i, false)))
+async fn list(call: RepoCall<()>, query: Query, uri: Uri) -> Result<Response, ApiError> {
+    call.read(|view, repo| {
+        let state = query.get("state").unwrap_or("open");
+        let labels: Vec<&str> = query
+            .get("labels")
+            .map(|l| l.split(',').map(str::trim).filter(|l| !l.is_empty()).collect())
+            .unwrap_or_default();
+        let has = |list: &[String], who: &str| list.iter().any(|x| x.eq_ignore_ascii_case(who));
+        let mut issues: Vec<&Issue> = repo
+            .issues
+            .iter()
+            .filter(|i| state == "all" || i.state == state)
+            .filter(|i| labels.iter().all(|l| has(&i.labels, l)))
+            .filter(|i| match query.get("assignee") {
+                None => true,
+                Some("*") => !i.assignees.is_empty(),
+                Some("none") => i.assignees.is_empty(),
+                Some(who) => has(&i.assignees, who),
+            })
+            .filter(|i| query.get("creator").is_none_or(|who| i.user.eq_ignore_ascii_case(who)))
+            .collect();
+        let comments = |i: &Issue| repo.comments.iter().filter(|c| c.issue_number == i.number).count();
+        match query.get("sort").unwrap_or("created") {
+            "updated" => issues.sort_by_key(|i| std::cmp::Reverse(i.updated_at)),
+            "comments" => issues.sort_by_key(|i| std::cmp::Reverse(comments(i))),
+            _ => issues.sort_by_key(|i| std::cmp::Reverse((i.created_at, i.number))),
+        }
+        if query.get("direction") == Some("asc") {
+            issues.reverse();
+        }
+        Ok(list_response(&issues, &uri, &call.shared.api_url, |i| model::issue::issue(view, repo, i, false)))
+    })
 }
 
-async fn one(
-    State(shared): State<Arc<Shared>>,
-    MaybeAuthed(caller): MaybeAuthed,
-    args: PathArgs<(String, String, u64)>,
-) -> Result<Response, ApiError> {
-    let (owner, name, number) = path(args)?;
-    let inner = shared.lock();
-    let view = View::new(&shared, &inner.world, caller.as_ref());
-    let repo = view.repo(&owner, &name)?;
-    let issue = repo.issue(number).ok_or_else(ApiError::not_found)?;
-    Ok(json_response(StatusCode::OK, &model::issue::issue(&view, repo, issue, true)))
+async fn one(call: RepoCall<u64>) -> Result<Response, ApiError> {
+    let number = call.rest;
+    call.read(|view, repo| {
+        let issue = repo.issue(number).ok_or_else(ApiError::not_found)?;
+        Ok(json_response(StatusCode::OK, &model::issue::issue(view, repo, issue, true)))
+    })
 }
 
 /// `{title, body?, labels?, assignees?, assignee?}`.
@@ -212,19 +200,12 @@ async fn update(
     Ok(json_response(StatusCode::OK, &model::issue::issue(&view, repo, issue, true)))
 }
 
-async fn labels(
-    State(shared): State<Arc<Shared>>,
-    MaybeAuthed(caller): MaybeAuthed,
-    args: PathArgs<(String, String)>,
-    uri: Uri,
-) -> Result<Response, ApiError> {
-    let (owner, name) = path(args)?;
-    let inner = shared.lock();
-    let view = View::new(&shared, &inner.world, caller.as_ref());
-    let repo = view.repo(&owner, &name)?;
-    let mut list: Vec<&Label> = repo.labels.iter().collect();
-    list.sort_by_key(|l| l.name.to_lowercase());
-    Ok(list_response(&list, &uri, &shared.api_url, |l| model::issue::label(&view, repo, l)))
+async fn labels(call: RepoCall<()>, uri: Uri) -> Result<Response, ApiError> {
+    call.read(|view, repo| {
+        let mut list: Vec<&Label> = repo.labels.iter().collect();
+        list.sort_by_key(|l| l.name.to_lowercase());
+        Ok(list_response(&list, &uri, &call.shared.api_url, |l| model::issue::label(view, repo, l)))
+    })
 }
 
 /// The canonical logins of `wanted`, or 422 `invalid` for the first one

@@ -30,6 +30,7 @@ mod notifications;
 mod pagination;
 mod pull_branches;
 mod pulls;
+mod repo_call;
 mod repo_more;
 mod repos;
 mod review_comments;

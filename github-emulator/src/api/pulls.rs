@@ -21,11 +21,12 @@ use axum::routing::{get, put};
 use serde_json::json;
 
 use super::access::{Need, View};
-use super::auth::{Authed, MaybeAuthed};
+use super::auth::Authed;
 use super::errors::{ApiError, created, json_response};
 use super::input::{Body, PathArgs, Query, accepts, path};
 use super::model;
 use super::pagination::list_response;
+use super::repo_call::RepoCall;
 use crate::state::Shared;
 use crate::world::{Issue, MergeOptions, MergeRefusal, Pull, Repo, time, unified};
 
@@ -42,61 +43,47 @@ pub(crate) fn find(repo: &Repo, number: u64) -> Result<(&Issue, &Pull), ApiError
     issue.pull.as_ref().map(|p| (issue, p)).ok_or_else(ApiError::not_found)
 }
 
-async fn list(
-    State(shared): State<Arc<Shared>>,
-    MaybeAuthed(caller): MaybeAuthed,
-    args: PathArgs<(String, String)>,
-    query: Query,
-    uri: Uri,
-) -> Result<Response, ApiError> {
-    let (owner, name) = path(args)?;
-    let inner = shared.lock();
-    let view = View::new(&shared, &inner.world, caller.as_ref());
-    let repo = view.repo(&owner, &name)?;
-    let state = query.get("state").unwrap_or("open");
-    let mut pulls: Vec<(&Issue, &Pull)> = repo
-        .issues
-        .iter()
-        .filter_map(|i| i.pull.as_ref().map(|p| (i, p)))
-        .filter(|(i, _)| state == "all" || i.state == state)
-        .filter(|(_, p)| query.get("base").is_none_or(|b| p.base_ref == b))
-        .filter(|(_, p)| {
-            query.get("head").is_none_or(|h| {
-                let (o, b) = h.split_once(':').unwrap_or((&p.head_repo.0, h));
-                p.head_repo.0.eq_ignore_ascii_case(o) && p.head_ref == b
+async fn list(call: RepoCall<()>, query: Query, uri: Uri) -> Result<Response, ApiError> {
+    call.read(|view, repo| {
+        let state = query.get("state").unwrap_or("open");
+        let mut pulls: Vec<(&Issue, &Pull)> = repo
+            .issues
+            .iter()
+            .filter_map(|i| i.pull.as_ref().map(|p| (i, p)))
+            .filter(|(i, _)| state == "all" || i.state == state)
+            .filter(|(_, p)| query.get("base").is_none_or(|b| p.base_ref == b))
+            .filter(|(_, p)| {
+                query.get("head").is_none_or(|h| {
+                    let (o, b) = h.split_once(':').unwrap_or((&p.head_repo.0, h));
+                    p.head_repo.0.eq_ignore_ascii_case(o) && p.head_ref == b
+                })
             })
-        })
-        .collect();
-    match query.get("sort").unwrap_or("created") {
-        "updated" => pulls.sort_by_key(|(i, _)| std::cmp::Reverse(i.updated_at)),
-        _ => pulls.sort_by_key(|(i, _)| std::cmp::Reverse((i.created_at, i.number))),
-    }
-    if query.get("direction") == Some("asc") {
-        pulls.reverse();
-    }
-    Ok(list_response(&pulls, &uri, &shared.api_url, |(i, p)| model::pull::pull(&view, repo, i, p)))
+            .collect();
+        match query.get("sort").unwrap_or("created") {
+            "updated" => pulls.sort_by_key(|(i, _)| std::cmp::Reverse(i.updated_at)),
+            _ => pulls.sort_by_key(|(i, _)| std::cmp::Reverse((i.created_at, i.number))),
+        }
+        if query.get("direction") == Some("asc") {
+            pulls.reverse();
+        }
+        Ok(list_response(&pulls, &uri, &call.shared.api_url, |(i, p)| model::pull::pull(view, repo, i, p)))
+    })
 }
 
-async fn one(
-    State(shared): State<Arc<Shared>>,
-    MaybeAuthed(caller): MaybeAuthed,
-    args: PathArgs<(String, String, u64)>,
-    headers: HeaderMap,
-) -> Result<Response, ApiError> {
-    let (owner, name, number) = path(args)?;
-    let inner = shared.lock();
-    let view = View::new(&shared, &inner.world, caller.as_ref());
-    let repo = view.repo(&owner, &name)?;
-    let (issue, pull) = find(repo, number)?;
-    if accepts(&headers, "diff") {
-        let text = unified(&view.world.git, &view.world.pull_changes(repo, pull));
-        let mut response = (StatusCode::OK, text).into_response();
-        let h = response.headers_mut();
-        h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/vnd.github.diff; charset=utf-8"));
-        h.insert(HeaderName::from_static("x-github-media-type"), HeaderValue::from_static("github.v3; param=diff"));
-        return Ok(response);
-    }
-    Ok(json_response(StatusCode::OK, &model::pull::pull_full(&view, repo, issue, pull)))
+async fn one(call: RepoCall<u64>, headers: HeaderMap) -> Result<Response, ApiError> {
+    let number = call.rest;
+    call.read(|view, repo| {
+        let (issue, pull) = find(repo, number)?;
+        if accepts(&headers, "diff") {
+            let text = unified(&view.world.git, &view.world.pull_changes(repo, pull));
+            let mut response = (StatusCode::OK, text).into_response();
+            let h = response.headers_mut();
+            h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/vnd.github.diff; charset=utf-8"));
+            h.insert(HeaderName::from_static("x-github-media-type"), HeaderValue::from_static("github.v3; param=diff"));
+            return Ok(response);
+        }
+        Ok(json_response(StatusCode::OK, &model::pull::pull_full(view, repo, issue, pull)))
+    })
 }
 
 /// `{title, head, base, body?, draft?, maintainer_can_modify?}`; `head` is

@@ -11,18 +11,17 @@
 use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::State;
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde_json::{Value, json};
 
 use super::access::{Need, View, not_found_because};
-use super::auth::{Authed, MaybeAuthed};
 use super::errors::{ApiError, json_response};
-use super::input::{Body, PathArgs, Query, path};
+use super::input::{Body, Query};
 use super::model;
 use super::pagination::list_response;
+use super::repo_call::{RepoCall, repo_mut};
 use crate::state::Shared;
 use crate::world::{Label, Repo, Tree, dir_sha};
 
@@ -37,32 +36,29 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
 }
 
 /// `POST .../labels`, merged into the issues area's route for the same path.
-pub(crate) async fn create_label(
-    State(shared): State<Arc<Shared>>,
-    Authed(caller): Authed,
-    args: PathArgs<(String, String)>,
-    body: Body,
-) -> Result<Response, ApiError> {
-    let (owner, name) = path(args)?;
+pub(crate) async fn create_label(call: RepoCall<()>, body: Body) -> Result<Response, ApiError> {
     let label_name = body.str("name")?.filter(|n| !n.trim().is_empty());
-    let color = body.str("color")?;
+    let color = checked_color(body.str("color")?)?.unwrap_or_else(|| "ededed".into());
     let description = body.str("description")?;
-    let mut inner = shared.lock();
-    let view = View::new(&shared, &inner.world, Some(&caller));
-    let repo = view.writable(&owner, &name, Need::Push)?;
-    let label_name = label_name.ok_or_else(|| ApiError::validation("Label", "name", "missing_field"))?;
-    if repo.labels.iter().any(|l| l.name.eq_ignore_ascii_case(&label_name)) {
-        return Err(ApiError::validation("Label", "name", "already_exists"));
-    }
-    let color = checked_color(color)?.unwrap_or_else(|| "ededed".into());
-    let at = (repo.owner.clone(), repo.name.clone());
-    let id = inner.world.next_id();
-    let repo = inner.world.repo_mut(&at.0, &at.1).ok_or_else(ApiError::not_found)?;
-    repo.labels.push(Label { id, name: label_name, color, description, default: false });
-    let view = View::new(&shared, &inner.world, Some(&caller));
-    let repo = view.repo(&at.0, &at.1)?;
-    let label = repo.labels.last().ok_or_else(ApiError::not_found)?;
-    Ok(json_response(StatusCode::CREATED, &model::issue::label(&view, repo, label)))
+    call.write(
+        Need::Push,
+        |_, repo| {
+            let label_name = label_name.ok_or_else(|| ApiError::validation("Label", "name", "missing_field"))?;
+            if repo.labels.iter().any(|l| l.name.eq_ignore_ascii_case(&label_name)) {
+                return Err(ApiError::validation("Label", "name", "already_exists"));
+            }
+            Ok(label_name)
+        },
+        |world, at, name| {
+            let id = world.next_id();
+            repo_mut(world, at)?.labels.push(Label { id, name, color, description, default: false });
+            Ok(())
+        },
+        |view, repo, ()| {
+            let label = repo.labels.last().ok_or_else(ApiError::not_found)?;
+            Ok(json_response(StatusCode::CREATED, &model::issue::label(view, repo, label)))
+        },
+    )
 }
 
 /// Six hex digits, a leading `#` tolerated as GitHub does; 422 otherwise.
@@ -80,75 +76,63 @@ fn checked_color(color: Option<String>) -> Result<Option<String>, ApiError> {
     }
 }
 
-async fn latest_release(
-    State(shared): State<Arc<Shared>>,
-    MaybeAuthed(caller): MaybeAuthed,
-    args: PathArgs<(String, String)>,
-) -> Result<Response, ApiError> {
-    let (owner, name) = path(args)?;
-    let inner = shared.lock();
-    let view = View::new(&shared, &inner.world, caller.as_ref());
-    let repo = view.repo(&owner, &name)?;
-    let latest =
-        repo.releases.iter().filter(|r| !r.draft && !r.prerelease).max_by_key(|r| (r.published_at, r.created_at));
-    let release = latest.ok_or_else(ApiError::not_found)?;
-    Ok(json_response(StatusCode::OK, &model::git::release(&view, repo, release)))
+async fn latest_release(call: RepoCall<()>) -> Result<Response, ApiError> {
+    call.read(|view, repo| {
+        let published = repo.releases.iter().filter(|r| !r.draft && !r.prerelease);
+        let release = published.max_by_key(|r| (r.published_at, r.created_at)).ok_or_else(ApiError::not_found)?;
+        Ok(json_response(StatusCode::OK, &model::git::release(view, repo, release)))
+    })
 }
 
-async fn release_by_tag(
-    State(shared): State<Arc<Shared>>,
-    MaybeAuthed(caller): MaybeAuthed,
-    args: PathArgs<(String, String, String)>,
-) -> Result<Response, ApiError> {
-    let (owner, name, tag) = path(args)?;
-    let inner = shared.lock();
-    let view = View::new(&shared, &inner.world, caller.as_ref());
-    let repo = view.repo(&owner, &name)?;
-    // Drafts have no tag yet as far as others are concerned.
-    let found = repo.releases.iter().find(|r| r.tag_name == tag && (!r.draft || view.is_member(repo)));
-    let release = found.ok_or_else(ApiError::not_found)?;
-    Ok(json_response(StatusCode::OK, &model::git::release(&view, repo, release)))
+async fn release_by_tag(call: RepoCall<String>) -> Result<Response, ApiError> {
+    call.read(|view, repo| {
+        // Drafts have no tag yet as far as others are concerned.
+        let found = repo.releases.iter().find(|r| r.tag_name == call.rest && (!r.draft || view.is_member(repo)));
+        let release = found.ok_or_else(ApiError::not_found)?;
+        Ok(json_response(StatusCode::OK, &model::git::release(view, repo, release)))
+    })
 }
 
 fn find_label<'a>(repo: &'a Repo, name: &str) -> Result<&'a Label, ApiError> {
     repo.labels.iter().find(|l| l.name.eq_ignore_ascii_case(name)).ok_or_else(ApiError::not_found)
 }
 
-async fn label(
-    State(shared): State<Arc<Shared>>,
-    MaybeAuthed(caller): MaybeAuthed,
-    args: PathArgs<(String, String, String)>,
-) -> Result<Response, ApiError> {
-    let (owner, name, label) = path(args)?;
-    let inner = shared.lock();
-    let view = View::new(&shared, &inner.world, caller.as_ref());
-    let repo = view.repo(&owner, &name)?;
-    Ok(json_response(StatusCode::OK, &model::issue::label(&view, repo, find_label(repo, &label)?)))
+async fn label(call: RepoCall<String>) -> Result<Response, ApiError> {
+    call.read(|view, repo| {
+        Ok(json_response(StatusCode::OK, &model::issue::label(view, repo, find_label(repo, &call.rest)?)))
+    })
 }
 
 /// `{new_name?, color?, description?}`; renaming relabels every issue.
-async fn update_label(
-    State(shared): State<Arc<Shared>>,
-    Authed(caller): Authed,
-    args: PathArgs<(String, String, String)>,
-    body: Body,
-) -> Result<Response, ApiError> {
-    let (owner, name, label) = path(args)?;
+async fn update_label(call: RepoCall<String>, body: Body) -> Result<Response, ApiError> {
     let new_name = body.str("new_name")?.filter(|n| !n.trim().is_empty());
     let color = checked_color(body.str("color")?)?;
     let description = body.str("description")?;
-    let mut inner = shared.lock();
-    let view = View::new(&shared, &inner.world, Some(&caller));
-    let repo = view.writable(&owner, &name, Need::Push)?;
-    let old = find_label(repo, &label)?.name.clone();
-    if let Some(new) = &new_name
-        && !new.eq_ignore_ascii_case(&old)
-        && repo.labels.iter().any(|l| l.name.eq_ignore_ascii_case(new))
-    {
-        return Err(ApiError::validation("Label", "name", "already_exists"));
-    }
-    let at = (repo.owner.clone(), repo.name.clone());
-    let repo = inner.world.repo_mut(&at.0, &at.1).ok_or_else(ApiError::not_found)?;
+    call.write(
+        Need::Push,
+        |_, repo| {
+            let old = find_label(repo, &call.rest)?.name.clone();
+            let taken = |new: &String| {
+                !new.eq_ignore_ascii_case(&old) && repo.labels.iter().any(|l| l.name.eq_ignore_ascii_case(new))
+            };
+            if new_name.as_ref().is_some_and(taken) {
+                return Err(ApiError::validation("Label", "name", "already_exists"));
+            }
+            Ok(old)
+        },
+        |world, at, old| Ok(relabel(repo_mut(world, at)?, &old, new_name.clone(), color, description)),
+        |view, repo, now| Ok(json_response(StatusCode::OK, &model::issue::label(view, repo, find_label(repo, &now)?))),
+    )
+}
+
+/// Changes label `old` of `repo` (and its issues, when renamed); returns its name now.
+fn relabel(
+    repo: &mut Repo,
+    old: &str,
+    new_name: Option<String>,
+    color: Option<String>,
+    description: Option<String>,
+) -> String {
     if let Some(l) = repo.labels.iter_mut().find(|l| l.name == old) {
         if let Some(new) = &new_name {
             l.name.clone_from(new);
@@ -161,36 +145,26 @@ async fn update_label(
         }
     }
     if let Some(new) = &new_name {
-        for issue in &mut repo.issues {
-            for l in issue.labels.iter_mut().filter(|l| **l == old) {
-                l.clone_from(new);
-            }
+        for l in repo.issues.iter_mut().flat_map(|i| i.labels.iter_mut()).filter(|l| *l == old) {
+            l.clone_from(new);
         }
     }
-    let view = View::new(&shared, &inner.world, Some(&caller));
-    let repo = view.repo(&at.0, &at.1)?;
-    let label = find_label(repo, new_name.as_deref().unwrap_or(&old))?;
-    Ok(json_response(StatusCode::OK, &model::issue::label(&view, repo, label)))
+    new_name.unwrap_or_else(|| old.to_owned())
 }
 
 /// Removes the label from the repository and from every issue.
-async fn delete_label(
-    State(shared): State<Arc<Shared>>,
-    Authed(caller): Authed,
-    args: PathArgs<(String, String, String)>,
-) -> Result<Response, ApiError> {
-    let (owner, name, label) = path(args)?;
-    let mut inner = shared.lock();
-    let view = View::new(&shared, &inner.world, Some(&caller));
-    let repo = view.writable(&owner, &name, Need::Push)?;
-    let old = find_label(repo, &label)?.name.clone();
-    let at = (repo.owner.clone(), repo.name.clone());
-    let repo = inner.world.repo_mut(&at.0, &at.1).ok_or_else(ApiError::not_found)?;
-    repo.labels.retain(|l| l.name != old);
-    for issue in &mut repo.issues {
-        issue.labels.retain(|l| *l != old);
-    }
-    Ok(StatusCode::NO_CONTENT.into_response())
+async fn delete_label(call: RepoCall<String>) -> Result<Response, ApiError> {
+    call.write(
+        Need::Push,
+        |_, repo| Ok(find_label(repo, &call.rest)?.name.clone()),
+        |world, at, old| {
+            let repo = repo_mut(world, at)?;
+            repo.labels.retain(|l| l.name != old);
+            repo.issues.iter_mut().for_each(|i| i.labels.retain(|l| *l != old));
+            Ok(())
+        },
+        |_, _, ()| Ok(StatusCode::NO_CONTENT.into_response()),
+    )
 }
 
 /// Everyone with push access, with GitHub's permission flags: the owner is admin, the rest write.
@@ -227,47 +201,32 @@ fn require_push(view: &View, repo: &Repo) -> Result<(), ApiError> {
     }
 }
 
-async fn collaborators(
-    State(shared): State<Arc<Shared>>,
-    Authed(caller): Authed,
-    args: PathArgs<(String, String)>,
-    uri: Uri,
-) -> Result<Response, ApiError> {
-    let (owner, name) = path(args)?;
-    let inner = shared.lock();
-    let view = View::new(&shared, &inner.world, Some(&caller));
-    let repo = view.repo(&owner, &name)?;
-    require_push(&view, repo)?;
-    let people = people(&view, repo);
-    Ok(list_response(&people, &uri, &shared.api_url, |(login, p)| collaborator(&view, login, p)))
+async fn collaborators(call: RepoCall<()>, uri: Uri) -> Result<Response, ApiError> {
+    call.authed()?;
+    call.read(|view, repo| {
+        require_push(view, repo)?;
+        let people = people(view, repo);
+        Ok(list_response(&people, &uri, &call.shared.api_url, |(login, p)| collaborator(view, login, p)))
+    })
 }
 
 /// `{permission: admin|write|read|none, role_name, user}`, as lockdown-style checks read it.
-async fn permission(
-    State(shared): State<Arc<Shared>>,
-    Authed(caller): Authed,
-    args: PathArgs<(String, String, String)>,
-) -> Result<Response, ApiError> {
-    let (owner, name, login) = path(args)?;
-    let inner = shared.lock();
-    let view = View::new(&shared, &inner.world, Some(&caller));
-    let repo = view.repo(&owner, &name)?;
-    require_push(&view, repo)?;
-    let people = people(&view, repo);
-    let found = people.iter().find(|(l, _)| l.eq_ignore_ascii_case(&login));
-    let is_user = shared.user(&login).is_some() || view.world.is_org(&login);
-    if found.is_none() && !is_user {
-        return Err(not_found_because(format!("{login} is not a user")));
-    }
-    let permission = found.map_or(if repo.private { "none" } else { "read" }, |(_, p)| p);
-    let role = if permission == "none" { "none" } else { permission };
-    let user = collaborator(
-        &view,
-        found.map_or(login.as_str(), |(l, _)| l.as_str()),
-        if permission == "admin" { "admin" } else { "write" },
-    );
-    let user = if found.is_some() { user } else { model::account(view.shared, view.world, &login) };
-    Ok(json_response(StatusCode::OK, &json!({"permission": permission, "role_name": role, "user": user})))
+async fn permission(call: RepoCall<String>) -> Result<Response, ApiError> {
+    call.authed()?;
+    call.read(|view, repo| {
+        require_push(view, repo)?;
+        let login = &call.rest;
+        let people = people(view, repo);
+        let found = people.iter().find(|(l, _)| l.eq_ignore_ascii_case(login));
+        if found.is_none() && view.shared.user(login).is_none() && !view.world.is_org(login) {
+            return Err(not_found_because(format!("{login} is not a user")));
+        }
+        let (permission, user) = match found {
+            Some((l, p)) => (*p, collaborator(view, l, p)),
+            None => (if repo.private { "none" } else { "read" }, model::account(view.shared, view.world, login)),
+        };
+        Ok(json_response(StatusCode::OK, &json!({"permission": permission, "role_name": permission, "user": user})))
+    })
 }
 
 /// The tree `name` names: a branch, tag or commit (its root tree), or the root tree sha of a
@@ -279,19 +238,14 @@ fn resolve_tree(view: &View, repo: &Repo, name: &str) -> Option<Arc<Tree>> {
     repo.branches.values().map(|tip| view.world.git.tree(tip)).find(|t| dir_sha(t, "").eq_ignore_ascii_case(name))
 }
 
-async fn tree(
-    State(shared): State<Arc<Shared>>,
-    MaybeAuthed(caller): MaybeAuthed,
-    args: PathArgs<(String, String, String)>,
-    query: Query,
-) -> Result<Response, ApiError> {
-    let (owner, name, sha) = path(args)?;
+async fn tree(call: RepoCall<String>, query: Query) -> Result<Response, ApiError> {
     let recursive = query.get("recursive").is_some_and(|v| !v.is_empty() && v != "0" && v != "false");
-    let inner = shared.lock();
-    let view = View::new(&shared, &inner.world, caller.as_ref());
-    let repo = view.repo(&owner, &name)?;
-    let files = resolve_tree(&view, repo, &sha).ok_or_else(|| not_found_because("Not Found"))?;
-    let api = model::repo::repo_api(&view, repo);
+    call.read(|view, repo| tree_of(view, repo, &call.rest, recursive))
+}
+
+fn tree_of(view: &View, repo: &Repo, sha: &str, recursive: bool) -> Result<Response, ApiError> {
+    let files = resolve_tree(view, repo, sha).ok_or_else(|| not_found_because("Not Found"))?;
+    let api = model::repo::repo_api(view, repo);
     let mut dirs: std::collections::BTreeSet<String> = Default::default();
     for path in files.keys() {
         let mut at = 0;

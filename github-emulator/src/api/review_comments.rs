@@ -17,7 +17,7 @@ use axum::routing::{get, post};
 use serde_json::{Value, json};
 
 use super::access::{Need, View};
-use super::auth::{Authed, MaybeAuthed};
+use super::auth::Authed;
 use super::errors::{ApiError, json_response};
 use super::input::{Body, PathArgs, path};
 use super::model;
@@ -25,6 +25,7 @@ use super::model::issue::association;
 use super::model::repo::{repo_api, repo_html};
 use super::pagination::list_response;
 use super::pulls::find;
+use super::repo_call::RepoCall;
 use crate::state::Shared;
 use crate::world::time::iso;
 use crate::world::{Repo, Review, ReviewComment, time};
@@ -83,20 +84,14 @@ fn shown(view: &View, repo: &Repo, c: &ReviewComment) -> bool {
     review.is_some_and(|r| r.submitted_at.is_some() || view.login() == Some(r.user.as_str()))
 }
 
-async fn list(
-    State(shared): State<Arc<Shared>>,
-    MaybeAuthed(caller): MaybeAuthed,
-    args: PathArgs<(String, String, u64)>,
-    uri: Uri,
-) -> Result<Response, ApiError> {
-    let (owner, name, number) = path(args)?;
-    let inner = shared.lock();
-    let view = View::new(&shared, &inner.world, caller.as_ref());
-    let repo = view.repo(&owner, &name)?;
-    find(repo, number)?;
-    let list: Vec<&ReviewComment> =
-        repo.review_comments.iter().filter(|c| c.pull_number == number && shown(&view, repo, c)).collect();
-    Ok(list_response(&list, &uri, &shared.api_url, |c| comment_json(&view, repo, c)))
+async fn list(call: RepoCall<u64>, uri: Uri) -> Result<Response, ApiError> {
+    let number = call.rest;
+    call.read(|view, repo| {
+        find(repo, number)?;
+        let list: Vec<&ReviewComment> =
+            repo.review_comments.iter().filter(|c| c.pull_number == number && shown(view, repo, c)).collect();
+        Ok(list_response(&list, &uri, &call.shared.api_url, |c| comment_json(view, repo, c)))
+    })
 }
 
 /// A new line comment of `review_id` (or a reply to `in_reply_to`, on its line), checked against

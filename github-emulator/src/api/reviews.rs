@@ -16,12 +16,13 @@ use axum::routing::get;
 use serde_json::json;
 
 use super::access::{Need, View};
-use super::auth::{Authed, MaybeAuthed};
+use super::auth::Authed;
 use super::errors::{ApiError, json_response};
 use super::input::{Body, PathArgs, path};
 use super::model;
 use super::pagination::list_response;
 use super::pulls::find;
+use super::repo_call::RepoCall;
 use crate::state::Shared;
 use crate::world::{Review, time};
 
@@ -32,52 +33,34 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
         .route("/repos/{owner}/{repo}/pulls/{number}/reviews", get(reviews).post(create_review))
 }
 
-async fn files(
-    State(shared): State<Arc<Shared>>,
-    MaybeAuthed(caller): MaybeAuthed,
-    args: PathArgs<(String, String, u64)>,
-    uri: Uri,
-) -> Result<Response, ApiError> {
-    let (owner, name, number) = path(args)?;
-    let inner = shared.lock();
-    let view = View::new(&shared, &inner.world, caller.as_ref());
-    let repo = view.repo(&owner, &name)?;
-    let (_, pull) = find(repo, number)?;
-    let head = view.world.pull_head(pull);
-    let changes = view.world.pull_changes(repo, pull);
-    Ok(list_response(&changes, &uri, &shared.api_url, |c| model::git::file(&view, repo, &head, c)))
+async fn files(call: RepoCall<u64>, uri: Uri) -> Result<Response, ApiError> {
+    let number = call.rest;
+    call.read(|view, repo| {
+        let (_, pull) = find(repo, number)?;
+        let head = view.world.pull_head(pull);
+        let changes = view.world.pull_changes(repo, pull);
+        Ok(list_response(&changes, &uri, &call.shared.api_url, |c| model::git::file(view, repo, &head, c)))
+    })
 }
 
-async fn commits(
-    State(shared): State<Arc<Shared>>,
-    MaybeAuthed(caller): MaybeAuthed,
-    args: PathArgs<(String, String, u64)>,
-    uri: Uri,
-) -> Result<Response, ApiError> {
-    let (owner, name, number) = path(args)?;
-    let inner = shared.lock();
-    let view = View::new(&shared, &inner.world, caller.as_ref());
-    let repo = view.repo(&owner, &name)?;
-    let (_, pull) = find(repo, number)?;
-    let commits = view.world.pull_commits(repo, pull);
-    Ok(list_response(&commits, &uri, &shared.api_url, |c| model::git::commit(&view, repo, c)))
+async fn commits(call: RepoCall<u64>, uri: Uri) -> Result<Response, ApiError> {
+    let number = call.rest;
+    call.read(|view, repo| {
+        let (_, pull) = find(repo, number)?;
+        let commits = view.world.pull_commits(repo, pull);
+        Ok(list_response(&commits, &uri, &call.shared.api_url, |c| model::git::commit(view, repo, c)))
+    })
 }
 
-async fn reviews(
-    State(shared): State<Arc<Shared>>,
-    MaybeAuthed(caller): MaybeAuthed,
-    args: PathArgs<(String, String, u64)>,
-    uri: Uri,
-) -> Result<Response, ApiError> {
-    let (owner, name, number) = path(args)?;
-    let inner = shared.lock();
-    let view = View::new(&shared, &inner.world, caller.as_ref());
-    let repo = view.repo(&owner, &name)?;
-    let (_, pull) = find(repo, number)?;
-    // Pending reviews are visible to their author only.
-    let list: Vec<&Review> =
-        pull.reviews.iter().filter(|r| r.submitted_at.is_some() || view.login() == Some(r.user.as_str())).collect();
-    Ok(list_response(&list, &uri, &shared.api_url, |r| model::pull::review(&view, repo, number, r)))
+async fn reviews(call: RepoCall<u64>, uri: Uri) -> Result<Response, ApiError> {
+    let number = call.rest;
+    call.read(|view, repo| {
+        let (_, pull) = find(repo, number)?;
+        // Pending reviews are visible to their author only.
+        let list: Vec<&Review> =
+            pull.reviews.iter().filter(|r| r.submitted_at.is_some() || view.login() == Some(r.user.as_str())).collect();
+        Ok(list_response(&list, &uri, &call.shared.api_url, |r| model::pull::review(view, repo, number, r)))
+    })
 }
 
 /// 422 `Unprocessable Entity` with plain-string `errors`, as the reviews
