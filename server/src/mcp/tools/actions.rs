@@ -68,8 +68,7 @@ async fn list_workflow_runs(gh: Github, p: ListRuns) -> ToolResult {
     opt(&mut q, "status", &p.status);
     opt(&mut q, "event", &p.event);
     let path = format!("{}/actions/runs", p.at.path()?);
-    let (items, page) = gh.list(&path, &q, &p.paging, Some("workflow_runs")).await?;
-    structured(json!({"workflow_runs": items.iter().map(shape::workflow_run).collect::<Vec<_>>(), "page": page}))
+    gh.page(&path, &q, &p.paging, Some("workflow_runs"), "workflow_runs", shape::workflow_run).await
 }
 
 const GET_WORKFLOW_RUN: Def = Def {

@@ -83,8 +83,7 @@ const GET_TEAM_MEMBERS: Def = Def {
 
 async fn get_team_members(gh: Github, p: TeamRef) -> ToolResult {
     let path = format!("/orgs/{}/teams/{}/members", seg("org", &p.org)?, seg("team_slug", &p.team_slug)?);
-    let (items, page) = gh.list(&path, &[], &p.paging, None).await?;
-    structured(json!({"members": items.iter().map(shape::login).collect::<Vec<_>>(), "page": page}))
+    gh.page(&path, &[], &p.paging, None, "members", shape::login).await
 }
 
 pub fn context_tools() -> Vec<Route> {

@@ -175,8 +175,7 @@ async fn list_issues(gh: Github, p: ListIssues) -> ToolResult {
     opt(&mut q, "sort", &p.sort);
     opt(&mut q, "direction", &p.direction);
     opt(&mut q, "since", &p.since);
-    let (items, page) = gh.list(&format!("{}/issues", p.at.path()?), &q, &p.paging, None).await?;
-    structured(json!({"issues": items.iter().map(shape::issue_summary).collect::<Vec<_>>(), "page": page}))
+    gh.page(&format!("{}/issues", p.at.path()?), &q, &p.paging, None, "issues", shape::issue_summary).await
 }
 
 const GET_ISSUE: Def = Def {
@@ -203,8 +202,7 @@ const LIST_ISSUE_COMMENTS: Def = Def {
 
 async fn list_issue_comments(gh: Github, p: ListIssueComments) -> ToolResult {
     let path = format!("{}/issues/{}/comments", p.at.path()?, p.issue_number);
-    let (items, page) = gh.list(&path, &[], &p.paging, None).await?;
-    structured(json!({"comments": items.iter().map(shape::comment).collect::<Vec<_>>(), "page": page}))
+    gh.page(&path, &[], &p.paging, None, "comments", shape::comment).await
 }
 
 const SEARCH_ISSUES: Def = Def {
@@ -319,8 +317,7 @@ const LIST_LABELS: Def = Def {
 };
 
 async fn list_labels(gh: Github, p: ListLabels) -> ToolResult {
-    let (items, page) = gh.list(&format!("{}/labels", p.at.path()?), &[], &p.paging, None).await?;
-    structured(json!({"labels": items.iter().map(shape::label).collect::<Vec<_>>(), "page": page}))
+    gh.page(&format!("{}/labels", p.at.path()?), &[], &p.paging, None, "labels", shape::label).await
 }
 
 const GET_LABEL: Def = Def {

@@ -81,8 +81,7 @@ const LIST_NOTIFICATIONS: Def = Def {
 
 async fn list_notifications(gh: Github, p: ListNotifications) -> ToolResult {
     let q = vec![("all", p.all.to_string()), ("participating", p.participating.to_string())];
-    let (items, page) = gh.list("/notifications", &q, &p.paging, None).await?;
-    structured(json!({"notifications": items.iter().map(shape::notification).collect::<Vec<_>>(), "page": page}))
+    gh.page("/notifications", &q, &p.paging, None, "notifications", shape::notification).await
 }
 
 const MARK_NOTIFICATION_READ: Def = Def {
@@ -149,18 +148,24 @@ const MANAGE_NOTIFICATION_SUBSCRIPTION: Def = Def {
 
 async fn manage_notification_subscription(gh: Github, p: ThreadSubscription) -> ToolResult {
     let path = format!("{}/subscription", p.thread.path()?);
-    let state = match p.action {
-        SubscriptionAction::Delete => {
-            gh.send(Method::DELETE, &path, None).await?;
-            json!({"subscribed": false, "ignored": false})
-        }
-        action => {
-            let v =
-                gh.send(Method::PUT, &path, Some(&json!({"ignored": action == SubscriptionAction::Ignore}))).await?;
-            json!({"subscribed": v["subscribed"], "ignored": v["ignored"]})
-        }
-    };
+    let state = subscribe(&gh, &path, p.action, |ignore| json!({"ignored": ignore})).await?;
     structured(json!({"thread_id": p.thread.thread_id, "action": p.action, "subscription": state}))
+}
+
+/// Deletes the subscription at `path`, or sets it with the body `set` makes (from whether to
+/// ignore); returns it as GitHub now has it.
+async fn subscribe(
+    gh: &Github,
+    path: &str,
+    action: SubscriptionAction,
+    set: impl FnOnce(bool) -> serde_json::Value,
+) -> Result<serde_json::Value, ToolFailure> {
+    if action == SubscriptionAction::Delete {
+        gh.send(Method::DELETE, path, None).await?;
+        return Ok(json!({"subscribed": false, "ignored": false}));
+    }
+    let v = gh.send(Method::PUT, path, Some(&set(action == SubscriptionAction::Ignore))).await?;
+    Ok(json!({"subscribed": v["subscribed"], "ignored": v["ignored"]}))
 }
 
 const MANAGE_REPOSITORY_NOTIFICATION_SUBSCRIPTION: Def = Def {
@@ -173,17 +178,7 @@ const MANAGE_REPOSITORY_NOTIFICATION_SUBSCRIPTION: Def = Def {
 
 async fn manage_repository_notification_subscription(gh: Github, p: RepoSubscription) -> ToolResult {
     let path = format!("{}/subscription", p.at.path()?);
-    let state = match p.action {
-        SubscriptionAction::Delete => {
-            gh.send(Method::DELETE, &path, None).await?;
-            json!({"subscribed": false, "ignored": false})
-        }
-        action => {
-            let ignore = action == SubscriptionAction::Ignore;
-            let v = gh.send(Method::PUT, &path, Some(&json!({"subscribed": !ignore, "ignored": ignore}))).await?;
-            json!({"subscribed": v["subscribed"], "ignored": v["ignored"]})
-        }
-    };
+    let state = subscribe(&gh, &path, p.action, |ignore| json!({"subscribed": !ignore, "ignored": ignore})).await?;
     structured(
         json!({"repository": format!("{}/{}", p.at.owner, p.at.repo), "action": p.action, "subscription": state}),
     )

@@ -128,8 +128,7 @@ const LIST_SUB_ISSUES: Def = Def {
 
 async fn list_sub_issues(gh: Github, p: IssueAt) -> ToolResult {
     let path = format!("{}/issues/{}/sub_issues", p.at.path()?, p.issue_number);
-    let (items, page) = gh.list(&path, &[], &p.paging, None).await?;
-    structured(json!({"sub_issues": items.iter().map(shape::issue_summary).collect::<Vec<_>>(), "page": page}))
+    gh.page(&path, &[], &p.paging, None, "sub_issues", shape::issue_summary).await
 }
 
 const ADD_SUB_ISSUE: Def = Def {

@@ -154,8 +154,7 @@ async fn list_pull_requests(gh: Github, p: ListPulls) -> ToolResult {
     opt(&mut q, "base", &p.base);
     opt(&mut q, "sort", &p.sort);
     opt(&mut q, "direction", &p.direction);
-    let (items, page) = gh.list(&format!("{}/pulls", p.at.path()?), &q, &p.paging, None).await?;
-    structured(json!({"pull_requests": items.iter().map(shape::pull_summary).collect::<Vec<_>>(), "page": page}))
+    gh.page(&format!("{}/pulls", p.at.path()?), &q, &p.paging, None, "pull_requests", shape::pull_summary).await
 }
 
 const GET_PULL_REQUEST: Def = Def {
@@ -198,8 +197,7 @@ const GET_PULL_REQUEST_FILES: Def = Def {
 
 async fn get_pull_request_files(gh: Github, p: PullList) -> ToolResult {
     let path = format!("{}/pulls/{}/files", p.at.path()?, p.pull_number);
-    let (items, page) = gh.list(&path, &[], &p.paging, None).await?;
-    structured(json!({"files": items.iter().map(shape::file_change).collect::<Vec<_>>(), "page": page}))
+    gh.page(&path, &[], &p.paging, None, "files", shape::file_change).await
 }
 
 const GET_PULL_REQUEST_STATUS: Def = Def {
@@ -250,8 +248,7 @@ const LIST_PULL_REQUEST_REVIEWS: Def = Def {
 
 async fn list_pull_request_reviews(gh: Github, p: PullList) -> ToolResult {
     let path = format!("{}/pulls/{}/reviews", p.at.path()?, p.pull_number);
-    let (items, page) = gh.list(&path, &[], &p.paging, None).await?;
-    structured(json!({"reviews": items.iter().map(shape::review).collect::<Vec<_>>(), "page": page}))
+    gh.page(&path, &[], &p.paging, None, "reviews", shape::review).await
 }
 
 const CREATE_PULL_REQUEST: Def = Def {

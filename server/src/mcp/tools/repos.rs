@@ -201,8 +201,7 @@ async fn search_repositories(gh: Github, p: SearchRepositories) -> ToolResult {
     let mut q = vec![("q", p.query)];
     opt(&mut q, "sort", &p.sort);
     opt(&mut q, "order", &p.order);
-    let (items, page) = gh.list("/search/repositories", &q, &p.paging, Some("items")).await?;
-    structured(json!({"repositories": items.iter().map(shape::repo).collect::<Vec<_>>(), "page": page}))
+    gh.page("/search/repositories", &q, &p.paging, Some("items"), "repositories", shape::repo).await
 }
 
 const GET_REPOSITORY: Def = Def {
@@ -258,8 +257,7 @@ const LIST_BRANCHES: Def = Def {
 };
 
 async fn list_branches(gh: Github, p: ListInRepo) -> ToolResult {
-    let (items, page) = gh.list(&format!("{}/branches", p.at.path()?), &[], &p.paging, None).await?;
-    structured(json!({"branches": items.iter().map(shape::branch).collect::<Vec<_>>(), "page": page}))
+    gh.page(&format!("{}/branches", p.at.path()?), &[], &p.paging, None, "branches", shape::branch).await
 }
 
 const LIST_COMMITS: Def = Def {
@@ -278,8 +276,7 @@ async fn list_commits(gh: Github, p: ListCommits) -> ToolResult {
     opt(&mut q, "author", &p.author);
     opt(&mut q, "since", &p.since);
     opt(&mut q, "until", &p.until);
-    let (items, page) = gh.list(&format!("{}/commits", p.at.path()?), &q, &p.paging, None).await?;
-    structured(json!({"commits": items.iter().map(shape::commit).collect::<Vec<_>>(), "page": page}))
+    gh.page(&format!("{}/commits", p.at.path()?), &q, &p.paging, None, "commits", shape::commit).await
 }
 
 const GET_COMMIT: Def = Def {
@@ -305,8 +302,7 @@ const LIST_TAGS: Def = Def {
 };
 
 async fn list_tags(gh: Github, p: ListInRepo) -> ToolResult {
-    let (items, page) = gh.list(&format!("{}/tags", p.at.path()?), &[], &p.paging, None).await?;
-    structured(json!({"tags": items.iter().map(shape::tag).collect::<Vec<_>>(), "page": page}))
+    gh.page(&format!("{}/tags", p.at.path()?), &[], &p.paging, None, "tags", shape::tag).await
 }
 
 const LIST_RELEASES: Def = Def {
@@ -318,8 +314,7 @@ const LIST_RELEASES: Def = Def {
 };
 
 async fn list_releases(gh: Github, p: ListInRepo) -> ToolResult {
-    let (items, page) = gh.list(&format!("{}/releases", p.at.path()?), &[], &p.paging, None).await?;
-    structured(json!({"releases": items.iter().map(shape::release).collect::<Vec<_>>(), "page": page}))
+    gh.page(&format!("{}/releases", p.at.path()?), &[], &p.paging, None, "releases", shape::release).await
 }
 
 const CREATE_BRANCH: Def = Def {

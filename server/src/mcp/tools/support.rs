@@ -153,6 +153,21 @@ impl Github {
         }
     }
 
+    /// One page of the list at `path` (see [`Github::list`]), each item through `shape`,
+    /// answered as `{key: [...], "page": ...}`: what every list tool returns.
+    pub async fn page(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+        paging: &Paging,
+        items_key: Option<&str>,
+        key: &str,
+        shape: fn(&Value) -> Value,
+    ) -> ToolResult {
+        let (items, page) = self.list(path, query, paging, items_key).await?;
+        structured(serde_json::json!({key: items.iter().map(shape).collect::<Vec<_>>(), "page": page}))
+    }
+
     pub async fn send(&self, method: Method, path: &str, body: Option<&Value>) -> Result<Value, ToolFailure> {
         let github = &self.state.github;
         let resp = self

@@ -114,8 +114,7 @@ async fn search_code(gh: Github, p: SearchCode) -> ToolResult {
     let mut q = vec![("q", p.query)];
     opt(&mut q, "sort", &p.sort);
     opt(&mut q, "order", &p.order);
-    let (items, page) = gh.list("/search/code", &q, &p.paging, Some("items")).await?;
-    structured(json!({"files": items.iter().map(shape::code_hit).collect::<Vec<_>>(), "page": page}))
+    gh.page("/search/code", &q, &p.paging, Some("items"), "files", shape::code_hit).await
 }
 
 pub fn search_tools() -> Vec<Route> {
