@@ -461,3 +461,57 @@ async fn a_pending_review_can_be_discarded_and_line_comments_must_hit_the_diff()
         .await;
     assert!(err && text(&out).contains("Path could not be resolved"), "{out}");
 }
+
+#[tokio::test]
+async fn repositories_are_created_private_by_default_and_in_an_organization_for_its_members() {
+    let s = Session::start().await;
+    let (err, mine) = s.call("create_repository", json!({"name": "notes"})).await;
+    assert!(!err && mine["private"] == true && mine["full_name"] == "octocat/notes", "{mine}");
+    let (err, public) = s.call("create_repository", json!({"name": "open", "private": false})).await;
+    assert!(!err && public["private"] == false, "{public}");
+    let (err, org) = s.call("create_repository", json!({"name": "handbook", "organization": "github"})).await;
+    assert!(!err && org["full_name"] == "github/handbook", "{org}");
+    let (err, refused) =
+        as_user(&s, "hubot", "create_repository", json!({"name": "x", "organization": "github"})).await;
+    assert!(err && text(&refused).contains("admin access to the organization"), "{refused}");
+    let (err, none) = s.call("create_repository", json!({"name": "x", "organization": "no-such-org"})).await;
+    assert!(err && text(&none).contains(NOT_FOUND), "{none}");
+}
+
+#[tokio::test]
+async fn a_pull_request_is_opened_with_reviewers_requested() {
+    let s = Session::start().await;
+    let file = hello(json!({"path": "x.md", "content": "x\n", "message": "x", "branch": "feature"}));
+    assert!(!s.call("create_or_update_file", file).await.0);
+    let (err, _) = s.call("create_branch", hello(json!({"branch": "topic"}))).await;
+    assert!(!err);
+    let file = hello(json!({"path": "topic.md", "content": "t\n", "message": "topic", "branch": "topic"}));
+    assert!(!s.call("create_or_update_file", file).await.0);
+    let open = hello(json!({"title": "Topic", "head": "topic", "base": "main", "reviewers": ["hubot"],
+        "maintainer_can_modify": false}));
+    let (err, pull) = s.call("create_pull_request", open).await;
+    assert!(!err && pull["requested_reviewers"] == json!(["hubot"]), "{pull}");
+    let (_, again) = s.call("create_branch", hello(json!({"branch": "topic2"}))).await;
+    assert!(again.is_object());
+    let file = hello(json!({"path": "t2.md", "content": "t\n", "message": "t2", "branch": "topic2"}));
+    assert!(!s.call("create_or_update_file", file).await.0);
+    let open = hello(json!({"title": "Topic 2", "head": "topic2", "base": "main", "reviewers": ["octocat"]}));
+    let (err, pull) = s.call("create_pull_request", open).await;
+    assert!(!err && pull["number"].is_u64(), "opened even so: {pull}");
+    assert!(pull["reviewers_not_requested"].as_str().is_some_and(|w| w.contains("author")), "{pull}");
+}
+
+#[tokio::test]
+async fn a_commit_s_changed_files_come_a_page_at_a_time() {
+    let s = Session::start().await;
+    const F1: &str = "6dcb09b5b57875f334f61aebed695e2e4193db5e";
+    let (err, all) = s.call("get_commit", hello(json!({"sha": F1}))).await;
+    assert!(!err, "{all}");
+    let files = all["files"].as_array().unwrap().len();
+    assert!(files >= 2 && all["files_page"]["has_next_page"] == false, "{all}");
+    let (_, first) = s.call("get_commit", hello(json!({"sha": F1, "per_page": 1}))).await;
+    assert_eq!(first["files"].as_array().map(Vec::len), Some(1));
+    assert_eq!(first["files_page"]["has_next_page"], true, "{first}");
+    let (_, second) = s.call("get_commit", hello(json!({"sha": F1, "per_page": 1, "page": 2}))).await;
+    assert_ne!(second["files"][0]["filename"], first["files"][0]["filename"], "{second}");
+}

@@ -18,7 +18,7 @@ use super::auth::Authed;
 use super::errors::{ApiError, json_response};
 use super::input::{Body, PathArgs, Query, path};
 use super::model;
-use super::pagination::list_response;
+use super::pagination::{list_response, paginate};
 use super::repo_call::RepoCall;
 use crate::state::Shared;
 use crate::world::Commit;
@@ -83,14 +83,24 @@ async fn commits(call: RepoCall<()>, query: Query, uri: Uri) -> Result<Response,
     })
 }
 
-async fn one_commit(call: RepoCall<String>) -> Result<Response, ApiError> {
+/// One commit with its changed files, a page of them at a time (`?page=`, `?per_page=`, with a
+/// `Link` header), as GitHub pages a large commit's files.
+async fn one_commit(call: RepoCall<String>, uri: Uri) -> Result<Response, ApiError> {
     let wanted = &call.rest;
     call.read(|view, repo| {
         let commit = repo
             .resolve(&view.world.git, wanted)
             .and_then(|sha| view.world.git.commit(&sha))
             .ok_or_else(|| ApiError::unprocessable(format!("No commit found for SHA: {wanted}")))?;
-        Ok(json_response(StatusCode::OK, &model::git::commit_full(view, repo, commit)))
+        let mut body = model::git::commit_full(view, repo, commit);
+        let files = body["files"].as_array().cloned().unwrap_or_default();
+        let page = paginate(&files, &uri, &call.shared.api_url);
+        body["files"] = serde_json::Value::Array(page.items.to_vec());
+        let mut response = json_response(StatusCode::OK, &body);
+        if let Some(link) = page.link {
+            response.headers_mut().insert(axum::http::header::LINK, link);
+        }
+        Ok(response)
     })
 }
 

@@ -1,5 +1,7 @@
 //! The repositories area: `GET /repos/{o}/{r}`, `GET /user/repos`,
-//! `POST /user/repos` (name required; 422 when it exists) and
+//! `POST /user/repos` (name required; 422 when it exists), `POST
+//! /orgs/{org}/repos` (the same, for a member of the organization: 403
+//! otherwise) and
 //! `POST /repos/{o}/{r}/forks` (202 with the fork; asking again answers
 //! the existing fork, as GitHub does).
 
@@ -24,6 +26,7 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
     Router::new()
         .route("/repos/{owner}/{repo}", get(get_repo))
         .route("/user/repos", get(user_repos).post(create_repo))
+        .route("/orgs/{org}/repos", post(create_org_repo))
         .route("/repos/{owner}/{repo}/forks", post(fork))
 }
 
@@ -92,11 +95,41 @@ async fn user_repos(
     Ok(list_response(&repos, &uri, &shared.api_url, |r| model::repo::summary(&view, r)))
 }
 
-/// `{name, description?, homepage?, private?, auto_init?}`.
+/// `{name, description?, homepage?, private?, auto_init?}`, in the caller's account.
 async fn create_repo(
     State(shared): State<Arc<Shared>>,
     Authed(caller): Authed,
     body: Body,
+) -> Result<Response, ApiError> {
+    create_in(&shared, &caller, None, &body)
+}
+
+/// The same in an organization: 404 for one that does not exist, 403 for a caller who is not its
+/// member, in GitHub's words.
+async fn create_org_repo(
+    State(shared): State<Arc<Shared>>,
+    Authed(caller): Authed,
+    args: PathArgs<String>,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let org = path(args)?;
+    let found = shared.lock().world.orgs.iter().find(|o| o.eq_ignore_ascii_case(&org)).cloned();
+    let org = found.ok_or_else(ApiError::not_found)?;
+    let member = shared.user(&caller.login).is_some_and(|u| u.orgs.iter().any(|o| o.eq_ignore_ascii_case(&org)));
+    if !member {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "You need admin access to the organization before adding a repository to it.",
+        ));
+    }
+    create_in(&shared, &caller, Some(org), &body)
+}
+
+fn create_in(
+    shared: &Shared,
+    caller: &super::auth::Caller,
+    org: Option<String>,
+    body: &Body,
 ) -> Result<Response, ApiError> {
     let name = body.str("name")?.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty());
     let Some(name) = name else {
@@ -113,11 +146,14 @@ async fn create_repo(
     if !scoped {
         return Err(ApiError::not_found());
     }
-    if world.repo(&caller.login, &name).is_some() {
+    let login = match org {
+        Some(org) => org,
+        None => shared.user(&caller.login).map_or_else(|| caller.login.clone(), |u| u.login.clone()),
+    };
+    if world.repo(&login, &name).is_some() {
         return Err(ApiError::custom("Repository", "name already exists on this account")
             .with_message("Repository creation failed."));
     }
-    let login = shared.user(&caller.login).map_or_else(|| caller.login.clone(), |u| u.login.clone());
     let mut repo = Repo::new(world, &login, &name, private);
     repo.description = description;
     repo.homepage = homepage;
@@ -128,7 +164,7 @@ async fn create_repo(
         tree.insert("README.md".into(), world.git.put_blob(Arc::from(readme.into_bytes())));
         world.commit_to_branch((&login, &name), "main", tree, "Initial commit", &login);
     }
-    let view = View::new(&shared, world, Some(&caller));
+    let view = View::new(shared, world, Some(caller));
     let repo = view.repo(&login, &name)?;
     Ok(json_response(StatusCode::CREATED, &model::repo::full(&view, repo)))
 }

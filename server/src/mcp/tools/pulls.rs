@@ -99,6 +99,10 @@ pub struct CreatePull {
     /// Open as a draft (default false).
     #[serde(default)]
     pub draft: bool,
+    /// Let maintainers of the base repository push to the head branch (default true on GitHub).
+    pub maintainer_can_modify: Option<bool>,
+    /// Logins to ask for a review once it is open.
+    pub reviewers: Option<Vec<String>>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -264,8 +268,28 @@ async fn create_pull_request(gh: Github, p: CreatePull) -> ToolResult {
     if let Some(text) = p.body {
         body["body"] = json!(text); // GitHub refuses "body": null
     }
-    let v = gh.send(Method::POST, &format!("{}/pulls", p.at.path()?), Some(&body)).await?;
-    structured(shape::pull(&v))
+    if let Some(modify) = p.maintainer_can_modify {
+        body["maintainer_can_modify"] = json!(modify);
+    }
+    let repo = p.at.path()?;
+    let mut v = gh.send(Method::POST, &format!("{repo}/pulls"), Some(&body)).await?;
+    if let Some(reviewers) = p.reviewers.filter(|r| !r.is_empty()) {
+        // A second call, as on GitHub; the pull request exists either way, so say what failed.
+        let path = format!("{repo}/pulls/{}/requested_reviewers", v["number"]);
+        match gh.send(Method::POST, &path, Some(&json!({"reviewers": reviewers}))).await {
+            Ok(with_reviewers) => v = with_reviewers,
+            Err(ToolFailure::Tool(e)) => {
+                let why = e.content.first().and_then(|c| c.as_text()).map(|t| t.text.clone()).unwrap_or_default();
+                v["reviewers_not_requested"] = json!(why);
+            }
+            Err(bug) => return Err(bug),
+        }
+    }
+    let mut out = shape::pull(&v);
+    if let Some(why) = v.get("reviewers_not_requested") {
+        out["reviewers_not_requested"] = why.clone();
+    }
+    structured(out)
 }
 
 const UPDATE_PULL_REQUEST: Def = Def {

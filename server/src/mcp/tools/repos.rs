@@ -73,6 +73,9 @@ pub struct GetCommit {
     pub at: RepoRef,
     /// Commit SHA, branch or tag.
     pub sha: String,
+    /// Pages through the commit's changed files (GitHub pages them too).
+    #[serde(flatten)]
+    pub paging: Paging,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -115,9 +118,10 @@ pub struct CreateRepository {
     pub name: String,
     /// Short description of the repository.
     pub description: Option<String>,
-    /// Create it private (default false).
-    #[serde(default)]
-    pub private: bool,
+    /// Create it in this organization (default: the user's own account).
+    pub organization: Option<String>,
+    /// Private (default true); false makes it public.
+    pub private: Option<bool>,
     /// Create an initial commit with a README (default false).
     #[serde(default)]
     pub auto_init: bool,
@@ -289,8 +293,11 @@ const GET_COMMIT: Def = Def {
 };
 
 async fn get_commit(gh: Github, p: GetCommit) -> ToolResult {
-    let v = gh.get(&format!("{}/commits/{}", p.at.path()?, seg("sha", &p.sha)?), &[]).await?;
-    structured(shape::commit_detail(&v))
+    let path = format!("{}/commits/{}", p.at.path()?, seg("sha", &p.sha)?);
+    let (v, page) = gh.paged(&path, &[], &p.paging).await?;
+    let mut out = shape::commit_detail(&v);
+    out["files_page"] = page;
+    structured(out)
 }
 
 const LIST_TAGS: Def = Def {
@@ -385,8 +392,9 @@ async fn fork_repository(gh: Github, p: ForkRepository) -> ToolResult {
 const CREATE_REPOSITORY: Def = Def {
     name: "create_repository",
     title: "Create a repository",
-    description: "Creates a repository in the signed-in user's account, optionally private and with an initial \
-                       README, and returns its full name and URL. To copy an existing repository use fork_repository.",
+    description: "Creates a repository, private unless asked otherwise, in the user's account or an \
+                  organization, optionally with an initial README; returns its full name and URL. To copy one use \
+                  fork_repository.",
     effect: Effect::Create,
 };
 
@@ -394,11 +402,16 @@ async fn create_repository(gh: Github, p: CreateRepository) -> ToolResult {
     if p.name.trim().is_empty() {
         return Err(ToolFailure::message("`name` must not be empty"));
     }
-    let mut body = json!({"name": p.name, "private": p.private, "auto_init": p.auto_init});
+    // Private unless asked otherwise, as GitHub's own server creates them: public is the step to take on purpose.
+    let mut body = json!({"name": p.name, "private": p.private.unwrap_or(true), "auto_init": p.auto_init});
     if let Some(d) = p.description {
         body["description"] = json!(d); // GitHub refuses null for string fields
     }
-    let v = gh.send(Method::POST, "/user/repos", Some(&body)).await?;
+    let path = match p.organization.filter(|o| !o.is_empty()) {
+        Some(org) => format!("/orgs/{}/repos", seg("organization", &org)?),
+        None => "/user/repos".to_owned(),
+    };
+    let v = gh.send(Method::POST, &path, Some(&body)).await?;
     structured(shape::repo(&v))
 }
 

@@ -134,10 +134,7 @@ impl Github {
         paging: &Paging,
         items_key: Option<&str>,
     ) -> Result<(Vec<Value>, Value), ToolFailure> {
-        let (page, per_page) = page::clamp(paging.page, paging.per_page);
-        let github = &self.state.github;
-        let (body, info) = self.call(|t| async move { github.get_page(&t, path, query, page, per_page).await }).await?;
-        let mut paging = serde_json::to_value(&info).map_err(|e| ErrorData::internal_error(e.to_string(), None))?;
+        let (body, mut paging) = self.paged(path, query, paging).await?;
         let items = match items_key {
             None => body,
             Some(key) => {
@@ -151,6 +148,21 @@ impl Github {
             Value::Array(items) => Ok((items, paging)),
             _ => Err(ToolFailure::message("GitHub answered something other than a list; try again")),
         }
+    }
+
+    /// One page of what `path` answers (a list, or an object with a paged list inside, as a
+    /// commit's files), and the paging GitHub's `Link` header describes.
+    pub async fn paged(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+        paging: &Paging,
+    ) -> Result<(Value, Value), ToolFailure> {
+        let (page, per_page) = page::clamp(paging.page, paging.per_page);
+        let github = &self.state.github;
+        let (body, info) = self.call(|t| async move { github.get_page(&t, path, query, page, per_page).await }).await?;
+        let info = serde_json::to_value(&info).map_err(|e| ErrorData::internal_error(e.to_string(), None))?;
+        Ok((body, info))
     }
 
     /// One page of the list at `path` (see [`Github::list`]), each item through `shape`,
