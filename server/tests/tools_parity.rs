@@ -515,3 +515,47 @@ async fn a_commit_s_changed_files_come_a_page_at_a_time() {
     let (_, second) = s.call("get_commit", hello(json!({"sha": F1, "per_page": 1, "page": 2}))).await;
     assert_ne!(second["files"][0]["filename"], first["files"][0]["filename"], "{second}");
 }
+
+#[tokio::test]
+async fn search_commits_finds_messages_newest_first() {
+    let s = Session::start().await;
+    let (err, out) = s.call("search_commits", json!({"query": "repo:octocat/hello-world add"})).await;
+    assert!(!err, "{out}");
+    let hits = out["commits"].as_array().unwrap();
+    assert!(!hits.is_empty() && hits.iter().all(|c| c["repository"] == "octocat/hello-world"), "{out}");
+    assert!(hits.iter().all(|c| c.to_string().to_lowercase().contains("add")), "{out}");
+    let (_, none) = s.call("search_commits", json!({"query": "repo:octocat/hello-world author:hubot"})).await;
+    assert_eq!(none["commits"], json!([]), "{none}");
+    let (err, bad) = s.call("search_commits", json!({"query": ""})).await;
+    assert!(err, "an empty query is GitHub's 422: {bad}");
+}
+
+#[tokio::test]
+async fn a_tag_is_read_with_its_commit_and_for_an_annotated_one_its_message() {
+    let s = Session::start().await;
+    const C2: &str = "762941318ee16e59dabbacb1b4049eec22f0d303";
+    let (err, tag) = s.call("get_tag", hello(json!({"tag": "v1.0.0"}))).await;
+    assert!(!err, "{tag}");
+    assert_eq!(
+        (tag["sha"].as_str(), tag["annotated"].as_bool()),
+        (Some(C2), Some(true)),
+        "the commit, not the tag object"
+    );
+    assert_eq!((tag["message"].as_str(), tag["tagger"].as_str()), (Some("The first release"), Some("octocat")));
+    // A lightweight tag (made through GitHub's API): the ref is the commit.
+    const C3: &str = "7fd1a60b01f91b314f59955a4e4d4e80d8edf11d";
+    let token = s.h.emulator.mint_access_token("octocat", "repo").unwrap();
+    let made = reqwest::Client::new()
+        .post(format!("{}/repos/octocat/hello-world/git/refs", s.h.emulator.api_url()))
+        .bearer_auth(token)
+        .header("user-agent", "test")
+        .json(&json!({"ref": "refs/tags/v1.1", "sha": C3}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(made.status(), 201);
+    let (err, light) = s.call("get_tag", hello(json!({"tag": "v1.1"}))).await;
+    assert!(!err && light == json!({"tag": "v1.1", "sha": C3, "annotated": false}), "{light}");
+    let (err, none) = s.call("get_tag", hello(json!({"tag": "v9"}))).await;
+    assert!(err && text(&none).contains(NOT_FOUND), "{none}");
+}

@@ -6,7 +6,10 @@
 //! access: 403 otherwise, in GitHub's words) and `GET
 //! .../collaborators/{user}/permission`; `DELETE .../contents/{path}`
 //! (`{message, sha, branch?}`: 404 for a missing file, 409 for a stale sha);
-//! and `GET .../git/trees/{ref_or_sha}` (`?recursive=1` for every path).
+//! `GET .../git/trees/{ref_or_sha}` (`?recursive=1` for every path); and `GET
+//! .../git/ref/heads/{branch}` or `.../git/ref/tags/{tag}` (tags here are
+//! lightweight unless annotated: then the object is the tag object, read at
+//! `GET .../git/tags/{sha}`).
 
 use std::sync::Arc;
 
@@ -33,6 +36,8 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
         .route("/repos/{owner}/{repo}/collaborators", get(collaborators))
         .route("/repos/{owner}/{repo}/collaborators/{user}/permission", get(permission))
         .route("/repos/{owner}/{repo}/git/trees/{*sha}", get(tree))
+        .route("/repos/{owner}/{repo}/git/ref/{*name}", get(git_ref))
+        .route("/repos/{owner}/{repo}/git/tags/{sha}", get(git_tag))
 }
 
 /// `POST .../labels`, merged into the issues area's route for the same path.
@@ -276,4 +281,46 @@ fn tree_of(view: &View, repo: &Repo, sha: &str, recursive: bool) -> Result<Respo
         "truncated": false,
     });
     Ok(json_response(StatusCode::OK, &body))
+}
+
+/// One fully named ref, `heads/x` or `tags/x`, as GitHub's `git-ref`.
+async fn git_ref(call: RepoCall<String>) -> Result<Response, ApiError> {
+    call.read(|view, repo| {
+        let full = format!("refs/{}", call.rest.trim_matches('/'));
+        let sha = repo.resolve_exact(&full).ok_or_else(|| not_found_because("Not Found"))?;
+        let api = model::repo::repo_api(view, repo);
+        let annotated = full.strip_prefix("refs/tags/").and_then(|t| repo.annotated_tags.get(t));
+        let object = match annotated {
+            Some(tag) => json!({"type": "tag", "sha": tag.sha, "url": format!("{api}/git/tags/{}", tag.sha)}),
+            None => json!({"type": "commit", "sha": sha, "url": format!("{api}/git/commits/{sha}")}),
+        };
+        let body = json!({"ref": full, "node_id": model::node_id("Ref", hash_id(&full)), "url": format!("{api}/git/{full}"), "object": object});
+        Ok(json_response(StatusCode::OK, &body))
+    })
+}
+
+/// A number for a node id from a name.
+fn hash_id(name: &str) -> u64 {
+    name.bytes().fold(7u64, |n, b| n.wrapping_mul(31).wrapping_add(u64::from(b)))
+}
+
+/// An annotated tag object by its sha.
+async fn git_tag(call: RepoCall<String>) -> Result<Response, ApiError> {
+    call.read(|view, repo| {
+        let (name, tag) = repo.annotated_tags.iter().find(|(_, t)| t.sha == call.rest).ok_or_else(ApiError::not_found)?;
+        let commit = repo.tags.get(name).ok_or_else(ApiError::not_found)?;
+        let api = model::repo::repo_api(view, repo);
+        let email = view.shared.user(&tag.tagger).and_then(|u| u.email.clone()).unwrap_or_else(|| format!("{}@users.noreply.github.com", tag.tagger));
+        let body = json!({
+            "node_id": model::node_id("Tag", hash_id(&tag.sha)),
+            "tag": name,
+            "sha": tag.sha,
+            "url": format!("{api}/git/tags/{}", tag.sha),
+            "message": tag.message,
+            "tagger": {"name": tag.tagger, "email": email, "date": crate::world::time::iso(tag.date)},
+            "object": {"type": "commit", "sha": commit, "url": format!("{api}/git/commits/{commit}")},
+            "verification": {"verified": false, "reason": "unsigned", "signature": null, "payload": null, "verified_at": null},
+        });
+        Ok(json_response(StatusCode::OK, &body))
+    })
 }

@@ -3,7 +3,9 @@
 //! GitHub's code search does: free text in the contents or path of the
 //! default branch's text files up to 384 KB, in repositories the caller can
 //! see, forks left out; `repo:`, `user:`, `org:`, `path:`, `filename:`,
-//! `extension:`, `language:`).
+//! `extension:`, `language:`) and `GET /search/commits` (free text in the
+//! message of the commits on the default branch of repositories the caller
+//! can see, newest first; `repo:`, `user:`, `org:`, `author:`).
 
 use std::sync::Arc;
 
@@ -30,7 +32,10 @@ use crate::world::Repo;
 const MAX_INDEXED_BYTES: usize = 384 * 1024;
 
 pub(crate) fn routes() -> Router<Arc<Shared>> {
-    Router::new().route("/search/users", get(users)).route("/search/code", get(code))
+    Router::new()
+        .route("/search/users", get(users))
+        .route("/search/code", get(code))
+        .route("/search/commits", get(commits))
 }
 
 async fn users(
@@ -133,5 +138,36 @@ async fn code(
             "html_url": format!("{}/blob/{}/{encoded}", repo_html(&view, h.repo), h.commit),
             "repository": minimal(&view, h.repo),
         })
+    }))
+}
+
+async fn commits(
+    State(shared): State<Arc<Shared>>,
+    MaybeAuthed(caller): MaybeAuthed,
+    query: Query,
+    uri: Uri,
+) -> Result<Response, ApiError> {
+    let q = SearchQuery::parse(&query)?;
+    let inner = shared.lock();
+    let view = View::new(&shared, &inner.world, caller.as_ref());
+    let in_scope = |repo: &Repo| {
+        q.values("repo").all(|r| r.eq_ignore_ascii_case(&repo.full_name()))
+            && q.values("user").chain(q.values("org")).all(|o| o.eq_ignore_ascii_case(&repo.owner))
+    };
+    let mut found: Vec<(&Repo, &crate::world::Commit)> = Vec::new();
+    for repo in view.visible_repos().into_iter().filter(|r| r.parent.is_none() && in_scope(r)) {
+        let Some(tip) = repo.branches.get(&repo.default_branch) else { continue };
+        for commit in view.world.git.history(tip) {
+            let by = q.values("author").all(|a| a.eq_ignore_ascii_case(&commit.author));
+            if by && q.text_matches(&[&commit.message]) {
+                found.push((repo, commit));
+            }
+        }
+    }
+    found.sort_by_key(|(_, c)| std::cmp::Reverse(c.date));
+    Ok(search_response(&found, &uri, &shared.api_url, None, |(repo, c)| {
+        let mut item = model::git::commit(&view, repo, c);
+        item["repository"] = minimal(&view, repo);
+        item
     }))
 }

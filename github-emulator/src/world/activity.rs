@@ -19,6 +19,16 @@ pub(crate) struct Release {
     pub published_at: u64,
 }
 
+/// An annotated tag: an object of its own naming a commit, with a message and a tagger.
+#[derive(Debug, Clone)]
+pub(crate) struct AnnotatedTag {
+    /// The tag object's sha (the ref points here, not at the commit).
+    pub sha: String,
+    pub message: String,
+    pub tagger: String,
+    pub date: u64,
+}
+
 /// A commit status (the legacy statuses API).
 #[derive(Debug, Clone)]
 pub(crate) struct CommitStatus {

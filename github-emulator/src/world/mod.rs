@@ -16,7 +16,7 @@ pub(crate) mod time;
 
 use std::collections::{BTreeMap, HashMap};
 
-pub(crate) use activity::{CheckRun, CommitStatus, Job, Release, RepoSubscription, Run, Thread};
+pub(crate) use activity::{AnnotatedTag, CheckRun, CommitStatus, Job, Release, RepoSubscription, Run, Thread};
 pub(crate) use diff::{diff, unified};
 pub(crate) use git::{Change, Commit, Git, Tree, changes, dir_sha};
 pub(crate) use issues::{
@@ -63,6 +63,8 @@ pub(crate) struct Repo {
     pub branches: BTreeMap<String, String>,
     /// Tag name → commit sha.
     pub tags: BTreeMap<String, String>,
+    /// The tags of [`Repo::tags`] that are annotated, by name.
+    pub annotated_tags: BTreeMap<String, AnnotatedTag>,
     pub releases: Vec<Release>,
     pub labels: Vec<Label>,
     pub milestones: Vec<Milestone>,
@@ -164,6 +166,7 @@ impl Repo {
             pushed_at: now,
             branches: BTreeMap::new(),
             tags: BTreeMap::new(),
+            annotated_tags: BTreeMap::new(),
             releases: Vec::new(),
             labels,
             milestones: Vec::new(),

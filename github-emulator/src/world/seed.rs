@@ -126,6 +126,7 @@ fn repo(id: u64, owner: &str, name: &str, private: bool, created_at: u64) -> Rep
         pushed_at: created_at,
         branches: BTreeMap::new(),
         tags: BTreeMap::new(),
+        annotated_tags: BTreeMap::new(),
         releases: Vec::new(),
         labels: Vec::new(),
         milestones: Vec::new(),
@@ -191,6 +192,15 @@ fn hello_world(git: &mut Git) -> Repo {
     repo.pushed_at = utc(2024, 4, 2, 8, 15);
     repo.branches = BTreeMap::from([("main".into(), C3.into()), ("feature".into(), F1.into())]);
     repo.tags = BTreeMap::from([("v1.0.0".into(), C2.into())]);
+    repo.annotated_tags = BTreeMap::from([(
+        "v1.0.0".into(),
+        crate::world::AnnotatedTag {
+            sha: "940bd336248efae0f9ee5bc7b2d5c985887b16ac".into(),
+            message: "The first release".into(),
+            tagger: "octocat".into(),
+            date: utc(2024, 2, 1, 10, 45),
+        },
+    )]);
     repo.releases = vec![Release {
         id: 1,
         tag_name: "v1.0.0".into(),

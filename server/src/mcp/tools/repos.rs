@@ -192,6 +192,15 @@ pub struct DeleteFile {
     pub branch: Option<String>,
 }
 
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct SearchCommits {
+    /// GitHub commit search query: words in the message and qualifiers, e.g.
+    /// `repo:octocat/hello-world author:octocat fix`.
+    pub query: String,
+    #[serde(flatten)]
+    pub paging: Paging,
+}
+
 const SEARCH_REPOSITORIES: Def = Def {
     name: "search_repositories",
     title: "Search repositories",
@@ -514,15 +523,58 @@ async fn list_repository_collaborators(gh: Github, p: ListInRepo) -> ToolResult 
     structured(json!({"collaborators": people, "page": page}))
 }
 
+const SEARCH_COMMITS: Def = Def {
+    name: "search_commits",
+    title: "Search commits",
+    description: "Searches commit messages across GitHub with GitHub's commit search syntax (`repo:`, `org:`, \
+                  `author:`, words): SHA, message, author, date and repository, newest first.",
+    effect: Effect::Read,
+};
+
+async fn search_commits(gh: Github, p: SearchCommits) -> ToolResult {
+    let q = vec![("q", p.query), ("sort", "author-date".into())];
+    gh.page("/search/commits", &q, &p.paging, Some("items"), "commits", shape::commit_hit).await
+}
+
+const GET_TAG: Def = Def {
+    name: "get_tag",
+    title: "Get a tag",
+    description: "Gets one tag: the commit it points to and, for an annotated tag, its message and tagger. Use \
+                  list_tags to find tag names, get_commit to read the commit.",
+    effect: Effect::Read,
+};
+
+async fn get_tag(gh: Github, p: ReleaseByTag) -> ToolResult {
+    let repo = p.at.path()?;
+    let found = gh.get(&format!("{repo}/git/ref/tags/{}", seg("tag", &p.tag)?), &[]).await?;
+    let object = &found["object"];
+    if object["type"] != "tag" {
+        return structured(json!({"tag": p.tag, "sha": object["sha"], "annotated": false}));
+    }
+    // An annotated tag is an object of its own that names the commit.
+    let sha = object["sha"].as_str().unwrap_or_default();
+    let tag = gh.get(&format!("{repo}/git/tags/{}", seg("sha", sha)?), &[]).await?;
+    structured(json!({
+        "tag": p.tag,
+        "sha": tag["object"]["sha"],
+        "annotated": true,
+        "message": shape::text(&tag, "message", 2000),
+        "tagger": tag["tagger"]["name"],
+        "date": tag["tagger"]["date"],
+    }))
+}
+
 pub fn repos_tools() -> Vec<Route> {
     vec![
         route(SEARCH_REPOSITORIES, search_repositories),
+        route(SEARCH_COMMITS, search_commits),
         route(GET_REPOSITORY, get_repository),
         route(GET_FILE_CONTENTS, get_file_contents),
         route(LIST_BRANCHES, list_branches),
         route(LIST_COMMITS, list_commits),
         route(GET_COMMIT, get_commit),
         route(LIST_TAGS, list_tags),
+        route(GET_TAG, get_tag),
         route(LIST_RELEASES, list_releases),
         route(GET_LATEST_RELEASE, get_latest_release),
         route(GET_RELEASE_BY_TAG, get_release_by_tag),

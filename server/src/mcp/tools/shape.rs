@@ -324,6 +324,15 @@ pub fn notification(v: &Value) -> Value {
     )
 }
 
+/// A commit search result: the commit as `list_commits` shows it, with its repository.
+pub fn commit_hit(v: &Value) -> Value {
+    let mut c = commit(v);
+    if let Some(o) = c.as_object_mut() {
+        o.insert("repository".into(), v.get("repository").map(|r| cleaned(&r["full_name"])).unwrap_or(Value::Null));
+    }
+    c
+}
+
 pub fn code_hit(v: &Value) -> Value {
     with(
         pick(v, &["name", "path", "sha", "html_url"]),
