@@ -559,3 +559,36 @@ async fn a_tag_is_read_with_its_commit_and_for_an_annotated_one_its_message() {
     let (err, none) = s.call("get_tag", hello(json!({"tag": "v9"}))).await;
     assert!(err && text(&none).contains(NOT_FOUND), "{none}");
 }
+
+#[tokio::test]
+async fn workflows_are_listed_dispatched_and_their_artifacts_shown() {
+    let s = Session::start().await;
+    let (err, out) = s.call("list_workflows", hello(json!({}))).await;
+    assert!(!err, "{out}");
+    assert_eq!(
+        out["workflows"],
+        json!([{"id": 159_038, "name": "CI", "path": ".github/workflows/ci.yml", "state": "active"}])
+    );
+    let (err, run) = s
+        .call("run_workflow", hello(json!({"workflow": "ci.yml", "ref": "feature", "inputs": {"level": "full"}})))
+        .await;
+    assert!(!err && run["dispatched"] == true, "{run}");
+    let (_, runs) = s.call("list_workflow_runs", hello(json!({"event": "workflow_dispatch"}))).await;
+    let started = &runs["workflow_runs"][0];
+    assert_eq!(
+        (started["head_branch"].as_str(), started["status"].as_str()),
+        (Some("feature"), Some("queued")),
+        "{runs}"
+    );
+    let (err, bad) = s.call("run_workflow", hello(json!({"workflow": "ci.yml", "ref": "nope"}))).await;
+    assert!(err && text(&bad).contains("No ref found for: nope"), "{bad}");
+    let (err, none) = s.call("run_workflow", hello(json!({"workflow": "deploy.yml", "ref": "main"}))).await;
+    assert!(err && text(&none).contains(NOT_FOUND), "{none}");
+    let (err, art) = s.call("list_workflow_run_artifacts", hello(json!({"run_id": RUN_FAILED}))).await;
+    assert!(
+        !err && art["artifacts"][0]["name"] == "test-results" && art["artifacts"][0]["size_in_bytes"] == 5120,
+        "{art}"
+    );
+    let (_, empty) = s.call("list_workflow_run_artifacts", hello(json!({"run_id": RUN_OK}))).await;
+    assert_eq!(empty["artifacts"], json!([]));
+}

@@ -38,6 +38,7 @@ mod reviews;
 mod search;
 mod search_more;
 mod users;
+mod workflows;
 
 use std::sync::Arc;
 
@@ -66,6 +67,7 @@ pub(crate) fn router(shared: Arc<Shared>, prefix: &str) -> Router<Arc<Shared>> {
         .merge(review_comments::routes())
         .merge(checks::routes())
         .merge(actions::routes())
+        .merge(workflows::routes())
         .merge(notifications::routes())
         .merge(search::routes())
         .merge(search_more::routes())

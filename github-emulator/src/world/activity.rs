@@ -78,6 +78,16 @@ pub(crate) struct Run {
     pub updated_at: u64,
 }
 
+/// A file a workflow run uploaded.
+#[derive(Debug, Clone)]
+pub(crate) struct Artifact {
+    pub id: u64,
+    pub run_id: u64,
+    pub name: String,
+    pub size: u64,
+    pub created_at: u64,
+}
+
 /// One job of a workflow run.
 #[derive(Debug, Clone)]
 pub(crate) struct Job {

@@ -16,7 +16,9 @@ pub(crate) mod time;
 
 use std::collections::{BTreeMap, HashMap};
 
-pub(crate) use activity::{AnnotatedTag, CheckRun, CommitStatus, Job, Release, RepoSubscription, Run, Thread};
+pub(crate) use activity::{
+    AnnotatedTag, Artifact, CheckRun, CommitStatus, Job, Release, RepoSubscription, Run, Thread,
+};
 pub(crate) use diff::{diff, unified};
 pub(crate) use git::{Change, Commit, Git, Tree, changes, dir_sha};
 pub(crate) use issues::{
@@ -76,6 +78,7 @@ pub(crate) struct Repo {
     pub check_runs: Vec<CheckRun>,
     pub runs: Vec<Run>,
     pub jobs: Vec<Job>,
+    pub artifacts: Vec<Artifact>,
 }
 
 impl World {
@@ -177,6 +180,7 @@ impl Repo {
             check_runs: Vec::new(),
             runs: Vec::new(),
             jobs: Vec::new(),
+            artifacts: Vec::new(),
         }
     }
 

@@ -137,6 +137,7 @@ fn repo(id: u64, owner: &str, name: &str, private: bool, created_at: u64) -> Rep
         check_runs: Vec::new(),
         runs: Vec::new(),
         jobs: Vec::new(),
+        artifacts: Vec::new(),
     }
 }
 

@@ -57,6 +57,13 @@ pub(super) fn add(world: &mut World) {
         run(RUN_OK, 41, "feature", F1, "pull_request", "success", ci_time),
         run(RUN_FAILED, 42, "main", C3, "push", "failure", utc(2024, 4, 5, 7, 0)),
     ];
+    repo.artifacts = vec![crate::world::Artifact {
+        id: 11_223_344,
+        run_id: RUN_FAILED,
+        name: "test-results".into(),
+        size: 5_120,
+        created_at: utc(2024, 4, 5, 7, 4),
+    }];
     repo.jobs = vec![
         job(399_444_496, RUN_OK, "build", "success", ci_time, short_log(ci_time)),
         job(399_444_497, RUN_FAILED, "build", "success", utc(2024, 4, 5, 7, 0), short_log(utc(2024, 4, 5, 7, 0))),

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use super::{
     define::{Def, Effect, Route, route},
     shape,
-    support::{Github, Paging, RepoRef, ToolFailure, ToolResult, opt, structured},
+    support::{Github, Paging, RepoRef, ToolFailure, ToolResult, opt, seg, structured},
 };
 use crate::github::{Keep, sanitize::clean};
 
@@ -53,12 +53,41 @@ pub struct JobLogs {
     pub tail_lines: Option<usize>,
 }
 
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct ListInRepo {
+    #[serde(flatten)]
+    pub at: RepoRef,
+    #[serde(flatten)]
+    pub paging: Paging,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct RunArtifacts {
+    #[serde(flatten)]
+    pub at: RepoRef,
+    /// Workflow run id.
+    pub run_id: u64,
+    #[serde(flatten)]
+    pub paging: Paging,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct RunWorkflow {
+    #[serde(flatten)]
+    pub at: RepoRef,
+    /// The workflow: its file name (`ci.yml`) or id (from list_workflows).
+    pub workflow: String,
+    /// Branch to run it on.
+    #[serde(rename = "ref")]
+    pub git_ref: String,
+    /// The workflow's `workflow_dispatch` inputs, by name.
+    pub inputs: Option<serde_json::Map<String, Value>>,
+}
+
 const LIST_WORKFLOW_RUNS: Def = Def {
     name: "list_workflow_runs",
     title: "List workflow runs",
-    description: "Lists GitHub Actions workflow runs of a repository, newest first (id, workflow, branch, status, \
-                       conclusion), filtered by branch, status or event. Use get_workflow_run on a failed run to find \
-                       its failing job.",
+    description: "Lists a repository's GitHub Actions runs newest first (id, workflow, branch, status, conclusion), filtered by branch, status or event.",
     effect: Effect::Read,
 };
 
@@ -94,9 +123,7 @@ async fn get_workflow_run(gh: Github, p: RunRef) -> ToolResult {
 const GET_JOB_LOGS: Def = Def {
     name: "get_job_logs",
     title: "Read a job's log",
-    description: "Returns the last lines of a workflow job's log (default 200, at most 2000), where failures \
-                       usually are: of one job (`job_id`), or of every failed job of a run (`run_id`). Use it to \
-                       see why a run failed.",
+    description: "Returns the last lines of a workflow job's log (default 200, at most 2000): of one job (`job_id`), or of every failed job of a run (`run_id`).",
     effect: Effect::Read,
 };
 
@@ -201,11 +228,63 @@ async fn cancel_workflow_run(gh: Github, p: RunRef) -> ToolResult {
     structured(json!({"run_id": p.run_id, "cancel_requested": true}))
 }
 
+const LIST_WORKFLOWS: Def = Def {
+    name: "list_workflows",
+    title: "List workflows",
+    description: "Lists a repository's GitHub Actions workflows: id, name, file path and state. Use a file name \
+                  or id with run_workflow, or list_workflow_runs for what ran.",
+    effect: Effect::Read,
+};
+
+async fn list_workflows(gh: Github, p: ListInRepo) -> ToolResult {
+    let path = format!("{}/actions/workflows", p.at.path()?);
+    gh.page(&path, &[], &p.paging, Some("workflows"), "workflows", |w| {
+        shape::pick(w, &["id", "name", "path", "state"]).into()
+    })
+    .await
+}
+
+const RUN_WORKFLOW: Def = Def {
+    name: "run_workflow",
+    title: "Run a workflow",
+    description: "Starts a workflow that accepts `workflow_dispatch` on a branch, with its inputs. The run \
+                  appears in list_workflow_runs moments later (GitHub answers before it exists).",
+    effect: Effect::Create,
+};
+
+async fn run_workflow(gh: Github, p: RunWorkflow) -> ToolResult {
+    let path = format!("{}/actions/workflows/{}/dispatches", p.at.path()?, seg("workflow", &p.workflow)?);
+    let mut body = json!({"ref": p.git_ref});
+    if let Some(inputs) = p.inputs {
+        body["inputs"] = Value::Object(inputs);
+    }
+    gh.send(Method::POST, &path, Some(&body)).await?;
+    structured(json!({"workflow": p.workflow, "ref": p.git_ref, "dispatched": true}))
+}
+
+const LIST_WORKFLOW_RUN_ARTIFACTS: Def = Def {
+    name: "list_workflow_run_artifacts",
+    title: "List a run's artifacts",
+    description: "Lists the artifacts a workflow run uploaded: id, name, size, whether it expired, and when it \
+                  does. Use it to see what a run produced, such as test reports.",
+    effect: Effect::Read,
+};
+
+async fn list_workflow_run_artifacts(gh: Github, p: RunArtifacts) -> ToolResult {
+    let path = format!("{}/actions/runs/{}/artifacts", p.at.path()?, p.run_id);
+    let artifact =
+        |a: &Value| shape::pick(a, &["id", "name", "size_in_bytes", "expired", "created_at", "expires_at"]).into();
+    gh.page(&path, &[], &p.paging, Some("artifacts"), "artifacts", artifact).await
+}
+
 pub fn actions_tools() -> Vec<Route> {
     vec![
         route(LIST_WORKFLOW_RUNS, list_workflow_runs),
         route(GET_WORKFLOW_RUN, get_workflow_run),
         route(GET_JOB_LOGS, get_job_logs),
+        route(LIST_WORKFLOWS, list_workflows),
+        route(RUN_WORKFLOW, run_workflow),
+        route(LIST_WORKFLOW_RUN_ARTIFACTS, list_workflow_run_artifacts),
         route(RERUN_WORKFLOW_RUN, rerun_workflow_run),
         route(RERUN_FAILED_JOBS, rerun_failed_jobs),
         route(CANCEL_WORKFLOW_RUN, cancel_workflow_run),

@@ -163,8 +163,7 @@ pub(super) fn set_fields(fields: &[(&str, Option<Value>)]) -> Value {
 const LIST_ISSUES: Def = Def {
     name: "list_issues",
     title: "List issues",
-    description: "Lists a repository's issues (GitHub includes pull requests here; `is_pull_request` tells them \
-                       apart), filtered by state and labels. Bodies are left out: use get_issue for one issue.",
+    description: "Lists a repository's issues without bodies, filtered by state and labels; GitHub includes pull requests (`is_pull_request` tells them apart).",
     effect: Effect::Read,
 };
 
@@ -181,9 +180,7 @@ async fn list_issues(gh: Github, p: ListIssues) -> ToolResult {
 const GET_ISSUE: Def = Def {
     name: "get_issue",
     title: "Get an issue",
-    description: "Gets one issue with its Markdown body, labels, assignees, state and comment count. Use it after \
-                       list_issues or search_issues to read an issue in full; its comments come from \
-                       list_issue_comments.",
+    description: "Gets one issue with its Markdown body, labels, assignees, state, milestone and comment count; its comments come from list_issue_comments.",
     effect: Effect::Read,
 };
 
@@ -208,10 +205,7 @@ async fn list_issue_comments(gh: Github, p: ListIssueComments) -> ToolResult {
 const SEARCH_ISSUES: Def = Def {
     name: "search_issues",
     title: "Search issues and pull requests",
-    description: "Searches issues and pull requests across GitHub with GitHub's search syntax (`repo:`, \
-                       `is:open`, `is:pr`, `label:`, `author:`, `assignee:`, free text) and returns numbers, titles, \
-                       states and repositories. Use it to find issues across repositories; within one repository \
-                       list_issues filters by state and labels.",
+    description: "Searches issues and pull requests across GitHub with GitHub's search syntax (`repo:`, `is:open`, `label:`, `author:`, words): number, title, state, repository.",
     effect: Effect::Read,
 };
 
@@ -265,9 +259,7 @@ async fn create_issue(gh: Github, p: CreateIssue) -> ToolResult {
 const UPDATE_ISSUE: Def = Def {
     name: "update_issue",
     title: "Update an issue",
-    description: "Changes an issue's title, body, state (close with `state_reason` completed or not_planned, or \
-                       reopen), labels or assignees, and returns the updated issue. Use it to close, relabel or \
-                       reassign an issue; labels and assignees replace the current sets.",
+    description: "Changes an issue's title, body, state (closing with `state_reason`), labels, assignees or milestone; labels and assignees replace the current sets.",
     effect: Effect::Update,
 };
 
@@ -294,8 +286,7 @@ async fn update_issue(gh: Github, p: UpdateIssue) -> ToolResult {
 const ADD_ISSUE_COMMENT: Def = Def {
     name: "add_issue_comment",
     title: "Comment on an issue or pull request",
-    description: "Adds a Markdown comment to an issue or pull request conversation and returns the new comment's \
-                       id and URL. For line-by-line review feedback use create_pull_request_review instead.",
+    description: "Adds a Markdown comment to an issue or pull request conversation and returns its id and URL. Line comments go through the review tools.",
     effect: Effect::Create,
 };
 

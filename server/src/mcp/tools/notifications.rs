@@ -73,9 +73,7 @@ pub struct RepoSubscription {
 const LIST_NOTIFICATIONS: Def = Def {
     name: "list_notifications",
     title: "List notifications",
-    description: "Lists the signed-in user's GitHub notifications (unread by default): thread id, reason, subject \
-                       title and type, repository. Use it to see what needs attention; mark one done with \
-                       mark_notification_read.",
+    description: "Lists the user's notifications, unread by default: thread id, reason, subject title and type, repository. Mark them with mark_notification_read.",
     effect: Effect::Read,
 };
 
@@ -100,9 +98,7 @@ async fn mark_notification_read(gh: Github, p: ThreadRef) -> ToolResult {
 const GET_NOTIFICATION_DETAILS: Def = Def {
     name: "get_notification_details",
     title: "Get a notification",
-    description: "Gets one notification thread: why it reached the user, whether it is unread, and its subject \
-                  (issue or pull request number, title and type) and repository. Use it on an id from \
-                  list_notifications before acting on it with the issue and pull request tools.",
+    description: "Gets one notification thread: why it reached the user, whether it is unread, its subject (issue or pull request number, title, type) and repository.",
     effect: Effect::Read,
 };
 

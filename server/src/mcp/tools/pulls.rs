@@ -146,8 +146,7 @@ fn fields(pairs: &[(&str, Option<String>)]) -> Value {
 const LIST_PULL_REQUESTS: Def = Def {
     name: "list_pull_requests",
     title: "List pull requests",
-    description: "Lists a repository's pull requests (number, title, state, author, head and base branch; without \
-                       bodies), filtered by state, head or base branch. Use get_pull_request for one in full.",
+    description: "Lists a repository's pull requests without bodies (number, title, state, author, head and base), filtered by state, head or base branch.",
     effect: Effect::Read,
 };
 
@@ -164,9 +163,7 @@ async fn list_pull_requests(gh: Github, p: ListPulls) -> ToolResult {
 const GET_PULL_REQUEST: Def = Def {
     name: "get_pull_request",
     title: "Get a pull request",
-    description: "Gets one pull request: description, head and base branches, draft/merged/mergeable state, size \
-                       (additions, deletions, changed files) and reviewers. Use it before reviewing or merging; the \
-                       changes themselves come from get_pull_request_files.",
+    description: "Gets one pull request: description, head and base, draft/merged/mergeable state, size and reviewers. Its changes come from get_pull_request_files.",
     effect: Effect::Read,
 };
 
@@ -178,8 +175,7 @@ async fn get_pull_request(gh: Github, p: PullRef) -> ToolResult {
 const GET_PULL_REQUEST_DIFF: Def = Def {
     name: "get_pull_request_diff",
     title: "Get a pull request's diff",
-    description: "Returns the unified diff of a pull request (up to 200,000 characters, marked when truncated). \
-                       For large PRs prefer get_pull_request_files, which lists files with per-file patches.",
+    description: "Returns a pull request's unified diff (up to 200,000 characters, marked when cut). For large ones use get_pull_request_files.",
     effect: Effect::Read,
 };
 
@@ -207,9 +203,7 @@ async fn get_pull_request_files(gh: Github, p: PullList) -> ToolResult {
 const GET_PULL_REQUEST_STATUS: Def = Def {
     name: "get_pull_request_status",
     title: "Get a pull request's CI status",
-    description: "Summarizes CI for a pull request's head commit: the combined commit status (with each status \
-                       context) and the check runs (name, status, conclusion). Use it to see whether a pull request's \
-                       checks pass before merging.",
+    description: "Summarizes CI on a pull request's head commit: the combined status with each context, and the check runs with their conclusions.",
     effect: Effect::Read,
 };
 
@@ -245,8 +239,7 @@ async fn get_pull_request_status(gh: Github, p: PullRef) -> ToolResult {
 const LIST_PULL_REQUEST_REVIEWS: Def = Def {
     name: "list_pull_request_reviews",
     title: "List pull request reviews",
-    description: "Lists the reviews of a pull request: reviewer, state (APPROVED, CHANGES_REQUESTED, COMMENTED), \
-                       text and date. Use it to see whether a pull request is approved or what reviewers asked for.",
+    description: "Lists a pull request's reviews: reviewer, state (APPROVED, CHANGES_REQUESTED, COMMENTED), text and date, to see whether it is approved.",
     effect: Effect::Read,
 };
 
@@ -258,8 +251,7 @@ async fn list_pull_request_reviews(gh: Github, p: PullList) -> ToolResult {
 const CREATE_PULL_REQUEST: Def = Def {
     name: "create_pull_request",
     title: "Open a pull request",
-    description: "Opens a pull request from a head branch into a base branch, optionally as a draft, and returns \
-                       its number and URL. Push the changes first (create_branch, create_or_update_file).",
+    description: "Opens a pull request from a head branch into a base branch, optionally a draft and with reviewers, and returns its number and URL.",
     effect: Effect::Create,
 };
 
@@ -313,9 +305,7 @@ async fn update_pull_request(gh: Github, p: UpdatePull) -> ToolResult {
 const MERGE_PULL_REQUEST: Def = Def {
     name: "merge_pull_request",
     title: "Merge a pull request",
-    description: "Merges a pull request with a merge commit, squash or rebase, and returns whether it merged and \
-                       the merge commit SHA. Use it once reviews and checks pass (get_pull_request_status); pass `sha` \
-                       to merge only if the head has not changed since you reviewed it.",
+    description: "Merges a pull request (merge, squash or rebase) and returns the merge commit SHA. Pass `sha` to merge only if the head is still the one you reviewed.",
     effect: Effect::Apply,
 };
 
@@ -334,9 +324,7 @@ async fn merge_pull_request(gh: Github, p: MergePull) -> ToolResult {
 const SEARCH_PULL_REQUESTS: Def = Def {
     name: "search_pull_requests",
     title: "Search pull requests",
-    description: "Searches pull requests across GitHub with GitHub's search syntax (`repo:`, `is:open`, \
-                  `author:`, `review-requested:@me`, `is:merged`, free text): numbers, titles, states and \
-                  repositories.",
+    description: "Searches pull requests with GitHub's search syntax (`repo:`, `is:open`, `author:`, `review-requested:@me`, words): number, title, state, repository.",
     effect: Effect::Read,
 };
 

@@ -204,9 +204,7 @@ pub struct SearchCommits {
 const SEARCH_REPOSITORIES: Def = Def {
     name: "search_repositories",
     title: "Search repositories",
-    description: "Searches GitHub repositories with GitHub's search syntax (e.g. `topic:mcp language:go`, \
-                       `user:octocat`, `org:github`). Returns names, descriptions, stars and URLs. Use it to find a \
-                       repository whose owner or exact name you don't know.",
+    description: "Searches repositories with GitHub's search syntax (e.g. `topic:mcp language:go`, `org:github`): names, descriptions, stars and URLs.",
     effect: Effect::Read,
 };
 
@@ -220,9 +218,7 @@ async fn search_repositories(gh: Github, p: SearchRepositories) -> ToolResult {
 const GET_REPOSITORY: Def = Def {
     name: "get_repository",
     title: "Get a repository",
-    description: "Gets one repository's details: description, visibility, default branch, language, topics, \
-                       stars, forks and open issue count. Use it first to learn a repository's default branch and what \
-                       it is.",
+    description: "Gets one repository: description, visibility, default branch, language, topics, stars, forks and open issue count. Use it first.",
     effect: Effect::Read,
 };
 
@@ -234,10 +230,7 @@ async fn get_repository(gh: Github, p: RepoRef) -> ToolResult {
 const GET_FILE_CONTENTS: Def = Def {
     name: "get_file_contents",
     title: "Read a file or list a directory",
-    description: "Reads a file's text (up to 100,000 characters, marked when truncated) or lists a directory \
-                       (names, types, sizes) at a branch, tag or commit. Use it to read code or browse a repository. \
-                       Binary and very large files are described, not returned. The result includes the file's blob \
-                       `sha`, needed to update it.",
+    description: "Reads a file's text (up to 100,000 characters) or lists a directory, at a branch, tag or commit. Returns the blob `sha` an update needs; binary files are described.",
     effect: Effect::Read,
 };
 
@@ -276,9 +269,7 @@ async fn list_branches(gh: Github, p: ListInRepo) -> ToolResult {
 const LIST_COMMITS: Def = Def {
     name: "list_commits",
     title: "List commits",
-    description: "Lists commits, newest first, from a branch, tag or SHA; optionally only those touching a path, \
-                       by an author, or within a time range. Returns SHA, message, author and date. Use it to see \
-                       recent history or who changed a file; get_commit shows one commit's changes.",
+    description: "Lists commits newest first from a branch, tag or SHA, optionally touching a path, by an author or in a time range: SHA, message, author, date.",
     effect: Effect::Read,
 };
 
@@ -295,9 +286,7 @@ async fn list_commits(gh: Github, p: ListCommits) -> ToolResult {
 const GET_COMMIT: Def = Def {
     name: "get_commit",
     title: "Get a commit",
-    description: "Gets one commit: message, author, date, stats and the changed files with their patches (each \
-                       patch capped at 3,000 characters). Use it to see exactly what a commit from list_commits \
-                       changed.",
+    description: "Gets one commit: message, author, date, stats and its changed files (a page at a time) with their patches, each capped at 3,000 characters.",
     effect: Effect::Read,
 };
 
@@ -336,9 +325,7 @@ async fn list_releases(gh: Github, p: ListInRepo) -> ToolResult {
 const CREATE_BRANCH: Def = Def {
     name: "create_branch",
     title: "Create a branch",
-    description: "Creates a branch from another branch (default: the repository's default branch) and returns its \
-                       name and starting SHA. Use it before committing with create_or_update_file and opening a pull \
-                       request.",
+    description: "Creates a branch from another (default: the default branch) and returns its name and starting SHA, ready for create_or_update_file.",
     effect: Effect::Create,
 };
 
@@ -358,9 +345,7 @@ async fn create_branch(gh: Github, p: CreateBranch) -> ToolResult {
 const CREATE_OR_UPDATE_FILE: Def = Def {
     name: "create_or_update_file",
     title: "Create or update a file",
-    description: "Commits a file's complete new text content to a branch and returns the file's new blob `sha` \
-                       and the commit. Use it to add or change one file; to replace an existing file pass its current \
-                       blob `sha` (from get_file_contents), without which GitHub refuses the update.",
+    description: "Commits a file's complete new text to a branch; returns its blob `sha` and the commit. To replace a file, pass its current `sha` (from get_file_contents).",
     effect: Effect::Apply,
 };
 
@@ -383,9 +368,7 @@ async fn create_or_update_file(gh: Github, p: CreateOrUpdateFile) -> ToolResult 
 const FORK_REPOSITORY: Def = Def {
     name: "fork_repository",
     title: "Fork a repository",
-    description: "Forks a repository into the signed-in user's account or an organization and returns the fork's \
-                       full name and URL. Use it to propose changes to a repository you cannot push to. GitHub creates \
-                       the fork asynchronously; it may take a few seconds before it can be read.",
+    description: "Forks a repository into the user's account or an organization and returns the fork's name and URL. GitHub makes forks asynchronously: reading it may take seconds.",
     effect: Effect::Ensure,
 };
 
@@ -455,9 +438,7 @@ const TREE_ENTRIES: usize = 1_000;
 const GET_REPOSITORY_TREE: Def = Def {
     name: "get_repository_tree",
     title: "Get the repository tree",
-    description: "Lists the files and directories of a repository at a ref, recursively by default, optionally \
-                  under one directory: path, type (`blob` file or `tree` directory), size and SHA. Use it to find \
-                  files before reading them with get_file_contents.",
+    description: "Lists a repository's files and directories at a ref, recursively by default or under one path: path, type (`blob` or `tree`), size and SHA.",
     effect: Effect::Read,
 };
 

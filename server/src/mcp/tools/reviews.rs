@@ -146,9 +146,7 @@ async fn my_pending_review(gh: &Github, reviews: &str) -> Result<u64, ToolFailur
 const CREATE_PULL_REQUEST_REVIEW: Def = Def {
     name: "create_pull_request_review",
     title: "Review a pull request",
-    description: "Reviews a pull request, optionally with comments on lines of changed files: submitted at once \
-                  (APPROVE, REQUEST_CHANGES or COMMENT), or pending without an event, to submit later with \
-                  submit_pending_pull_request_review. Returns the review's id and state.",
+    description: "Reviews a pull request, optionally with line comments: submitted now (APPROVE, REQUEST_CHANGES, COMMENT) or, without an event, pending until submitted.",
     effect: Effect::Create,
 };
 
@@ -207,8 +205,7 @@ async fn delete_pending_pull_request_review(gh: Github, p: PullAt) -> ToolResult
 const ADD_PULL_REQUEST_REVIEW_COMMENT: Def = Def {
     name: "add_pull_request_review_comment",
     title: "Comment on a line",
-    description: "Comments on a line, or a range of lines, of a file a pull request changes, visible at once (a \
-                  review of its own). Returns the comment's id, to reply to with add_reply_to_pull_request_comment.",
+    description: "Comments on a line, or a range of lines, of a file a pull request changes, visible at once. Returns the comment's id, for replies.",
     effect: Effect::Create,
 };
 
@@ -237,9 +234,7 @@ async fn add_reply_to_pull_request_comment(gh: Github, p: Reply) -> ToolResult {
 const LIST_PULL_REQUEST_REVIEW_COMMENTS: Def = Def {
     name: "list_pull_request_review_comments",
     title: "List line comments",
-    description: "Lists the line comments of a pull request's reviews: file, line (or range), side, author, text \
-                  and the comment each replies to, oldest first. The conversation's comments come from \
-                  list_issue_comments.",
+    description: "Lists the line comments of a pull request's reviews, oldest first: file, line or range, side, author, text and what each replies to.",
     effect: Effect::Read,
 };
 

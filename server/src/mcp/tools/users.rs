@@ -46,9 +46,7 @@ pub struct SearchCode {
 const GET_USER: Def = Def {
     name: "get_user",
     title: "Get a user's profile",
-    description: "Gets a GitHub user's or organization's public profile: name, company, location, bio, public \
-                       repository and follower counts. Use it to learn who a login belongs to; for the signed-in user \
-                       use get_me.",
+    description: "Gets a user's or organization's public profile: name, company, location, bio, repository and follower counts. For the signed-in user use get_me.",
     effect: Effect::Read,
 };
 
@@ -60,9 +58,7 @@ async fn get_user(gh: Github, p: GetUser) -> ToolResult {
 const SEARCH_USERS: Def = Def {
     name: "search_users",
     title: "Search users",
-    description: "Searches GitHub users and organizations with GitHub's search syntax (e.g. `location:berlin \
-                       language:rust followers:>50`); returns logins, types and profile URLs. Use get_user to read one \
-                       profile.",
+    description: "Searches users and organizations with GitHub's search syntax (e.g. `location:berlin language:rust`): logins, types and profile URLs.",
     effect: Effect::Read,
 };
 
@@ -104,9 +100,7 @@ pub fn users_tools() -> Vec<Route> {
 const SEARCH_CODE: Def = Def {
     name: "search_code",
     title: "Search code",
-    description: "Searches code across GitHub repositories the user can see (e.g. `repo:octocat/hello-world fn \
-                       main`) and returns matching files: repository, path and URL. Use it to find where something is \
-                       defined, then read a hit with get_file_contents.",
+    description: "Searches code in the repositories the user can see (e.g. `repo:octocat/hello-world fn main`): repository, path and URL of each matching file.",
     effect: Effect::Read,
 };
 
