@@ -171,3 +171,30 @@ async fn forks_and_new_repositories() -> TestResult {
     assert_eq!(w.get("/repos/hubot/empty", Some(&w.octo)).await?.status, 404, "private to hubot");
     Ok(())
 }
+
+#[tokio::test]
+async fn a_branch_moves_by_the_git_data_api_only_forward_unless_forced() -> TestResult {
+    let w = World::start().await?;
+    let refs = "/repos/octocat/hello-world/git/refs/heads/feature";
+    // feature is at F1, a child of C3: moving it back to C3 is not a fast forward.
+    let back = w.send(Method::PATCH, refs, &w.octo, json!({"sha": C3})).await?;
+    assert_eq!((back.status, back.json()["message"].as_str()), (422, Some("Update is not a fast forward")));
+    let forced = w.send(Method::PATCH, refs, &w.octo, json!({"sha": C3, "force": true})).await?;
+    assert_eq!((forced.status, forced.json()["object"]["sha"].as_str()), (200, Some(C3)));
+    let tree = w
+        .send(
+            Method::POST,
+            "/repos/octocat/hello-world/git/trees",
+            &w.octo,
+            json!({"tree": [{"path": "a.txt", "mode": "100644", "type": "blob", "content": "a"}]}),
+        )
+        .await?;
+    assert_eq!(tree.status, 201, "{}", tree.text);
+    let bad_parent = json!({"message": "m", "tree": tree.json()["sha"], "parents": ["0".repeat(40)]});
+    let refused = w.send(Method::POST, "/repos/octocat/hello-world/git/commits", &w.octo, bad_parent).await?;
+    assert_eq!(refused.status, 422, "{}", refused.text);
+    let missing =
+        w.send(Method::PATCH, "/repos/octocat/hello-world/git/refs/heads/nope", &w.octo, json!({"sha": C3})).await?;
+    assert_eq!((missing.status, missing.json()["message"].as_str()), (422, Some("Reference does not exist")));
+    Ok(())
+}

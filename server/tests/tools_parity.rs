@@ -592,3 +592,31 @@ async fn workflows_are_listed_dispatched_and_their_artifacts_shown() {
     let (_, empty) = s.call("list_workflow_run_artifacts", hello(json!({"run_id": RUN_OK}))).await;
     assert_eq!(empty["artifacts"], json!([]));
 }
+
+#[tokio::test]
+async fn push_files_commits_several_changes_at_once_through_the_git_data_api() {
+    let s = Session::start().await;
+    let (_, before) = s.call("list_commits", hello(json!({"sha": "feature", "per_page": 1}))).await;
+    let push = hello(json!({"branch": "feature", "message": "Docs and code together",
+        "files": [{"path": "docs/new.md", "content": "# New\n"}, {"path": "src/main.rs", "content": "fn main() {}\n"}],
+        "delete": ["logo.png"]}));
+    let (err, out) = s.call("push_files", push).await;
+    assert!(!err, "{out}");
+    assert_eq!(out["written"], json!(["docs/new.md", "src/main.rs"]));
+    let (_, after) = s.call("list_commits", hello(json!({"sha": "feature", "per_page": 2}))).await;
+    assert_eq!(after["commits"][0]["sha"], out["commit"]["sha"], "one new commit on the branch: {after}");
+    assert_eq!(after["commits"][1]["sha"], before["commits"][0]["sha"], "on top of the old head");
+    let (_, new) = s.call("get_file_contents", hello(json!({"path": "docs/new.md", "ref": "feature"}))).await;
+    assert_eq!(new["content"], "# New\n");
+    let (err, gone) = s.call("get_file_contents", hello(json!({"path": "logo.png", "ref": "feature"}))).await;
+    assert!(err && text(&gone).contains(NOT_FOUND), "{gone}");
+    let (_, untouched) = s.call("get_file_contents", hello(json!({"path": "README.md", "ref": "feature"}))).await;
+    assert!(untouched["content"].as_str().unwrap().starts_with("# Hello World"), "the rest of the tree stays");
+    let (err, nothing) = s.call("push_files", hello(json!({"branch": "feature", "message": "x"}))).await;
+    assert!(err && text(&nothing).contains("Nothing to commit"), "{nothing}");
+    let (err, none) = s.call("push_files", hello(json!({"branch": "nope", "message": "x", "delete": ["a"]}))).await;
+    assert!(err && text(&none).contains(NOT_FOUND), "{none}");
+    let (err, bad) =
+        s.call("push_files", hello(json!({"branch": "feature", "message": "x", "delete": ["../x"]}))).await;
+    assert!(err && text(&bad).contains("not a valid path"), "{bad}");
+}

@@ -22,6 +22,7 @@ pub(crate) use gate::{add_fault_headers, fault_response, take_fault};
 mod downloads;
 mod errors;
 mod gate;
+mod git_data;
 mod input;
 mod issue_more;
 mod issues;
@@ -63,6 +64,7 @@ pub(crate) fn router(shared: Arc<Shared>, prefix: &str) -> Router<Arc<Shared>> {
         .merge(pulls::routes())
         .merge(pull_branches::routes())
         .merge(repo_more::routes())
+        .merge(git_data::routes())
         .merge(reviews::routes())
         .merge(review_comments::routes())
         .merge(checks::routes())

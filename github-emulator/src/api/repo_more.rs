@@ -240,7 +240,7 @@ fn resolve_tree(view: &View, repo: &Repo, name: &str) -> Option<Arc<Tree>> {
     if let Some(commit) = repo.resolve(&view.world.git, name) {
         return Some(view.world.git.tree(&commit));
     }
-    repo.branches.values().map(|tip| view.world.git.tree(tip)).find(|t| dir_sha(t, "").eq_ignore_ascii_case(name))
+    view.world.git.tree_by_sha(&name.to_ascii_lowercase())
 }
 
 async fn tree(call: RepoCall<String>, query: Query) -> Result<Response, ApiError> {
@@ -250,6 +250,11 @@ async fn tree(call: RepoCall<String>, query: Query) -> Result<Response, ApiError
 
 fn tree_of(view: &View, repo: &Repo, sha: &str, recursive: bool) -> Result<Response, ApiError> {
     let files = resolve_tree(view, repo, sha).ok_or_else(|| not_found_because("Not Found"))?;
+    Ok(json_response(StatusCode::OK, &tree_json(view, repo, &files, recursive)))
+}
+
+/// A tree as GitHub's `git-tree`: its directories and files, every path below or the top level.
+pub(crate) fn tree_json(view: &View, repo: &Repo, files: &Tree, recursive: bool) -> Value {
     let api = model::repo::repo_api(view, repo);
     let mut dirs: std::collections::BTreeSet<String> = Default::default();
     for path in files.keys() {
@@ -264,7 +269,7 @@ fn tree_of(view: &View, repo: &Repo, sha: &str, recursive: bool) -> Result<Respo
         .iter()
         .filter(|d| shown(d))
         .map(|d| {
-            let sha = dir_sha(&files, d);
+            let sha = dir_sha(files, d);
             (d.clone(), json!({"path": d, "mode": "040000", "type": "tree", "sha": sha, "url": format!("{api}/git/trees/{sha}")}))
         })
         .collect();
@@ -273,14 +278,13 @@ fn tree_of(view: &View, repo: &Repo, sha: &str, recursive: bool) -> Result<Respo
         (p.clone(), json!({"path": p, "mode": "100644", "type": "blob", "sha": blob, "size": size, "url": format!("{api}/git/blobs/{blob}")}))
     }));
     entries.sort_by(|a, b| a.0.cmp(&b.0));
-    let root = dir_sha(&files, "");
-    let body = json!({
+    let root = dir_sha(files, "");
+    json!({
         "sha": root,
         "url": format!("{api}/git/trees/{root}"),
         "tree": entries.into_iter().map(|(_, e)| e).collect::<Vec<_>>(),
         "truncated": false,
-    });
-    Ok(json_response(StatusCode::OK, &body))
+    })
 }
 
 /// One fully named ref, `heads/x` or `tags/x`, as GitHub's `git-ref`.

@@ -34,10 +34,11 @@ pub(crate) struct Change {
     pub new: Option<String>,
 }
 
-/// Blobs and commits by sha.
+/// Blobs, trees made through the git data API, and commits, by sha.
 #[derive(Debug, Default)]
 pub(crate) struct Git {
     blobs: HashMap<String, Arc<[u8]>>,
+    trees: HashMap<String, Arc<Tree>>,
     commits: HashMap<String, Commit>,
 }
 
@@ -56,6 +57,21 @@ impl Git {
 
     pub fn blob(&self, sha: &str) -> Option<&Arc<[u8]>> {
         self.blobs.get(sha)
+    }
+
+    /// Stores a tree (`POST .../git/trees`) and returns its sha.
+    pub fn put_tree(&mut self, tree: Tree) -> String {
+        let sha = dir_sha(&tree, "");
+        self.trees.entry(sha.clone()).or_insert_with(|| Arc::new(tree));
+        sha
+    }
+
+    /// The root tree `sha` names: one stored, or one of a commit.
+    pub fn tree_by_sha(&self, sha: &str) -> Option<Arc<Tree>> {
+        if let Some(tree) = self.trees.get(sha) {
+            return Some(Arc::clone(tree));
+        }
+        self.commits.values().find(|c| dir_sha(&c.tree, "") == sha).map(|c| Arc::clone(&c.tree))
     }
 
     /// Stores a commit as given (the seed uses fixed shas).

@@ -201,6 +201,30 @@ pub struct SearchCommits {
     pub paging: Paging,
 }
 
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct FileChange {
+    /// Path of the file.
+    pub path: String,
+    /// Its complete new text.
+    pub content: String,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct PushFiles {
+    #[serde(flatten)]
+    pub at: RepoRef,
+    /// Branch to commit to (it must exist).
+    pub branch: String,
+    /// Commit message.
+    pub message: String,
+    /// Files to create or replace.
+    #[serde(default)]
+    pub files: Vec<FileChange>,
+    /// Paths to delete in the same commit.
+    #[serde(default)]
+    pub delete: Vec<String>,
+}
+
 const SEARCH_REPOSITORIES: Def = Def {
     name: "search_repositories",
     title: "Search repositories",
@@ -545,6 +569,47 @@ async fn get_tag(gh: Github, p: ReleaseByTag) -> ToolResult {
     }))
 }
 
+const PUSH_FILES: Def = Def {
+    name: "push_files",
+    title: "Commit several files",
+    description: "Commits several files at once to a branch, creating, replacing or deleting them, in one commit; \
+                  returns its SHA. Refused if the branch moved meanwhile.",
+    effect: Effect::Apply,
+};
+
+async fn push_files(gh: Github, p: PushFiles) -> ToolResult {
+    if p.files.is_empty() && p.delete.is_empty() {
+        return Err(ToolFailure::message("Nothing to commit: pass `files` and/or `delete`."));
+    }
+    let repo = p.at.path()?;
+    // The git data API: the branch's commit and tree, a new tree on top, a commit of it, and the
+    // branch moved to it (a fast-forward only, so a concurrent push is not lost).
+    let head = gh.get(&format!("{repo}/git/ref/heads/{}", seg("branch", &p.branch)?), &[]).await?;
+    let parent = head["object"]["sha"].as_str().unwrap_or_default().to_owned();
+    let base = gh.get(&format!("{repo}/git/commits/{}", seg("sha", &parent)?), &[]).await?;
+    let mut entries: Vec<Value> = Vec::new();
+    for f in &p.files {
+        file_path(&f.path)?;
+        entries.push(json!({"path": f.path, "mode": "100644", "type": "blob", "content": f.content}));
+    }
+    for path in &p.delete {
+        file_path(path)?;
+        entries.push(json!({"path": path, "mode": "100644", "type": "blob", "sha": null}));
+    }
+    let body = json!({"base_tree": base["tree"]["sha"], "tree": entries});
+    let tree = gh.send(Method::POST, &format!("{repo}/git/trees"), Some(&body)).await?;
+    let commit = json!({"message": p.message, "tree": tree["sha"], "parents": [parent]});
+    let commit = gh.send(Method::POST, &format!("{repo}/git/commits"), Some(&commit)).await?;
+    let moved = json!({"sha": commit["sha"], "force": false});
+    gh.send(Method::PATCH, &format!("{repo}/git/refs/heads/{}", seg("branch", &p.branch)?), Some(&moved)).await?;
+    structured(json!({
+        "branch": p.branch,
+        "commit": {"sha": commit["sha"], "html_url": commit["html_url"]},
+        "written": p.files.iter().map(|f| f.path.as_str()).collect::<Vec<_>>(),
+        "deleted": p.delete,
+    }))
+}
+
 pub fn repos_tools() -> Vec<Route> {
     vec![
         route(SEARCH_REPOSITORIES, search_repositories),
@@ -564,6 +629,7 @@ pub fn repos_tools() -> Vec<Route> {
         route(CREATE_BRANCH, create_branch),
         route(CREATE_OR_UPDATE_FILE, create_or_update_file),
         route(DELETE_FILE, delete_file),
+        route(PUSH_FILES, push_files),
         route(FORK_REPOSITORY, fork_repository),
         route(CREATE_REPOSITORY, create_repository),
     ]
