@@ -620,3 +620,30 @@ async fn push_files_commits_several_changes_at_once_through_the_git_data_api() {
         s.call("push_files", hello(json!({"branch": "feature", "message": "x", "delete": ["../x"]}))).await;
     assert!(err && text(&bad).contains("not a valid path"), "{bad}");
 }
+
+#[tokio::test]
+async fn an_organization_s_issue_types_are_listed_and_set() {
+    let s = Session::start().await;
+    let docs = |extra: Value| {
+        let mut args = json!({"owner": "github", "repo": "docs"});
+        for (k, v) in extra.as_object().unwrap() {
+            args[k] = v.clone();
+        }
+        args
+    };
+    let (err, out) = s.call("list_issue_types", docs(json!({}))).await;
+    assert!(!err, "{out}");
+    let names: Vec<&str> = out["issue_types"].as_array().unwrap().iter().filter_map(|t| t["name"].as_str()).collect();
+    assert_eq!(names, ["Task", "Bug", "Feature"]);
+    let (_, mine) = s.call("list_issue_types", hello(json!({}))).await;
+    assert_eq!(mine["issue_types"], json!([]), "a user's repository has none");
+    let (err, issue) = s.call("create_issue", docs(json!({"title": "Broken link"}))).await;
+    assert!(!err, "{issue}");
+    let number = issue["number"].as_u64().unwrap();
+    let (err, typed) = s.call("update_issue", docs(json!({"issue_number": number, "type": "Bug"}))).await;
+    assert!(!err && typed["type"] == "Bug", "{typed}");
+    let (err, bad) = s.call("update_issue", docs(json!({"issue_number": number, "type": "Epic"}))).await;
+    assert!(err && text(&bad).contains("type"), "{bad}");
+    let (err, cleared) = s.call("update_issue", docs(json!({"issue_number": number, "type": ""}))).await;
+    assert!(!err && cleared.get("type").is_none(), "{cleared}");
+}

@@ -4,7 +4,8 @@
 //! one parent, 422 otherwise unless `replace_parent`); reactions (`POST
 //! .../issues/{n}/reactions` and `.../issues/comments/{id}/reactions`,
 //! `{content}`: 201 new, 200 when the user already reacted so); milestones
-//! (`GET .../milestones`, `?state=open|closed|all`); and teams (`GET
+//! (`GET .../milestones`, `?state=open|closed|all`); issue types (`GET
+//! .../issue-types`: the owner organization's); and teams (`GET
 //! /user/teams`, `GET /orgs/{org}/teams/{slug}/members`, members only).
 
 use std::sync::Arc;
@@ -33,6 +34,7 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
         .route("/repos/{owner}/{repo}/issues/{number}/reactions", post(react_to_issue))
         .route("/repos/{owner}/{repo}/issues/comments/{id}/reactions", post(react_to_comment))
         .route("/repos/{owner}/{repo}/milestones", get(milestones))
+        .route("/repos/{owner}/{repo}/issue-types", get(issue_types))
         .route("/user/teams", get(my_teams))
         .route("/orgs/{org}/teams/{slug}/members", get(team_members))
 }
@@ -244,4 +246,18 @@ async fn team_members(
         .find(|t| t.org.eq_ignore_ascii_case(&org) && t.slug == slug)
         .ok_or_else(ApiError::not_found)?;
     Ok(list_response(&team.members, &uri, &shared.api_url, |m| model::account(view.shared, view.world, m)))
+}
+
+/// The issue types of the organization that owns the repository (none for a user's).
+async fn issue_types(call: RepoCall<()>) -> Result<Response, ApiError> {
+    call.read(|view, repo| {
+        let types: Vec<serde_json::Value> = view
+            .world
+            .issue_types
+            .iter()
+            .filter(|t| t.org.eq_ignore_ascii_case(&repo.owner))
+            .map(model::issue::issue_type)
+            .collect();
+        Ok(json_response(StatusCode::OK, &serde_json::Value::Array(types)))
+    })
 }

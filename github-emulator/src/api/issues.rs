@@ -165,6 +165,24 @@ async fn update(
             None => return Err(ApiError::validation("Issue", "milestone", "invalid")),
         },
     };
+    // `type`: the name of one of the owner organization's issue types, or null; dropped without push access.
+    let issue_type = match body.0.get("type") {
+        Some(_) if !push => None,
+        None => None,
+        Some(serde_json::Value::Null) => Some(None),
+        Some(v) => {
+            let name = v.as_str().unwrap_or_default();
+            let known = view
+                .world
+                .issue_types
+                .iter()
+                .find(|t| t.org.eq_ignore_ascii_case(&repo.owner) && t.name.eq_ignore_ascii_case(name));
+            match known {
+                Some(t) => Some(Some(t.name.clone())),
+                None => return Err(ApiError::validation("Issue", "type", "invalid")),
+            }
+        }
+    };
     let at = (repo.owner.clone(), repo.name.clone());
     let labels = match labels {
         Some(list) if push => Some(ensure_labels(world, &at, &list)),
@@ -187,6 +205,9 @@ async fn update(
     }
     if let Some(milestone) = milestone {
         issue.milestone = milestone;
+    }
+    if let Some(issue_type) = issue_type {
+        issue.issue_type = issue_type;
     }
     match state {
         Some(state) => issue.set_state(state == "open", &caller.login, reason, now),

@@ -26,6 +26,8 @@ pub(crate) struct Issue {
     pub pull: Option<Pull>,
     /// The number of its milestone.
     pub milestone: Option<u64>,
+    /// Its issue type (an organization's, by name).
+    pub issue_type: Option<String>,
     /// Ids of its sub-issues (issues of the same repository), in priority order.
     pub sub_issues: Vec<u64>,
     pub reactions: Vec<Reaction>,
@@ -56,6 +58,17 @@ pub(crate) struct Milestone {
     pub due_on: Option<u64>,
     pub creator: String,
     pub created_at: u64,
+}
+
+/// An issue type an organization defines (`Task`, `Bug`, `Feature`, ...).
+#[derive(Debug, Clone)]
+pub(crate) struct IssueType {
+    pub id: u64,
+    pub org: String,
+    pub name: String,
+    pub description: Option<String>,
+    /// One of GitHub's eight: gray, blue, green, yellow, orange, red, pink, purple.
+    pub color: String,
 }
 
 /// A team of an organization.
@@ -89,6 +102,7 @@ impl Issue {
             closed_by: None,
             pull: None,
             milestone: None,
+            issue_type: None,
             sub_issues: Vec::new(),
             reactions: Vec::new(),
         }

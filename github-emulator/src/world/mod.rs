@@ -22,7 +22,7 @@ pub(crate) use activity::{
 pub(crate) use diff::{diff, unified};
 pub(crate) use git::{Change, Commit, Git, Tree, changes, dir_sha};
 pub(crate) use issues::{
-    Comment, Issue, Label, Merged, Milestone, Pull, REACTIONS, Reaction, Review, ReviewComment, Team,
+    Comment, Issue, IssueType, Label, Merged, Milestone, Pull, REACTIONS, Reaction, Review, ReviewComment, Team,
 };
 pub(crate) use pulls::{MergeOptions, MergeRefusal, UpdateRefusal};
 
@@ -34,6 +34,7 @@ pub(crate) struct World {
     pub threads: Vec<Thread>,
     pub repo_subscriptions: Vec<RepoSubscription>,
     pub teams: Vec<Team>,
+    pub issue_types: Vec<IssueType>,
     /// Logins that are organizations (users come from the config).
     pub orgs: Vec<String>,
     /// Job log download tokens handed out in redirects → (owner, repo, job id).

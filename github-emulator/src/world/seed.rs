@@ -54,6 +54,7 @@ pub(super) fn world() -> World {
         threads: Vec::new(),
         repo_subscriptions: Vec::new(),
         teams: Vec::new(),
+        issue_types: Vec::new(),
         orgs: vec!["github".into()],
         log_tokens: Default::default(),
         next_id: FIRST_FREE_ID,
@@ -62,6 +63,18 @@ pub(super) fn world() -> World {
     let secret = secret_plans(&mut world.git);
     let docs = github_docs(&mut world.git);
     world.repos = vec![hello, secret, docs];
+    let kind = |id: u64, name: &str, description: &str, color: &str| crate::world::IssueType {
+        id,
+        org: "github".into(),
+        name: name.into(),
+        description: Some(description.into()),
+        color: color.into(),
+    };
+    world.issue_types = vec![
+        kind(201, "Task", "A specific piece of work", "yellow"),
+        kind(202, "Bug", "An unexpected problem or behavior", "red"),
+        kind(203, "Feature", "A request, idea, or new functionality", "blue"),
+    ];
     world.teams = vec![crate::world::Team {
         id: 1_001,
         org: "github".into(),
@@ -159,6 +172,7 @@ fn issue(id: u64, number: u64, title: &str, body: &str, user: &str, created_at: 
         closed_by: None,
         pull: None,
         milestone: None,
+        issue_type: None,
         sub_issues: Vec::new(),
         reactions: Vec::new(),
     }

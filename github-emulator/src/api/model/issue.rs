@@ -9,7 +9,7 @@ use super::{account, maybe_account, merge, node_id};
 use crate::api::access::View;
 use crate::api::model::repo::{repo_api, repo_html};
 use crate::world::time::iso;
-use crate::world::{Comment, Issue, Label, Milestone, REACTIONS, Reaction, Repo, Team};
+use crate::world::{Comment, Issue, IssueType, Label, Milestone, REACTIONS, Reaction, Repo, Team};
 
 /// An issue as lists and search results show it; `full` adds `closed_by`
 /// as `GET .../issues/{n}` does.
@@ -45,7 +45,7 @@ pub(crate) fn issue(view: &View, repo: &Repo, issue: &Issue, full: bool) -> Valu
         "updated_at": iso(issue.updated_at),
         "closed_at": issue.closed_at.map(iso),
         "author_association": association(view, repo, &issue.user),
-        "type": null,
+        "type": issue.issue_type.as_deref().and_then(|t| view.world.issue_types.iter().find(|k| k.org.eq_ignore_ascii_case(&repo.owner) && k.name == t)).map(issue_type),
         "active_lock_reason": null,
         "sub_issues_summary": sub_issues_summary(repo, issue),
         "body": issue.body,
@@ -172,6 +172,11 @@ pub(crate) fn milestone(view: &View, repo: &Repo, m: &Milestone) -> Value {
         "closed_at": null,
         "due_on": m.due_on.map(iso),
     })
+}
+
+pub(crate) fn issue_type(t: &IssueType) -> Value {
+    json!({"id": t.id, "node_id": node_id("IssueType", t.id), "name": t.name, "description": t.description,
+        "color": t.color, "is_enabled": true, "created_at": iso(0), "updated_at": iso(0)})
 }
 
 pub(crate) fn team(view: &View, t: &Team) -> Value {

@@ -95,6 +95,9 @@ pub struct UpdateIssue {
     pub assignees: Option<Vec<String>>,
     /// Milestone number (from list_milestones); 0 removes the milestone.
     pub milestone: Option<u64>,
+    /// Issue type name (from list_issue_types, organizations only); empty removes it.
+    #[serde(rename = "type")]
+    pub issue_type: Option<String>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -272,10 +275,11 @@ async fn update_issue(gh: Github, p: UpdateIssue) -> ToolResult {
         ("labels", p.labels.map(Value::from)),
         ("assignees", p.assignees.map(Value::from)),
         ("milestone", p.milestone.map(|n| if n == 0 { Value::Null } else { json!(n) })),
+        ("type", p.issue_type.map(|t| if t.is_empty() { Value::Null } else { json!(t) })),
     ]);
     if body.as_object().is_some_and(Map::is_empty) {
         return Err(ToolFailure::message(
-            "Nothing to change: pass at least one of title, body, state, labels, assignees, milestone.",
+            "Nothing to change: pass at least one of title, body, state, labels, assignees, milestone, type.",
         ));
     }
     let path = format!("{}/issues/{}", p.at.path()?, p.issue_number);

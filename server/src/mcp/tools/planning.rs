@@ -1,5 +1,5 @@
-//! Toolset `issues`, the planning side: sub-issues (list, add, remove, reorder), milestones, and
-//! reactions on issues and comments.
+//! Toolset `issues`, the planning side: sub-issues (list, add, remove, reorder), milestones, issue
+//! types, and reactions on issues and comments.
 
 use reqwest::Method;
 use rmcp::schemars::{self, JsonSchema};
@@ -242,6 +242,26 @@ async fn add_issue_comment_reaction(gh: Github, p: CommentReaction) -> ToolResul
     structured(json!({"comment_id": p.comment_id, "reaction": v["content"], "id": v["id"]}))
 }
 
+const LIST_ISSUE_TYPES: Def = Def {
+    name: "list_issue_types",
+    title: "List issue types",
+    description: "Lists the issue types an organization's repository offers (Task, Bug, Feature, ...): name, \
+                  description and color. Set one with update_issue's `type`; users' repositories have none.",
+    effect: Effect::Read,
+};
+
+async fn list_issue_types(gh: Github, p: RepoRef) -> ToolResult {
+    let types = gh.get(&format!("{}/issue-types", p.path()?), &[]).await?;
+    let list: Vec<Value> = types
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .map(|t| shape::pick(t, &["name", "description", "color"]).into())
+        .collect();
+    structured(json!({"issue_types": list}))
+}
+
 pub fn planning_tools() -> Vec<Route> {
     vec![
         route(LIST_SUB_ISSUES, list_sub_issues),
@@ -249,6 +269,7 @@ pub fn planning_tools() -> Vec<Route> {
         route(REMOVE_SUB_ISSUE, remove_sub_issue),
         route(REPRIORITIZE_SUB_ISSUE, reprioritize_sub_issue),
         route(LIST_MILESTONES, list_milestones),
+        route(LIST_ISSUE_TYPES, list_issue_types),
         route(ADD_ISSUE_REACTION, add_issue_reaction),
         route(ADD_ISSUE_COMMENT_REACTION, add_issue_comment_reaction),
     ]

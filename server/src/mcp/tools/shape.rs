@@ -125,6 +125,7 @@ pub fn issue(v: &Value) -> Value {
                     .filter(|m| m.is_object())
                     .map_or(Value::Null, |m| pick(m, &["number", "title"]).into()),
             ),
+            ("type", v["type"]["name"].clone()),
             (
                 "sub_issues",
                 v.get("sub_issues_summary")
