@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use super::{
     define::{Def, Effect, Route, route},
     shape,
-    support::{Github, Paging, RepoRef, ToolFailure, ToolResult, opt, seg, structured},
+    support::{Github, ListInRepo, Paging, RepoRef, ToolFailure, ToolResult, opt, seg, structured},
 };
 use crate::github::{Keep, sanitize::clean};
 
@@ -51,14 +51,6 @@ pub struct JobLogs {
     pub run_id: Option<u64>,
     /// How many lines from the end of the log to return (default 200, at most 2000).
     pub tail_lines: Option<usize>,
-}
-
-#[derive(Debug, Deserialize, JsonSchema)]
-pub struct ListInRepo {
-    #[serde(flatten)]
-    pub at: RepoRef,
-    #[serde(flatten)]
-    pub paging: Paging,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]

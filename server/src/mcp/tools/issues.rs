@@ -16,13 +16,15 @@ use super::{
 pub struct ListIssues {
     #[serde(flatten)]
     pub at: RepoRef,
-    /// `open` (default), `closed` or `all`.
+    /// Which (default `open`).
+    #[schemars(with = "Option<super::support::choice::ListState>")]
     pub state: Option<String>,
     /// Comma-separated label names; only issues with all of them.
     pub labels: Option<String>,
     /// `created` (default), `updated` or `comments`.
     pub sort: Option<String>,
-    /// `desc` (default) or `asc`.
+    /// Order (default `desc`).
+    #[schemars(with = "Option<super::support::choice::Direction>")]
     pub direction: Option<String>,
     /// ISO 8601 timestamp: only issues updated after it.
     pub since: Option<String>,
@@ -55,7 +57,8 @@ pub struct SearchIssues {
     pub query: String,
     /// `comments`, `reactions`, `created`, `updated` (default: best match).
     pub sort: Option<String>,
-    /// `desc` (default) or `asc`.
+    /// Order (default `desc`).
+    #[schemars(with = "Option<super::support::choice::Direction>")]
     pub order: Option<String>,
     #[serde(flatten)]
     pub paging: Paging,
@@ -85,9 +88,11 @@ pub struct UpdateIssue {
     pub title: Option<String>,
     /// New Markdown body (replaces the old one).
     pub body: Option<String>,
-    /// `open` or `closed`.
+    /// Close or reopen.
+    #[schemars(with = "Option<super::support::choice::State>")]
     pub state: Option<String>,
-    /// When closing: `completed` or `not_planned`; when reopening: `reopened`.
+    /// Why: `completed` or `not_planned` when closing, `reopened` when reopening.
+    #[schemars(with = "Option<super::support::choice::StateReason>")]
     pub state_reason: Option<String>,
     /// The complete new set of label names (replaces the old set).
     pub labels: Option<Vec<String>>,

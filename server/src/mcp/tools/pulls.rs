@@ -20,7 +20,8 @@ const DIFF_BYTES: usize = 200_000;
 pub struct ListPulls {
     #[serde(flatten)]
     pub at: RepoRef,
-    /// `open` (default), `closed` or `all`.
+    /// Which (default `open`).
+    #[schemars(with = "Option<super::support::choice::ListState>")]
     pub state: Option<String>,
     /// Only PRs from this head, as `user:branch`.
     pub head: Option<String>,
@@ -28,7 +29,8 @@ pub struct ListPulls {
     pub base: Option<String>,
     /// `created` (default), `updated`, `popularity` or `long-running`.
     pub sort: Option<String>,
-    /// `desc` or `asc`.
+    /// Order.
+    #[schemars(with = "Option<super::support::choice::Direction>")]
     pub direction: Option<String>,
     #[serde(flatten)]
     pub paging: Paging,
@@ -68,7 +70,8 @@ pub struct SearchPulls {
     pub query: String,
     /// `comments`, `reactions`, `created`, `updated` (default: best match).
     pub sort: Option<String>,
-    /// `desc` (default) or `asc`.
+    /// Order (default `desc`).
+    #[schemars(with = "Option<super::support::choice::Direction>")]
     pub order: Option<String>,
     #[serde(flatten)]
     pub paging: Paging,
@@ -115,7 +118,8 @@ pub struct UpdatePull {
     pub title: Option<String>,
     /// Markdown text.
     pub body: Option<String>,
-    /// `open` or `closed`.
+    /// Close or reopen.
+    #[schemars(with = "Option<super::support::choice::State>")]
     pub state: Option<String>,
     /// New base branch.
     pub base: Option<String>,
@@ -127,7 +131,8 @@ pub struct MergePull {
     pub at: RepoRef,
     /// Pull request number.
     pub pull_number: u64,
-    /// `merge` (default), `squash` or `rebase`.
+    /// How (default `merge`).
+    #[schemars(with = "Option<super::support::choice::MergeMethod>")]
     pub merge_method: Option<String>,
     /// Title of the merge commit.
     pub commit_title: Option<String>,

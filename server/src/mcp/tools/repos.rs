@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use super::{
     define::{Def, Effect, Route, route},
     shape,
-    support::{Github, Paging, RepoRef, ToolFailure, ToolResult, file_path, opt, seg, structured},
+    support::{Github, ListInRepo, Paging, RepoRef, ToolFailure, ToolResult, file_path, opt, seg, structured},
 };
 use crate::github::sanitize::clean_capped;
 
@@ -23,7 +23,8 @@ pub struct SearchRepositories {
     pub query: String,
     /// Sort by `stars`, `forks`, `help-wanted-issues` or `updated` (default: best match).
     pub sort: Option<String>,
-    /// `desc` (default) or `asc`.
+    /// Order (default `desc`).
+    #[schemars(with = "Option<super::support::choice::Direction>")]
     pub order: Option<String>,
     #[serde(flatten)]
     pub paging: Paging,
@@ -39,14 +40,6 @@ pub struct GetFileContents {
     /// Branch, tag or commit SHA (default: the default branch).
     #[serde(rename = "ref")]
     pub git_ref: Option<String>,
-}
-
-#[derive(Debug, Deserialize, JsonSchema)]
-pub struct ListInRepo {
-    #[serde(flatten)]
-    pub at: RepoRef,
-    #[serde(flatten)]
-    pub paging: Paging,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]

@@ -86,14 +86,6 @@ pub struct SubmitPending {
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
-pub struct PullAt {
-    #[serde(flatten)]
-    pub at: RepoRef,
-    /// Pull request number.
-    pub pull_number: u64,
-}
-
-#[derive(Debug, Deserialize, JsonSchema)]
 pub struct AddLineComment {
     #[serde(flatten)]
     pub at: RepoRef,
@@ -195,7 +187,7 @@ const DELETE_PENDING_PULL_REQUEST_REVIEW: Def = Def {
     effect: Effect::Update,
 };
 
-async fn delete_pending_pull_request_review(gh: Github, p: PullAt) -> ToolResult {
+async fn delete_pending_pull_request_review(gh: Github, p: super::pulls::PullRef) -> ToolResult {
     let reviews = format!("{}/pulls/{}/reviews", p.at.path()?, p.pull_number);
     let id = my_pending_review(&gh, &reviews).await?;
     gh.send(Method::DELETE, &format!("{reviews}/{id}"), None).await?;

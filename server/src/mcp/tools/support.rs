@@ -67,6 +67,56 @@ pub struct Paging {
     pub per_page: Option<u32>,
 }
 
+/// The schemas of arguments with a closed set of values. Each is taken as text (and checked by
+/// GitHub, whose refusal names the field), so a model writing `Open` is still understood; the
+/// schema lists the values.
+pub mod choice {
+    use rmcp::schemars::{self, JsonSchema};
+
+    #[derive(JsonSchema)]
+    #[serde(rename_all = "snake_case")]
+    #[allow(dead_code)]
+    pub enum ListState {
+        Open,
+        Closed,
+        All,
+    }
+
+    #[derive(JsonSchema)]
+    #[serde(rename_all = "snake_case")]
+    #[allow(dead_code)]
+    pub enum State {
+        Open,
+        Closed,
+    }
+
+    #[derive(JsonSchema)]
+    #[serde(rename_all = "snake_case")]
+    #[allow(dead_code)]
+    pub enum Direction {
+        Desc,
+        Asc,
+    }
+
+    #[derive(JsonSchema)]
+    #[serde(rename_all = "snake_case")]
+    #[allow(dead_code)]
+    pub enum StateReason {
+        Completed,
+        NotPlanned,
+        Reopened,
+    }
+
+    #[derive(JsonSchema)]
+    #[serde(rename_all = "snake_case")]
+    #[allow(dead_code)]
+    pub enum MergeMethod {
+        Merge,
+        Squash,
+        Rebase,
+    }
+}
+
 /// GitHub, as the user behind one tool call.
 pub struct Github {
     state: AppState,
@@ -244,6 +294,15 @@ pub struct RepoRef {
     pub owner: String,
     /// Repository name.
     pub repo: String,
+}
+
+/// A list tool's arguments when it takes nothing but the repository and paging.
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct ListInRepo {
+    #[serde(flatten)]
+    pub at: RepoRef,
+    #[serde(flatten)]
+    pub paging: Paging,
 }
 
 impl RepoRef {

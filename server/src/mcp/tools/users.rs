@@ -23,7 +23,8 @@ pub struct SearchUsers {
     pub query: String,
     /// `followers`, `repositories` or `joined` (default: best match).
     pub sort: Option<String>,
-    /// `desc` (default) or `asc`.
+    /// Order (default `desc`).
+    #[schemars(with = "Option<super::support::choice::Direction>")]
     pub order: Option<String>,
     #[serde(flatten)]
     pub paging: Paging,
@@ -37,7 +38,8 @@ pub struct SearchCode {
     pub query: String,
     /// `indexed` (when GitHub last indexed the file; default: best match).
     pub sort: Option<String>,
-    /// `desc` (default) or `asc`.
+    /// Order (default `desc`).
+    #[schemars(with = "Option<super::support::choice::Direction>")]
     pub order: Option<String>,
     #[serde(flatten)]
     pub paging: Paging,
