@@ -647,3 +647,15 @@ async fn an_organization_s_issue_types_are_listed_and_set() {
     let (err, cleared) = s.call("update_issue", docs(json!({"issue_number": number, "type": ""}))).await;
     assert!(!err && cleared.get("type").is_none(), "{cleared}");
 }
+
+#[tokio::test]
+async fn a_pull_request_s_commits_are_listed_oldest_first() {
+    let s = Session::start().await;
+    const F1: &str = "6dcb09b5b57875f334f61aebed695e2e4193db5e";
+    let (err, out) = s.call("list_pull_request_commits", hello(json!({"pull_number": 3}))).await;
+    assert!(!err, "{out}");
+    let shas: Vec<&str> = out["commits"].as_array().unwrap().iter().filter_map(|c| c["sha"].as_str()).collect();
+    assert_eq!(shas, [F1], "the one commit feature adds to main");
+    let (err, none) = s.call("list_pull_request_commits", hello(json!({"pull_number": 1}))).await;
+    assert!(err && text(&none).contains(NOT_FOUND), "issue #1 is no pull request: {none}");
+}

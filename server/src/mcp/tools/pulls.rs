@@ -374,8 +374,22 @@ async fn update_pull_request_branch(gh: Github, p: UpdateBranch) -> ToolResult {
     structured(json!({"pull_number": p.pull_number, "updating": true, "message": v["message"]}))
 }
 
+const LIST_PULL_REQUEST_COMMITS: Def = Def {
+    name: "list_pull_request_commits",
+    title: "List a pull request's commits",
+    description: "Lists the commits of a pull request, oldest first: SHA, message, author and date. Use get_commit \
+                  to read one commit's changes.",
+    effect: Effect::Read,
+};
+
+async fn list_pull_request_commits(gh: Github, p: PullList) -> ToolResult {
+    let path = format!("{}/pulls/{}/commits", p.at.path()?, p.pull_number);
+    gh.page(&path, &[], &p.paging, None, "commits", shape::commit).await
+}
+
 pub fn pulls_tools() -> Vec<Route> {
     vec![
+        route(LIST_PULL_REQUEST_COMMITS, list_pull_request_commits),
         route(SEARCH_PULL_REQUESTS, search_pull_requests),
         route(REQUEST_PULL_REQUEST_REVIEWERS, request_pull_request_reviewers),
         route(UPDATE_PULL_REQUEST_BRANCH, update_pull_request_branch),
