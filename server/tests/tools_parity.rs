@@ -312,6 +312,10 @@ async fn sub_issues_are_added_listed_reordered_and_removed() {
     assert_eq!(order(&listed), [2, two]);
     let (_, parent) = s.call("get_issue", hello(json!({"issue_number": 1}))).await;
     assert_eq!(parent["sub_issues"], json!({"total": 2, "completed": 1}), "issue #2 is closed: {parent}");
+    let (err, up) = s.call("get_parent_issue", hello(json!({"issue_number": two}))).await;
+    assert!(!err && up["number"] == 1, "{up}");
+    let (err, top) = s.call("get_parent_issue", hello(json!({"issue_number": 1}))).await;
+    assert!(err && text(&top).contains(NOT_FOUND), "issue #1 has no parent: {top}");
     let moved = hello(json!({"issue_number": 1, "sub_issue_number": two, "before_number": 2}));
     let (err, out) = s.call("reprioritize_sub_issue", moved).await;
     assert!(!err, "{out}");

@@ -1,4 +1,5 @@
-//! More of issues: sub-issues (`GET|POST .../issues/{n}/sub_issues`, `DELETE
+//! More of issues: sub-issues (`GET|POST .../issues/{n}/sub_issues`, `GET
+//! .../issues/{n}/parent`, `DELETE
 //! .../issues/{n}/sub_issue`, `PATCH .../issues/{n}/sub_issues/priority`,
 //! each taking the sub-issue's *id*, as GitHub does; an issue has at most
 //! one parent, 422 otherwise unless `replace_parent`); reactions (`POST
@@ -30,6 +31,7 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
     Router::new()
         .route("/repos/{owner}/{repo}/issues/{number}/sub_issues", get(sub_issues).post(add_sub_issue))
         .route("/repos/{owner}/{repo}/issues/{number}/sub_issue", delete(remove_sub_issue))
+        .route("/repos/{owner}/{repo}/issues/{number}/parent", get(parent_issue))
         .route("/repos/{owner}/{repo}/issues/{number}/sub_issues/priority", patch(reprioritize))
         .route("/repos/{owner}/{repo}/issues/{number}/reactions", post(react_to_issue))
         .route("/repos/{owner}/{repo}/issues/comments/{id}/reactions", post(react_to_comment))
@@ -259,5 +261,15 @@ async fn issue_types(call: RepoCall<()>) -> Result<Response, ApiError> {
             .map(model::issue::issue_type)
             .collect();
         Ok(json_response(StatusCode::OK, &serde_json::Value::Array(types)))
+    })
+}
+
+/// The issue whose sub-issue this one is (404 when it has none).
+async fn parent_issue(call: RepoCall<u64>) -> Result<Response, ApiError> {
+    let number = call.rest;
+    call.read(|view, repo| {
+        let child = repo.issue(number).ok_or_else(ApiError::not_found)?;
+        let parent = repo.issues.iter().find(|i| i.sub_issues.contains(&child.id)).ok_or_else(ApiError::not_found)?;
+        Ok(json_response(StatusCode::OK, &model::issue::issue(view, repo, parent, false)))
     })
 }

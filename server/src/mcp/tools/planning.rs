@@ -131,6 +131,19 @@ async fn list_sub_issues(gh: Github, p: IssueAt) -> ToolResult {
     gh.page(&path, &[], &p.paging, None, "sub_issues", shape::issue_summary).await
 }
 
+const GET_PARENT_ISSUE: Def = Def {
+    name: "get_parent_issue",
+    title: "Get an issue's parent",
+    description: "Gets the issue that an issue is a sub-issue of: number, title, state and sub-issue counts. \
+                  GitHub answers not found when it has no parent.",
+    effect: Effect::Read,
+};
+
+async fn get_parent_issue(gh: Github, p: super::issues::IssueRef) -> ToolResult {
+    let v = gh.get(&format!("{}/issues/{}/parent", p.at.path()?, p.issue_number), &[]).await?;
+    structured(shape::issue_summary(&v))
+}
+
 const ADD_SUB_ISSUE: Def = Def {
     name: "add_sub_issue",
     title: "Add a sub-issue",
@@ -265,6 +278,7 @@ async fn list_issue_types(gh: Github, p: RepoRef) -> ToolResult {
 pub fn planning_tools() -> Vec<Route> {
     vec![
         route(LIST_SUB_ISSUES, list_sub_issues),
+        route(GET_PARENT_ISSUE, get_parent_issue),
         route(ADD_SUB_ISSUE, add_sub_issue),
         route(REMOVE_SUB_ISSUE, remove_sub_issue),
         route(REPRIORITIZE_SUB_ISSUE, reprioritize_sub_issue),

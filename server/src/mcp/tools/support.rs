@@ -59,10 +59,10 @@ pub fn structured(value: Value) -> ToolResult {
 /// `page` / `per_page` of list tools.
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 pub struct Paging {
-    /// Page, from 1.
+    /// Page.
     #[schemars(range(min = 1))]
     pub page: Option<u32>,
-    /// Results per page (default 30).
+    /// Per page (default 30).
     #[schemars(range(min = 1, max = 100))]
     pub per_page: Option<u32>,
 }
@@ -290,9 +290,9 @@ pub fn file_path(path: &str) -> Result<String, ToolFailure> {
 /// Which repository a tool acts on; flattened into each tool's arguments.
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct RepoRef {
-    /// Owner login.
+    /// Owner.
     pub owner: String,
-    /// Repository name.
+    /// Repository.
     pub repo: String,
 }
 
