@@ -663,3 +663,29 @@ async fn a_pull_request_s_commits_are_listed_oldest_first() {
     let (err, none) = s.call("list_pull_request_commits", hello(json!({"pull_number": 1}))).await;
     assert!(err && text(&none).contains(NOT_FOUND), "issue #1 is no pull request: {none}");
 }
+
+#[tokio::test]
+async fn issue_dependencies_are_recorded_both_ways_and_removed() {
+    let s = Session::start().await;
+    let (_, made) = s.call("create_issue", hello(json!({"title": "Ship it"}))).await;
+    let ship = made["number"].as_u64().unwrap();
+    let (err, out) = s.call("add_issue_dependency", hello(json!({"issue_number": ship, "blocked_by_number": 1}))).await;
+    assert!(!err, "{out}");
+    let (_, deps) = s.call("list_issue_dependencies", hello(json!({"issue_number": ship}))).await;
+    assert_eq!(deps["blocked_by"][0]["number"], 1, "{deps}");
+    let (_, other_way) = s.call("list_issue_dependencies", hello(json!({"issue_number": 1}))).await;
+    assert_eq!(other_way["blocking"][0]["number"], ship, "{other_way}");
+    let (err, cycle) =
+        s.call("add_issue_dependency", hello(json!({"issue_number": 1, "blocked_by_number": ship}))).await;
+    assert!(err && text(&cycle).contains("issue_id"), "no cycle: {cycle}");
+    let (err, itself) = s.call("add_issue_dependency", hello(json!({"issue_number": 1, "blocked_by_number": 1}))).await;
+    assert!(err, "{itself}");
+    let (err, out) =
+        s.call("remove_issue_dependency", hello(json!({"issue_number": ship, "blocked_by_number": 1}))).await;
+    assert!(!err, "{out}");
+    let (_, deps) = s.call("list_issue_dependencies", hello(json!({"issue_number": ship}))).await;
+    assert_eq!((deps["blocked_by"].clone(), deps["blocking"].clone()), (json!([]), json!([])));
+    let (err, none) =
+        s.call("remove_issue_dependency", hello(json!({"issue_number": ship, "blocked_by_number": 1}))).await;
+    assert!(err && text(&none).contains(NOT_FOUND), "{none}");
+}

@@ -2,7 +2,10 @@
 //! .../issues/{n}/parent`, `DELETE
 //! .../issues/{n}/sub_issue`, `PATCH .../issues/{n}/sub_issues/priority`,
 //! each taking the sub-issue's *id*, as GitHub does; an issue has at most
-//! one parent, 422 otherwise unless `replace_parent`); reactions (`POST
+//! one parent, 422 otherwise unless `replace_parent`); dependencies (`GET|POST
+//! .../dependencies/blocked_by`, `DELETE .../blocked_by/{id}`, `GET
+//! .../dependencies/blocking`; by issue id, same repository, no cycles);
+//! reactions (`POST
 //! .../issues/{n}/reactions` and `.../issues/comments/{id}/reactions`,
 //! `{content}`: 201 new, 200 when the user already reacted so); milestones
 //! (`GET .../milestones`, `?state=open|closed|all`); issue types (`GET
@@ -23,7 +26,7 @@ use super::errors::{ApiError, json_response};
 use super::input::{Body, PathArgs, Query, path};
 use super::model;
 use super::pagination::list_response;
-use super::repo_call::RepoCall;
+use super::repo_call::{RepoCall, repo_mut};
 use crate::state::Shared;
 use crate::world::{Issue, REACTIONS, Reaction, Repo, time};
 
@@ -32,6 +35,9 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
         .route("/repos/{owner}/{repo}/issues/{number}/sub_issues", get(sub_issues).post(add_sub_issue))
         .route("/repos/{owner}/{repo}/issues/{number}/sub_issue", delete(remove_sub_issue))
         .route("/repos/{owner}/{repo}/issues/{number}/parent", get(parent_issue))
+        .route("/repos/{owner}/{repo}/issues/{number}/dependencies/blocked_by", get(blocked_by).post(add_blocker))
+        .route("/repos/{owner}/{repo}/issues/{number}/dependencies/blocked_by/{id}", delete(remove_blocker))
+        .route("/repos/{owner}/{repo}/issues/{number}/dependencies/blocking", get(blocking))
         .route("/repos/{owner}/{repo}/issues/{number}/sub_issues/priority", patch(reprioritize))
         .route("/repos/{owner}/{repo}/issues/{number}/reactions", post(react_to_issue))
         .route("/repos/{owner}/{repo}/issues/comments/{id}/reactions", post(react_to_comment))
@@ -272,4 +278,73 @@ async fn parent_issue(call: RepoCall<u64>) -> Result<Response, ApiError> {
         let parent = repo.issues.iter().find(|i| i.sub_issues.contains(&child.id)).ok_or_else(ApiError::not_found)?;
         Ok(json_response(StatusCode::OK, &model::issue::issue(view, repo, parent, false)))
     })
+}
+
+/// The issues that block issue `number` (`blocking: false`) or that it blocks (`true`).
+fn dependencies(call: &RepoCall<u64>, blocking: bool, uri: &Uri) -> Result<Response, ApiError> {
+    let number = call.rest;
+    call.read(|view, repo| {
+        let issue = repo.issue(number).ok_or_else(ApiError::not_found)?;
+        let related: Vec<&Issue> = if blocking {
+            repo.issues.iter().filter(|i| i.blocked_by.contains(&issue.id)).collect()
+        } else {
+            issue.blocked_by.iter().filter_map(|id| repo.issues.iter().find(|i| i.id == *id)).collect()
+        };
+        Ok(list_response(&related, uri, &call.shared.api_url, |i| model::issue::issue(view, repo, i, false)))
+    })
+}
+
+async fn blocked_by(call: RepoCall<u64>, uri: Uri) -> Result<Response, ApiError> {
+    dependencies(&call, false, &uri)
+}
+
+async fn blocking(call: RepoCall<u64>, uri: Uri) -> Result<Response, ApiError> {
+    dependencies(&call, true, &uri)
+}
+
+/// `{issue_id}`: that issue blocks this one. 422 for itself, one already blocking, or a cycle.
+async fn add_blocker(call: RepoCall<u64>, body: Body) -> Result<Response, ApiError> {
+    let number = call.rest;
+    let blocker =
+        body.u64("issue_id")?.ok_or_else(|| ApiError::validation("IssueDependency", "issue_id", "missing_field"))?;
+    call.write(
+        Need::Push,
+        |_, repo| {
+            let issue = repo.issue(number).ok_or_else(ApiError::not_found)?;
+            let other = repo.issues.iter().find(|i| i.id == blocker).ok_or_else(ApiError::not_found)?;
+            if other.id == issue.id || issue.blocked_by.contains(&blocker) || other.blocked_by.contains(&issue.id) {
+                return Err(ApiError::validation("IssueDependency", "issue_id", "invalid"));
+            }
+            Ok(other.number)
+        },
+        |world, at, blocker_number| {
+            let repo = repo_mut(world, at)?;
+            repo.issue_mut(number).ok_or_else(ApiError::not_found)?.blocked_by.push(blocker);
+            Ok(blocker_number)
+        },
+        |view, repo, blocker_number| Ok(json_response(StatusCode::CREATED, &issue_json(view, repo, blocker_number)?)),
+    )
+}
+
+async fn remove_blocker(call: RepoCall<(u64, u64)>) -> Result<Response, ApiError> {
+    let (number, blocker) = call.rest;
+    call.write(
+        Need::Push,
+        |_, repo| {
+            let issue = repo.issue(number).ok_or_else(ApiError::not_found)?;
+            if !issue.blocked_by.contains(&blocker) {
+                return Err(ApiError::not_found());
+            }
+            repo.issues.iter().find(|i| i.id == blocker).map(|i| i.number).ok_or_else(ApiError::not_found)
+        },
+        |world, at, blocker_number| {
+            repo_mut(world, at)?
+                .issue_mut(number)
+                .ok_or_else(ApiError::not_found)?
+                .blocked_by
+                .retain(|b| *b != blocker);
+            Ok(blocker_number)
+        },
+        |view, repo, blocker_number| Ok(json_response(StatusCode::OK, &issue_json(view, repo, blocker_number)?)),
+    )
 }

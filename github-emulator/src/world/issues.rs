@@ -30,6 +30,8 @@ pub(crate) struct Issue {
     pub issue_type: Option<String>,
     /// Ids of its sub-issues (issues of the same repository), in priority order.
     pub sub_issues: Vec<u64>,
+    /// Ids of the issues that block it (same repository).
+    pub blocked_by: Vec<u64>,
     pub reactions: Vec<Reaction>,
 }
 
@@ -104,6 +106,7 @@ impl Issue {
             milestone: None,
             issue_type: None,
             sub_issues: Vec::new(),
+            blocked_by: Vec::new(),
             reactions: Vec::new(),
         }
     }

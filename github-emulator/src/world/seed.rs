@@ -174,6 +174,7 @@ fn issue(id: u64, number: u64, title: &str, body: &str, user: &str, created_at: 
         milestone: None,
         issue_type: None,
         sub_issues: Vec::new(),
+        blocked_by: Vec::new(),
         reactions: Vec::new(),
     }
 }

@@ -1,5 +1,5 @@
-//! Toolset `issues`, the planning side: sub-issues (list, add, remove, reorder), milestones, issue
-//! types, and reactions on issues and comments.
+//! Toolset `issues`, the planning side: sub-issues (list, add, remove, reorder), dependencies
+//! (what blocks what), milestones, issue types, and reactions on issues and comments.
 
 use reqwest::Method;
 use rmcp::schemars::{self, JsonSchema};
@@ -46,6 +46,16 @@ pub struct Reprioritize {
     pub after_number: Option<u64>,
     /// Or right before this one.
     pub before_number: Option<u64>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct Dependency {
+    #[serde(flatten)]
+    pub at: RepoRef,
+    /// The blocked issue's number.
+    pub issue_number: u64,
+    /// The number of the issue that blocks it (same repository).
+    pub blocked_by_number: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
@@ -200,6 +210,57 @@ async fn reprioritize_sub_issue(gh: Github, p: Reprioritize) -> ToolResult {
     structured(parent(&gh.send(Method::PATCH, &path, Some(&body)).await?))
 }
 
+const LIST_ISSUE_DEPENDENCIES: Def = Def {
+    name: "list_issue_dependencies",
+    title: "List what blocks an issue",
+    description: "Lists an issue's dependencies both ways: the issues that block it (`blocked_by`) and the ones \
+                  it blocks (`blocking`), each with number, title and state.",
+    effect: Effect::Read,
+};
+
+async fn list_issue_dependencies(gh: Github, p: super::issues::IssueRef) -> ToolResult {
+    let base = format!("{}/issues/{}/dependencies", p.at.path()?, p.issue_number);
+    let paging = Paging { page: None, per_page: Some(100) };
+    let (blocked_by, _) = gh.list(&format!("{base}/blocked_by"), &[], &paging, None).await?;
+    let (blocking, _) = gh.list(&format!("{base}/blocking"), &[], &paging, None).await?;
+    let shaped = |list: &[Value]| list.iter().map(shape::issue_summary).collect::<Vec<_>>();
+    structured(
+        json!({"issue_number": p.issue_number, "blocked_by": shaped(&blocked_by), "blocking": shaped(&blocking)}),
+    )
+}
+
+const ADD_ISSUE_DEPENDENCY: Def = Def {
+    name: "add_issue_dependency",
+    title: "Mark an issue blocked",
+    description: "Records that one issue is blocked by another of the same repository. GitHub refuses an issue \
+                  blocking itself, or a dependency the other way round already exists.",
+    effect: Effect::Ensure,
+};
+
+async fn add_issue_dependency(gh: Github, p: Dependency) -> ToolResult {
+    let repo = p.at.path()?;
+    let blocker = issue_id(&gh, &repo, p.blocked_by_number).await?;
+    let path = format!("{repo}/issues/{}/dependencies/blocked_by", p.issue_number);
+    gh.send(Method::POST, &path, Some(&json!({"issue_id": blocker}))).await?;
+    structured(json!({"issue_number": p.issue_number, "blocked_by": p.blocked_by_number}))
+}
+
+const REMOVE_ISSUE_DEPENDENCY: Def = Def {
+    name: "remove_issue_dependency",
+    title: "Unblock an issue",
+    description: "Removes the record that one issue is blocked by another; both issues stay as they are. Use \
+                  list_issue_dependencies to see what is recorded.",
+    effect: Effect::Update,
+};
+
+async fn remove_issue_dependency(gh: Github, p: Dependency) -> ToolResult {
+    let repo = p.at.path()?;
+    let blocker = issue_id(&gh, &repo, p.blocked_by_number).await?;
+    let path = format!("{repo}/issues/{}/dependencies/blocked_by/{blocker}", p.issue_number);
+    gh.send(Method::DELETE, &path, None).await?;
+    structured(json!({"issue_number": p.issue_number, "no_longer_blocked_by": p.blocked_by_number}))
+}
+
 const LIST_MILESTONES: Def = Def {
     name: "list_milestones",
     title: "List milestones",
@@ -282,6 +343,9 @@ pub fn planning_tools() -> Vec<Route> {
         route(ADD_SUB_ISSUE, add_sub_issue),
         route(REMOVE_SUB_ISSUE, remove_sub_issue),
         route(REPRIORITIZE_SUB_ISSUE, reprioritize_sub_issue),
+        route(LIST_ISSUE_DEPENDENCIES, list_issue_dependencies),
+        route(ADD_ISSUE_DEPENDENCY, add_issue_dependency),
+        route(REMOVE_ISSUE_DEPENDENCY, remove_issue_dependency),
         route(LIST_MILESTONES, list_milestones),
         route(LIST_ISSUE_TYPES, list_issue_types),
         route(ADD_ISSUE_REACTION, add_issue_reaction),
