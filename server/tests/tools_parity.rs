@@ -689,3 +689,31 @@ async fn issue_dependencies_are_recorded_both_ways_and_removed() {
         s.call("remove_issue_dependency", hello(json!({"issue_number": ship, "blocked_by_number": 1}))).await;
     assert!(err && text(&none).contains(NOT_FOUND), "{none}");
 }
+
+// ---- stargazers (#17) ----
+
+#[tokio::test]
+async fn repositories_are_starred_listed_and_unstarred() {
+    let s = Session::start().await;
+    let (_, empty) = s.call("list_starred_repositories", json!({})).await;
+    assert_eq!(empty["repositories"], json!([]), "{empty}");
+    for _ in 0..2 {
+        let (err, out) = s.call("star_repository", hello(json!({}))).await;
+        assert!(!err && out["starred"] == true, "{out}");
+    }
+    let (_, repo) = s.call("get_repository", hello(json!({}))).await;
+    assert_eq!(repo["stargazers_count"], 81, "starring twice counts once: {repo}");
+    let (err, out) = s.call("star_repository", json!({"owner": "github", "repo": "docs"})).await;
+    assert!(!err, "{out}");
+    let (_, list) = s.call("list_starred_repositories", json!({})).await;
+    let names: Vec<&str> =
+        list["repositories"].as_array().unwrap().iter().filter_map(|r| r["full_name"].as_str()).collect();
+    assert_eq!(names.len(), 2, "{list}");
+    assert!(names.contains(&"octocat/hello-world") && names.contains(&"github/docs"), "{names:?}");
+    let (err, out) = s.call("unstar_repository", hello(json!({}))).await;
+    assert!(!err && out["starred"] == false, "{out}");
+    let (_, repo) = s.call("get_repository", hello(json!({}))).await;
+    assert_eq!(repo["stargazers_count"], 80);
+    let (err, none) = s.call("star_repository", json!({"owner": "octocat", "repo": "nope"})).await;
+    assert!(err && text(&none).contains(NOT_FOUND), "{none}");
+}

@@ -38,6 +38,7 @@ mod review_comments;
 mod reviews;
 mod search;
 mod search_more;
+mod stars;
 mod users;
 mod workflows;
 
@@ -73,6 +74,7 @@ pub(crate) fn router(shared: Arc<Shared>, prefix: &str) -> Router<Arc<Shared>> {
         .merge(notifications::routes())
         .merge(search::routes())
         .merge(search_more::routes())
+        .merge(stars::routes())
         .route_layer(from_fn_with_state(described::Checks::new(prefix, shared.check_responses), described::check))
         .fallback(not_found)
         .layer(from_fn_with_state(shared, gate::gate))

@@ -34,6 +34,8 @@ pub(crate) struct World {
     pub threads: Vec<Thread>,
     pub repo_subscriptions: Vec<RepoSubscription>,
     pub teams: Vec<Team>,
+    /// Who starred which repository, and when: (login, (owner, name), time).
+    pub stars: Vec<(String, (String, String), u64)>,
     pub issue_types: Vec<IssueType>,
     /// Logins that are organizations (users come from the config).
     pub orgs: Vec<String>,

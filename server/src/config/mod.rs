@@ -360,7 +360,12 @@ impl Config {
         let github_scopes = match non_empty(raw.github_scopes) {
             Some(v) => parse_list(&v),
             None => {
-                let needed: BTreeSet<&str> = toolsets.iter().flat_map(|t| t.github_scopes().iter().copied()).collect();
+                let mut needed: BTreeSet<&str> =
+                    toolsets.iter().flat_map(|t| t.github_scopes().iter().copied()).collect();
+                // `repo` includes `public_repo` (GitHub's scope hierarchy): ask for the one.
+                if needed.contains("repo") {
+                    needed.remove("public_repo");
+                }
                 needed.into_iter().map(str::to_owned).collect()
             }
         };

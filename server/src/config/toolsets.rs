@@ -15,10 +15,11 @@ pub enum Toolset {
     Search,
     Actions,
     Notifications,
+    Stargazers,
 }
 
 impl Toolset {
-    pub const ALL: [Toolset; 8] = [
+    pub const ALL: [Toolset; 9] = [
         Toolset::Context,
         Toolset::Repos,
         Toolset::Issues,
@@ -27,6 +28,7 @@ impl Toolset {
         Toolset::Search,
         Toolset::Actions,
         Toolset::Notifications,
+        Toolset::Stargazers,
     ];
     pub const DEFAULT: [Toolset; 6] =
         [Toolset::Context, Toolset::Repos, Toolset::Issues, Toolset::PullRequests, Toolset::Users, Toolset::Search];
@@ -41,6 +43,7 @@ impl Toolset {
             Toolset::Search => "search",
             Toolset::Actions => "actions",
             Toolset::Notifications => "notifications",
+            Toolset::Stargazers => "stargazers",
         }
     }
 
@@ -55,6 +58,7 @@ impl Toolset {
             Toolset::Repos | Toolset::Issues | Toolset::PullRequests | Toolset::Search | Toolset::Actions => &["repo"],
             Toolset::Users => &[],
             Toolset::Notifications => &["notifications"],
+            Toolset::Stargazers => &["public_repo"],
         }
     }
 }
@@ -175,7 +179,7 @@ mod tests {
 
     #[test]
     fn parses_names_and_all() {
-        assert_eq!(parse_list("all").unwrap().len(), 8);
+        assert_eq!(parse_list("all").unwrap().len(), 9);
         assert_eq!(parse_list("repos, Issues").unwrap(), [Toolset::Repos, Toolset::Issues].into());
         assert_eq!(parse_list("repos,wiki").unwrap_err(), "wiki");
     }

@@ -12,6 +12,7 @@ pub mod pulls;
 pub mod repos;
 pub mod reviews;
 pub mod shape;
+pub mod stars;
 pub mod support;
 pub mod users;
 
@@ -61,6 +62,7 @@ impl Registry {
             (Toolset::Search, users::search_tools()),
             (Toolset::Actions, actions::actions_tools()),
             (Toolset::Notifications, notifications::notifications_tools()),
+            (Toolset::Stargazers, stars::stars_tools()),
         ];
         let mut router = ToolRouter::new();
         let mut toolset_of = HashMap::new();
@@ -113,7 +115,8 @@ impl Registry {
             for name in &config.tools {
                 let needed = self.toolset_of.get(name).map(|t| t.github_scopes()).unwrap_or_default();
                 for scope in needed {
-                    if !config.github_scopes.iter().any(|s| s == scope) {
+                    let covered = *scope == "public_repo" && config.github_scopes.iter().any(|s| s == "repo");
+                    if !covered && !config.github_scopes.iter().any(|s| s == scope) {
                         config.github_scopes.push((*scope).to_owned());
                     }
                 }

@@ -1,0 +1,67 @@
+//! Toolset `stargazers` (off by default): the repositories the user starred, starring and
+//! unstarring.
+
+use reqwest::Method;
+use rmcp::schemars::{self, JsonSchema};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::{
+    define::{Def, Effect, Route, route},
+    shape,
+    support::{Github, Paging, RepoRef, ToolResult, structured},
+};
+
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct ListStarred {
+    #[serde(flatten)]
+    pub paging: Paging,
+}
+
+const LIST_STARRED_REPOSITORIES: Def = Def {
+    name: "list_starred_repositories",
+    title: "List starred repositories",
+    description: "Lists the repositories the signed-in user starred, most recently starred first: name, \
+                  description, stars and URL. Use it to find a repository the user bookmarked.",
+    effect: Effect::Read,
+};
+
+async fn list_starred_repositories(gh: Github, p: ListStarred) -> ToolResult {
+    gh.page("/user/starred", &[], &p.paging, None, "repositories", shape::repo).await
+}
+
+const STAR_REPOSITORY: Def = Def {
+    name: "star_repository",
+    title: "Star a repository",
+    description: "Stars a repository as the signed-in user, to bookmark it or show appreciation; starring it \
+                  again changes nothing. list_starred_repositories shows the stars.",
+    effect: Effect::Ensure,
+};
+
+async fn star_repository(gh: Github, p: RepoRef) -> ToolResult {
+    let path = format!("/user/starred/{}", p.path()?.trim_start_matches("/repos/"));
+    gh.send(Method::PUT, &path, None).await?;
+    structured(json!({"repository": format!("{}/{}", p.owner, p.repo), "starred": true}))
+}
+
+const UNSTAR_REPOSITORY: Def = Def {
+    name: "unstar_repository",
+    title: "Unstar a repository",
+    description: "Removes the signed-in user's star from a repository; unstarring one that is not starred \
+                  changes nothing. list_starred_repositories shows what is starred.",
+    effect: Effect::Ensure,
+};
+
+async fn unstar_repository(gh: Github, p: RepoRef) -> ToolResult {
+    let path = format!("/user/starred/{}", p.path()?.trim_start_matches("/repos/"));
+    gh.send(Method::DELETE, &path, None).await?;
+    structured(json!({"repository": format!("{}/{}", p.owner, p.repo), "starred": false}))
+}
+
+pub fn stars_tools() -> Vec<Route> {
+    vec![
+        route(LIST_STARRED_REPOSITORIES, list_starred_repositories),
+        route(STAR_REPOSITORY, star_repository),
+        route(UNSTAR_REPOSITORY, unstar_repository),
+    ]
+}
