@@ -717,3 +717,34 @@ async fn repositories_are_starred_listed_and_unstarred() {
     let (err, none) = s.call("star_repository", json!({"owner": "octocat", "repo": "nope"})).await;
     assert!(err && text(&none).contains(NOT_FOUND), "{none}");
 }
+
+// ---- gists (#17) ----
+
+#[tokio::test]
+async fn gists_are_created_secret_read_changed_and_listed() {
+    let s = Session::start().await;
+    let make = json!({"files": {"notes.md": "# Notes\n", "run.sh": "echo hi\n"}, "description": "Scratch"});
+    let (err, gist) = s.call("create_gist", make).await;
+    assert!(!err && gist["public"] == false, "secret by default: {gist}");
+    let id = gist["id"].as_str().unwrap().to_owned();
+    let (err, read) = s.call("get_gist", json!({"gist_id": id})).await;
+    assert!(!err && read["files"]["notes.md"] == "# Notes\n" && read["owner"] == "octocat", "{read}");
+    let change =
+        json!({"gist_id": id, "files": {"notes.md": "# Notes v2\n"}, "delete": ["run.sh"], "description": "Kept"});
+    let (err, changed) = s.call("update_gist", change).await;
+    assert!(!err, "{changed}");
+    assert_eq!(changed["files"], json!({"notes.md": "# Notes v2\n"}), "{changed}");
+    assert_eq!(changed["description"], "Kept");
+    let (_, mine) = s.call("list_gists", json!({})).await;
+    assert_eq!(mine["gists"][0]["id"], id.as_str(), "{mine}");
+    let (_, theirs) = s.call("list_gists", json!({"username": "octocat"})).await;
+    assert_eq!(theirs["gists"], json!([]), "a secret gist is not listed publicly: {theirs}");
+    let (err, empty) = s.call("create_gist", json!({"files": {}})).await;
+    assert!(err && text(&empty).contains("at least one file"), "{empty}");
+    let (err, none) = s.call("get_gist", json!({"gist_id": "ffff"})).await;
+    assert!(err && text(&none).contains(NOT_FOUND), "{none}");
+    let (err, bad) = s.call("get_gist", json!({"gist_id": "../user"})).await;
+    assert!(err && text(&bad).contains("letters and digits"), "{bad}");
+    let (err, foreign) = as_user(&s, "hubot", "update_gist", json!({"gist_id": id, "description": "mine now"})).await;
+    assert!(err && text(&foreign).contains(NOT_FOUND), "only its owner changes a gist: {foreign}");
+}

@@ -22,6 +22,7 @@ pub(crate) use gate::{add_fault_headers, fault_response, take_fault};
 mod downloads;
 mod errors;
 mod gate;
+mod gists;
 mod git_data;
 mod input;
 mod issue_more;
@@ -75,6 +76,7 @@ pub(crate) fn router(shared: Arc<Shared>, prefix: &str) -> Router<Arc<Shared>> {
         .merge(search::routes())
         .merge(search_more::routes())
         .merge(stars::routes())
+        .merge(gists::routes())
         .route_layer(from_fn_with_state(described::Checks::new(prefix, shared.check_responses), described::check))
         .fallback(not_found)
         .layer(from_fn_with_state(shared, gate::gate))

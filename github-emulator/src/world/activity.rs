@@ -78,6 +78,19 @@ pub(crate) struct Run {
     pub updated_at: u64,
 }
 
+/// A gist: a few named text files of one user, public or secret.
+#[derive(Debug, Clone)]
+pub(crate) struct Gist {
+    /// 32 hex digits, as GitHub names gists.
+    pub id: String,
+    pub owner: String,
+    pub description: Option<String>,
+    pub public: bool,
+    pub files: std::collections::BTreeMap<String, String>,
+    pub created_at: u64,
+    pub updated_at: u64,
+}
+
 /// A file a workflow run uploaded.
 #[derive(Debug, Clone)]
 pub(crate) struct Artifact {

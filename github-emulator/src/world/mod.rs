@@ -17,7 +17,7 @@ pub(crate) mod time;
 use std::collections::{BTreeMap, HashMap};
 
 pub(crate) use activity::{
-    AnnotatedTag, Artifact, CheckRun, CommitStatus, Job, Release, RepoSubscription, Run, Thread,
+    AnnotatedTag, Artifact, CheckRun, CommitStatus, Gist, Job, Release, RepoSubscription, Run, Thread,
 };
 pub(crate) use diff::{diff, unified};
 pub(crate) use git::{Change, Commit, Git, Tree, changes, dir_sha};
@@ -34,6 +34,7 @@ pub(crate) struct World {
     pub threads: Vec<Thread>,
     pub repo_subscriptions: Vec<RepoSubscription>,
     pub teams: Vec<Team>,
+    pub gists: Vec<Gist>,
     /// Who starred which repository, and when: (login, (owner, name), time).
     pub stars: Vec<(String, (String, String), u64)>,
     pub issue_types: Vec<IssueType>,

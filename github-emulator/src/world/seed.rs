@@ -54,6 +54,7 @@ pub(super) fn world() -> World {
         threads: Vec::new(),
         repo_subscriptions: Vec::new(),
         teams: Vec::new(),
+        gists: Vec::new(),
         stars: Vec::new(),
         issue_types: Vec::new(),
         orgs: vec!["github".into()],

@@ -16,10 +16,11 @@ pub enum Toolset {
     Actions,
     Notifications,
     Stargazers,
+    Gists,
 }
 
 impl Toolset {
-    pub const ALL: [Toolset; 9] = [
+    pub const ALL: [Toolset; 10] = [
         Toolset::Context,
         Toolset::Repos,
         Toolset::Issues,
@@ -29,6 +30,7 @@ impl Toolset {
         Toolset::Actions,
         Toolset::Notifications,
         Toolset::Stargazers,
+        Toolset::Gists,
     ];
     pub const DEFAULT: [Toolset; 6] =
         [Toolset::Context, Toolset::Repos, Toolset::Issues, Toolset::PullRequests, Toolset::Users, Toolset::Search];
@@ -44,6 +46,7 @@ impl Toolset {
             Toolset::Actions => "actions",
             Toolset::Notifications => "notifications",
             Toolset::Stargazers => "stargazers",
+            Toolset::Gists => "gists",
         }
     }
 
@@ -59,6 +62,7 @@ impl Toolset {
             Toolset::Users => &[],
             Toolset::Notifications => &["notifications"],
             Toolset::Stargazers => &["public_repo"],
+            Toolset::Gists => &["gist"],
         }
     }
 }
@@ -179,7 +183,7 @@ mod tests {
 
     #[test]
     fn parses_names_and_all() {
-        assert_eq!(parse_list("all").unwrap().len(), 9);
+        assert_eq!(parse_list("all").unwrap().len(), 10);
         assert_eq!(parse_list("repos, Issues").unwrap(), [Toolset::Repos, Toolset::Issues].into());
         assert_eq!(parse_list("repos,wiki").unwrap_err(), "wiki");
     }

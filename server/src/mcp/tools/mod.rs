@@ -5,6 +5,7 @@
 pub mod actions;
 pub mod context;
 pub mod define;
+pub mod gists;
 pub mod issues;
 pub mod notifications;
 pub mod planning;
@@ -63,6 +64,7 @@ impl Registry {
             (Toolset::Actions, actions::actions_tools()),
             (Toolset::Notifications, notifications::notifications_tools()),
             (Toolset::Stargazers, stars::stars_tools()),
+            (Toolset::Gists, gists::gists_tools()),
         ];
         let mut router = ToolRouter::new();
         let mut toolset_of = HashMap::new();
