@@ -26,8 +26,9 @@ use super::errors::{ApiError, json_response};
 use super::input::{Body, PathArgs, Query, path};
 use super::model;
 use super::pagination::list_response;
+use super::repo_call::RepoCall;
 use crate::state::Shared;
-use crate::world::{RepoSubscription, Thread, time};
+use crate::world::{RepoSubscription, Thread, World, time};
 
 pub(crate) fn routes() -> Router<Arc<Shared>> {
     Router::new()
@@ -98,15 +99,10 @@ async fn mark_read(
     Authed(caller): Authed,
     args: PathArgs<u64>,
 ) -> Result<Response, ApiError> {
-    require_scope(&caller)?;
-    let id = path(args)?;
-    let mut inner = shared.lock();
-    let view = View::new(&shared, &inner.world, Some(&caller));
-    threads(&view, &caller.login).into_iter().find(|t| t.id == id).ok_or_else(ApiError::not_found)?;
-    if let Some(thread) = inner.world.threads.iter_mut().find(|t| t.id == id) {
+    on_thread(&shared, &caller, args, |thread| {
         thread.unread = false;
         thread.last_read_at = Some(time::now());
-    }
+    })?;
     Ok(StatusCode::RESET_CONTENT.into_response())
 }
 
@@ -128,16 +124,20 @@ async fn mark_all(State(shared): State<Arc<Shared>>, Authed(caller): Authed, bod
     Ok(StatusCode::RESET_CONTENT.into_response())
 }
 
-/// The caller's thread `id`, for a change: 404 unless it is in their inbox.
-fn own_thread<'a>(
+/// Runs `f` on the caller's thread `id`: the scope is checked first, and a thread that is not in
+/// their inbox is 404.
+fn on_thread<R>(
     shared: &Shared,
-    inner: &'a mut crate::state::Inner,
     caller: &Caller,
-    id: u64,
-) -> Result<&'a mut Thread, ApiError> {
+    args: PathArgs<u64>,
+    f: impl FnOnce(&mut Thread) -> R,
+) -> Result<R, ApiError> {
+    require_scope(caller)?;
+    let id = path(args)?;
+    let mut inner = shared.lock();
     let view = View::new(shared, &inner.world, Some(caller));
     threads(&view, &caller.login).into_iter().find(|t| t.id == id).ok_or_else(ApiError::not_found)?;
-    inner.world.threads.iter_mut().find(|t| t.id == id).ok_or_else(ApiError::not_found)
+    inner.world.threads.iter_mut().find(|t| t.id == id).map(f).ok_or_else(ApiError::not_found)
 }
 
 async fn mark_done(
@@ -145,12 +145,10 @@ async fn mark_done(
     Authed(caller): Authed,
     args: PathArgs<u64>,
 ) -> Result<Response, ApiError> {
-    require_scope(&caller)?;
-    let id = path(args)?;
-    let mut inner = shared.lock();
-    let thread = own_thread(&shared, &mut inner, &caller, id)?;
-    thread.done = true;
-    thread.unread = false;
+    on_thread(&shared, &caller, args, |thread| {
+        thread.done = true;
+        thread.unread = false;
+    })?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -172,11 +170,7 @@ async fn thread_subscription(
     Authed(caller): Authed,
     args: PathArgs<u64>,
 ) -> Result<Response, ApiError> {
-    require_scope(&caller)?;
-    let id = path(args)?;
-    let mut inner = shared.lock();
-    let thread = own_thread(&shared, &mut inner, &caller, id)?;
-    let body = thread_subscription_body(&shared, thread);
+    let body = on_thread(&shared, &caller, args, |thread| thread_subscription_body(&shared, thread))?;
     Ok(json_response(StatusCode::OK, &body))
 }
 
@@ -187,14 +181,13 @@ async fn subscribe_thread(
     args: PathArgs<u64>,
     body: Body,
 ) -> Result<Response, ApiError> {
-    require_scope(&caller)?;
-    let id = path(args)?;
-    let ignored = body.bool("ignored")?.unwrap_or(false);
-    let mut inner = shared.lock();
-    let thread = own_thread(&shared, &mut inner, &caller, id)?;
-    thread.subscription = Some((ignored, time::now()));
-    let thread = own_thread(&shared, &mut inner, &caller, id)?;
-    let body = thread_subscription_body(&shared, thread);
+    // Read after the scope check, as before: a token without it gets 404 whatever it sent.
+    let ignored = body.bool("ignored");
+    let body = on_thread(&shared, &caller, args, |thread| {
+        let ignored = ignored?.unwrap_or(false);
+        thread.subscription = Some((ignored, time::now()));
+        Ok::<_, ApiError>(thread_subscription_body(&shared, thread))
+    })??;
     Ok(json_response(StatusCode::OK, &body))
 }
 
@@ -203,10 +196,7 @@ async fn unsubscribe_thread(
     Authed(caller): Authed,
     args: PathArgs<u64>,
 ) -> Result<Response, ApiError> {
-    require_scope(&caller)?;
-    let id = path(args)?;
-    let mut inner = shared.lock();
-    own_thread(&shared, &mut inner, &caller, id)?.subscription = None;
+    on_thread(&shared, &caller, args, |thread| thread.subscription = None)?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -222,55 +212,40 @@ fn repo_subscription_body(shared: &Shared, s: &RepoSubscription) -> serde_json::
     })
 }
 
-async fn repo_subscription(
-    State(shared): State<Arc<Shared>>,
-    Authed(caller): Authed,
-    args: PathArgs<(String, String)>,
-) -> Result<Response, ApiError> {
-    let (owner, name) = path(args)?;
-    let inner = shared.lock();
-    let view = View::new(&shared, &inner.world, Some(&caller));
-    let repo = view.repo(&owner, &name)?;
-    let found = inner
-        .world
-        .repo_subscriptions
-        .iter()
-        .find(|s| s.login.eq_ignore_ascii_case(&caller.login) && repo.is(&s.repo.0, &s.repo.1));
-    let s = found.ok_or_else(ApiError::not_found)?;
-    Ok(json_response(StatusCode::OK, &repo_subscription_body(&shared, s)))
+/// The caller's subscription to the repository `at`, if they have one.
+fn subscription_of<'a>(world: &'a World, at: &(String, String), login: &str) -> Option<&'a RepoSubscription> {
+    world.repo_subscriptions.iter().find(|s| s.login.eq_ignore_ascii_case(login) && s.repo == *at)
+}
+
+async fn repo_subscription(call: RepoCall<()>) -> Result<Response, ApiError> {
+    call.as_viewer(|world, at, caller| {
+        let s = subscription_of(world, at, &caller.login).ok_or_else(ApiError::not_found)?;
+        Ok(json_response(StatusCode::OK, &repo_subscription_body(&call.shared, s)))
+    })
 }
 
 /// `{subscribed?, ignored?}`: watch the repository (`subscribed`), or mute it (`ignored`).
-async fn subscribe_repo(
-    State(shared): State<Arc<Shared>>,
-    Authed(caller): Authed,
-    args: PathArgs<(String, String)>,
-    body: Body,
-) -> Result<Response, ApiError> {
-    let (owner, name) = path(args)?;
+async fn subscribe_repo(call: RepoCall<()>, body: Body) -> Result<Response, ApiError> {
     let subscribed = body.bool("subscribed")?.unwrap_or(false);
     let ignored = body.bool("ignored")?.unwrap_or(false);
-    let mut inner = shared.lock();
-    let view = View::new(&shared, &inner.world, Some(&caller));
-    let repo = view.repo(&owner, &name)?;
-    let at = (repo.owner.clone(), repo.name.clone());
-    let subs = &mut inner.world.repo_subscriptions;
-    subs.retain(|s| !(s.login.eq_ignore_ascii_case(&caller.login) && s.repo == at));
-    subs.push(RepoSubscription { login: caller.login.clone(), repo: at, subscribed, ignored, created_at: time::now() });
-    let body = subs.last().map(|s| repo_subscription_body(&shared, s)).unwrap_or_default();
-    Ok(json_response(StatusCode::OK, &body))
+    call.as_viewer(|world, at, caller| {
+        world.repo_subscriptions.retain(|s| !(s.login.eq_ignore_ascii_case(&caller.login) && s.repo == *at));
+        let login = caller.login.clone();
+        world.repo_subscriptions.push(RepoSubscription {
+            login,
+            repo: at.clone(),
+            subscribed,
+            ignored,
+            created_at: time::now(),
+        });
+        let s = subscription_of(world, at, &caller.login).ok_or_else(ApiError::not_found)?;
+        Ok(json_response(StatusCode::OK, &repo_subscription_body(&call.shared, s)))
+    })
 }
 
-async fn unsubscribe_repo(
-    State(shared): State<Arc<Shared>>,
-    Authed(caller): Authed,
-    args: PathArgs<(String, String)>,
-) -> Result<Response, ApiError> {
-    let (owner, name) = path(args)?;
-    let mut inner = shared.lock();
-    let view = View::new(&shared, &inner.world, Some(&caller));
-    let repo = view.repo(&owner, &name)?;
-    let at = (repo.owner.clone(), repo.name.clone());
-    inner.world.repo_subscriptions.retain(|s| !(s.login.eq_ignore_ascii_case(&caller.login) && s.repo == at));
-    Ok(StatusCode::NO_CONTENT.into_response())
+async fn unsubscribe_repo(call: RepoCall<()>) -> Result<Response, ApiError> {
+    call.as_viewer(|world, at, caller| {
+        world.repo_subscriptions.retain(|s| !(s.login.eq_ignore_ascii_case(&caller.login) && s.repo == *at));
+        Ok(StatusCode::NO_CONTENT.into_response())
+    })
 }

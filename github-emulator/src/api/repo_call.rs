@@ -2,7 +2,8 @@
 //! repository, and the path's other segments; and the two ways a handler then goes: reading the
 //! repository as the caller may see it ([`RepoCall::read`]), or writing to it
 //! ([`RepoCall::write`]: checked as GitHub checks, then changed, then answered from the world as
-//! changed). A handler is left with what is its own.
+//! changed), or changing only the caller's own relation to it ([`RepoCall::as_viewer`]: a star,
+//! a watch). A handler is left with what is its own.
 
 use std::sync::Arc;
 
@@ -115,6 +116,23 @@ impl<T> RepoCall<T> {
         let view = View::new(&self.shared, &inner.world, self.caller.as_ref());
         let repo = view.repo(&at.0, &at.1)?;
         answer(&view, repo, made)
+    }
+}
+
+impl<T> RepoCall<T> {
+    /// A change to the caller's own relation to a repository they can see (a star, a watch):
+    /// it needs a token (401) and the repository visible (404), not push access. `f` gets the
+    /// world, the repository's key and the caller.
+    pub fn as_viewer<R>(
+        &self,
+        f: impl FnOnce(&mut World, &(String, String), &Caller) -> Result<R, ApiError>,
+    ) -> Result<R, ApiError> {
+        let caller = self.authed()?;
+        let mut inner = self.shared.lock();
+        let view = View::new(&self.shared, &inner.world, Some(caller));
+        let repo = view.repo(&self.owner, &self.name)?;
+        let at = (repo.owner.clone(), repo.name.clone());
+        f(&mut inner.world, &at, caller)
     }
 }
 

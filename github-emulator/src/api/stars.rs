@@ -12,13 +12,13 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
 use super::access::View;
-use super::auth::{Authed, Caller};
+use super::auth::Authed;
 use super::errors::ApiError;
-use super::input::{PathArgs, path};
 use super::model;
 use super::pagination::list_response;
+use super::repo_call::{RepoCall, repo_mut};
 use crate::state::Shared;
-use crate::world::{Repo, time};
+use crate::world::{Repo, World, time};
 
 pub(crate) fn routes() -> Router<Arc<Shared>> {
     Router::new()
@@ -26,12 +26,9 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
         .route("/user/starred/{owner}/{repo}", get(is_starred).put(star).delete(unstar))
 }
 
-fn starred_by<'a>(
-    caller: &Caller,
-    repo: &Repo,
-    stars: &'a [(String, (String, String), u64)],
-) -> Option<&'a (String, (String, String), u64)> {
-    stars.iter().find(|(who, at, _)| who.eq_ignore_ascii_case(&caller.login) && repo.is(&at.0, &at.1))
+/// Whether `login` starred the repository `at`.
+fn starred_by(world: &World, at: &(String, String), login: &str) -> bool {
+    world.stars.iter().any(|(who, key, _)| who.eq_ignore_ascii_case(login) && key == at)
 }
 
 async fn starred(State(shared): State<Arc<Shared>>, Authed(caller): Authed, uri: Uri) -> Result<Response, ApiError> {
@@ -48,57 +45,40 @@ async fn starred(State(shared): State<Arc<Shared>>, Authed(caller): Authed, uri:
     Ok(list_response(&mine, &uri, &shared.api_url, |(r, _)| model::repo::summary(&view, r)))
 }
 
-async fn is_starred(
-    State(shared): State<Arc<Shared>>,
-    Authed(caller): Authed,
-    args: PathArgs<(String, String)>,
-) -> Result<Response, ApiError> {
-    let (owner, name) = path(args)?;
-    let inner = shared.lock();
-    let view = View::new(&shared, &inner.world, Some(&caller));
-    let repo = view.repo(&owner, &name)?;
-    starred_by(&caller, repo, &inner.world.stars).ok_or_else(ApiError::not_found)?;
-    Ok(StatusCode::NO_CONTENT.into_response())
+async fn is_starred(call: RepoCall<()>) -> Result<Response, ApiError> {
+    call.as_viewer(|world, at, caller| {
+        if starred_by(world, at, &caller.login) {
+            Ok(StatusCode::NO_CONTENT.into_response())
+        } else {
+            Err(ApiError::not_found())
+        }
+    })
 }
 
-/// Stars or unstars `owner/name` for the caller: idempotent both ways.
-fn set_star(shared: &Shared, caller: &Caller, owner: &str, name: &str, on: bool) -> Result<Response, ApiError> {
-    if !caller.has_scope("public_repo") && !caller.has_scope("repo") {
+/// Stars or unstars the repository for the caller: idempotent both ways.
+fn set_star(call: &RepoCall<()>, on: bool) -> Result<Response, ApiError> {
+    if call.caller.as_ref().is_some_and(|c| !c.has_scope("public_repo") && !c.has_scope("repo")) {
         return Err(ApiError::not_found());
     }
-    let mut inner = shared.lock();
-    let view = View::new(shared, &inner.world, Some(caller));
-    let repo = view.repo(owner, name)?;
-    let already = starred_by(caller, repo, &inner.world.stars).is_some();
-    let at = (repo.owner.clone(), repo.name.clone());
-    let world = &mut inner.world;
-    if on && !already {
-        world.stars.push((caller.login.clone(), at.clone(), time::now()));
-    } else if !on && already {
-        world.stars.retain(|(who, key, _)| !(who.eq_ignore_ascii_case(&caller.login) && *key == at));
-    }
-    if on != already
-        && let Some(repo) = world.repo_mut(&at.0, &at.1)
-    {
-        repo.stars = if on { repo.stars + 1 } else { repo.stars.saturating_sub(1) };
-    }
-    Ok(StatusCode::NO_CONTENT.into_response())
+    call.as_viewer(|world, at, caller| {
+        let already = starred_by(world, at, &caller.login);
+        if on && !already {
+            world.stars.push((caller.login.clone(), at.clone(), time::now()));
+        } else if !on && already {
+            world.stars.retain(|(who, key, _)| !(who.eq_ignore_ascii_case(&caller.login) && key == at));
+        }
+        if on != already {
+            let repo = repo_mut(world, at)?;
+            repo.stars = if on { repo.stars + 1 } else { repo.stars.saturating_sub(1) };
+        }
+        Ok(StatusCode::NO_CONTENT.into_response())
+    })
 }
 
-async fn star(
-    State(shared): State<Arc<Shared>>,
-    Authed(caller): Authed,
-    args: PathArgs<(String, String)>,
-) -> Result<Response, ApiError> {
-    let (owner, name) = path(args)?;
-    set_star(&shared, &caller, &owner, &name, true)
+async fn star(call: RepoCall<()>) -> Result<Response, ApiError> {
+    set_star(&call, true)
 }
 
-async fn unstar(
-    State(shared): State<Arc<Shared>>,
-    Authed(caller): Authed,
-    args: PathArgs<(String, String)>,
-) -> Result<Response, ApiError> {
-    let (owner, name) = path(args)?;
-    set_star(&shared, &caller, &owner, &name, false)
+async fn unstar(call: RepoCall<()>) -> Result<Response, ApiError> {
+    set_star(&call, false)
 }
