@@ -18,10 +18,11 @@ use base64::engine::general_purpose::STANDARD;
 use serde_json::{Value, json};
 
 use super::access::{Need, View, not_found_because};
-use super::auth::{Authed, MaybeAuthed};
+use super::auth::MaybeAuthed;
 use super::errors::{ApiError, json_response};
 use super::input::{Body, PathArgs, Query, accepts, path};
 use super::model;
+use super::repo_call::RepoCall;
 use crate::state::Shared;
 use crate::world::{Repo, dir_sha};
 
@@ -126,100 +127,98 @@ fn raw(bytes: &Arc<[u8]>) -> Response {
     (StatusCode::OK, [(header::CONTENT_TYPE, content_type)], bytes.to_vec()).into_response()
 }
 
+/// GitHub's 422 for a required field the request left out.
+fn not_supplied(field: &str) -> ApiError {
+    ApiError::unprocessable(format!("Invalid request.\n\n\"{field}\" wasn't supplied."))
+}
+
 /// `{message, content (base64), sha? (required to update), branch?}`.
-async fn put_file(
-    State(shared): State<Arc<Shared>>,
-    Authed(caller): Authed,
-    args: PathArgs<(String, String, String)>,
-    body: Body,
-) -> Result<Response, ApiError> {
-    let (owner, name, file_path) = path(args)?;
-    let file_path = file_path.trim_matches('/').to_owned();
+async fn put_file(call: RepoCall<String>, body: Body) -> Result<Response, ApiError> {
+    let author = call.authed()?.login.clone();
+    let file_path = call.rest.trim_matches('/').to_owned();
     let message = body.str("message")?;
     let content = body.str("content")?;
     let sha = body.str("sha")?;
     let branch = body.str("branch")?;
-    let mut inner = shared.lock();
-    let world = &mut inner.world;
-    let view = View::new(&shared, world, Some(&caller));
-    let repo = view.writable(&owner, &name, Need::Push)?;
-    let not_supplied =
-        |field: &str| ApiError::unprocessable(format!("Invalid request.\n\n\"{field}\" wasn't supplied."));
-    let message = message.ok_or_else(|| not_supplied("message"))?;
-    let content = content.ok_or_else(|| not_supplied("content"))?;
-    let compact: String = content.chars().filter(|c| !c.is_whitespace()).collect();
-    let bytes = STANDARD.decode(compact).map_err(|_| ApiError::unprocessable("content is not valid Base64"))?;
-    let branch = branch.unwrap_or_else(|| repo.default_branch.clone());
-    let tip = repo.branches.get(&branch);
-    if tip.is_none() && !repo.branches.is_empty() {
-        return Err(not_found_because(format!("Branch {branch} not found")));
-    }
-    let mut tree = tip.map(|t| (*view.world.git.tree(t)).clone()).unwrap_or_default();
-    if file_path.is_empty() || tree.keys().any(|p| p.starts_with(&format!("{file_path}/"))) {
-        return Err(ApiError::unprocessable(format!("Invalid request.\n\n\"{file_path}\" is a directory.")));
-    }
-    let existing = tree.get(&file_path).cloned();
-    match (&existing, &sha) {
-        (Some(_), None) => return Err(not_supplied("sha")),
-        (Some(current), Some(given)) if !current.eq_ignore_ascii_case(given) => {
-            return Err(ApiError::new(StatusCode::CONFLICT, format!("{file_path} does not match {given}")));
-        }
-        _ => {}
-    }
-    let at = (repo.owner.clone(), repo.name.clone());
-    let blob = world.git.put_blob(Arc::from(bytes));
-    tree.insert(file_path.clone(), blob.clone());
-    let commit = world
-        .commit_to_branch((&at.0, &at.1), &branch, tree, &message, &caller.login)
-        .ok_or_else(|| not_found_because(format!("Branch {branch} not found")))?;
-    let view = View::new(&shared, world, Some(&caller));
-    let repo = view.repo(&at.0, &at.1)?;
-    let size = view.world.git.blob(&blob).map_or(0, |b| b.len());
-    let commit = view.world.git.commit(&commit).ok_or_else(ApiError::not_found)?;
-    let body = json!({
-        "content": model::git::content_entry(&view, repo, &branch, &file_path, &blob, Some(size)),
-        "commit": model::git::git_commit(&view, repo, commit),
-    });
-    let status = if existing.is_some() { StatusCode::OK } else { StatusCode::CREATED };
-    Ok(json_response(status, &body))
+    call.write(
+        Need::Push,
+        |view, repo| {
+            let message = message.ok_or_else(|| not_supplied("message"))?;
+            let content = content.ok_or_else(|| not_supplied("content"))?;
+            let compact: String = content.chars().filter(|c| !c.is_whitespace()).collect();
+            let bytes = STANDARD.decode(compact).map_err(|_| ApiError::unprocessable("content is not valid Base64"))?;
+            let branch = branch.unwrap_or_else(|| repo.default_branch.clone());
+            let tip = repo.branches.get(&branch);
+            if tip.is_none() && !repo.branches.is_empty() {
+                return Err(not_found_because(format!("Branch {branch} not found")));
+            }
+            let tree = tip.map(|t| (*view.world.git.tree(t)).clone()).unwrap_or_default();
+            if file_path.is_empty() || tree.keys().any(|p| p.starts_with(&format!("{file_path}/"))) {
+                return Err(ApiError::unprocessable(format!("Invalid request.\n\n\"{file_path}\" is a directory.")));
+            }
+            let existing = tree.get(&file_path).cloned();
+            match (&existing, &sha) {
+                (Some(_), None) => return Err(not_supplied("sha")),
+                (Some(current), Some(given)) if !current.eq_ignore_ascii_case(given) => {
+                    return Err(ApiError::new(StatusCode::CONFLICT, format!("{file_path} does not match {given}")));
+                }
+                _ => {}
+            }
+            Ok((message, bytes, branch, tree, existing.is_some()))
+        },
+        |world, at, (message, bytes, branch, mut tree, replaced)| {
+            let blob = world.git.put_blob(Arc::from(bytes));
+            tree.insert(file_path.clone(), blob.clone());
+            let commit = world
+                .commit_to_branch((&at.0, &at.1), &branch, tree, &message, &author)
+                .ok_or_else(|| not_found_because(format!("Branch {branch} not found")))?;
+            Ok((blob, branch, commit, replaced))
+        },
+        |view, repo, (blob, branch, commit, replaced)| {
+            let size = view.world.git.blob(&blob).map_or(0, |b| b.len());
+            let commit = view.world.git.commit(&commit).ok_or_else(ApiError::not_found)?;
+            let body = json!({
+                "content": model::git::content_entry(view, repo, &branch, &file_path, &blob, Some(size)),
+                "commit": model::git::git_commit(view, repo, commit),
+            });
+            Ok(json_response(if replaced { StatusCode::OK } else { StatusCode::CREATED }, &body))
+        },
+    )
 }
 
 /// `{message, sha, branch?}`: commits the file's removal. 404 for a missing file or branch, 422
 /// without `message` or `sha`, 409 when `sha` is not the file's.
-async fn delete_file(
-    State(shared): State<Arc<Shared>>,
-    Authed(caller): Authed,
-    args: PathArgs<(String, String, String)>,
-    body: Body,
-) -> Result<Response, ApiError> {
-    let (owner, name, file_path) = path(args)?;
-    let file_path = file_path.trim_matches('/').to_owned();
+async fn delete_file(call: RepoCall<String>, body: Body) -> Result<Response, ApiError> {
+    let author = call.authed()?.login.clone();
+    let file_path = call.rest.trim_matches('/').to_owned();
     let message = body.str("message")?;
     let sha = body.str("sha")?;
     let branch = body.str("branch")?;
-    let mut inner = shared.lock();
-    let world = &mut inner.world;
-    let view = View::new(&shared, world, Some(&caller));
-    let repo = view.writable(&owner, &name, Need::Push)?;
-    let not_supplied =
-        |field: &str| ApiError::unprocessable(format!("Invalid request.\n\n\"{field}\" wasn't supplied."));
-    let message = message.ok_or_else(|| not_supplied("message"))?;
-    let sha = sha.ok_or_else(|| not_supplied("sha"))?;
-    let branch = branch.unwrap_or_else(|| repo.default_branch.clone());
-    let tip = repo.branches.get(&branch).ok_or_else(|| not_found_because(format!("Branch {branch} not found")))?;
-    let mut tree = (*view.world.git.tree(tip)).clone();
-    let current = tree.get(&file_path).cloned().ok_or_else(|| not_found_because("Not Found"))?;
-    if !current.eq_ignore_ascii_case(&sha) {
-        return Err(ApiError::new(StatusCode::CONFLICT, format!("{file_path} does not match {sha}")));
-    }
-    let at = (repo.owner.clone(), repo.name.clone());
-    tree.remove(&file_path);
-    let commit = world
-        .commit_to_branch((&at.0, &at.1), &branch, tree, &message, &caller.login)
-        .ok_or_else(|| not_found_because(format!("Branch {branch} not found")))?;
-    let view = View::new(&shared, world, Some(&caller));
-    let repo = view.repo(&at.0, &at.1)?;
-    let commit = view.world.git.commit(&commit).ok_or_else(ApiError::not_found)?;
-    let body = json!({"content": null, "commit": model::git::git_commit(&view, repo, commit)});
-    Ok(json_response(StatusCode::OK, &body))
+    call.write(
+        Need::Push,
+        |view, repo| {
+            let message = message.ok_or_else(|| not_supplied("message"))?;
+            let sha = sha.ok_or_else(|| not_supplied("sha"))?;
+            let branch = branch.unwrap_or_else(|| repo.default_branch.clone());
+            let tip =
+                repo.branches.get(&branch).ok_or_else(|| not_found_because(format!("Branch {branch} not found")))?;
+            let tree = (*view.world.git.tree(tip)).clone();
+            let current = tree.get(&file_path).ok_or_else(|| not_found_because("Not Found"))?;
+            if !current.eq_ignore_ascii_case(&sha) {
+                return Err(ApiError::new(StatusCode::CONFLICT, format!("{file_path} does not match {sha}")));
+            }
+            Ok((message, branch, tree))
+        },
+        |world, at, (message, branch, mut tree)| {
+            tree.remove(&file_path);
+            world
+                .commit_to_branch((&at.0, &at.1), &branch, tree, &message, &author)
+                .ok_or_else(|| not_found_because(format!("Branch {branch} not found")))
+        },
+        |view, repo, commit| {
+            let commit = view.world.git.commit(&commit).ok_or_else(ApiError::not_found)?;
+            let body = json!({"content": null, "commit": model::git::git_commit(view, repo, commit)});
+            Ok(json_response(StatusCode::OK, &body))
+        },
+    )
 }

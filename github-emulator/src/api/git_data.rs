@@ -107,21 +107,24 @@ async fn create_tree(call: RepoCall<()>, body: Body) -> Result<Response, ApiErro
 }
 
 async fn create_commit(call: RepoCall<()>, body: Body) -> Result<Response, ApiError> {
-    let message = body.str("message")?.ok_or_else(|| ApiError::validation("Commit", "message", "missing_field"))?;
-    let tree = body.str("tree")?.ok_or_else(|| ApiError::validation("Commit", "tree", "missing_field"))?;
-    let parents = body.strings("parents")?.unwrap_or_default();
     let author = call.authed()?.login.clone();
+    let message = body.str("message")?;
+    let tree = body.str("tree")?;
+    let parents = body.strings("parents")?.unwrap_or_default();
     call.write(
         Need::Push,
         |view, _| {
+            // Required fields are checked once access is: GitHub answers 404 to who may not push.
+            let message = message.ok_or_else(|| ApiError::validation("Commit", "message", "missing_field"))?;
+            let tree = tree.ok_or_else(|| ApiError::validation("Commit", "tree", "missing_field"))?;
             let files =
                 view.world.git.tree_by_sha(&tree).ok_or_else(|| ApiError::unprocessable("Tree SHA does not exist"))?;
             if parents.iter().any(|p| view.world.git.commit(p).is_none()) {
                 return Err(ApiError::unprocessable("Parent SHA does not exist or is not a commit object"));
             }
-            Ok((*files).clone())
+            Ok(((*files).clone(), message))
         },
-        |world, _, files| Ok(world.git.commit_tree(parents.clone(), files, &message, &author, time::now())),
+        |world, _, (files, message)| Ok(world.git.commit_tree(parents.clone(), files, &message, &author, time::now())),
         |view, repo, sha| {
             let c = view.world.git.commit(&sha).ok_or_else(ApiError::not_found)?;
             Ok(json_response(StatusCode::CREATED, &model::git::git_commit(view, repo, c)))

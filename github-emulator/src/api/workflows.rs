@@ -64,11 +64,13 @@ async fn workflows(call: RepoCall<()>) -> Result<Response, ApiError> {
 
 /// `{ref, inputs?}`: a new queued run of the workflow on the branch `ref` names.
 async fn dispatch(call: RepoCall<String>, body: Body) -> Result<Response, ApiError> {
-    let wanted = body.str("ref")?.ok_or_else(|| ApiError::validation("Workflow", "ref", "missing_field"))?;
     let actor = call.authed()?.login.clone();
+    let wanted = body.str("ref")?;
     call.write(
         Need::Push,
         |_, repo| {
+            // `ref` is checked once access is: GitHub answers 404 to who may not push.
+            let wanted = wanted.clone().ok_or_else(|| ApiError::validation("Workflow", "ref", "missing_field"))?;
             let by = |(id, _, path): &(u64, String, String)| {
                 id.to_string() == call.rest || path.rsplit('/').next() == Some(call.rest.as_str())
             };
