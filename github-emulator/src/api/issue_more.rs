@@ -62,96 +62,86 @@ async fn sub_issues(call: RepoCall<u64>, uri: Uri) -> Result<Response, ApiError>
     })
 }
 
-/// Checks the write and returns the repository's key and the sub-issue id named in the body.
-fn sub_issue_write(
-    view: &View,
-    owner: &str,
-    name: &str,
-    number: u64,
+/// A change to the sub-issues of issue `number` (the parent): push access, the parent, and the
+/// sub-issue the body names (`sub_issue_id`, an issue of this repository) are checked first, as
+/// GitHub checks them; `change` gets the repository and that id; the parent answers, with
+/// `status`.
+fn change_sub_issues(
+    call: &RepoCall<u64>,
     body: &Body,
-) -> Result<((String, String), u64), ApiError> {
-    let repo = view.writable(owner, name, Need::Push)?;
-    repo.issue(number).ok_or_else(ApiError::not_found)?;
-    let id = body.u64("sub_issue_id")?.ok_or_else(|| ApiError::validation("Issue", "sub_issue_id", "missing_field"))?;
-    if !repo.issues.iter().any(|i| i.id == id && i.pull.is_none()) {
-        return Err(ApiError::validation("Issue", "sub_issue_id", "invalid"));
-    }
-    Ok(((repo.owner.clone(), repo.name.clone()), id))
+    status: StatusCode,
+    change: impl FnOnce(&mut Repo, u64) -> Result<(), ApiError>,
+) -> Result<Response, ApiError> {
+    let number = call.rest;
+    call.write(
+        Need::Push,
+        |_, repo| {
+            repo.issue(number).ok_or_else(ApiError::not_found)?;
+            let id = body
+                .u64("sub_issue_id")?
+                .ok_or_else(|| ApiError::validation("Issue", "sub_issue_id", "missing_field"))?;
+            if !repo.issues.iter().any(|i| i.id == id && i.pull.is_none()) {
+                return Err(ApiError::validation("Issue", "sub_issue_id", "invalid"));
+            }
+            Ok(id)
+        },
+        |world, at, id| change(repo_mut(world, at)?, id),
+        |view, repo, ()| Ok(json_response(status, &issue_json(view, repo, number)?)),
+    )
 }
 
-async fn add_sub_issue(
-    State(shared): State<Arc<Shared>>,
-    Authed(caller): Authed,
-    args: PathArgs<(String, String, u64)>,
-    body: Body,
-) -> Result<Response, ApiError> {
-    let (owner, name, number) = path(args)?;
+async fn add_sub_issue(call: RepoCall<u64>, body: Body) -> Result<Response, ApiError> {
+    call.authed()?;
+    let number = call.rest;
     let replace = body.bool("replace_parent")?.unwrap_or(false);
-    let mut inner = shared.lock();
-    let view = View::new(&shared, &inner.world, Some(&caller));
-    let (at, id) = sub_issue_write(&view, &owner, &name, number, &body)?;
-    let repo = inner.world.repo_mut(&at.0, &at.1).ok_or_else(ApiError::not_found)?;
-    let parent_id = repo.issue(number).map(|i| i.id).unwrap_or_default();
-    if id == parent_id {
-        return Err(ApiError::custom("Issue", "An issue cannot be a sub-issue of itself."));
-    }
-    let has_parent = repo.issues.iter().any(|i| i.sub_issues.contains(&id));
-    if has_parent && !replace {
-        return Err(ApiError::custom("Issue", "The issue already has a parent issue."));
-    }
-    for issue in &mut repo.issues {
-        issue.sub_issues.retain(|s| *s != id);
-    }
-    let parent = repo.issue_mut(number).ok_or_else(ApiError::not_found)?;
-    parent.sub_issues.push(id);
-    parent.updated_at = time::now();
-    let view = View::new(&shared, &inner.world, Some(&caller));
-    Ok(json_response(StatusCode::CREATED, &issue_json(&view, view.repo(&at.0, &at.1)?, number)?))
+    change_sub_issues(&call, &body, StatusCode::CREATED, |repo, id| {
+        let parent_id = repo.issue(number).map(|i| i.id).unwrap_or_default();
+        if id == parent_id {
+            return Err(ApiError::custom("Issue", "An issue cannot be a sub-issue of itself."));
+        }
+        let has_parent = repo.issues.iter().any(|i| i.sub_issues.contains(&id));
+        if has_parent && !replace {
+            return Err(ApiError::custom("Issue", "The issue already has a parent issue."));
+        }
+        for issue in &mut repo.issues {
+            issue.sub_issues.retain(|s| *s != id);
+        }
+        let parent = repo.issue_mut(number).ok_or_else(ApiError::not_found)?;
+        parent.sub_issues.push(id);
+        parent.updated_at = time::now();
+        Ok(())
+    })
 }
 
-async fn remove_sub_issue(
-    State(shared): State<Arc<Shared>>,
-    Authed(caller): Authed,
-    args: PathArgs<(String, String, u64)>,
-    body: Body,
-) -> Result<Response, ApiError> {
-    let (owner, name, number) = path(args)?;
-    let mut inner = shared.lock();
-    let view = View::new(&shared, &inner.world, Some(&caller));
-    let (at, id) = sub_issue_write(&view, &owner, &name, number, &body)?;
-    let repo = inner.world.repo_mut(&at.0, &at.1).ok_or_else(ApiError::not_found)?;
-    let parent = repo.issue_mut(number).ok_or_else(ApiError::not_found)?;
-    if !parent.sub_issues.contains(&id) {
-        return Err(ApiError::not_found());
-    }
-    parent.sub_issues.retain(|s| *s != id);
-    let view = View::new(&shared, &inner.world, Some(&caller));
-    Ok(json_response(StatusCode::OK, &issue_json(&view, view.repo(&at.0, &at.1)?, number)?))
+async fn remove_sub_issue(call: RepoCall<u64>, body: Body) -> Result<Response, ApiError> {
+    call.authed()?;
+    let number = call.rest;
+    change_sub_issues(&call, &body, StatusCode::OK, |repo, id| {
+        let parent = repo.issue_mut(number).ok_or_else(ApiError::not_found)?;
+        if !parent.sub_issues.contains(&id) {
+            return Err(ApiError::not_found());
+        }
+        parent.sub_issues.retain(|s| *s != id);
+        Ok(())
+    })
 }
 
 /// `{sub_issue_id, after_id? | before_id?}`: moves a sub-issue next to another.
-async fn reprioritize(
-    State(shared): State<Arc<Shared>>,
-    Authed(caller): Authed,
-    args: PathArgs<(String, String, u64)>,
-    body: Body,
-) -> Result<Response, ApiError> {
-    let (owner, name, number) = path(args)?;
+async fn reprioritize(call: RepoCall<u64>, body: Body) -> Result<Response, ApiError> {
+    call.authed()?;
+    let number = call.rest;
     let (after, before) = (body.u64("after_id")?, body.u64("before_id")?);
-    let mut inner = shared.lock();
-    let view = View::new(&shared, &inner.world, Some(&caller));
-    let (at, id) = sub_issue_write(&view, &owner, &name, number, &body)?;
-    let repo = inner.world.repo_mut(&at.0, &at.1).ok_or_else(ApiError::not_found)?;
-    let parent = repo.issue_mut(number).ok_or_else(ApiError::not_found)?;
-    let anchor = after.or(before).ok_or_else(|| ApiError::custom("Issue", "Pass after_id or before_id."))?;
-    if !parent.sub_issues.contains(&id) || !parent.sub_issues.contains(&anchor) || anchor == id {
-        return Err(ApiError::validation("Issue", "sub_issue_id", "invalid"));
-    }
-    parent.sub_issues.retain(|s| *s != id);
-    let at_anchor = parent.sub_issues.iter().position(|s| *s == anchor).unwrap_or(0);
-    parent.sub_issues.insert(if after.is_some() { at_anchor + 1 } else { at_anchor }, id);
-    let view = View::new(&shared, &inner.world, Some(&caller));
-    Ok(json_response(StatusCode::OK, &issue_json(&view, view.repo(&at.0, &at.1)?, number)?))
+    change_sub_issues(&call, &body, StatusCode::OK, |repo, id| {
+        let parent = repo.issue_mut(number).ok_or_else(ApiError::not_found)?;
+        let anchor = after.or(before).ok_or_else(|| ApiError::custom("Issue", "Pass after_id or before_id."))?;
+        if !parent.sub_issues.contains(&id) || !parent.sub_issues.contains(&anchor) || anchor == id {
+            return Err(ApiError::validation("Issue", "sub_issue_id", "invalid"));
+        }
+        parent.sub_issues.retain(|s| *s != id);
+        let at_anchor = parent.sub_issues.iter().position(|s| *s == anchor).unwrap_or(0);
+        parent.sub_issues.insert(if after.is_some() { at_anchor + 1 } else { at_anchor }, id);
+        Ok(())
+    })
 }
 
 /// Adds `caller`'s reaction to `list` (unless they gave the same one already: then 200 with it).
@@ -173,46 +163,34 @@ fn reaction_content(body: &Body) -> Result<String, ApiError> {
     }
 }
 
-async fn react_to_issue(
-    State(shared): State<Arc<Shared>>,
-    Authed(caller): Authed,
-    args: PathArgs<(String, String, u64)>,
-    body: Body,
+/// Adds the caller's reaction (`{content}`) to the reactions `find` picks out of the repository for
+/// the path's number: 404 when there is no such issue or comment, then 422 for a content GitHub
+/// does not know.
+fn add_reaction(
+    call: &RepoCall<u64>,
+    body: &Body,
+    find: fn(&mut Repo, u64) -> Option<&mut Vec<Reaction>>,
 ) -> Result<Response, ApiError> {
-    let (owner, name, number) = path(args)?;
-    let mut inner = shared.lock();
-    let view = View::new(&shared, &inner.world, Some(&caller));
-    let repo = view.writable(&owner, &name, Need::Contribute)?;
-    repo.issue(number).ok_or_else(ApiError::not_found)?;
-    let content = reaction_content(&body)?;
-    let at = (repo.owner.clone(), repo.name.clone());
-    let id = inner.world.next_id();
-    let repo = inner.world.repo_mut(&at.0, &at.1).ok_or_else(ApiError::not_found)?;
-    let issue = repo.issue_mut(number).ok_or_else(ApiError::not_found)?;
-    let (status, reaction) = react(&mut issue.reactions, id, &caller.login, content);
-    let view = View::new(&shared, &inner.world, Some(&caller));
-    Ok(json_response(status, &model::issue::reaction(&view, &reaction)))
+    let login = call.authed()?.login.clone();
+    let target = call.rest;
+    call.write(
+        Need::Contribute,
+        |_, _| Ok(()),
+        |world, at, ()| {
+            let id = world.next_id();
+            let list = find(repo_mut(world, at)?, target).ok_or_else(ApiError::not_found)?;
+            Ok(react(list, id, &login, reaction_content(body)?))
+        },
+        |view, _, (status, reaction)| Ok(json_response(status, &model::issue::reaction(view, &reaction))),
+    )
 }
 
-async fn react_to_comment(
-    State(shared): State<Arc<Shared>>,
-    Authed(caller): Authed,
-    args: PathArgs<(String, String, u64)>,
-    body: Body,
-) -> Result<Response, ApiError> {
-    let (owner, name, comment_id) = path(args)?;
-    let mut inner = shared.lock();
-    let view = View::new(&shared, &inner.world, Some(&caller));
-    let repo = view.writable(&owner, &name, Need::Contribute)?;
-    repo.comments.iter().find(|c| c.id == comment_id).ok_or_else(ApiError::not_found)?;
-    let content = reaction_content(&body)?;
-    let at = (repo.owner.clone(), repo.name.clone());
-    let id = inner.world.next_id();
-    let repo = inner.world.repo_mut(&at.0, &at.1).ok_or_else(ApiError::not_found)?;
-    let comment = repo.comments.iter_mut().find(|c| c.id == comment_id).ok_or_else(ApiError::not_found)?;
-    let (status, reaction) = react(&mut comment.reactions, id, &caller.login, content);
-    let view = View::new(&shared, &inner.world, Some(&caller));
-    Ok(json_response(status, &model::issue::reaction(&view, &reaction)))
+async fn react_to_issue(call: RepoCall<u64>, body: Body) -> Result<Response, ApiError> {
+    add_reaction(&call, &body, |repo, number| repo.issue_mut(number).map(|i| &mut i.reactions))
+}
+
+async fn react_to_comment(call: RepoCall<u64>, body: Body) -> Result<Response, ApiError> {
+    add_reaction(&call, &body, |repo, id| repo.comments.iter_mut().find(|c| c.id == id).map(|c| &mut c.reactions))
 }
 
 async fn milestones(call: RepoCall<()>, query: Query, uri: Uri) -> Result<Response, ApiError> {
