@@ -334,8 +334,7 @@ const SEARCH_PULL_REQUESTS: Def = Def {
 };
 
 async fn search_pull_requests(gh: Github, p: SearchPulls) -> ToolResult {
-    let scoped = p.query.split_whitespace().any(|t| matches!(t, "is:pr" | "type:pr"));
-    let query = if scoped { p.query } else { format!("{} is:pr", p.query) };
+    let query = super::support::scoped(p.query, "is:pr", &["is:pr", "type:pr"]);
     let search = super::issues::SearchIssues { query, sort: p.sort, order: p.order, paging: p.paging };
     super::issues::search(gh, search).await
 }

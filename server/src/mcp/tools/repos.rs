@@ -348,10 +348,7 @@ const CREATE_BRANCH: Def = Def {
 
 async fn create_branch(gh: Github, p: CreateBranch) -> ToolResult {
     let repo = p.at.path()?;
-    let from = match p.from_branch.filter(|b| !b.is_empty()) {
-        Some(b) => b,
-        None => gh.get(&repo, &[]).await?["default_branch"].as_str().unwrap_or("main").to_owned(),
-    };
+    let from = gh.branch_or_default(&repo, p.from_branch).await?;
     let base = gh.get(&format!("{repo}/branches/{}", seg("from_branch", &from)?), &[]).await?;
     let sha = base["commit"]["sha"].clone();
     let body = json!({"ref": format!("refs/heads/{}", p.branch), "sha": sha});
@@ -461,10 +458,7 @@ const GET_REPOSITORY_TREE: Def = Def {
 
 async fn get_repository_tree(gh: Github, p: GetRepositoryTree) -> ToolResult {
     let repo = p.at.path()?;
-    let at = match p.git_ref.filter(|r| !r.is_empty()) {
-        Some(r) => r,
-        None => gh.get(&repo, &[]).await?["default_branch"].as_str().unwrap_or("main").to_owned(),
-    };
+    let at = gh.branch_or_default(&repo, p.git_ref).await?;
     let recursive = p.recursive.unwrap_or(true);
     let query: Vec<(&str, String)> = if recursive { vec![("recursive", "1".into())] } else { Vec::new() };
     let v = gh.get(&format!("{repo}/git/trees/{}", seg("ref", &at)?), &query).await?;

@@ -200,6 +200,14 @@ impl Github {
         }
     }
 
+    /// The branch `given` names, or the repository's default branch when it names none.
+    pub async fn branch_or_default(&self, repo: &str, given: Option<String>) -> Result<String, ToolFailure> {
+        match given.filter(|b| !b.is_empty()) {
+            Some(b) => Ok(b),
+            None => Ok(self.get(repo, &[]).await?["default_branch"].as_str().unwrap_or("main").to_owned()),
+        }
+    }
+
     /// One page of what `path` answers (a list, or an object with a paged list inside, as a
     /// commit's files), and the paging GitHub's `Link` header describes.
     pub async fn paged(
@@ -252,6 +260,15 @@ impl Github {
     ) -> Result<(String, bool), ToolFailure> {
         let github = &self.state.github;
         self.call(|t| async move { github.get_text(&t, path, accept, max_bytes, keep).await }).await
+    }
+}
+
+/// A search query scoped with `qualifier`, unless it already names one of `scoping` (any case).
+pub fn scoped(query: String, qualifier: &str, scoping: &[&str]) -> String {
+    if query.split_whitespace().any(|t| scoping.iter().any(|q| t.eq_ignore_ascii_case(q))) {
+        query
+    } else {
+        format!("{query} {qualifier}")
     }
 }
 
@@ -332,6 +349,13 @@ const SEGMENT: &percent_encoding::AsciiSet =
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_search_is_scoped_once() {
+        assert_eq!(scoped("repo:o/r fix".into(), "is:pr", &["is:pr", "type:pr"]), "repo:o/r fix is:pr");
+        assert_eq!(scoped("type:pr fix".into(), "is:pr", &["is:pr", "type:pr"]), "type:pr fix");
+        assert_eq!(scoped("github TYPE:ORG".into(), "type:org", &["type:org"]), "github TYPE:ORG");
+    }
 
     #[test]
     fn user_input_cannot_change_the_route() {

@@ -77,8 +77,7 @@ const SEARCH_ORGS: Def = Def {
 };
 
 async fn search_orgs(gh: Github, p: SearchUsers) -> ToolResult {
-    let scoped = p.query.split_whitespace().any(|t| t.eq_ignore_ascii_case("type:org"));
-    let query = if scoped { p.query } else { format!("{} type:org", p.query) };
+    let query = super::support::scoped(p.query, "type:org", &["type:org"]);
     search_accounts(gh, SearchUsers { query, ..p }, "organizations").await
 }
 
