@@ -360,13 +360,12 @@ impl Config {
         let github_scopes = match non_empty(raw.github_scopes) {
             Some(v) => parse_list(&v),
             None => {
-                let mut needed: BTreeSet<&str> =
-                    toolsets.iter().flat_map(|t| t.github_scopes().iter().copied()).collect();
-                // `repo` includes `public_repo` (GitHub's scope hierarchy): ask for the one.
-                if needed.contains("repo") {
-                    needed.remove("public_repo");
+                let mut needed = Vec::new();
+                for toolset in &toolsets {
+                    toolsets::ask_github_for(&mut needed, toolset.github_scopes());
                 }
-                needed.into_iter().map(str::to_owned).collect()
+                needed.sort();
+                needed
             }
         };
         let storage = parse_storage(non_empty(raw.storage_url))?;

@@ -67,6 +67,19 @@ impl Toolset {
     }
 }
 
+/// Adds the GitHub scopes `more` to `scopes`, each once. `repo` includes `public_repo` (GitHub's
+/// scope hierarchy), so only the wider one is asked for.
+pub fn ask_github_for(scopes: &mut Vec<String>, more: &[&str]) {
+    for scope in more {
+        if !scopes.iter().any(|s| s == scope) {
+            scopes.push((*scope).to_owned());
+        }
+    }
+    if scopes.iter().any(|s| s == "repo") {
+        scopes.retain(|s| s != "public_repo");
+    }
+}
+
 /// Parses `TOOLSETS`: comma/space separated names, or `all`. `Err` names the unknown entry.
 pub fn parse_list(value: &str) -> Result<BTreeSet<Toolset>, String> {
     let mut out = BTreeSet::new();

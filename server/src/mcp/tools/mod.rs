@@ -116,12 +116,7 @@ impl Registry {
         if !config.github_scopes_explicit {
             for name in &config.tools {
                 let needed = self.toolset_of.get(name).map(|t| t.github_scopes()).unwrap_or_default();
-                for scope in needed {
-                    let covered = *scope == "public_repo" && config.github_scopes.iter().any(|s| s == "repo");
-                    if !covered && !config.github_scopes.iter().any(|s| s == scope) {
-                        config.github_scopes.push((*scope).to_owned());
-                    }
-                }
+                crate::config::toolsets::ask_github_for(&mut config.github_scopes, needed);
             }
         }
         Ok(())
