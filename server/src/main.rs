@@ -101,7 +101,7 @@ fn load_config() -> Result<Config, ExitCode> {
         eprintln!("configuration error: {e}");
         ExitCode::from(2)
     })?;
-    mcp_github_gateway::mcp::tools::Registry::new().settle(&mut config).map_err(|e| {
+    mcp_github_gateway::mcp::tools::Registry::shared().settle(&mut config).map_err(|e| {
         eprintln!("configuration error: {e}");
         ExitCode::from(2)
     })?;

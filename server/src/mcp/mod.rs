@@ -73,7 +73,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
     state.metrics.watch_sessions(Arc::downgrade(&live));
     let cors = cors(&origins);
     let tool_state = state.clone();
-    let registry = Arc::new(tools::Registry::new());
+    let registry = tools::Registry::shared();
     let step_up = scopes::StepUp { state: state.clone(), tools: registry.clone() };
     let service = StreamableHttpService::new(
         move || Ok(server::GatewayServer::new(tool_state.clone(), registry.clone())),

@@ -121,7 +121,7 @@ impl Harness {
         tweak(&mut raw);
         let mut config = Config::from_raw(raw).expect("valid config");
         // As the binary does at start-up.
-        mcp_github_gateway::mcp::tools::Registry::new().settle(&mut config).expect("known tools");
+        mcp_github_gateway::mcp::tools::Registry::shared().settle(&mut config).expect("known tools");
         configure(&mut config);
         // Tests share one Redis: each harness (and its twins) keeps its keys apart.
         if config.storage_prefix.is_empty() {

@@ -17,7 +17,7 @@ pub mod stars;
 pub mod support;
 pub mod users;
 
-use std::collections::HashMap;
+use std::{collections::HashMap, sync::Arc};
 
 use rmcp::{handler::server::router::tool::ToolRouter, model::Tool};
 
@@ -51,6 +51,13 @@ pub fn missing_scope(granted: Scopes, writes: bool) -> Option<Scope> {
 }
 
 impl Registry {
+    /// The process's registry, built once: start-up settles the configuration with it and
+    /// `/mcp` serves it, so the tools and their schemas are generated one time.
+    pub fn shared() -> Arc<Registry> {
+        static REGISTRY: std::sync::OnceLock<Arc<Registry>> = std::sync::OnceLock::new();
+        Arc::clone(REGISTRY.get_or_init(|| Arc::new(Registry::new())))
+    }
+
     pub fn new() -> Self {
         let toolsets = [
             (Toolset::Context, context::context_tools()),
