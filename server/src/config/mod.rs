@@ -502,7 +502,7 @@ fn required(var: &'static str, v: Option<String>) -> Result<String, ConfigError>
 }
 
 fn parse_list(v: &str) -> Vec<String> {
-    v.split([',', ' ']).map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()
+    toolsets::items(v).map(str::to_owned).collect()
 }
 
 fn is_loopback_host(url: &Url) -> bool {

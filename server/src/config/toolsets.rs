@@ -83,7 +83,7 @@ pub fn ask_github_for(scopes: &mut Vec<String>, more: &[&str]) {
 /// Parses `TOOLSETS`: comma/space separated names, or `all`. `Err` names the unknown entry.
 pub fn parse_list(value: &str) -> Result<BTreeSet<Toolset>, String> {
     let mut out = BTreeSet::new();
-    for name in value.split([',', ' ']).map(str::trim).filter(|s| !s.is_empty()) {
+    for name in items(value) {
         if name.eq_ignore_ascii_case("all") {
             out.extend(Toolset::ALL);
         } else {
@@ -93,14 +93,16 @@ pub fn parse_list(value: &str) -> Result<BTreeSet<Toolset>, String> {
     Ok(out)
 }
 
-/// Parses `TOOLS` / `EXCLUDE_TOOLS` (and their headers): comma/space separated tool names.
+/// The entries of a comma/space separated list (a setting or a header), trimmed, empty ones dropped.
+pub fn items(value: &str) -> impl Iterator<Item = &str> {
+    value.split([',', ' ']).map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// Parses `TOOLS` / `EXCLUDE_TOOLS`: comma/space separated tool names.
 /// `Err` names an entry that cannot be a tool name; whether a tool of that name exists is the tool
 /// registry's to say (`mcp::tools::Registry::unknown`).
 pub fn parse_tools(value: &str) -> Result<BTreeSet<String>, String> {
-    value
-        .split([',', ' '])
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
+    items(value)
         .map(|name| {
             let ok = name.len() <= 64 && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
             if ok { Ok(name.to_owned()) } else { Err(name.chars().take(64).collect()) }
@@ -156,9 +158,7 @@ impl Selection {
     /// `X-MCP-Readonly: false` cannot undo the operator's `READ_ONLY`.
     pub fn narrowed(&self, headers: &HeaderMap) -> Selection {
         let text = |name: &str| headers.get(name).map(|v| v.to_str().unwrap_or("\u{fffd}"));
-        let names = |v: &str| -> BTreeSet<String> {
-            v.split([',', ' ']).map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()
-        };
+        let names = |v: &str| -> BTreeSet<String> { items(v).map(str::to_owned).collect() };
         let toolsets = text("x-mcp-toolsets").map(|v| {
             v.split(',')
                 .flat_map(|n| {
