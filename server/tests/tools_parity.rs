@@ -20,13 +20,7 @@ fn names(out: &Value, key: &str, field: &str) -> Vec<String> {
 
 /// Calls a tool as another GitHub user, signed in afresh.
 async fn as_user(s: &Session, login: &str, name: &str, args: Value) -> (bool, Value) {
-    assert!(s.h.emulator.set_login_user(login));
-    let t = s.h.login().await;
-    let session = s.h.mcp_session(&t.access).await;
-    let r = s.h.call_tool(&t.access, &session, name, args).await;
-    let result = r.body.expect("a JSON-RPC reply")["result"].clone();
-    let content = result.get("structuredContent").cloned().unwrap_or_else(|| result["content"][0]["text"].clone());
-    (result["isError"] == true, content)
+    s.call_as(&s.sign_in_as(login).await, name, args).await
 }
 
 // ---- repos ----

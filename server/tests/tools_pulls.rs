@@ -38,25 +38,6 @@ fn requests(s: &Session, method: &str, path: &str) -> usize {
     s.h.emulator.api_requests().iter().filter(|r| r.method == method && r.path == path).count()
 }
 
-/// Signs hubot in (a second MCP session on the same gateway); returns (token, session).
-async fn hubot(s: &Session) -> (String, String) {
-    assert!(s.h.emulator.set_login_user("hubot"));
-    let t = s.h.login().await;
-    let session = s.h.mcp_session(&t.access).await;
-    assert!(s.h.emulator.set_login_user("octocat"));
-    (t.access, session)
-}
-
-/// `Session::call` for another signed-in user.
-async fn call_as(s: &Session, who: &(String, String), name: &str, args: Value) -> (bool, Value) {
-    let r = s.h.call_tool(&who.0, &who.1, name, args).await;
-    let body = r.body.unwrap_or_else(|| panic!("no JSON-RPC reply ({}): {}", r.status, r.text));
-    let result = &body["result"];
-    assert!(result.is_object(), "JSON-RPC error: {body}");
-    let content = result.get("structuredContent").cloned().unwrap_or_else(|| result["content"][0]["text"].clone());
-    (result["isError"].as_bool().unwrap_or(false), content)
-}
-
 #[tokio::test]
 async fn list_pull_requests_shows_the_open_pr_without_body_and_filters_by_state_head_and_base() {
     let s = Session::start().await;
@@ -272,9 +253,9 @@ async fn create_pull_request_review_comments_and_refuses_bad_events_locally() {
     assert_eq!(text(&out), "`event` must be APPROVE, REQUEST_CHANGES or COMMENT");
     assert_eq!(requests(&s, "POST", "/repos/octocat/hello-world/pulls/3/reviews"), 1, "LGTM never reached GitHub");
 
-    let hubot = hubot(&s).await;
+    let hubot = s.sign_in_as("hubot").await;
     let changes = hello(json!({"pull_number": 3, "event": "REQUEST_CHANGES"}));
-    let (err, out) = call_as(&s, &hubot, "create_pull_request_review", changes).await;
+    let (err, out) = s.call_as(&hubot, "create_pull_request_review", changes).await;
     assert!(err && text(&out).starts_with("GitHub rejected the input"), "{out}");
     let list = ok(&s, "list_pull_request_reviews", hello(json!({"pull_number": 3}))).await;
     let states: Vec<&str> = list["reviews"].as_array().unwrap().iter().map(|r| r["state"].as_str().unwrap()).collect();
@@ -287,9 +268,9 @@ async fn review_refusals_keep_githubs_reason() {
     let s = Session::start().await;
     let (err, out) = s.call("create_pull_request_review", hello(json!({"pull_number": 3, "event": "APPROVE"}))).await;
     assert!(err && text(&out).contains("Can not approve your own pull request"), "{out}");
-    let hubot = hubot(&s).await;
+    let hubot = s.sign_in_as("hubot").await;
     let changes = hello(json!({"pull_number": 3, "event": "REQUEST_CHANGES"}));
-    let (err, out) = call_as(&s, &hubot, "create_pull_request_review", changes).await;
+    let (err, out) = s.call_as(&hubot, "create_pull_request_review", changes).await;
     assert!(
         err && text(&out).contains("Review body is required when using REQUEST_CHANGES or COMMENT events"),
         "{out}"
@@ -325,9 +306,9 @@ async fn a_new_branch_becomes_a_pr_that_is_reviewed_merged_and_shown_merged() {
     let files = ok(&s, "get_pull_request_files", hello(json!({"pull_number": 4}))).await;
     assert_eq!(fields(&files["files"][0], &["filename", "status"]), json!(["docs/faq.md", "added"]));
 
-    let hubot = hubot(&s).await;
+    let hubot = s.sign_in_as("hubot").await;
     let approve = hello(json!({"pull_number": 4, "event": "APPROVE", "body": "Ship it."}));
-    let (err, review) = call_as(&s, &hubot, "create_pull_request_review", approve).await;
+    let (err, review) = s.call_as(&hubot, "create_pull_request_review", approve).await;
     assert!(!err, "{review}");
     assert_eq!(fields(&review, &["state", "user", "commit_id"]), json!(["APPROVED", "hubot", head_sha]));
     let reviews = ok(&s, "list_pull_request_reviews", hello(json!({"pull_number": 4}))).await;

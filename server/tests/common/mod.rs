@@ -488,7 +488,22 @@ impl ToolSession {
 
     /// Calls a tool; returns (isError, structuredContent or the text content).
     pub async fn call(&self, name: &str, args: Value) -> (bool, Value) {
-        let r = self.h.call_tool(&self.token, &self.session, name, args).await;
+        self.call_as(&(self.token.clone(), self.session.clone()), name, args).await
+    }
+
+    /// Signs `login` in afresh, as a second user beside the session's own (who stays the
+    /// emulator's login user afterwards); returns their access token and MCP session.
+    pub async fn sign_in_as(&self, login: &str) -> (String, String) {
+        assert!(self.h.emulator.set_login_user(login));
+        let t = self.h.login().await;
+        let session = self.h.mcp_session(&t.access).await;
+        assert!(self.h.emulator.set_login_user("octocat"));
+        (t.access, session)
+    }
+
+    /// [`ToolSession::call`] as the user of `who` (from [`ToolSession::sign_in_as`]).
+    pub async fn call_as(&self, who: &(String, String), name: &str, args: Value) -> (bool, Value) {
+        let r = self.h.call_tool(&who.0, &who.1, name, args).await;
         let body = r.body.unwrap_or_else(|| panic!("no JSON-RPC reply ({}): {}", r.status, r.text));
         let result = body.get("result").unwrap_or_else(|| panic!("JSON-RPC error: {body}"));
         let is_error = result["isError"].as_bool().unwrap_or(false);
