@@ -6,7 +6,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::{
-    define::{Def, Effect, Route, route},
+    define::{Def, Route, route},
     shape,
     support::{Github, ListInRepo, Paging, RepoRef, ToolFailure, ToolResult, opt, seg, structured},
 };
@@ -76,12 +76,10 @@ pub struct RunWorkflow {
     pub inputs: Option<serde_json::Map<String, Value>>,
 }
 
-const LIST_WORKFLOW_RUNS: Def = Def {
-    name: "list_workflow_runs",
-    title: "List workflow runs",
-    description: "Lists a repository's GitHub Actions runs newest first (id, workflow, branch, status, conclusion), filtered by branch, status or event.",
-    effect: Effect::Read,
-};
+const LIST_WORKFLOW_RUNS: Def = Def::read("list_workflow_runs", "List workflow runs").about(
+    "Lists a repository's GitHub Actions runs newest first (id, workflow, branch, status, conclusion), \
+     filtered by branch, status or event.",
+);
 
 async fn list_workflow_runs(gh: Github, p: ListRuns) -> ToolResult {
     let mut q = Vec::new();
@@ -92,13 +90,10 @@ async fn list_workflow_runs(gh: Github, p: ListRuns) -> ToolResult {
     gh.page(&path, &q, &p.paging, Some("workflow_runs"), "workflow_runs", shape::workflow_run).await
 }
 
-const GET_WORKFLOW_RUN: Def = Def {
-    name: "get_workflow_run",
-    title: "Get a workflow run and its jobs",
-    description: "Gets one workflow run with its jobs and their steps (status and conclusion), to find which \
-                       job failed before reading its log with get_job_logs.",
-    effect: Effect::Read,
-};
+const GET_WORKFLOW_RUN: Def = Def::read("get_workflow_run", "Get a workflow run and its jobs").about(
+    "Gets one workflow run with its jobs and their steps (status and conclusion), to find which \
+     job failed before reading its log with get_job_logs.",
+);
 
 async fn get_workflow_run(gh: Github, p: RunRef) -> ToolResult {
     let repo = p.at.path()?;
@@ -112,12 +107,10 @@ async fn get_workflow_run(gh: Github, p: RunRef) -> ToolResult {
     structured(out)
 }
 
-const GET_JOB_LOGS: Def = Def {
-    name: "get_job_logs",
-    title: "Read a job's log",
-    description: "Returns the last lines of a workflow job's log (default 200, at most 2000): of one job (`job_id`), or of every failed job of a run (`run_id`).",
-    effect: Effect::Read,
-};
+const GET_JOB_LOGS: Def = Def::read("get_job_logs", "Read a job's log").about(
+    "Returns the last lines of a workflow job's log (default 200, at most 2000): of one job (`job_id`), \
+     or of every failed job of a run (`run_id`).",
+);
 
 /// Most failed jobs of one run whose logs are read in one call.
 const FAILED_JOBS: usize = 5;
@@ -178,13 +171,10 @@ async fn job_log(gh: &Github, repo: &str, job: u64, tail: usize) -> Result<Value
     }))
 }
 
-const RERUN_WORKFLOW_RUN: Def = Def {
-    name: "rerun_workflow_run",
-    title: "Re-run a workflow run",
-    description: "Re-runs all jobs of a workflow run, for example after a flaky failure, and returns the run id. \
-                       Check the new attempt with get_workflow_run.",
-    effect: Effect::Create,
-};
+const RERUN_WORKFLOW_RUN: Def = Def::create("rerun_workflow_run", "Re-run a workflow run").about(
+    "Re-runs all jobs of a workflow run, for example after a flaky failure, and returns the run id. \
+     Check the new attempt with get_workflow_run.",
+);
 
 async fn rerun_workflow_run(gh: Github, p: RunRef) -> ToolResult {
     let path = format!("{}/actions/runs/{}/rerun", p.at.path()?, p.run_id);
@@ -192,13 +182,10 @@ async fn rerun_workflow_run(gh: Github, p: RunRef) -> ToolResult {
     structured(json!({"run_id": p.run_id, "rerun_requested": true}))
 }
 
-const RERUN_FAILED_JOBS: Def = Def {
-    name: "rerun_failed_jobs",
-    title: "Re-run failed jobs",
-    description: "Re-runs only the failed jobs of a completed workflow run (and what depends on them), which is \
-                  quicker than rerun_workflow_run.",
-    effect: Effect::Create,
-};
+const RERUN_FAILED_JOBS: Def = Def::create("rerun_failed_jobs", "Re-run failed jobs").about(
+    "Re-runs only the failed jobs of a completed workflow run (and what depends on them), which is \
+     quicker than rerun_workflow_run.",
+);
 
 async fn rerun_failed_jobs(gh: Github, p: RunRef) -> ToolResult {
     let path = format!("{}/actions/runs/{}/rerun-failed-jobs", p.at.path()?, p.run_id);
@@ -206,13 +193,10 @@ async fn rerun_failed_jobs(gh: Github, p: RunRef) -> ToolResult {
     structured(json!({"run_id": p.run_id, "rerun_requested": true, "failed_jobs_only": true}))
 }
 
-const CANCEL_WORKFLOW_RUN: Def = Def {
-    name: "cancel_workflow_run",
-    title: "Cancel a workflow run",
-    description: "Cancels a queued or running workflow run and returns its id; GitHub refuses for a run that has completed. \
-                  Check the result with get_workflow_run.",
-    effect: Effect::Update,
-};
+const CANCEL_WORKFLOW_RUN: Def = Def::update("cancel_workflow_run", "Cancel a workflow run").about(
+    "Cancels a queued or running workflow run and returns its id; GitHub refuses for a run that has completed. \
+     Check the result with get_workflow_run.",
+);
 
 async fn cancel_workflow_run(gh: Github, p: RunRef) -> ToolResult {
     let path = format!("{}/actions/runs/{}/cancel", p.at.path()?, p.run_id);
@@ -220,13 +204,10 @@ async fn cancel_workflow_run(gh: Github, p: RunRef) -> ToolResult {
     structured(json!({"run_id": p.run_id, "cancel_requested": true}))
 }
 
-const LIST_WORKFLOWS: Def = Def {
-    name: "list_workflows",
-    title: "List workflows",
-    description: "Lists a repository's GitHub Actions workflows: id, name, file path and state. Use a file name \
-                  or id with run_workflow, or list_workflow_runs for what ran.",
-    effect: Effect::Read,
-};
+const LIST_WORKFLOWS: Def = Def::read("list_workflows", "List workflows").about(
+    "Lists a repository's GitHub Actions workflows: id, name, file path and state. Use a file name \
+     or id with run_workflow, or list_workflow_runs for what ran.",
+);
 
 async fn list_workflows(gh: Github, p: ListInRepo) -> ToolResult {
     let path = format!("{}/actions/workflows", p.at.path()?);
@@ -236,13 +217,10 @@ async fn list_workflows(gh: Github, p: ListInRepo) -> ToolResult {
     .await
 }
 
-const RUN_WORKFLOW: Def = Def {
-    name: "run_workflow",
-    title: "Run a workflow",
-    description: "Starts a workflow that accepts `workflow_dispatch` on a branch, with its inputs. The run \
-                  appears in list_workflow_runs moments later (GitHub answers before it exists).",
-    effect: Effect::Create,
-};
+const RUN_WORKFLOW: Def = Def::create("run_workflow", "Run a workflow").about(
+    "Starts a workflow that accepts `workflow_dispatch` on a branch, with its inputs. The run \
+     appears in list_workflow_runs moments later (GitHub answers before it exists).",
+);
 
 async fn run_workflow(gh: Github, p: RunWorkflow) -> ToolResult {
     let path = format!("{}/actions/workflows/{}/dispatches", p.at.path()?, seg("workflow", &p.workflow)?);
@@ -254,13 +232,10 @@ async fn run_workflow(gh: Github, p: RunWorkflow) -> ToolResult {
     structured(json!({"workflow": p.workflow, "ref": p.git_ref, "dispatched": true}))
 }
 
-const LIST_WORKFLOW_RUN_ARTIFACTS: Def = Def {
-    name: "list_workflow_run_artifacts",
-    title: "List a run's artifacts",
-    description: "Lists the artifacts a workflow run uploaded: id, name, size, whether it expired, and when it \
-                  does. Use it to see what a run produced, such as test reports.",
-    effect: Effect::Read,
-};
+const LIST_WORKFLOW_RUN_ARTIFACTS: Def = Def::read("list_workflow_run_artifacts", "List a run's artifacts").about(
+    "Lists the artifacts a workflow run uploaded: id, name, size, whether it expired, and when it \
+     does. Use it to see what a run produced, such as test reports.",
+);
 
 async fn list_workflow_run_artifacts(gh: Github, p: RunArtifacts) -> ToolResult {
     let path = format!("{}/actions/runs/{}/artifacts", p.at.path()?, p.run_id);

@@ -6,7 +6,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::{
-    define::{Def, Effect, NoArgs, Route, route},
+    define::{Def, NoArgs, Route, route},
     shape,
     support::{Github, Paging, ToolResult, seg, structured},
 };
@@ -27,39 +27,30 @@ pub struct TeamRef {
     pub paging: Paging,
 }
 
-const GET_ME: Def = Def {
-    name: "get_me",
-    title: "Who am I on GitHub",
-    description: "Returns the GitHub account these tools act as: login, numeric id and display name. \
-                       Use it first when a task depends on the user's identity (e.g. 'my repositories').",
-    effect: Effect::Read,
-};
+const GET_ME: Def = Def::read("get_me", "Who am I on GitHub").about(
+    "Returns the GitHub account these tools act as: login, numeric id and display name. \
+     Use it first when a task depends on the user's identity (e.g. 'my repositories').",
+);
 
 async fn get_me(gh: Github, _: NoArgs) -> ToolResult {
     let me = gh.get("/user", &[]).await?;
     structured(json!({"login": me["login"], "id": me["id"], "name": shape::text(&me, "name", 300)}))
 }
 
-const LIST_MY_ORGS: Def = Def {
-    name: "list_my_orgs",
-    title: "List my organizations",
-    description: "Lists the GitHub organizations the signed-in user belongs to (login and description). \
-                       Use it to find an organization's login before searching or listing its repositories.",
-    effect: Effect::Read,
-};
+const LIST_MY_ORGS: Def = Def::read("list_my_orgs", "List my organizations").about(
+    "Lists the GitHub organizations the signed-in user belongs to (login and description). \
+     Use it to find an organization's login before searching or listing its repositories.",
+);
 
 async fn list_my_orgs(gh: Github, p: ListMyOrgs) -> ToolResult {
     let (orgs, page) = gh.list("/user/orgs", &[], &p.paging, None).await?;
     structured(json!({"organizations": orgs.iter().map(shape::org).collect::<Vec<_>>(), "page": page}))
 }
 
-const GET_TEAMS: Def = Def {
-    name: "get_teams",
-    title: "List my teams",
-    description: "Lists the teams the signed-in user belongs to, across organizations: organization, slug, name, \
-                  description and member count. Use get_team_members for who else is on one.",
-    effect: Effect::Read,
-};
+const GET_TEAMS: Def = Def::read("get_teams", "List my teams").about(
+    "Lists the teams the signed-in user belongs to, across organizations: organization, slug, name, \
+     description and member count. Use get_team_members for who else is on one.",
+);
 
 async fn get_teams(gh: Github, p: ListMyOrgs) -> ToolResult {
     let (items, page) = gh.list("/user/teams", &[], &p.paging, None).await?;
@@ -73,13 +64,10 @@ async fn get_teams(gh: Github, p: ListMyOrgs) -> ToolResult {
     structured(json!({"teams": teams, "page": page}))
 }
 
-const GET_TEAM_MEMBERS: Def = Def {
-    name: "get_team_members",
-    title: "List a team's members",
-    description: "Lists the logins of a team's members. Visible to members of the team's organization; use it \
-                  to find reviewers or assignees for a team's area.",
-    effect: Effect::Read,
-};
+const GET_TEAM_MEMBERS: Def = Def::read("get_team_members", "List a team's members").about(
+    "Lists the logins of a team's members. Visible to members of the team's organization; use it \
+     to find reviewers or assignees for a team's area.",
+);
 
 async fn get_team_members(gh: Github, p: TeamRef) -> ToolResult {
     let path = format!("/orgs/{}/teams/{}/members", seg("org", &p.org)?, seg("team_slug", &p.team_slug)?);

@@ -61,13 +61,51 @@ impl Effect {
     }
 }
 
-/// A tool's definition, apart from its handler and argument type.
+/// A tool's definition, apart from its handler and argument type, written as
+/// `Def::read("name", "Title").about("What it does, for a model.")` (or `create`, `ensure`,
+/// `update`, `apply`: its [`Effect`]).
 #[derive(Clone, Copy, Debug)]
 pub struct Def {
     pub name: &'static str,
     pub title: &'static str,
     pub description: &'static str,
     pub effect: Effect,
+}
+
+impl Def {
+    const fn new(effect: Effect, name: &'static str, title: &'static str) -> Self {
+        Def { name, title, description: "", effect }
+    }
+
+    /// A tool that only reads.
+    pub const fn read(name: &'static str, title: &'static str) -> Self {
+        Def::new(Effect::Read, name, title)
+    }
+
+    /// A tool that adds something new each time ([`Effect::Create`]).
+    pub const fn create(name: &'static str, title: &'static str) -> Self {
+        Def::new(Effect::Create, name, title)
+    }
+
+    /// A tool that changes state without losing any ([`Effect::Ensure`]).
+    pub const fn ensure(name: &'static str, title: &'static str) -> Self {
+        Def::new(Effect::Ensure, name, title)
+    }
+
+    /// A tool that replaces or removes what is there ([`Effect::Update`]).
+    pub const fn update(name: &'static str, title: &'static str) -> Self {
+        Def::new(Effect::Update, name, title)
+    }
+
+    /// A tool that replaces what is there and acts again on each call ([`Effect::Apply`]).
+    pub const fn apply(name: &'static str, title: &'static str) -> Self {
+        Def::new(Effect::Apply, name, title)
+    }
+
+    /// The tool's description: what it does and returns, and when to use it, for a model.
+    pub const fn about(self, description: &'static str) -> Self {
+        Def { description, ..self }
+    }
 }
 
 /// The arguments of a tool that takes none.

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::{
-    define::{Def, Effect, Route, route},
+    define::{Def, Route, route},
     shape,
     support::{Github, Paging, ToolFailure, ToolResult, seg, structured},
 };
@@ -79,13 +79,10 @@ fn gist_path(id: &str) -> Result<String, ToolFailure> {
     Ok(format!("/gists/{id}"))
 }
 
-const LIST_GISTS: Def = Def {
-    name: "list_gists",
-    title: "List gists",
-    description: "Lists gists newest first: the signed-in user's own (secret ones too), or another user's \
-                  public ones. Returns id, description, file names and visibility.",
-    effect: Effect::Read,
-};
+const LIST_GISTS: Def = Def::read("list_gists", "List gists").about(
+    "Lists gists newest first: the signed-in user's own (secret ones too), or another user's \
+     public ones. Returns id, description, file names and visibility.",
+);
 
 async fn list_gists(gh: Github, p: ListGists) -> ToolResult {
     let path = match p.username.filter(|u| !u.is_empty()) {
@@ -95,25 +92,19 @@ async fn list_gists(gh: Github, p: ListGists) -> ToolResult {
     gh.page(&path, &[], &p.paging, None, "gists", summary).await
 }
 
-const GET_GIST: Def = Def {
-    name: "get_gist",
-    title: "Get a gist",
-    description: "Gets one gist with the text of its files (each up to 50,000 characters), its description, \
-                  owner and visibility. Use list_gists to find its id.",
-    effect: Effect::Read,
-};
+const GET_GIST: Def = Def::read("get_gist", "Get a gist").about(
+    "Gets one gist with the text of its files (each up to 50,000 characters), its description, \
+     owner and visibility. Use list_gists to find its id.",
+);
 
 async fn get_gist(gh: Github, p: GistRef) -> ToolResult {
     structured(full(&gh.get(&gist_path(&p.gist_id)?, &[]).await?))
 }
 
-const CREATE_GIST: Def = Def {
-    name: "create_gist",
-    title: "Create a gist",
-    description: "Creates a gist of one or more text files, secret unless asked otherwise, and returns its id \
-                  and URL. Use it to share a snippet or notes.",
-    effect: Effect::Create,
-};
+const CREATE_GIST: Def = Def::create("create_gist", "Create a gist").about(
+    "Creates a gist of one or more text files, secret unless asked otherwise, and returns its id \
+     and URL. Use it to share a snippet or notes.",
+);
 
 async fn create_gist(gh: Github, p: CreateGist) -> ToolResult {
     if p.files.is_empty() {
@@ -128,13 +119,10 @@ async fn create_gist(gh: Github, p: CreateGist) -> ToolResult {
     structured(full(&gh.send(Method::POST, "/gists", Some(&body)).await?))
 }
 
-const UPDATE_GIST: Def = Def {
-    name: "update_gist",
-    title: "Update a gist",
-    description: "Changes one of the user's gists: adds or replaces files, deletes files, or sets the \
-                  description; returns the gist as it now is.",
-    effect: Effect::Update,
-};
+const UPDATE_GIST: Def = Def::update("update_gist", "Update a gist").about(
+    "Changes one of the user's gists: adds or replaces files, deletes files, or sets the \
+     description; returns the gist as it now is.",
+);
 
 async fn update_gist(gh: Github, p: UpdateGist) -> ToolResult {
     let mut files: serde_json::Map<String, Value> =

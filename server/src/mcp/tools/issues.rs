@@ -7,7 +7,8 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use super::{
-    define::{Def, Effect, Route, route},
+    define::{Def, Route, route},
+    search::{Search, sort},
     shape,
     support::{Github, Paging, RepoRef, ToolFailure, ToolResult, opt, structured},
 };
@@ -46,20 +47,6 @@ pub struct ListIssueComments {
     pub at: RepoRef,
     /// Issue (or pull request) number.
     pub issue_number: u64,
-    #[serde(flatten)]
-    pub paging: Paging,
-}
-
-#[derive(Debug, Deserialize, JsonSchema)]
-pub struct SearchIssues {
-    /// GitHub search query; it must include `is:issue` or `is:pr`, e.g.
-    /// `repo:octocat/hello-world is:issue is:open label:bug crash` or `author:@me is:pr is:open`.
-    pub query: String,
-    /// `comments`, `reactions`, `created`, `updated` (default: best match).
-    pub sort: Option<String>,
-    /// Order (default `desc`).
-    #[schemars(with = "Option<super::support::choice::Direction>")]
-    pub order: Option<String>,
     #[serde(flatten)]
     pub paging: Paging,
 }
@@ -168,12 +155,10 @@ pub(super) fn set_fields(fields: &[(&str, Option<Value>)]) -> Value {
     Value::Object(fields.iter().filter_map(|(k, v)| v.clone().map(|v| ((*k).to_owned(), v))).collect::<Map<_, _>>())
 }
 
-const LIST_ISSUES: Def = Def {
-    name: "list_issues",
-    title: "List issues",
-    description: "Lists a repository's issues without bodies, filtered by state and labels; GitHub includes pull requests (`is_pull_request` tells them apart).",
-    effect: Effect::Read,
-};
+const LIST_ISSUES: Def = Def::read("list_issues", "List issues").about(
+    "Lists a repository's issues without bodies, filtered by state and labels; GitHub includes pull \
+     requests (`is_pull_request` tells them apart).",
+);
 
 async fn list_issues(gh: Github, p: ListIssues) -> ToolResult {
     let mut q = Vec::new();
@@ -185,48 +170,39 @@ async fn list_issues(gh: Github, p: ListIssues) -> ToolResult {
     gh.page(&format!("{}/issues", p.at.path()?), &q, &p.paging, None, "issues", shape::issue_summary).await
 }
 
-const GET_ISSUE: Def = Def {
-    name: "get_issue",
-    title: "Get an issue",
-    description: "Gets one issue with its Markdown body, labels, assignees, state, milestone and comment count; its comments come from list_issue_comments.",
-    effect: Effect::Read,
-};
+const GET_ISSUE: Def = Def::read("get_issue", "Get an issue").about(
+    "Gets one issue with its Markdown body, labels, assignees, state, milestone and comment count; its \
+     comments come from list_issue_comments.",
+);
 
 async fn get_issue(gh: Github, p: IssueRef) -> ToolResult {
     let v = gh.get(&format!("{}/issues/{}", p.at.path()?, p.issue_number), &[]).await?;
     structured(shape::issue(&v))
 }
 
-const LIST_ISSUE_COMMENTS: Def = Def {
-    name: "list_issue_comments",
-    title: "List issue comments",
-    description: "Lists the comments on an issue or pull request conversation, oldest first: author, date and \
-                       Markdown body. Use it to read a discussion before replying with add_issue_comment.",
-    effect: Effect::Read,
-};
+const LIST_ISSUE_COMMENTS: Def = Def::read("list_issue_comments", "List issue comments").about(
+    "Lists the comments on an issue or pull request conversation, oldest first: author, date and \
+     Markdown body. Use it to read a discussion before replying with add_issue_comment.",
+);
 
 async fn list_issue_comments(gh: Github, p: ListIssueComments) -> ToolResult {
     let path = format!("{}/issues/{}/comments", p.at.path()?, p.issue_number);
     gh.page(&path, &[], &p.paging, None, "comments", shape::comment).await
 }
 
-const SEARCH_ISSUES: Def = Def {
-    name: "search_issues",
-    title: "Search issues and pull requests",
-    description: "Searches issues and pull requests across GitHub with GitHub's search syntax (`repo:`, `is:open`, `label:`, `author:`, words): number, title, state, repository.",
-    effect: Effect::Read,
-};
+const SEARCH_ISSUES: Def = Def::read("search_issues", "Search issues and pull requests").about(
+    "Searches issues and pull requests across GitHub with GitHub's search syntax; the query must \
+     include `is:issue` or `is:pr`, e.g. `repo:octocat/hello-world is:issue is:open label:bug crash`. \
+     Returns number, title, state, repository.",
+);
 
-async fn search_issues(gh: Github, p: SearchIssues) -> ToolResult {
+async fn search_issues(gh: Github, p: Search<sort::Issues>) -> ToolResult {
     search(gh, p).await
 }
 
 /// One page of `/search/issues`, each hit with its repository.
-pub(super) async fn search(gh: Github, p: SearchIssues) -> ToolResult {
-    let mut q = vec![("q", p.query)];
-    opt(&mut q, "sort", &p.sort);
-    opt(&mut q, "order", &p.order);
-    let (items, page) = gh.list("/search/issues", &q, &p.paging, Some("items")).await?;
+pub(super) async fn search(gh: Github, p: Search<sort::Issues>) -> ToolResult {
+    let (items, page) = gh.list("/search/issues", &p.query(), &p.paging, Some("items")).await?;
     let items: Vec<Value> = items
         .iter()
         .map(|i| {
@@ -242,13 +218,10 @@ pub(super) async fn search(gh: Github, p: SearchIssues) -> ToolResult {
     structured(json!({"issues": items, "page": page}))
 }
 
-const CREATE_ISSUE: Def = Def {
-    name: "create_issue",
-    title: "Create an issue",
-    description: "Opens an issue with a title and optional Markdown body, labels and assignees, and returns its \
-                       number and URL. Use list_labels first to use existing label names.",
-    effect: Effect::Create,
-};
+const CREATE_ISSUE: Def = Def::create("create_issue", "Create an issue").about(
+    "Opens an issue with a title and optional Markdown body, labels and assignees, and returns its \
+     number and URL. Use list_labels first to use existing label names.",
+);
 
 async fn create_issue(gh: Github, p: CreateIssue) -> ToolResult {
     if p.title.trim().is_empty() {
@@ -264,12 +237,10 @@ async fn create_issue(gh: Github, p: CreateIssue) -> ToolResult {
     structured(shape::issue(&v))
 }
 
-const UPDATE_ISSUE: Def = Def {
-    name: "update_issue",
-    title: "Update an issue",
-    description: "Changes an issue's title, body, state (closing with `state_reason`), labels, assignees or milestone; labels and assignees replace the current sets.",
-    effect: Effect::Update,
-};
+const UPDATE_ISSUE: Def = Def::update("update_issue", "Update an issue").about(
+    "Changes an issue's title, body, state (closing with `state_reason`), labels, assignees or milestone; \
+     labels and assignees replace the current sets.",
+);
 
 async fn update_issue(gh: Github, p: UpdateIssue) -> ToolResult {
     let body = set_fields(&[
@@ -292,12 +263,10 @@ async fn update_issue(gh: Github, p: UpdateIssue) -> ToolResult {
     structured(shape::issue(&v))
 }
 
-const ADD_ISSUE_COMMENT: Def = Def {
-    name: "add_issue_comment",
-    title: "Comment on an issue or pull request",
-    description: "Adds a Markdown comment to an issue or pull request conversation and returns its id and URL. Line comments go through the review tools.",
-    effect: Effect::Create,
-};
+const ADD_ISSUE_COMMENT: Def = Def::create("add_issue_comment", "Comment on an issue or pull request").about(
+    "Adds a Markdown comment to an issue or pull request conversation and returns its id and URL. Line \
+     comments go through the review tools.",
+);
 
 async fn add_issue_comment(gh: Github, p: AddIssueComment) -> ToolResult {
     if p.body.trim().is_empty() {
@@ -308,37 +277,28 @@ async fn add_issue_comment(gh: Github, p: AddIssueComment) -> ToolResult {
     structured(shape::comment(&v))
 }
 
-const LIST_LABELS: Def = Def {
-    name: "list_labels",
-    title: "List labels",
-    description: "Lists the labels defined on a repository: name, color and description. Use it to pick existing \
-                       label names before create_issue or update_issue.",
-    effect: Effect::Read,
-};
+const LIST_LABELS: Def = Def::read("list_labels", "List labels").about(
+    "Lists the labels defined on a repository: name, color and description. Use it to pick existing \
+     label names before create_issue or update_issue.",
+);
 
 async fn list_labels(gh: Github, p: ListLabels) -> ToolResult {
     gh.page(&format!("{}/labels", p.at.path()?), &[], &p.paging, None, "labels", shape::label).await
 }
 
-const GET_LABEL: Def = Def {
-    name: "get_label",
-    title: "Get a label",
-    description: "Gets one label of a repository by name (case does not matter): name, color and description. Use it to \
-                  check that a label exists before using it.",
-    effect: Effect::Read,
-};
+const GET_LABEL: Def = Def::read("get_label", "Get a label").about(
+    "Gets one label of a repository by name (case does not matter): name, color and description. Use it to \
+     check that a label exists before using it.",
+);
 
 async fn get_label(gh: Github, p: LabelRef) -> ToolResult {
     structured(shape::label(&gh.get(&p.path()?, &[]).await?))
 }
 
-const CREATE_LABEL: Def = Def {
-    name: "create_label",
-    title: "Create a label",
-    description: "Creates a label on a repository with a name, color and description, and returns it. Needs push access; \
-                  a name already taken is refused.",
-    effect: Effect::Create,
-};
+const CREATE_LABEL: Def = Def::create("create_label", "Create a label").about(
+    "Creates a label on a repository with a name, color and description, and returns it. Needs push access; \
+     a name already taken is refused.",
+);
 
 async fn create_label(gh: Github, p: CreateLabel) -> ToolResult {
     let body = set_fields(&[
@@ -350,13 +310,10 @@ async fn create_label(gh: Github, p: CreateLabel) -> ToolResult {
     structured(shape::label(&v))
 }
 
-const UPDATE_LABEL: Def = Def {
-    name: "update_label",
-    title: "Update a label",
-    description: "Renames a label or changes its color or description, and returns it; issues and pull requests keep the \
-                  label under its new name.",
-    effect: Effect::Update,
-};
+const UPDATE_LABEL: Def = Def::update("update_label", "Update a label").about(
+    "Renames a label or changes its color or description, and returns it; issues and pull requests keep the \
+     label under its new name.",
+);
 
 async fn update_label(gh: Github, p: UpdateLabel) -> ToolResult {
     let body = set_fields(&[
@@ -371,13 +328,10 @@ async fn update_label(gh: Github, p: UpdateLabel) -> ToolResult {
     structured(shape::label(&gh.send(Method::PATCH, &label.path()?, Some(&body)).await?))
 }
 
-const DELETE_LABEL: Def = Def {
-    name: "delete_label",
-    title: "Delete a label",
-    description: "Deletes a label from a repository and from every issue and pull request that has it. To keep it on \
-                  them under another name, use update_label.",
-    effect: Effect::Update,
-};
+const DELETE_LABEL: Def = Def::update("delete_label", "Delete a label").about(
+    "Deletes a label from a repository and from every issue and pull request that has it. To keep it on \
+     them under another name, use update_label.",
+);
 
 async fn delete_label(gh: Github, p: LabelRef) -> ToolResult {
     gh.send(Method::DELETE, &p.path()?, None).await?;

@@ -12,6 +12,7 @@ pub mod planning;
 pub mod pulls;
 pub mod repos;
 pub mod reviews;
+pub mod search;
 pub mod shape;
 pub mod stars;
 pub mod support;

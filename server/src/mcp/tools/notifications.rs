@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::{
-    define::{Def, Effect, Route, route},
+    define::{Def, Route, route},
     shape,
     support::{Github, Paging, RepoRef, ToolFailure, ToolResult, structured},
 };
@@ -70,50 +70,41 @@ pub struct RepoSubscription {
     pub action: SubscriptionAction,
 }
 
-const LIST_NOTIFICATIONS: Def = Def {
-    name: "list_notifications",
-    title: "List notifications",
-    description: "Lists the user's notifications, unread by default: thread id, reason, subject title and type, repository. Mark them with mark_notification_read.",
-    effect: Effect::Read,
-};
+const LIST_NOTIFICATIONS: Def = Def::read("list_notifications", "List notifications").about(
+    "Lists the user's notifications, unread by default: thread id, reason, subject title and type, \
+     repository. Mark them with mark_notification_read.",
+);
 
 async fn list_notifications(gh: Github, p: ListNotifications) -> ToolResult {
     let q = vec![("all", p.all.to_string()), ("participating", p.participating.to_string())];
     gh.page("/notifications", &q, &p.paging, None, "notifications", shape::notification).await
 }
 
-const MARK_NOTIFICATION_READ: Def = Def {
-    name: "mark_notification_read",
-    title: "Mark a notification read",
-    description: "Marks one notification thread as read and returns its id with `read: true`. Use it after acting \
-                       on a notification from list_notifications, so it stops showing as unread.",
-    effect: Effect::Ensure,
-};
+const MARK_NOTIFICATION_READ: Def = Def::ensure("mark_notification_read", "Mark a notification read").about(
+    "Marks one notification thread as read and returns its id with `read: true`. Use it after acting \
+     on a notification from list_notifications, so it stops showing as unread.",
+);
 
 async fn mark_notification_read(gh: Github, p: ThreadRef) -> ToolResult {
     gh.send(Method::PATCH, &p.path()?, None).await?;
     structured(json!({"thread_id": p.thread_id, "read": true}))
 }
 
-const GET_NOTIFICATION_DETAILS: Def = Def {
-    name: "get_notification_details",
-    title: "Get a notification",
-    description: "Gets one notification thread: why it reached the user, whether it is unread, its subject (issue or pull request number, title, type) and repository.",
-    effect: Effect::Read,
-};
+const GET_NOTIFICATION_DETAILS: Def = Def::read("get_notification_details", "Get a notification").about(
+    "Gets one notification thread: why it reached the user, whether it is unread, its subject (issue or \
+     pull request number, title, type) and repository.",
+);
 
 async fn get_notification_details(gh: Github, p: ThreadRef) -> ToolResult {
     let v = gh.get(&p.path()?, &[]).await?;
     structured(shape::notification(&v))
 }
 
-const MARK_ALL_NOTIFICATIONS_READ: Def = Def {
-    name: "mark_all_notifications_read",
-    title: "Mark all notifications read",
-    description: "Marks every notification of the user as read, or only those last updated before \
-                  `last_read_at`. Use it to clear the inbox after going through list_notifications.",
-    effect: Effect::Ensure,
-};
+const MARK_ALL_NOTIFICATIONS_READ: Def = Def::ensure("mark_all_notifications_read", "Mark all notifications read")
+    .about(
+        "Marks every notification of the user as read, or only those last updated before \
+     `last_read_at`. Use it to clear the inbox after going through list_notifications.",
+    );
 
 async fn mark_all_notifications_read(gh: Github, p: MarkAllRead) -> ToolResult {
     let body = p.last_read_at.as_ref().map(|at| json!({"last_read_at": at})).unwrap_or_else(|| json!({}));
@@ -121,26 +112,21 @@ async fn mark_all_notifications_read(gh: Github, p: MarkAllRead) -> ToolResult {
     structured(json!({"read": true, "last_read_at": p.last_read_at}))
 }
 
-const DISMISS_NOTIFICATION: Def = Def {
-    name: "dismiss_notification",
-    title: "Mark a notification done",
-    description: "Marks one notification thread as done: it leaves the inbox until there is new activity on it. \
-                  (mark_notification_read only marks it read.)",
-    effect: Effect::Update,
-};
+const DISMISS_NOTIFICATION: Def = Def::update("dismiss_notification", "Mark a notification done").about(
+    "Marks one notification thread as done: it leaves the inbox until there is new activity on it. \
+     (mark_notification_read only marks it read.)",
+);
 
 async fn dismiss_notification(gh: Github, p: ThreadRef) -> ToolResult {
     gh.send(Method::DELETE, &p.path()?, None).await?;
     structured(json!({"thread_id": p.thread_id, "done": true}))
 }
 
-const MANAGE_NOTIFICATION_SUBSCRIPTION: Def = Def {
-    name: "manage_notification_subscription",
-    title: "Watch, mute or unsubscribe a thread",
-    description: "Sets the user's subscription to one notification thread: `watch` (notify on all activity), \
-                  `ignore` (mute it) or `delete` (back to notifications only when participating).",
-    effect: Effect::Ensure,
-};
+const MANAGE_NOTIFICATION_SUBSCRIPTION: Def =
+    Def::ensure("manage_notification_subscription", "Watch, mute or unsubscribe a thread").about(
+        "Sets the user's subscription to one notification thread: `watch` (notify on all activity), \
+     `ignore` (mute it) or `delete` (back to notifications only when participating).",
+    );
 
 async fn manage_notification_subscription(gh: Github, p: ThreadSubscription) -> ToolResult {
     let path = format!("{}/subscription", p.thread.path()?);
@@ -164,13 +150,11 @@ async fn subscribe(
     Ok(json!({"subscribed": v["subscribed"], "ignored": v["ignored"]}))
 }
 
-const MANAGE_REPOSITORY_NOTIFICATION_SUBSCRIPTION: Def = Def {
-    name: "manage_repository_notification_subscription",
-    title: "Watch, mute or unwatch a repository",
-    description: "Sets the user's notifications for a whole repository: `watch` (all activity), `ignore` (none, \
-                  not even mentions) or `delete` (stop watching: participating only).",
-    effect: Effect::Ensure,
-};
+const MANAGE_REPOSITORY_NOTIFICATION_SUBSCRIPTION: Def =
+    Def::ensure("manage_repository_notification_subscription", "Watch, mute or unwatch a repository").about(
+        "Sets the user's notifications for a whole repository: `watch` (all activity), `ignore` (none, \
+     not even mentions) or `delete` (stop watching: participating only).",
+    );
 
 async fn manage_repository_notification_subscription(gh: Github, p: RepoSubscription) -> ToolResult {
     let path = format!("{}/subscription", p.at.path()?);

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::{
-    define::{Def, Effect, Route, route},
+    define::{Def, Route, route},
     shape,
     support::{Github, Paging, RepoRef, ToolFailure, ToolResult, structured},
 };
@@ -128,39 +128,30 @@ fn parent(v: &Value) -> Value {
     json!({"number": v["number"], "sub_issues": v["sub_issues_summary"]})
 }
 
-const LIST_SUB_ISSUES: Def = Def {
-    name: "list_sub_issues",
-    title: "List sub-issues",
-    description: "Lists the sub-issues of an issue in priority order: number, title, state, labels and \
-                  assignees. Use it to see how a larger piece of work is broken down.",
-    effect: Effect::Read,
-};
+const LIST_SUB_ISSUES: Def = Def::read("list_sub_issues", "List sub-issues").about(
+    "Lists the sub-issues of an issue in priority order: number, title, state, labels and \
+     assignees. Use it to see how a larger piece of work is broken down.",
+);
 
 async fn list_sub_issues(gh: Github, p: IssueAt) -> ToolResult {
     let path = format!("{}/issues/{}/sub_issues", p.at.path()?, p.issue_number);
     gh.page(&path, &[], &p.paging, None, "sub_issues", shape::issue_summary).await
 }
 
-const GET_PARENT_ISSUE: Def = Def {
-    name: "get_parent_issue",
-    title: "Get an issue's parent",
-    description: "Gets the issue that an issue is a sub-issue of: number, title, state and sub-issue counts. \
-                  GitHub answers not found when it has no parent.",
-    effect: Effect::Read,
-};
+const GET_PARENT_ISSUE: Def = Def::read("get_parent_issue", "Get an issue's parent").about(
+    "Gets the issue that an issue is a sub-issue of: number, title, state and sub-issue counts. \
+     GitHub answers not found when it has no parent.",
+);
 
 async fn get_parent_issue(gh: Github, p: super::issues::IssueRef) -> ToolResult {
     let v = gh.get(&format!("{}/issues/{}/parent", p.at.path()?, p.issue_number), &[]).await?;
     structured(shape::issue_summary(&v))
 }
 
-const ADD_SUB_ISSUE: Def = Def {
-    name: "add_sub_issue",
-    title: "Add a sub-issue",
-    description: "Makes an issue a sub-issue of another (same repository) and returns the parent's sub-issue \
-                  counts. An issue has one parent: pass replace_parent to move it from its current one.",
-    effect: Effect::Ensure,
-};
+const ADD_SUB_ISSUE: Def = Def::ensure("add_sub_issue", "Add a sub-issue").about(
+    "Makes an issue a sub-issue of another (same repository) and returns the parent's sub-issue \
+     counts. An issue has one parent: pass replace_parent to move it from its current one.",
+);
 
 async fn add_sub_issue(gh: Github, p: SubIssue) -> ToolResult {
     let repo = p.at.path()?;
@@ -173,13 +164,10 @@ async fn add_sub_issue(gh: Github, p: SubIssue) -> ToolResult {
     structured(parent(&v))
 }
 
-const REMOVE_SUB_ISSUE: Def = Def {
-    name: "remove_sub_issue",
-    title: "Remove a sub-issue",
-    description: "Detaches a sub-issue from its parent issue (the issue itself stays open or closed as it was) \
-                  and returns the parent's sub-issue counts.",
-    effect: Effect::Update,
-};
+const REMOVE_SUB_ISSUE: Def = Def::update("remove_sub_issue", "Remove a sub-issue").about(
+    "Detaches a sub-issue from its parent issue (the issue itself stays open or closed as it was) \
+     and returns the parent's sub-issue counts.",
+);
 
 async fn remove_sub_issue(gh: Github, p: SubIssue) -> ToolResult {
     let repo = p.at.path()?;
@@ -188,13 +176,10 @@ async fn remove_sub_issue(gh: Github, p: SubIssue) -> ToolResult {
     structured(parent(&gh.send(Method::DELETE, &path, Some(&json!({"sub_issue_id": id}))).await?))
 }
 
-const REPRIORITIZE_SUB_ISSUE: Def = Def {
-    name: "reprioritize_sub_issue",
-    title: "Reorder a sub-issue",
-    description: "Moves a sub-issue right after (or before) another sub-issue of the same parent, changing the \
-                  priority order list_sub_issues shows.",
-    effect: Effect::Update,
-};
+const REPRIORITIZE_SUB_ISSUE: Def = Def::update("reprioritize_sub_issue", "Reorder a sub-issue").about(
+    "Moves a sub-issue right after (or before) another sub-issue of the same parent, changing the \
+     priority order list_sub_issues shows.",
+);
 
 async fn reprioritize_sub_issue(gh: Github, p: Reprioritize) -> ToolResult {
     let repo = p.at.path()?;
@@ -210,13 +195,10 @@ async fn reprioritize_sub_issue(gh: Github, p: Reprioritize) -> ToolResult {
     structured(parent(&gh.send(Method::PATCH, &path, Some(&body)).await?))
 }
 
-const LIST_ISSUE_DEPENDENCIES: Def = Def {
-    name: "list_issue_dependencies",
-    title: "List what blocks an issue",
-    description: "Lists an issue's dependencies both ways: the issues that block it (`blocked_by`) and the ones \
-                  it blocks (`blocking`), each with number, title and state.",
-    effect: Effect::Read,
-};
+const LIST_ISSUE_DEPENDENCIES: Def = Def::read("list_issue_dependencies", "List what blocks an issue").about(
+    "Lists an issue's dependencies both ways: the issues that block it (`blocked_by`) and the ones \
+     it blocks (`blocking`), each with number, title and state.",
+);
 
 async fn list_issue_dependencies(gh: Github, p: super::issues::IssueRef) -> ToolResult {
     let base = format!("{}/issues/{}/dependencies", p.at.path()?, p.issue_number);
@@ -229,13 +211,10 @@ async fn list_issue_dependencies(gh: Github, p: super::issues::IssueRef) -> Tool
     )
 }
 
-const ADD_ISSUE_DEPENDENCY: Def = Def {
-    name: "add_issue_dependency",
-    title: "Mark an issue blocked",
-    description: "Records that one issue is blocked by another of the same repository. GitHub refuses an issue \
-                  blocking itself, or a dependency the other way round already exists.",
-    effect: Effect::Ensure,
-};
+const ADD_ISSUE_DEPENDENCY: Def = Def::ensure("add_issue_dependency", "Mark an issue blocked").about(
+    "Records that one issue is blocked by another of the same repository. GitHub refuses an issue \
+     blocking itself, or a dependency the other way round already exists.",
+);
 
 async fn add_issue_dependency(gh: Github, p: Dependency) -> ToolResult {
     let repo = p.at.path()?;
@@ -245,13 +224,10 @@ async fn add_issue_dependency(gh: Github, p: Dependency) -> ToolResult {
     structured(json!({"issue_number": p.issue_number, "blocked_by": p.blocked_by_number}))
 }
 
-const REMOVE_ISSUE_DEPENDENCY: Def = Def {
-    name: "remove_issue_dependency",
-    title: "Unblock an issue",
-    description: "Removes the record that one issue is blocked by another; both issues stay as they are. Use \
-                  list_issue_dependencies to see what is recorded.",
-    effect: Effect::Update,
-};
+const REMOVE_ISSUE_DEPENDENCY: Def = Def::update("remove_issue_dependency", "Unblock an issue").about(
+    "Removes the record that one issue is blocked by another; both issues stay as they are. Use \
+     list_issue_dependencies to see what is recorded.",
+);
 
 async fn remove_issue_dependency(gh: Github, p: Dependency) -> ToolResult {
     let repo = p.at.path()?;
@@ -261,13 +237,10 @@ async fn remove_issue_dependency(gh: Github, p: Dependency) -> ToolResult {
     structured(json!({"issue_number": p.issue_number, "no_longer_blocked_by": p.blocked_by_number}))
 }
 
-const LIST_MILESTONES: Def = Def {
-    name: "list_milestones",
-    title: "List milestones",
-    description: "Lists a repository's milestones: number, title, state, due date and open/closed issue counts. \
-                  Use a number with update_issue's `milestone` to file an issue under it.",
-    effect: Effect::Read,
-};
+const LIST_MILESTONES: Def = Def::read("list_milestones", "List milestones").about(
+    "Lists a repository's milestones: number, title, state, due date and open/closed issue counts. \
+     Use a number with update_issue's `milestone` to file an issue under it.",
+);
 
 async fn list_milestones(gh: Github, p: ListMilestones) -> ToolResult {
     let state = p.state.unwrap_or(MilestoneState::Open);
@@ -288,13 +261,10 @@ async fn list_milestones(gh: Github, p: ListMilestones) -> ToolResult {
     structured(json!({"milestones": milestones, "page": page}))
 }
 
-const ADD_ISSUE_REACTION: Def = Def {
-    name: "add_issue_reaction",
-    title: "React to an issue",
-    description: "Adds an emoji reaction (+1, -1, laugh, confused, heart, hooray, rocket, eyes) to an issue or \
-                  pull request as the user; reacting the same way twice keeps one.",
-    effect: Effect::Ensure,
-};
+const ADD_ISSUE_REACTION: Def = Def::ensure("add_issue_reaction", "React to an issue").about(
+    "Adds an emoji reaction (+1, -1, laugh, confused, heart, hooray, rocket, eyes) to an issue or \
+     pull request as the user; reacting the same way twice keeps one.",
+);
 
 async fn add_issue_reaction(gh: Github, p: IssueReaction) -> ToolResult {
     let path = format!("{}/issues/{}/reactions", p.at.path()?, p.issue_number);
@@ -302,13 +272,10 @@ async fn add_issue_reaction(gh: Github, p: IssueReaction) -> ToolResult {
     structured(json!({"issue_number": p.issue_number, "reaction": v["content"], "id": v["id"]}))
 }
 
-const ADD_ISSUE_COMMENT_REACTION: Def = Def {
-    name: "add_issue_comment_reaction",
-    title: "React to a comment",
-    description: "Adds an emoji reaction (+1, -1, laugh, confused, heart, hooray, rocket, eyes) to an issue or \
-                  pull request comment as the user; reacting the same way twice keeps one.",
-    effect: Effect::Ensure,
-};
+const ADD_ISSUE_COMMENT_REACTION: Def = Def::ensure("add_issue_comment_reaction", "React to a comment").about(
+    "Adds an emoji reaction (+1, -1, laugh, confused, heart, hooray, rocket, eyes) to an issue or \
+     pull request comment as the user; reacting the same way twice keeps one.",
+);
 
 async fn add_issue_comment_reaction(gh: Github, p: CommentReaction) -> ToolResult {
     let path = format!("{}/issues/comments/{}/reactions", p.at.path()?, p.comment_id);
@@ -316,13 +283,10 @@ async fn add_issue_comment_reaction(gh: Github, p: CommentReaction) -> ToolResul
     structured(json!({"comment_id": p.comment_id, "reaction": v["content"], "id": v["id"]}))
 }
 
-const LIST_ISSUE_TYPES: Def = Def {
-    name: "list_issue_types",
-    title: "List issue types",
-    description: "Lists the issue types an organization's repository offers (Task, Bug, Feature, ...): name, \
-                  description and color. Set one with update_issue's `type`; users' repositories have none.",
-    effect: Effect::Read,
-};
+const LIST_ISSUE_TYPES: Def = Def::read("list_issue_types", "List issue types").about(
+    "Lists the issue types an organization's repository offers (Task, Bug, Feature, ...): name, \
+     description and color. Set one with update_issue's `type`; users' repositories have none.",
+);
 
 async fn list_issue_types(gh: Github, p: RepoRef) -> ToolResult {
     let types = gh.get(&format!("{}/issue-types", p.path()?), &[]).await?;

@@ -7,7 +7,8 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use super::{
-    define::{Def, Effect, Route, route},
+    define::{Def, Route, route},
+    search::{Search, sort},
     shape,
     support::{Github, Paging, RepoRef, ToolFailure, ToolResult, opt, seg, structured},
 };
@@ -62,19 +63,6 @@ pub struct UpdateBranch {
     pub pull_number: u64,
     /// The head SHA you expect; GitHub refuses if the branch has moved since.
     pub expected_head_sha: Option<String>,
-}
-
-#[derive(Debug, Deserialize, JsonSchema)]
-pub struct SearchPulls {
-    /// GitHub search query, e.g. `repo:octocat/hello-world is:open review-requested:@me` (`is:pr` is added).
-    pub query: String,
-    /// `comments`, `reactions`, `created`, `updated` (default: best match).
-    pub sort: Option<String>,
-    /// Order (default `desc`).
-    #[schemars(with = "Option<super::support::choice::Direction>")]
-    pub order: Option<String>,
-    #[serde(flatten)]
-    pub paging: Paging,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -148,12 +136,10 @@ fn fields(pairs: &[(&str, Option<String>)]) -> Value {
     )
 }
 
-const LIST_PULL_REQUESTS: Def = Def {
-    name: "list_pull_requests",
-    title: "List pull requests",
-    description: "Lists a repository's pull requests without bodies (number, title, state, author, head and base), filtered by state, head or base branch.",
-    effect: Effect::Read,
-};
+const LIST_PULL_REQUESTS: Def = Def::read("list_pull_requests", "List pull requests").about(
+    "Lists a repository's pull requests without bodies (number, title, state, author, head and base), \
+     filtered by state, head or base branch.",
+);
 
 async fn list_pull_requests(gh: Github, p: ListPulls) -> ToolResult {
     let mut q = Vec::new();
@@ -165,24 +151,20 @@ async fn list_pull_requests(gh: Github, p: ListPulls) -> ToolResult {
     gh.page(&format!("{}/pulls", p.at.path()?), &q, &p.paging, None, "pull_requests", shape::pull_summary).await
 }
 
-const GET_PULL_REQUEST: Def = Def {
-    name: "get_pull_request",
-    title: "Get a pull request",
-    description: "Gets one pull request: description, head and base, draft/merged/mergeable state, size and reviewers. Its changes come from get_pull_request_files.",
-    effect: Effect::Read,
-};
+const GET_PULL_REQUEST: Def = Def::read("get_pull_request", "Get a pull request").about(
+    "Gets one pull request: description, head and base, draft/merged/mergeable state, size and reviewers. \
+     Its changes come from get_pull_request_files.",
+);
 
 async fn get_pull_request(gh: Github, p: PullRef) -> ToolResult {
     let v = gh.get(&format!("{}/pulls/{}", p.at.path()?, p.pull_number), &[]).await?;
     structured(shape::pull(&v))
 }
 
-const GET_PULL_REQUEST_DIFF: Def = Def {
-    name: "get_pull_request_diff",
-    title: "Get a pull request's diff",
-    description: "Returns a pull request's unified diff (up to 200,000 characters, marked when cut). For large ones use get_pull_request_files.",
-    effect: Effect::Read,
-};
+const GET_PULL_REQUEST_DIFF: Def = Def::read("get_pull_request_diff", "Get a pull request's diff").about(
+    "Returns a pull request's unified diff (up to 200,000 characters, marked when cut). For large ones \
+     use get_pull_request_files.",
+);
 
 async fn get_pull_request_diff(gh: Github, p: PullRef) -> ToolResult {
     let path = format!("{}/pulls/{}", p.at.path()?, p.pull_number);
@@ -192,25 +174,20 @@ async fn get_pull_request_diff(gh: Github, p: PullRef) -> ToolResult {
     structured(json!({"diff": shown, "truncated": cut, "note": note}))
 }
 
-const GET_PULL_REQUEST_FILES: Def = Def {
-    name: "get_pull_request_files",
-    title: "List a pull request's changed files",
-    description: "Lists the files a pull request changes with status, line counts and each file's patch (capped \
-                       at 3,000 characters per file). Use it to review the changes file by file.",
-    effect: Effect::Read,
-};
+const GET_PULL_REQUEST_FILES: Def = Def::read("get_pull_request_files", "List a pull request's changed files").about(
+    "Lists the files a pull request changes with status, line counts and each file's patch (capped \
+     at 3,000 characters per file). Use it to review the changes file by file.",
+);
 
 async fn get_pull_request_files(gh: Github, p: PullList) -> ToolResult {
     let path = format!("{}/pulls/{}/files", p.at.path()?, p.pull_number);
     gh.page(&path, &[], &p.paging, None, "files", shape::file_change).await
 }
 
-const GET_PULL_REQUEST_STATUS: Def = Def {
-    name: "get_pull_request_status",
-    title: "Get a pull request's CI status",
-    description: "Summarizes CI on a pull request's head commit: the combined status with each context, and the check runs with their conclusions.",
-    effect: Effect::Read,
-};
+const GET_PULL_REQUEST_STATUS: Def = Def::read("get_pull_request_status", "Get a pull request's CI status").about(
+    "Summarizes CI on a pull request's head commit: the combined status with each context, and the check \
+     runs with their conclusions.",
+);
 
 async fn get_pull_request_status(gh: Github, p: PullRef) -> ToolResult {
     let repo = p.at.path()?;
@@ -241,24 +218,20 @@ async fn get_pull_request_status(gh: Github, p: PullRef) -> ToolResult {
     structured(json!({"sha": sha, "state": status["state"], "statuses": statuses, "check_runs": runs}))
 }
 
-const LIST_PULL_REQUEST_REVIEWS: Def = Def {
-    name: "list_pull_request_reviews",
-    title: "List pull request reviews",
-    description: "Lists a pull request's reviews: reviewer, state (APPROVED, CHANGES_REQUESTED, COMMENTED), text and date, to see whether it is approved.",
-    effect: Effect::Read,
-};
+const LIST_PULL_REQUEST_REVIEWS: Def = Def::read("list_pull_request_reviews", "List pull request reviews").about(
+    "Lists a pull request's reviews: reviewer, state (APPROVED, CHANGES_REQUESTED, COMMENTED), text and \
+     date, to see whether it is approved.",
+);
 
 async fn list_pull_request_reviews(gh: Github, p: PullList) -> ToolResult {
     let path = format!("{}/pulls/{}/reviews", p.at.path()?, p.pull_number);
     gh.page(&path, &[], &p.paging, None, "reviews", shape::review).await
 }
 
-const CREATE_PULL_REQUEST: Def = Def {
-    name: "create_pull_request",
-    title: "Open a pull request",
-    description: "Opens a pull request from a head branch into a base branch, optionally a draft and with reviewers, and returns its number and URL.",
-    effect: Effect::Create,
-};
+const CREATE_PULL_REQUEST: Def = Def::create("create_pull_request", "Open a pull request").about(
+    "Opens a pull request from a head branch into a base branch, optionally a draft and with reviewers, \
+     and returns its number and URL.",
+);
 
 async fn create_pull_request(gh: Github, p: CreatePull) -> ToolResult {
     let mut body = json!({"title": p.title, "head": p.head, "base": p.base, "draft": p.draft});
@@ -289,13 +262,10 @@ async fn create_pull_request(gh: Github, p: CreatePull) -> ToolResult {
     structured(out)
 }
 
-const UPDATE_PULL_REQUEST: Def = Def {
-    name: "update_pull_request",
-    title: "Update a pull request",
-    description: "Changes a pull request's title, description, state (close or reopen) or base branch, and \
-                       returns the updated pull request. To merge it use merge_pull_request.",
-    effect: Effect::Update,
-};
+const UPDATE_PULL_REQUEST: Def = Def::update("update_pull_request", "Update a pull request").about(
+    "Changes a pull request's title, description, state (close or reopen) or base branch, and \
+     returns the updated pull request. To merge it use merge_pull_request.",
+);
 
 async fn update_pull_request(gh: Github, p: UpdatePull) -> ToolResult {
     let body = fields(&[("title", p.title), ("body", p.body), ("state", p.state), ("base", p.base)]);
@@ -307,12 +277,10 @@ async fn update_pull_request(gh: Github, p: UpdatePull) -> ToolResult {
     structured(shape::pull(&v))
 }
 
-const MERGE_PULL_REQUEST: Def = Def {
-    name: "merge_pull_request",
-    title: "Merge a pull request",
-    description: "Merges a pull request (merge, squash or rebase) and returns the merge commit SHA. Pass `sha` to merge only if the head is still the one you reviewed.",
-    effect: Effect::Apply,
-};
+const MERGE_PULL_REQUEST: Def = Def::apply("merge_pull_request", "Merge a pull request").about(
+    "Merges a pull request (merge, squash or rebase) and returns the merge commit SHA. Pass `sha` to \
+     merge only if the head is still the one you reviewed.",
+);
 
 async fn merge_pull_request(gh: Github, p: MergePull) -> ToolResult {
     let body = fields(&[
@@ -326,26 +294,19 @@ async fn merge_pull_request(gh: Github, p: MergePull) -> ToolResult {
     structured(json!({"merged": v["merged"], "sha": v["sha"], "message": v["message"]}))
 }
 
-const SEARCH_PULL_REQUESTS: Def = Def {
-    name: "search_pull_requests",
-    title: "Search pull requests",
-    description: "Searches pull requests with GitHub's search syntax (`repo:`, `is:open`, `author:`, `review-requested:@me`, words): number, title, state, repository.",
-    effect: Effect::Read,
-};
+const SEARCH_PULL_REQUESTS: Def = Def::read("search_pull_requests", "Search pull requests").about(
+    "Searches pull requests with GitHub's search syntax (`repo:`, `is:open`, `author:`, \
+     `review-requested:@me`, words; `is:pr` is added): number, title, state, repository.",
+);
 
-async fn search_pull_requests(gh: Github, p: SearchPulls) -> ToolResult {
-    let query = super::support::scoped(p.query, "is:pr", &["is:pr", "type:pr"]);
-    let search = super::issues::SearchIssues { query, sort: p.sort, order: p.order, paging: p.paging };
-    super::issues::search(gh, search).await
+async fn search_pull_requests(gh: Github, p: Search<sort::Issues>) -> ToolResult {
+    super::issues::search(gh, p.scoped("is:pr", &["is:pr", "type:pr"])).await
 }
 
-const REQUEST_PULL_REQUEST_REVIEWERS: Def = Def {
-    name: "request_pull_request_reviewers",
-    title: "Request reviewers",
-    description: "Asks people with push access to review a pull request and returns everyone now requested. The \
-                  author cannot be asked; list_repository_collaborators names who can.",
-    effect: Effect::Ensure,
-};
+const REQUEST_PULL_REQUEST_REVIEWERS: Def = Def::ensure("request_pull_request_reviewers", "Request reviewers").about(
+    "Asks people with push access to review a pull request and returns everyone now requested. The \
+     author cannot be asked; list_repository_collaborators names who can.",
+);
 
 async fn request_pull_request_reviewers(gh: Github, p: RequestReviewers) -> ToolResult {
     if p.reviewers.is_empty() {
@@ -358,13 +319,11 @@ async fn request_pull_request_reviewers(gh: Github, p: RequestReviewers) -> Tool
     structured(json!({"pull_number": p.pull_number, "requested_reviewers": requested}))
 }
 
-const UPDATE_PULL_REQUEST_BRANCH: Def = Def {
-    name: "update_pull_request_branch",
-    title: "Update a pull request's branch",
-    description: "Merges the latest base branch into a pull request's head branch (GitHub's \"Update branch\"). \
-                  GitHub refuses when there is nothing new on the base or the two conflict.",
-    effect: Effect::Apply,
-};
+const UPDATE_PULL_REQUEST_BRANCH: Def = Def::apply("update_pull_request_branch", "Update a pull request's branch")
+    .about(
+        "Merges the latest base branch into a pull request's head branch (GitHub's \"Update branch\"). \
+     GitHub refuses when there is nothing new on the base or the two conflict.",
+    );
 
 async fn update_pull_request_branch(gh: Github, p: UpdateBranch) -> ToolResult {
     let path = format!("{}/pulls/{}/update-branch", p.at.path()?, p.pull_number);
@@ -373,13 +332,10 @@ async fn update_pull_request_branch(gh: Github, p: UpdateBranch) -> ToolResult {
     structured(json!({"pull_number": p.pull_number, "updating": true, "message": v["message"]}))
 }
 
-const LIST_PULL_REQUEST_COMMITS: Def = Def {
-    name: "list_pull_request_commits",
-    title: "List a pull request's commits",
-    description: "Lists the commits of a pull request, oldest first: SHA, message, author and date. Use get_commit \
-                  to read one commit's changes.",
-    effect: Effect::Read,
-};
+const LIST_PULL_REQUEST_COMMITS: Def = Def::read("list_pull_request_commits", "List a pull request's commits").about(
+    "Lists the commits of a pull request, oldest first: SHA, message, author and date. Use get_commit \
+     to read one commit's changes.",
+);
 
 async fn list_pull_request_commits(gh: Github, p: PullList) -> ToolResult {
     let path = format!("{}/pulls/{}/commits", p.at.path()?, p.pull_number);

@@ -8,7 +8,8 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::{
-    define::{Def, Effect, Route, route},
+    define::{Def, Route, route},
+    search::{Search, sort},
     shape,
     support::{Github, ListInRepo, Paging, RepoRef, ToolFailure, ToolResult, file_path, opt, seg, structured},
 };
@@ -16,19 +17,6 @@ use crate::github::sanitize::clean_capped;
 
 /// Longest file content returned as text, in characters.
 const FILE_CHARS: usize = 100_000;
-
-#[derive(Debug, Deserialize, JsonSchema)]
-pub struct SearchRepositories {
-    /// GitHub search query, e.g. `language:rust stars:>100 mcp` or `org:github docs`.
-    pub query: String,
-    /// Sort by `stars`, `forks`, `help-wanted-issues` or `updated` (default: best match).
-    pub sort: Option<String>,
-    /// Order (default `desc`).
-    #[schemars(with = "Option<super::support::choice::Direction>")]
-    pub order: Option<String>,
-    #[serde(flatten)]
-    pub paging: Paging,
-}
 
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct GetFileContents {
@@ -186,15 +174,6 @@ pub struct DeleteFile {
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
-pub struct SearchCommits {
-    /// GitHub commit search query: words in the message and qualifiers, e.g.
-    /// `repo:octocat/hello-world author:octocat fix`.
-    pub query: String,
-    #[serde(flatten)]
-    pub paging: Paging,
-}
-
-#[derive(Debug, Deserialize, JsonSchema)]
 pub struct FileChange {
     /// Path of the file.
     pub path: String,
@@ -218,38 +197,29 @@ pub struct PushFiles {
     pub delete: Vec<String>,
 }
 
-const SEARCH_REPOSITORIES: Def = Def {
-    name: "search_repositories",
-    title: "Search repositories",
-    description: "Searches repositories with GitHub's search syntax (e.g. `topic:mcp language:go`, `org:github`): names, descriptions, stars and URLs.",
-    effect: Effect::Read,
-};
+const SEARCH_REPOSITORIES: Def = Def::read("search_repositories", "Search repositories").about(
+    "Searches repositories with GitHub's search syntax (e.g. `topic:mcp language:go`, `org:github`): \
+     names, descriptions, stars and URLs.",
+);
 
-async fn search_repositories(gh: Github, p: SearchRepositories) -> ToolResult {
-    let mut q = vec![("q", p.query)];
-    opt(&mut q, "sort", &p.sort);
-    opt(&mut q, "order", &p.order);
-    gh.page("/search/repositories", &q, &p.paging, Some("items"), "repositories", shape::repo).await
+async fn search_repositories(gh: Github, p: Search<sort::Repositories>) -> ToolResult {
+    gh.page("/search/repositories", &p.query(), &p.paging, Some("items"), "repositories", shape::repo).await
 }
 
-const GET_REPOSITORY: Def = Def {
-    name: "get_repository",
-    title: "Get a repository",
-    description: "Gets one repository: description, visibility, default branch, language, topics, stars, forks and open issue count. Use it first.",
-    effect: Effect::Read,
-};
+const GET_REPOSITORY: Def = Def::read("get_repository", "Get a repository").about(
+    "Gets one repository: description, visibility, default branch, language, topics, stars, forks and \
+     open issue count. Use it first.",
+);
 
 async fn get_repository(gh: Github, p: RepoRef) -> ToolResult {
     let repo = gh.get(&p.path()?, &[]).await?;
     structured(shape::repo(&repo))
 }
 
-const GET_FILE_CONTENTS: Def = Def {
-    name: "get_file_contents",
-    title: "Read a file or list a directory",
-    description: "Reads a file's text (up to 100,000 characters) or lists a directory, at a branch, tag or commit. Returns the blob `sha` an update needs; binary files are described.",
-    effect: Effect::Read,
-};
+const GET_FILE_CONTENTS: Def = Def::read("get_file_contents", "Read a file or list a directory").about(
+    "Reads a file's text (up to 100,000 characters) or lists a directory, at a branch, tag or commit. \
+     Returns the blob `sha` an update needs; binary files are described.",
+);
 
 async fn get_file_contents(gh: Github, p: GetFileContents) -> ToolResult {
     let path = format!("{}/contents/{}", p.at.path()?, file_path(&p.path)?);
@@ -271,24 +241,19 @@ async fn get_file_contents(gh: Github, p: GetFileContents) -> ToolResult {
     }
 }
 
-const LIST_BRANCHES: Def = Def {
-    name: "list_branches",
-    title: "List branches",
-    description: "Lists a repository's branches with their head commit SHA and protection flag. Use it to find a \
-                       branch to read from, base a pull request on, or start create_branch from.",
-    effect: Effect::Read,
-};
+const LIST_BRANCHES: Def = Def::read("list_branches", "List branches").about(
+    "Lists a repository's branches with their head commit SHA and protection flag. Use it to find a \
+     branch to read from, base a pull request on, or start create_branch from.",
+);
 
 async fn list_branches(gh: Github, p: ListInRepo) -> ToolResult {
     gh.page(&format!("{}/branches", p.at.path()?), &[], &p.paging, None, "branches", shape::branch).await
 }
 
-const LIST_COMMITS: Def = Def {
-    name: "list_commits",
-    title: "List commits",
-    description: "Lists commits newest first from a branch, tag or SHA, optionally touching a path, by an author or in a time range: SHA, message, author, date.",
-    effect: Effect::Read,
-};
+const LIST_COMMITS: Def = Def::read("list_commits", "List commits").about(
+    "Lists commits newest first from a branch, tag or SHA, optionally touching a path, by an author or in \
+     a time range: SHA, message, author, date.",
+);
 
 async fn list_commits(gh: Github, p: ListCommits) -> ToolResult {
     let mut q = Vec::new();
@@ -300,12 +265,10 @@ async fn list_commits(gh: Github, p: ListCommits) -> ToolResult {
     gh.page(&format!("{}/commits", p.at.path()?), &q, &p.paging, None, "commits", shape::commit).await
 }
 
-const GET_COMMIT: Def = Def {
-    name: "get_commit",
-    title: "Get a commit",
-    description: "Gets one commit: message, author, date, stats and its changed files (a page at a time) with their patches, each capped at 3,000 characters.",
-    effect: Effect::Read,
-};
+const GET_COMMIT: Def = Def::read("get_commit", "Get a commit").about(
+    "Gets one commit: message, author, date, stats and its changed files (a page at a time) with their \
+     patches, each capped at 3,000 characters.",
+);
 
 async fn get_commit(gh: Github, p: GetCommit) -> ToolResult {
     let path = format!("{}/commits/{}", p.at.path()?, seg("sha", &p.sha)?);
@@ -315,36 +278,28 @@ async fn get_commit(gh: Github, p: GetCommit) -> ToolResult {
     structured(out)
 }
 
-const LIST_TAGS: Def = Def {
-    name: "list_tags",
-    title: "List tags",
-    description: "Lists a repository's tags, each with the commit SHA it points to. Use it to find a version to \
-                       read files or commits at, or to compare releases.",
-    effect: Effect::Read,
-};
+const LIST_TAGS: Def = Def::read("list_tags", "List tags").about(
+    "Lists a repository's tags, each with the commit SHA it points to. Use it to find a version to \
+     read files or commits at, or to compare releases.",
+);
 
 async fn list_tags(gh: Github, p: ListInRepo) -> ToolResult {
     gh.page(&format!("{}/tags", p.at.path()?), &[], &p.paging, None, "tags", shape::tag).await
 }
 
-const LIST_RELEASES: Def = Def {
-    name: "list_releases",
-    title: "List releases",
-    description: "Lists a repository's releases, newest first: tag, name, draft/prerelease flags, date and notes. \
-                       Use it to see what shipped in a version, or the latest release.",
-    effect: Effect::Read,
-};
+const LIST_RELEASES: Def = Def::read("list_releases", "List releases").about(
+    "Lists a repository's releases, newest first: tag, name, draft/prerelease flags, date and notes. \
+     Use it to see what shipped in a version, or the latest release.",
+);
 
 async fn list_releases(gh: Github, p: ListInRepo) -> ToolResult {
     gh.page(&format!("{}/releases", p.at.path()?), &[], &p.paging, None, "releases", shape::release).await
 }
 
-const CREATE_BRANCH: Def = Def {
-    name: "create_branch",
-    title: "Create a branch",
-    description: "Creates a branch from another (default: the default branch) and returns its name and starting SHA, ready for create_or_update_file.",
-    effect: Effect::Create,
-};
+const CREATE_BRANCH: Def = Def::create("create_branch", "Create a branch").about(
+    "Creates a branch from another (default: the default branch) and returns its name and starting SHA, \
+     ready for create_or_update_file.",
+);
 
 async fn create_branch(gh: Github, p: CreateBranch) -> ToolResult {
     let repo = p.at.path()?;
@@ -356,12 +311,10 @@ async fn create_branch(gh: Github, p: CreateBranch) -> ToolResult {
     structured(json!({"branch": p.branch, "from": from, "sha": sha}))
 }
 
-const CREATE_OR_UPDATE_FILE: Def = Def {
-    name: "create_or_update_file",
-    title: "Create or update a file",
-    description: "Commits a file's complete new text to a branch; returns its blob `sha` and the commit. To replace a file, pass its current `sha` (from get_file_contents).",
-    effect: Effect::Apply,
-};
+const CREATE_OR_UPDATE_FILE: Def = Def::apply("create_or_update_file", "Create or update a file").about(
+    "Commits a file's complete new text to a branch; returns its blob `sha` and the commit. To replace a \
+     file, pass its current `sha` (from get_file_contents).",
+);
 
 async fn create_or_update_file(gh: Github, p: CreateOrUpdateFile) -> ToolResult {
     let path = format!("{}/contents/{}", p.at.path()?, file_path(&p.path)?);
@@ -379,12 +332,10 @@ async fn create_or_update_file(gh: Github, p: CreateOrUpdateFile) -> ToolResult 
     }))
 }
 
-const FORK_REPOSITORY: Def = Def {
-    name: "fork_repository",
-    title: "Fork a repository",
-    description: "Forks a repository into the user's account or an organization and returns the fork's name and URL. GitHub makes forks asynchronously: reading it may take seconds.",
-    effect: Effect::Ensure,
-};
+const FORK_REPOSITORY: Def = Def::ensure("fork_repository", "Fork a repository").about(
+    "Forks a repository into the user's account or an organization and returns the fork's name and URL. \
+     GitHub makes forks asynchronously: reading it may take seconds.",
+);
 
 async fn fork_repository(gh: Github, p: ForkRepository) -> ToolResult {
     let body = match p.organization.filter(|o| !o.is_empty()) {
@@ -395,14 +346,11 @@ async fn fork_repository(gh: Github, p: ForkRepository) -> ToolResult {
     structured(shape::repo(&v))
 }
 
-const CREATE_REPOSITORY: Def = Def {
-    name: "create_repository",
-    title: "Create a repository",
-    description: "Creates a repository, private unless asked otherwise, in the user's account or an \
-                  organization, optionally with an initial README; returns its full name and URL. To copy one use \
-                  fork_repository.",
-    effect: Effect::Create,
-};
+const CREATE_REPOSITORY: Def = Def::create("create_repository", "Create a repository").about(
+    "Creates a repository, private unless asked otherwise, in the user's account or an \
+     organization, optionally with an initial README; returns its full name and URL. To copy one use \
+     fork_repository.",
+);
 
 async fn create_repository(gh: Github, p: CreateRepository) -> ToolResult {
     if p.name.trim().is_empty() {
@@ -421,25 +369,19 @@ async fn create_repository(gh: Github, p: CreateRepository) -> ToolResult {
     structured(shape::repo(&v))
 }
 
-const GET_LATEST_RELEASE: Def = Def {
-    name: "get_latest_release",
-    title: "Get the latest release",
-    description: "Gets the newest published release that is not a prerelease: tag, name, date and notes. Use it \
-                  to find the current version; get_release_by_tag reads any other.",
-    effect: Effect::Read,
-};
+const GET_LATEST_RELEASE: Def = Def::read("get_latest_release", "Get the latest release").about(
+    "Gets the newest published release that is not a prerelease: tag, name, date and notes. Use it \
+     to find the current version; get_release_by_tag reads any other.",
+);
 
 async fn get_latest_release(gh: Github, p: RepoRef) -> ToolResult {
     structured(shape::release(&gh.get(&format!("{}/releases/latest", p.path()?), &[]).await?))
 }
 
-const GET_RELEASE_BY_TAG: Def = Def {
-    name: "get_release_by_tag",
-    title: "Get a release by tag",
-    description: "Gets the release of one tag: name, draft/prerelease flags, date and notes. Use it to read what shipped \
-                  in a version named by list_tags or list_releases.",
-    effect: Effect::Read,
-};
+const GET_RELEASE_BY_TAG: Def = Def::read("get_release_by_tag", "Get a release by tag").about(
+    "Gets the release of one tag: name, draft/prerelease flags, date and notes. Use it to read what shipped \
+     in a version named by list_tags or list_releases.",
+);
 
 async fn get_release_by_tag(gh: Github, p: ReleaseByTag) -> ToolResult {
     let path = format!("{}/releases/tags/{}", p.at.path()?, seg("tag", &p.tag)?);
@@ -449,12 +391,10 @@ async fn get_release_by_tag(gh: Github, p: ReleaseByTag) -> ToolResult {
 /// Most tree entries returned; GitHub's own limit is 100,000 (then `truncated`).
 const TREE_ENTRIES: usize = 1_000;
 
-const GET_REPOSITORY_TREE: Def = Def {
-    name: "get_repository_tree",
-    title: "Get the repository tree",
-    description: "Lists a repository's files and directories at a ref, recursively by default or under one path: path, type (`blob` or `tree`), size and SHA.",
-    effect: Effect::Read,
-};
+const GET_REPOSITORY_TREE: Def = Def::read("get_repository_tree", "Get the repository tree").about(
+    "Lists a repository's files and directories at a ref, recursively by default or under one path: path, \
+     type (`blob` or `tree`), size and SHA.",
+);
 
 async fn get_repository_tree(gh: Github, p: GetRepositoryTree) -> ToolResult {
     let repo = p.at.path()?;
@@ -481,13 +421,10 @@ async fn get_repository_tree(gh: Github, p: GetRepositoryTree) -> ToolResult {
     }))
 }
 
-const DELETE_FILE: Def = Def {
-    name: "delete_file",
-    title: "Delete a file",
-    description: "Deletes one file from a branch in a commit and returns the commit. Pass the file's current blob \
-                  `sha` (from get_file_contents); GitHub refuses a stale one.",
-    effect: Effect::Update,
-};
+const DELETE_FILE: Def = Def::update("delete_file", "Delete a file").about(
+    "Deletes one file from a branch in a commit and returns the commit. Pass the file's current blob \
+     `sha` (from get_file_contents); GitHub refuses a stale one.",
+);
 
 async fn delete_file(gh: Github, p: DeleteFile) -> ToolResult {
     let path = format!("{}/contents/{}", p.at.path()?, file_path(&p.path)?);
@@ -501,13 +438,10 @@ async fn delete_file(gh: Github, p: DeleteFile) -> ToolResult {
     )
 }
 
-const LIST_REPOSITORY_COLLABORATORS: Def = Def {
-    name: "list_repository_collaborators",
-    title: "List collaborators",
-    description: "Lists who has push access to a repository (GitHub shows this only to people with push access): \
-                  login and role (`admin`, `write`). Use it to pick reviewers or assignees.",
-    effect: Effect::Read,
-};
+const LIST_REPOSITORY_COLLABORATORS: Def = Def::read("list_repository_collaborators", "List collaborators").about(
+    "Lists who has push access to a repository (GitHub shows this only to people with push access): \
+     login and role (`admin`, `write`). Use it to pick reviewers or assignees.",
+);
 
 async fn list_repository_collaborators(gh: Github, p: ListInRepo) -> ToolResult {
     let (items, page) = gh.list(&format!("{}/collaborators", p.at.path()?), &[], &p.paging, None).await?;
@@ -515,26 +449,23 @@ async fn list_repository_collaborators(gh: Github, p: ListInRepo) -> ToolResult 
     structured(json!({"collaborators": people, "page": page}))
 }
 
-const SEARCH_COMMITS: Def = Def {
-    name: "search_commits",
-    title: "Search commits",
-    description: "Searches commit messages across GitHub with GitHub's commit search syntax (`repo:`, `org:`, \
-                  `author:`, words): SHA, message, author, date and repository, newest first.",
-    effect: Effect::Read,
-};
+const SEARCH_COMMITS: Def = Def::read("search_commits", "Search commits").about(
+    "Searches commit messages across GitHub with GitHub's commit search syntax (`repo:`, `org:`, \
+     `author:`, words): SHA, message, author, date and repository, newest first.",
+);
 
-async fn search_commits(gh: Github, p: SearchCommits) -> ToolResult {
-    let q = vec![("q", p.query), ("sort", "author-date".into())];
+async fn search_commits(gh: Github, p: Search<sort::Commits>) -> ToolResult {
+    let mut q = p.query();
+    if p.sort.as_deref().is_none_or(str::is_empty) {
+        q.push(("sort", "author-date".into()));
+    }
     gh.page("/search/commits", &q, &p.paging, Some("items"), "commits", shape::commit_hit).await
 }
 
-const GET_TAG: Def = Def {
-    name: "get_tag",
-    title: "Get a tag",
-    description: "Gets one tag: the commit it points to and, for an annotated tag, its message and tagger. Use \
-                  list_tags to find tag names, get_commit to read the commit.",
-    effect: Effect::Read,
-};
+const GET_TAG: Def = Def::read("get_tag", "Get a tag").about(
+    "Gets one tag: the commit it points to and, for an annotated tag, its message and tagger. Use \
+     list_tags to find tag names, get_commit to read the commit.",
+);
 
 async fn get_tag(gh: Github, p: ReleaseByTag) -> ToolResult {
     let repo = p.at.path()?;
@@ -556,13 +487,10 @@ async fn get_tag(gh: Github, p: ReleaseByTag) -> ToolResult {
     }))
 }
 
-const PUSH_FILES: Def = Def {
-    name: "push_files",
-    title: "Commit several files",
-    description: "Commits several files at once to a branch, creating, replacing or deleting them, in one commit; \
-                  returns its SHA. Refused if the branch moved meanwhile.",
-    effect: Effect::Apply,
-};
+const PUSH_FILES: Def = Def::apply("push_files", "Commit several files").about(
+    "Commits several files at once to a branch, creating, replacing or deleting them, in one commit; \
+     returns its SHA. Refused if the branch moved meanwhile.",
+);
 
 async fn push_files(gh: Github, p: PushFiles) -> ToolResult {
     if p.files.is_empty() && p.delete.is_empty() {

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::{
-    define::{Def, Effect, Route, route},
+    define::{Def, Route, route},
     shape,
     support::{Github, Paging, RepoRef, ToolFailure, ToolResult, structured},
 };
@@ -135,12 +135,10 @@ async fn my_pending_review(gh: &Github, reviews: &str) -> Result<u64, ToolFailur
         .ok_or_else(|| ToolFailure::message("You have no pending review on this pull request; start one with create_pull_request_review without an event."))
 }
 
-const CREATE_PULL_REQUEST_REVIEW: Def = Def {
-    name: "create_pull_request_review",
-    title: "Review a pull request",
-    description: "Reviews a pull request, optionally with line comments: submitted now (APPROVE, REQUEST_CHANGES, COMMENT) or, without an event, pending until submitted.",
-    effect: Effect::Create,
-};
+const CREATE_PULL_REQUEST_REVIEW: Def = Def::create("create_pull_request_review", "Review a pull request").about(
+    "Reviews a pull request, optionally with line comments: submitted now (APPROVE, REQUEST_CHANGES, \
+     COMMENT) or, without an event, pending until submitted.",
+);
 
 async fn create_pull_request_review(gh: Github, p: CreateReview) -> ToolResult {
     let mut body = json!({});
@@ -160,13 +158,11 @@ async fn create_pull_request_review(gh: Github, p: CreateReview) -> ToolResult {
     structured(out)
 }
 
-const SUBMIT_PENDING_PULL_REQUEST_REVIEW: Def = Def {
-    name: "submit_pending_pull_request_review",
-    title: "Submit a pending review",
-    description: "Submits the signed-in user's pending review of a pull request, with its line comments, as \
-                  APPROVE, REQUEST_CHANGES or COMMENT, and returns its id and state.",
-    effect: Effect::Apply,
-};
+const SUBMIT_PENDING_PULL_REQUEST_REVIEW: Def =
+    Def::apply("submit_pending_pull_request_review", "Submit a pending review").about(
+        "Submits the signed-in user's pending review of a pull request, with its line comments, as \
+     APPROVE, REQUEST_CHANGES or COMMENT, and returns its id and state.",
+    );
 
 async fn submit_pending_pull_request_review(gh: Github, p: SubmitPending) -> ToolResult {
     let reviews = format!("{}/pulls/{}/reviews", p.at.path()?, p.pull_number);
@@ -179,13 +175,11 @@ async fn submit_pending_pull_request_review(gh: Github, p: SubmitPending) -> Too
     structured(shape::review(&gh.send(Method::POST, &format!("{reviews}/{id}/events"), Some(&body)).await?))
 }
 
-const DELETE_PENDING_PULL_REQUEST_REVIEW: Def = Def {
-    name: "delete_pending_pull_request_review",
-    title: "Discard a pending review",
-    description: "Deletes the signed-in user's pending review of a pull request and its line comments, before \
-                  anyone saw them. A submitted review cannot be deleted.",
-    effect: Effect::Update,
-};
+const DELETE_PENDING_PULL_REQUEST_REVIEW: Def =
+    Def::update("delete_pending_pull_request_review", "Discard a pending review").about(
+        "Deletes the signed-in user's pending review of a pull request and its line comments, before \
+     anyone saw them. A submitted review cannot be deleted.",
+    );
 
 async fn delete_pending_pull_request_review(gh: Github, p: super::pulls::PullRef) -> ToolResult {
     let reviews = format!("{}/pulls/{}/reviews", p.at.path()?, p.pull_number);
@@ -194,12 +188,10 @@ async fn delete_pending_pull_request_review(gh: Github, p: super::pulls::PullRef
     structured(json!({"review_id": id, "deleted": true}))
 }
 
-const ADD_PULL_REQUEST_REVIEW_COMMENT: Def = Def {
-    name: "add_pull_request_review_comment",
-    title: "Comment on a line",
-    description: "Comments on a line, or a range of lines, of a file a pull request changes, visible at once. Returns the comment's id, for replies.",
-    effect: Effect::Create,
-};
+const ADD_PULL_REQUEST_REVIEW_COMMENT: Def = Def::create("add_pull_request_review_comment", "Comment on a line").about(
+    "Comments on a line, or a range of lines, of a file a pull request changes, visible at once. Returns \
+     the comment's id, for replies.",
+);
 
 async fn add_pull_request_review_comment(gh: Github, p: AddLineComment) -> ToolResult {
     let pull = format!("{}/pulls/{}", p.at.path()?, p.pull_number);
@@ -210,25 +202,22 @@ async fn add_pull_request_review_comment(gh: Github, p: AddLineComment) -> ToolR
     structured(line_comment(&gh.send(Method::POST, &format!("{pull}/comments"), Some(&body)).await?))
 }
 
-const ADD_REPLY_TO_PULL_REQUEST_COMMENT: Def = Def {
-    name: "add_reply_to_pull_request_comment",
-    title: "Reply to a review comment",
-    description: "Replies to a line comment of a pull request review, in its thread, and returns the reply. Use \
-                  list_pull_request_review_comments to find the comment id.",
-    effect: Effect::Create,
-};
+const ADD_REPLY_TO_PULL_REQUEST_COMMENT: Def =
+    Def::create("add_reply_to_pull_request_comment", "Reply to a review comment").about(
+        "Replies to a line comment of a pull request review, in its thread, and returns the reply. Use \
+     list_pull_request_review_comments to find the comment id.",
+    );
 
 async fn add_reply_to_pull_request_comment(gh: Github, p: Reply) -> ToolResult {
     let path = format!("{}/pulls/{}/comments/{}/replies", p.at.path()?, p.pull_number, p.comment_id);
     structured(line_comment(&gh.send(Method::POST, &path, Some(&json!({"body": p.body}))).await?))
 }
 
-const LIST_PULL_REQUEST_REVIEW_COMMENTS: Def = Def {
-    name: "list_pull_request_review_comments",
-    title: "List line comments",
-    description: "Lists the line comments of a pull request's reviews, oldest first: file, line or range, side, author, text and what each replies to.",
-    effect: Effect::Read,
-};
+const LIST_PULL_REQUEST_REVIEW_COMMENTS: Def = Def::read("list_pull_request_review_comments", "List line comments")
+    .about(
+        "Lists the line comments of a pull request's reviews, oldest first: file, line or range, side, \
+     author, text and what each replies to.",
+    );
 
 async fn list_pull_request_review_comments(gh: Github, p: ListLineComments) -> ToolResult {
     let path = format!("{}/pulls/{}/comments", p.at.path()?, p.pull_number);

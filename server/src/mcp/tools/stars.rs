@@ -7,7 +7,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::{
-    define::{Def, Effect, Route, route},
+    define::{Def, Route, route},
     shape,
     support::{Github, Paging, RepoRef, ToolResult, structured},
 };
@@ -18,25 +18,19 @@ pub struct ListStarred {
     pub paging: Paging,
 }
 
-const LIST_STARRED_REPOSITORIES: Def = Def {
-    name: "list_starred_repositories",
-    title: "List starred repositories",
-    description: "Lists the repositories the signed-in user starred, most recently starred first: name, \
-                  description, stars and URL. Use it to find a repository the user bookmarked.",
-    effect: Effect::Read,
-};
+const LIST_STARRED_REPOSITORIES: Def = Def::read("list_starred_repositories", "List starred repositories").about(
+    "Lists the repositories the signed-in user starred, most recently starred first: name, \
+     description, stars and URL. Use it to find a repository the user bookmarked.",
+);
 
 async fn list_starred_repositories(gh: Github, p: ListStarred) -> ToolResult {
     gh.page("/user/starred", &[], &p.paging, None, "repositories", shape::repo).await
 }
 
-const STAR_REPOSITORY: Def = Def {
-    name: "star_repository",
-    title: "Star a repository",
-    description: "Stars a repository as the signed-in user, to bookmark it or show appreciation; starring it \
-                  again changes nothing. list_starred_repositories shows the stars.",
-    effect: Effect::Ensure,
-};
+const STAR_REPOSITORY: Def = Def::ensure("star_repository", "Star a repository").about(
+    "Stars a repository as the signed-in user, to bookmark it or show appreciation; starring it \
+     again changes nothing. list_starred_repositories shows the stars.",
+);
 
 async fn star_repository(gh: Github, p: RepoRef) -> ToolResult {
     let path = format!("/user/starred/{}", p.path()?.trim_start_matches("/repos/"));
@@ -44,13 +38,10 @@ async fn star_repository(gh: Github, p: RepoRef) -> ToolResult {
     structured(json!({"repository": format!("{}/{}", p.owner, p.repo), "starred": true}))
 }
 
-const UNSTAR_REPOSITORY: Def = Def {
-    name: "unstar_repository",
-    title: "Unstar a repository",
-    description: "Removes the signed-in user's star from a repository; unstarring one that is not starred \
-                  changes nothing. list_starred_repositories shows what is starred.",
-    effect: Effect::Ensure,
-};
+const UNSTAR_REPOSITORY: Def = Def::ensure("unstar_repository", "Unstar a repository").about(
+    "Removes the signed-in user's star from a repository; unstarring one that is not starred \
+     changes nothing. list_starred_repositories shows what is starred.",
+);
 
 async fn unstar_repository(gh: Github, p: RepoRef) -> ToolResult {
     let path = format!("/user/starred/{}", p.path()?.trim_start_matches("/repos/"));

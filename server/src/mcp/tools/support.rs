@@ -243,7 +243,7 @@ impl Github {
         let resp = self
             .call(|t| {
                 let method = method.clone();
-                async move { github.send(&t, method, path, &[], body).await }
+                async move { github.send(&t, method, path, &[], body, None).await }
             })
             .await?;
         let bytes =
@@ -260,15 +260,6 @@ impl Github {
     ) -> Result<(String, bool), ToolFailure> {
         let github = &self.state.github;
         self.call(|t| async move { github.get_text(&t, path, accept, max_bytes, keep).await }).await
-    }
-}
-
-/// A search query scoped with `qualifier`, unless it already names one of `scoping` (any case).
-pub fn scoped(query: String, qualifier: &str, scoping: &[&str]) -> String {
-    if query.split_whitespace().any(|t| scoping.iter().any(|q| t.eq_ignore_ascii_case(q))) {
-        query
-    } else {
-        format!("{query} {qualifier}")
     }
 }
 
@@ -349,13 +340,6 @@ const SEGMENT: &percent_encoding::AsciiSet =
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_search_is_scoped_once() {
-        assert_eq!(scoped("repo:o/r fix".into(), "is:pr", &["is:pr", "type:pr"]), "repo:o/r fix is:pr");
-        assert_eq!(scoped("type:pr fix".into(), "is:pr", &["is:pr", "type:pr"]), "type:pr fix");
-        assert_eq!(scoped("github TYPE:ORG".into(), "type:org", &["type:org"]), "github TYPE:ORG");
-    }
 
     #[test]
     fn user_input_cannot_change_the_route() {
