@@ -131,24 +131,16 @@ impl AppState {
         let tokens = crate::oauth::tokens::Tokens::new(records.clone(), keys.clone(), clock.clone());
         let config = Arc::new(config);
         let github = GithubClient::new(&config, metrics.clone())?;
+        let core = crate::oauth::Core { records: records.clone(), keys: keys.clone(), clock: clock.clone() };
         let login = crate::oauth::login::Login::new(
-            records.clone(),
-            keys.clone(),
-            clock.clone(),
+            core.clone(),
             upstream.clone(),
             github.clone(),
             config.clone(),
             metrics.clone(),
         );
-        let grants = crate::oauth::grants::Grants::new(
-            records.clone(),
-            keys.clone(),
-            clock.clone(),
-            config.clone(),
-            github.clone(),
-            tokens.clone(),
-            bearer.clone(),
-        );
+        let grants =
+            crate::oauth::grants::Grants::new(core, config.clone(), github.clone(), tokens.clone(), bearer.clone());
         Ok(Self(Arc::new(Services {
             clients: crate::oauth::client::Clients::new(records.clone(), cimd.clone()),
             cimd,

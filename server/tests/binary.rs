@@ -77,16 +77,7 @@ async fn full_flow_on_the_binary_logs_no_secret_and_sigterm_drains() {
     let form = common::ConsentForm::parse(&consent_html).unwrap();
     let back = gw.authorize(&browser, client_id, &pkce, &[]).await;
     let code = query_param(&back, "code").unwrap();
-    let (status, tokens) = gw
-        .token(&[
-            ("grant_type", "authorization_code"),
-            ("code", &code),
-            ("redirect_uri", common::REDIRECT),
-            ("code_verifier", &pkce.verifier),
-            ("client_id", client_id),
-            ("client_secret", client_secret),
-        ])
-        .await;
+    let (status, tokens) = gw.redeem(client_id, &code, &pkce.verifier, &[("client_secret", client_secret)]).await;
     assert_eq!(status, StatusCode::OK, "{tokens}");
     let access = tokens["access_token"].as_str().unwrap().to_owned();
     let refresh = tokens["refresh_token"].as_str().unwrap().to_owned();
@@ -173,15 +164,7 @@ async fn a_sigkilled_gateway_restarts_with_everyone_still_signed_in() {
     let pkce = Pkce::new();
     let back = gw.authorize(&browser, &client_id, &pkce, &[]).await;
     let code = query_param(&back, "code").unwrap();
-    let (status, tokens) = gw
-        .token(&[
-            ("grant_type", "authorization_code"),
-            ("code", &code),
-            ("redirect_uri", common::REDIRECT),
-            ("code_verifier", &pkce.verifier),
-            ("client_id", &client_id),
-        ])
-        .await;
+    let (status, tokens) = gw.redeem(&client_id, &code, &pkce.verifier, &[]).await;
     assert_eq!(status, StatusCode::OK, "{tokens}");
     let (access, refresh) = (tokens["access_token"].as_str().unwrap(), tokens["refresh_token"].as_str().unwrap());
     let old_session = gw.mcp_session(access).await;

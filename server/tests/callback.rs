@@ -152,22 +152,7 @@ async fn github_refusing_the_code_is_reported_to_the_client() {
 async fn a_user_removed_from_the_org_loses_access_at_the_next_hourly_recheck() {
     let h = Harness::start_with(EmulatorConfig::default(), |c| c.allowed_github_orgs = Some("github".into())).await;
     let t = h.login().await;
-    let refresh = |rt: String| {
-        let (http, url, client_id) = (h.http.clone(), h.url("/token"), t.client_id.clone());
-        async move {
-            let resp = http
-                .post(url)
-                .form(&[
-                    ("grant_type", "refresh_token"),
-                    ("refresh_token", rt.as_str()),
-                    ("client_id", client_id.as_str()),
-                ])
-                .send()
-                .await
-                .unwrap();
-            (resp.status(), resp.json::<serde_json::Value>().await.unwrap())
-        }
-    };
+    let refresh = |rt: String| common::refresh_at(h.http.clone(), h.url("/token"), rt, t.client_id.clone());
     // Within the hour, refreshing does not ask GitHub.
     let calls = h.emulator.api_requests().len();
     let (status, body) = refresh(t.refresh.clone()).await;
@@ -271,16 +256,8 @@ async fn a_private_use_redirect_gets_a_signed_in_page_that_returns_to_the_app() 
     assert_eq!(query_param(&link, "state").as_deref(), Some("client-state-123"));
     assert_eq!(query_param(&link, "iss").as_deref(), Some(h.base.as_str()));
     // And the code in it is the real one.
-    let (status, body) = h
-        .token(&[
-            ("grant_type", "authorization_code"),
-            ("code", &query_param(&link, "code").unwrap()),
-            ("redirect_uri", CURSOR),
-            ("code_verifier", &pkce.verifier),
-            ("client_id", &client_id),
-            ("resource", &h.mcp_url()),
-        ])
-        .await;
+    let code = query_param(&link, "code").unwrap();
+    let (status, body) = h.redeem(&client_id, &code, &pkce.verifier, &[("redirect_uri", CURSOR)]).await;
     assert_eq!(status, StatusCode::OK, "{body}");
 }
 

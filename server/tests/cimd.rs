@@ -118,16 +118,7 @@ async fn a_metadata_url_client_signs_in_without_registering() {
     assert_eq!(query_param(&back, "iss").as_deref(), Some(h.base.as_str()));
     let code = query_param(&back, "code").expect("a code");
 
-    let (status, tokens) = h
-        .token(&[
-            ("grant_type", "authorization_code"),
-            ("code", &code),
-            ("redirect_uri", REDIRECT),
-            ("code_verifier", &pkce.verifier),
-            ("client_id", &id),
-            ("resource", &h.mcp_url()),
-        ])
-        .await;
+    let (status, tokens) = h.redeem(&id, &code, &pkce.verifier, &[]).await;
     assert_eq!(status, StatusCode::OK, "{tokens}");
     let access = tokens["access_token"].as_str().unwrap();
     let session = h.mcp_session(access).await;

@@ -58,16 +58,7 @@ async fn complete_flow_from_discovery_to_revocation() {
     assert!(token_reqs[0].accept_json);
 
     // Token.
-    let (status, tokens) = h
-        .token(&[
-            ("grant_type", "authorization_code"),
-            ("code", &code),
-            ("redirect_uri", REDIRECT),
-            ("code_verifier", &pkce.verifier),
-            ("client_id", &client_id),
-            ("resource", &h.mcp_url()),
-        ])
-        .await;
+    let (status, tokens) = h.redeem(&client_id, &code, &pkce.verifier, &[]).await;
     assert_eq!(status, StatusCode::OK, "{tokens}");
     assert_eq!(tokens["token_type"], "Bearer");
     assert_eq!(tokens["expires_in"], 3600);

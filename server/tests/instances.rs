@@ -101,22 +101,8 @@ async fn single_use_and_rotation_hold_across_instances() {
     // Parallel refreshes of one token on both instances all get the same successor.
     let t = a.login_with(&client_id).await;
     let rt = t.refresh.clone();
-    let refresh = |base: String| {
-        let (http, rt, client_id) = (a.http.clone(), rt.clone(), client_id.clone());
-        async move {
-            let resp = http
-                .post(format!("{base}/token"))
-                .form(&[
-                    ("grant_type", "refresh_token"),
-                    ("refresh_token", rt.as_str()),
-                    ("client_id", client_id.as_str()),
-                ])
-                .send()
-                .await
-                .unwrap();
-            (resp.status(), resp.json::<serde_json::Value>().await.unwrap())
-        }
-    };
+    let refresh =
+        |base: String| common::refresh_at(a.http.clone(), format!("{base}/token"), rt.clone(), client_id.clone());
     let results = futures::future::join_all(
         (0..8).map(|i| refresh(if i % 2 == 0 { a.gw.base.clone() } else { b.gw.base.clone() })),
     )

@@ -72,19 +72,9 @@ impl GithubClient {
         format!("{}{path}", self.api_base)
     }
 
-    /// Sends a request; idempotent methods are retried on 5xx and connection failures.
+    /// Sends a request, asking for the media type `accept` if given (else JSON); idempotent methods
+    /// are retried on 5xx and connection failures.
     pub async fn send(
-        &self,
-        token: &Secret,
-        method: Method,
-        path: &str,
-        query: &[(&str, String)],
-        body: Option<&serde_json::Value>,
-    ) -> Result<reqwest::Response, GithubError> {
-        self.send_accepting(token, method, path, query, body, None).await
-    }
-
-    async fn send_accepting(
         &self,
         token: &Secret,
         method: Method,
@@ -172,7 +162,7 @@ impl GithubClient {
         let mut q = query.to_vec();
         q.push(("page", page.to_string()));
         q.push(("per_page", per_page.to_string()));
-        let resp = self.send(token, Method::GET, path, &q, None).await?;
+        let resp = self.send(token, Method::GET, path, &q, None, None).await?;
         let link = resp.headers().get(header::LINK).and_then(|v| v.to_str().ok()).map(str::to_owned);
         let body = resp.json().await.map_err(|e| GithubError::Decode(e.without_url().to_string()))?;
         Ok((body, page::from_link(link.as_deref(), page, per_page)))
@@ -189,7 +179,7 @@ impl GithubClient {
         max_bytes: usize,
         keep: Keep,
     ) -> Result<(String, bool), GithubError> {
-        let mut resp = self.send_accepting(token, Method::GET, path, &[], None, Some(accept)).await?;
+        let mut resp = self.send(token, Method::GET, path, &[], None, Some(accept)).await?;
         let mut buf: Vec<u8> = Vec::new();
         let mut cut = false;
         while let Some(chunk) = resp.chunk().await.map_err(|e| GithubError::Network(e.without_url().to_string()))? {
@@ -217,7 +207,7 @@ impl GithubClient {
         path: &str,
         query: &[(&str, String)],
     ) -> Result<T, GithubError> {
-        let resp = self.send(token, Method::GET, path, query, None).await?;
+        let resp = self.send(token, Method::GET, path, query, None, None).await?;
         resp.json::<T>().await.map_err(|e| GithubError::Decode(e.without_url().to_string()))
     }
 

@@ -1,17 +1,16 @@
 //! The GitHub leg of a login: starting it after consent (transaction + redirect to GitHub) and
 //! finishing it at the callback (code exchange, identity, allowlist, local authorization code).
 
-use super::{OAuthError, allowlist, redirect, vault::Dek};
+use super::{Core, OAuthError, allowlist, redirect, vault::Dek};
 use std::sync::Arc;
 
 use crate::{
-    clock::Clock,
     config::Config,
-    crypto::{Keys, Secret, TokenKind, hash_token, random_b64},
+    crypto::{Secret, TokenKind, hash_token, random_b64},
     github::GithubClient,
     metrics::Metrics,
     store::{
-        Records, StoreError,
+        StoreError,
         records::{AuthRequest, CodeRecord, GithubIdentity, Transaction, UpstreamToken},
     },
     upstream::{GithubOAuth, UpstreamError},
@@ -37,9 +36,7 @@ pub enum LoginError {
 /// grant's data key for its code, the clock, GitHub's OAuth endpoints and REST API, the settings
 /// (allowlists, issuer) and the metrics it counts logins in.
 pub struct Login {
-    records: Records,
-    keys: Arc<Keys>,
-    clock: Arc<dyn Clock>,
+    core: Core,
     upstream: Arc<GithubOAuth>,
     github: GithubClient,
     config: Arc<Config>,
@@ -50,16 +47,14 @@ pub struct Login {
 
 impl Login {
     pub fn new(
-        records: Records,
-        keys: Arc<Keys>,
-        clock: Arc<dyn Clock>,
+        core: Core,
         upstream: Arc<GithubOAuth>,
         github: GithubClient,
         config: Arc<Config>,
         metrics: Arc<Metrics>,
     ) -> Self {
         let issuer = config.issuer();
-        Self { records, keys, clock, upstream, github, config, metrics, issuer }
+        Self { core, upstream, github, config, metrics, issuer }
     }
 
     /// Stores the transaction and returns GitHub's authorize URL. `browser` is the binding cookie's value.
@@ -70,9 +65,9 @@ impl Login {
             browser: hash_token(browser.expose()),
             pkce_verifier: verifier,
             request,
-            created_at: self.clock.now(),
+            created_at: self.core.clock.now(),
         };
-        self.records.put(&hash_token(&upstream_state), &tx).await?;
+        self.core.records.put(&hash_token(&upstream_state), &tx).await?;
         Ok(url)
     }
 
@@ -84,7 +79,8 @@ impl Login {
         upstream_state: &str,
         browser: Option<&Secret>,
     ) -> Result<Transaction, LoginError> {
-        let tx: Transaction = self.records.get(&hash_token(upstream_state)).await?.ok_or(LoginError::UnknownState)?;
+        let tx: Transaction =
+            self.core.records.get(&hash_token(upstream_state)).await?.ok_or(LoginError::UnknownState)?;
         let bound =
             browser.is_some_and(|b| crate::crypto::ct_eq(hash_token(b.expose()).as_bytes(), tx.browser.as_bytes()));
         if !bound {
@@ -96,7 +92,7 @@ impl Login {
     /// Consumes the transaction [`Login::bound_transaction`] returned (single use: of two concurrent
     /// callbacks, one gets it and the other `UnknownState`).
     pub async fn take_transaction(&self, upstream_state: &str) -> Result<Transaction, LoginError> {
-        self.records.take(&hash_token(upstream_state)).await?.ok_or(LoginError::UnknownState)
+        self.core.records.take(&hash_token(upstream_state)).await?.ok_or(LoginError::UnknownState)
     }
 
     /// Exchanges GitHub's code, identifies the user, applies the allowlist and mints the local code.
@@ -113,7 +109,7 @@ impl Login {
     }
 
     async fn complete(&self, tx: Transaction, github_code: &str) -> Result<(String, GithubIdentity), LoginError> {
-        let now = self.clock.now();
+        let now = self.core.clock.now();
         let upstream: UpstreamToken =
             self.upstream.exchange(github_code, &tx.pkce_verifier, now).await.map_err(|e| match e {
                 UpstreamError::Refused(reason) => LoginError::Upstream(reason),
@@ -142,11 +138,11 @@ impl Login {
             request: tx.request.clone(),
             user: identity.clone(),
             sealed_upstream: dek.seal_upstream(&upstream),
-            wrapped_dek: dek.wrap_for(&self.keys, &code),
-            expires_at: now + self.records.ttl::<CodeRecord>().as_secs(),
+            wrapped_dek: dek.wrap_for(&self.core.keys, &code),
+            expires_at: now + self.core.records.ttl::<CodeRecord>().as_secs(),
             used_by: None,
         };
-        self.records.put(&hash_token(code.expose()), &record).await?;
+        self.core.records.put(&hash_token(code.expose()), &record).await?;
         tracing::info!(login = %identity.login, client = %tx.request.client_id, "GitHub login completed");
         Ok((Self::success_redirect(&self.issuer, &tx.request, &code), identity))
     }

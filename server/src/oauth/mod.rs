@@ -19,3 +19,16 @@ pub mod tokens;
 pub mod vault;
 
 pub use error::{ErrorCode, OAuthError};
+
+use std::sync::Arc;
+
+use crate::{clock::Clock, crypto::Keys, store::Records};
+
+/// What the services that write grants and codes share: the records, the keys that seal and wrap,
+/// and the clock.
+#[derive(Clone)]
+pub struct Core {
+    pub records: Records,
+    pub keys: Arc<Keys>,
+    pub clock: Arc<dyn Clock>,
+}

@@ -4,7 +4,7 @@
 
 use std::{sync::Arc, time::Duration};
 
-use super::{Namespace, Store};
+use super::{Namespace, Store, Swap};
 
 const NS: Namespace = Namespace::Code;
 
@@ -41,10 +41,22 @@ pub async fn run(store: Arc<dyn Store>, prefix: &str) {
 
     // compare_and_swap replaces only the expected value.
     store.put(NS, &k("c"), b"old".to_vec(), None).await.unwrap();
-    assert!(!store.compare_and_swap(NS, &k("c"), b"other", b"new".to_vec(), None).await.unwrap());
-    assert!(store.compare_and_swap(NS, &k("c"), b"old", b"new".to_vec(), None).await.unwrap());
+    assert!(
+        !store
+            .compare_and_swap(NS, &k("c"), Swap { expected: b"other", new: b"new".to_vec(), ttl: None })
+            .await
+            .unwrap()
+    );
+    assert!(
+        store.compare_and_swap(NS, &k("c"), Swap { expected: b"old", new: b"new".to_vec(), ttl: None }).await.unwrap()
+    );
     assert_eq!(store.get(NS, &k("c")).await.unwrap().as_deref(), Some(&b"new"[..]));
-    assert!(!store.compare_and_swap(NS, &k("missing"), b"x", b"y".to_vec(), None).await.unwrap());
+    assert!(
+        !store
+            .compare_and_swap(NS, &k("missing"), Swap { expected: b"x", new: b"y".to_vec(), ttl: None })
+            .await
+            .unwrap()
+    );
 
     // Concurrent take and compare_and_swap have exactly one winner.
     store.put(NS, &k("race"), b"unused".to_vec(), None).await.unwrap();
@@ -54,7 +66,9 @@ pub async fn run(store: Arc<dyn Store>, prefix: &str) {
     for i in 0..16 {
         let (s, key) = (store.clone(), k("race"));
         swaps.push(tokio::spawn(async move {
-            s.compare_and_swap(NS, &key, b"unused", format!("used-{i}").into_bytes(), None).await.unwrap()
+            s.compare_and_swap(NS, &key, Swap { expected: b"unused", new: format!("used-{i}").into_bytes(), ttl: None })
+                .await
+                .unwrap()
         }));
         let (s, key) = (store.clone(), k("race-take"));
         takes.push(tokio::spawn(async move { s.take(NS, &key).await.unwrap().is_some() }));
@@ -82,14 +96,23 @@ pub async fn run(store: Arc<dyn Store>, prefix: &str) {
     assert!(store.put_new(NS, &k("ttl-new"), b"v".to_vec(), ttl).await.unwrap());
     store.put(NS, &k("ttl-swap"), b"a".to_vec(), ttl).await.unwrap();
     assert!(
-        store.compare_and_swap(NS, &k("ttl-swap"), b"a", b"b".to_vec(), Some(Duration::from_secs(30))).await.unwrap()
+        store
+            .compare_and_swap(
+                NS,
+                &k("ttl-swap"),
+                Swap { expected: b"a", new: b"b".to_vec(), ttl: Some(Duration::from_secs(30)) }
+            )
+            .await
+            .unwrap()
     );
     store.put(Namespace::Client, &k("ttl-list"), b"v".to_vec(), ttl).await.unwrap();
     assert_eq!(store.get(NS, &k("ttl")).await.unwrap().as_deref(), Some(&b"v"[..]));
     tokio::time::sleep(Duration::from_millis(2100)).await;
     assert_eq!(store.get(NS, &k("ttl")).await.unwrap(), None, "expired");
     assert_eq!(store.take(NS, &k("ttl")).await.unwrap(), None);
-    assert!(!store.compare_and_swap(NS, &k("ttl"), b"v", b"w".to_vec(), None).await.unwrap());
+    assert!(
+        !store.compare_and_swap(NS, &k("ttl"), Swap { expected: b"v", new: b"w".to_vec(), ttl: None }).await.unwrap()
+    );
     assert!(store.put_new(NS, &k("ttl-new"), b"again".to_vec(), None).await.unwrap(), "expired keys are free again");
     assert_eq!(store.get(NS, &k("ttl-swap")).await.unwrap().as_deref(), Some(&b"b"[..]), "swap renewed the TTL");
     assert!(!store.list(Namespace::Client).await.unwrap().iter().any(|(key, _)| *key == k("ttl-list")));

@@ -6,7 +6,7 @@ use std::{sync::Arc, time::Duration};
 use async_trait::async_trait;
 use dashmap::{DashMap, mapref::entry::Entry};
 
-use super::{Namespace, Store, StoreError};
+use super::{Namespace, Store, StoreError, Swap, Ttl};
 use crate::clock::{Clock, UnixSecs};
 
 struct Item {
@@ -31,7 +31,7 @@ impl MemoryStore {
     }
 
     /// The clock counts whole seconds; one more second guarantees at least `ttl` of life.
-    fn expiry(&self, ttl: Option<Duration>) -> Option<UnixSecs> {
+    fn expiry(&self, ttl: Ttl) -> Option<UnixSecs> {
         ttl.map(|t| self.clock.now().saturating_add(t.as_secs().max(1)).saturating_add(1))
     }
 
@@ -45,19 +45,7 @@ impl MemoryStore {
 
     /// Sweeps every `every` until the store is dropped.
     pub fn spawn_sweeper(self: &Arc<Self>, every: Duration) {
-        let weak = Arc::downgrade(self);
-        tokio::spawn(async move {
-            let mut tick = tokio::time::interval(every);
-            tick.tick().await;
-            loop {
-                tick.tick().await;
-                let Some(store) = weak.upgrade() else { break };
-                let swept = store.sweep();
-                if swept > 0 {
-                    tracing::debug!(swept, "expired entries removed");
-                }
-            }
-        });
+        super::spawn_sweeper(self, every, |store| async move { Ok(store.sweep()) });
     }
 
     pub fn len(&self) -> usize {
@@ -76,18 +64,12 @@ impl Store for MemoryStore {
         Ok(self.map.get(&(ns, key.to_owned())).filter(|i| i.live(now)).map(|i| i.value.clone()))
     }
 
-    async fn put(&self, ns: Namespace, key: &str, value: Vec<u8>, ttl: Option<Duration>) -> Result<(), StoreError> {
+    async fn put(&self, ns: Namespace, key: &str, value: Vec<u8>, ttl: Ttl) -> Result<(), StoreError> {
         self.map.insert((ns, key.to_owned()), Item { value, expires_at: self.expiry(ttl) });
         Ok(())
     }
 
-    async fn put_new(
-        &self,
-        ns: Namespace,
-        key: &str,
-        value: Vec<u8>,
-        ttl: Option<Duration>,
-    ) -> Result<bool, StoreError> {
+    async fn put_new(&self, ns: Namespace, key: &str, value: Vec<u8>, ttl: Ttl) -> Result<bool, StoreError> {
         let now = self.clock.now();
         let item = Item { value, expires_at: self.expiry(ttl) };
         match self.map.entry((ns, key.to_owned())) {
@@ -108,14 +90,8 @@ impl Store for MemoryStore {
         Ok(self.map.remove(&(ns, key.to_owned())).map(|(_, i)| i).filter(|i| i.live(now)).map(|i| i.value))
     }
 
-    async fn compare_and_swap(
-        &self,
-        ns: Namespace,
-        key: &str,
-        expected: &[u8],
-        new: Vec<u8>,
-        ttl: Option<Duration>,
-    ) -> Result<bool, StoreError> {
+    async fn compare_and_swap(&self, ns: Namespace, key: &str, swap: Swap<'_>) -> Result<bool, StoreError> {
+        let Swap { expected, new, ttl } = swap;
         let now = self.clock.now();
         match self.map.entry((ns, key.to_owned())) {
             Entry::Occupied(mut e) if e.get().live(now) && e.get().value == expected => {
@@ -205,7 +181,13 @@ mod tests {
         for i in 0..32 {
             let s = s.clone();
             tasks.push(tokio::spawn(async move {
-                s.compare_and_swap(NS, "k", b"unused", format!("used-{i}").into_bytes(), None).await.unwrap()
+                s.compare_and_swap(
+                    NS,
+                    "k",
+                    Swap { expected: b"unused", new: format!("used-{i}").into_bytes(), ttl: None },
+                )
+                .await
+                .unwrap()
             }));
         }
         let mut wins = 0;
@@ -213,6 +195,8 @@ mod tests {
             wins += usize::from(t.await.unwrap());
         }
         assert_eq!(wins, 1);
-        assert!(!s.compare_and_swap(NS, "missing", b"x", b"y".to_vec(), None).await.unwrap());
+        assert!(
+            !s.compare_and_swap(NS, "missing", Swap { expected: b"x", new: b"y".to_vec(), ttl: None }).await.unwrap()
+        );
     }
 }

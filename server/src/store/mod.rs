@@ -66,30 +66,52 @@ pub enum StoreError {
     Corrupt(String),
 }
 
-/// A key-value store with expiry. `ttl = None` keeps the value until it is deleted.
+/// Runs `sweep` (which removes expired entries and says how many) every `every`, until the last
+/// other handle on `store` is dropped. For the backends that do not expire entries by themselves.
+fn spawn_sweeper<S, F, Fut>(store: &std::sync::Arc<S>, every: Duration, sweep: F)
+where
+    S: Send + Sync + 'static,
+    F: Fn(std::sync::Arc<S>) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = Result<usize, StoreError>> + Send,
+{
+    let weak = std::sync::Arc::downgrade(store);
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        tick.tick().await;
+        loop {
+            tick.tick().await;
+            let Some(store) = weak.upgrade() else { break };
+            match sweep(store).await {
+                Ok(0) => {}
+                Ok(swept) => tracing::debug!(swept, "expired entries removed"),
+                Err(e) => tracing::warn!(error = %e, "sweep failed"),
+            }
+        }
+    });
+}
+
+/// What [`Store::compare_and_swap`] replaces: the value it expects, the new one and its TTL.
+#[derive(Debug, Clone)]
+pub struct Swap<'a> {
+    pub expected: &'a [u8],
+    pub new: Vec<u8>,
+    pub ttl: Ttl,
+}
+
+/// How long a stored value lives: `None` keeps it until it is deleted.
+pub type Ttl = Option<Duration>;
+
+/// A key-value store with expiry.
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
     async fn get(&self, ns: Namespace, key: &str) -> Result<Option<Vec<u8>>, StoreError>;
-    async fn put(&self, ns: Namespace, key: &str, value: Vec<u8>, ttl: Option<Duration>) -> Result<(), StoreError>;
+    async fn put(&self, ns: Namespace, key: &str, value: Vec<u8>, ttl: Ttl) -> Result<(), StoreError>;
     /// Inserts only when no live value exists; `true` when inserted.
-    async fn put_new(
-        &self,
-        ns: Namespace,
-        key: &str,
-        value: Vec<u8>,
-        ttl: Option<Duration>,
-    ) -> Result<bool, StoreError>;
+    async fn put_new(&self, ns: Namespace, key: &str, value: Vec<u8>, ttl: Ttl) -> Result<bool, StoreError>;
     /// Atomically reads and deletes: of two concurrent takers at most one gets the value.
     async fn take(&self, ns: Namespace, key: &str) -> Result<Option<Vec<u8>>, StoreError>;
     /// Atomically replaces the value when it is still byte-equal to `expected`; `true` when replaced.
-    async fn compare_and_swap(
-        &self,
-        ns: Namespace,
-        key: &str,
-        expected: &[u8],
-        new: Vec<u8>,
-        ttl: Option<Duration>,
-    ) -> Result<bool, StoreError>;
+    async fn compare_and_swap(&self, ns: Namespace, key: &str, swap: Swap<'_>) -> Result<bool, StoreError>;
     /// `true` when a live value was deleted.
     async fn delete(&self, ns: Namespace, key: &str) -> Result<bool, StoreError>;
     /// Every live entry of a namespace (administration; not for request paths).

@@ -8,7 +8,7 @@ use std::{sync::Arc, time::Duration};
 
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
-use super::{Namespace, Store, StoreError};
+use super::{Namespace, Store, StoreError, Swap};
 use crate::{clock::UnixSecs, crypto::Secret, scope::Scopes};
 
 /// Serializes `Vec<u8>` as base64url text instead of a JSON array of numbers.
@@ -356,7 +356,7 @@ impl Records {
         new: &T,
         ttl: Option<Duration>,
     ) -> Result<bool, StoreError> {
-        self.store.compare_and_swap(T::NAMESPACE, key, expected, encode(new)?, ttl).await
+        self.store.compare_and_swap(T::NAMESPACE, key, Swap { expected, new: encode(new)?, ttl }).await
     }
 
     /// Gives the `T` under `key` its type's full lifetime again without ever recreating it: one
@@ -366,7 +366,7 @@ impl Records {
         let ttl = Some(self.ttl::<T>());
         for _ in 0..3 {
             let Some(raw) = self.store.get(T::NAMESPACE, key).await? else { return Ok(false) };
-            if self.store.compare_and_swap(T::NAMESPACE, key, &raw, raw.clone(), ttl).await? {
+            if self.store.compare_and_swap(T::NAMESPACE, key, Swap { expected: &raw, new: raw.clone(), ttl }).await? {
                 return Ok(true);
             }
         }

@@ -17,7 +17,7 @@ use ::redis::{
 };
 use async_trait::async_trait;
 
-use super::{Namespace, Store, StoreError};
+use super::{Namespace, Store, StoreError, Swap, Ttl};
 
 /// One attempt to open a TCP (and TLS) connection.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
@@ -195,7 +195,7 @@ fn glob_escape(s: &str) -> String {
     })
 }
 
-fn set_cmd(key: &str, value: &[u8], ttl: Option<Duration>, only_new: bool) -> ::redis::Cmd {
+fn set_cmd(key: &str, value: &[u8], ttl: Ttl, only_new: bool) -> ::redis::Cmd {
     let mut c = cmd("SET");
     c.arg(key).arg(value);
     if only_new {
@@ -214,18 +214,12 @@ impl Store for RedisStore {
         self.run(|mut c| async move { cmd("GET").arg(&key).query_async(&mut c).await }).await
     }
 
-    async fn put(&self, ns: Namespace, key: &str, value: Vec<u8>, ttl: Option<Duration>) -> Result<(), StoreError> {
+    async fn put(&self, ns: Namespace, key: &str, value: Vec<u8>, ttl: Ttl) -> Result<(), StoreError> {
         let set = set_cmd(&self.key(ns, key), &value, ttl, false);
         self.run(|mut c| async move { set.query_async::<()>(&mut c).await }).await
     }
 
-    async fn put_new(
-        &self,
-        ns: Namespace,
-        key: &str,
-        value: Vec<u8>,
-        ttl: Option<Duration>,
-    ) -> Result<bool, StoreError> {
+    async fn put_new(&self, ns: Namespace, key: &str, value: Vec<u8>, ttl: Ttl) -> Result<bool, StoreError> {
         let set = set_cmd(&self.key(ns, key), &value, ttl, true);
         let reply: Value = self.run(|mut c| async move { set.query_async(&mut c).await }).await?;
         Ok(!matches!(reply, Value::Nil))
@@ -236,14 +230,8 @@ impl Store for RedisStore {
         self.run(|mut c| async move { cmd("GETDEL").arg(&key).query_async(&mut c).await }).await
     }
 
-    async fn compare_and_swap(
-        &self,
-        ns: Namespace,
-        key: &str,
-        expected: &[u8],
-        new: Vec<u8>,
-        ttl: Option<Duration>,
-    ) -> Result<bool, StoreError> {
+    async fn compare_and_swap(&self, ns: Namespace, key: &str, swap: Swap<'_>) -> Result<bool, StoreError> {
+        let Swap { expected, new, ttl } = swap;
         let mut invocation = self.cas.key(self.key(ns, key));
         invocation.arg(expected).arg(new).arg(ttl.map(|t| ttl_millis(t).to_string()).unwrap_or_default());
         let swapped: i64 = self.run(|mut c| async move { invocation.invoke_async(&mut c).await }).await?;

@@ -16,7 +16,7 @@ use std::{
 use async_trait::async_trait;
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::{Namespace, Store, StoreError};
+use super::{Namespace, Store, StoreError, Swap, Ttl};
 use crate::clock::{Clock, UnixSecs};
 
 pub struct SqliteStore {
@@ -84,7 +84,7 @@ impl SqliteStore {
     }
 
     /// Same rounding as the memory backend: at least `ttl` of life on a whole-second clock.
-    fn expiry(now: UnixSecs, ttl: Option<Duration>) -> Option<i64> {
+    fn expiry(now: UnixSecs, ttl: Ttl) -> Option<i64> {
         ttl.map(|t| i64::try_from(now.saturating_add(t.as_secs().max(1)).saturating_add(1)).unwrap_or(i64::MAX))
     }
 
@@ -109,21 +109,9 @@ impl SqliteStore {
         }
     }
 
+    /// Sweeps every `every` until the store is dropped.
     pub fn spawn_sweeper(self: &Arc<Self>, every: Duration) {
-        let weak = Arc::downgrade(self);
-        tokio::spawn(async move {
-            let mut tick = tokio::time::interval(every);
-            tick.tick().await;
-            loop {
-                tick.tick().await;
-                let Some(store) = weak.upgrade() else { break };
-                match store.sweep().await {
-                    Ok(n) if n > 0 => tracing::debug!(swept = n, "expired rows removed"),
-                    Ok(_) => {}
-                    Err(e) => tracing::warn!(error = %e, "sweep failed"),
-                }
-            }
-        });
+        super::spawn_sweeper(self, every, |store| async move { store.sweep().await });
     }
 }
 
@@ -155,7 +143,7 @@ impl Store for SqliteStore {
         .await
     }
 
-    async fn put(&self, ns: Namespace, key: &str, value: Vec<u8>, ttl: Option<Duration>) -> Result<(), StoreError> {
+    async fn put(&self, ns: Namespace, key: &str, value: Vec<u8>, ttl: Ttl) -> Result<(), StoreError> {
         let key = key.to_owned();
         self.with(move |c, now| {
             c.execute(
@@ -167,13 +155,7 @@ impl Store for SqliteStore {
         .await
     }
 
-    async fn put_new(
-        &self,
-        ns: Namespace,
-        key: &str,
-        value: Vec<u8>,
-        ttl: Option<Duration>,
-    ) -> Result<bool, StoreError> {
+    async fn put_new(&self, ns: Namespace, key: &str, value: Vec<u8>, ttl: Ttl) -> Result<bool, StoreError> {
         let key = key.to_owned();
         self.with(move |c, now| {
             let tx = c.transaction()?;
@@ -206,14 +188,8 @@ impl Store for SqliteStore {
         .await
     }
 
-    async fn compare_and_swap(
-        &self,
-        ns: Namespace,
-        key: &str,
-        expected: &[u8],
-        new: Vec<u8>,
-        ttl: Option<Duration>,
-    ) -> Result<bool, StoreError> {
+    async fn compare_and_swap(&self, ns: Namespace, key: &str, swap: Swap<'_>) -> Result<bool, StoreError> {
+        let Swap { expected, new, ttl } = swap;
         let (key, expected) = (key.to_owned(), expected.to_vec());
         self.with(move |c, now| {
             let changed = c.execute(

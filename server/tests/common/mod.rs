@@ -18,6 +18,18 @@ pub const REDIRECT: &str = "http://127.0.0.1:7777/callback";
 pub const PROTOCOL: &str = "2025-06-18";
 
 /// A client of a running gateway (in-process or the real binary): plain HTTP, no cookies, no redirects.
+/// POST `token_url` refreshing `refresh` for `client_id`: an owned future, for running many at once.
+pub async fn refresh_at(
+    http: reqwest::Client,
+    token_url: String,
+    refresh: String,
+    client_id: String,
+) -> (StatusCode, Value) {
+    let form = [("grant_type", "refresh_token"), ("refresh_token", &refresh), ("client_id", &client_id)];
+    let resp = http.post(token_url).form(&form).send().await.expect("token endpoint");
+    (resp.status(), resp.json().await.unwrap_or(Value::Null))
+}
+
 pub struct Gateway {
     pub base: String,
     pub http: reqwest::Client,
@@ -174,6 +186,34 @@ impl Gateway {
         (status, resp.json().await.unwrap_or(Value::Null))
     }
 
+    /// POST /token redeeming `code` and its PKCE `verifier` for `client_id`, with the test redirect
+    /// URI and this server's MCP resource; a field in `extra` (a client secret, another redirect URI,
+    /// no `resource` when its value is empty) replaces or adds to these.
+    pub async fn redeem(
+        &self,
+        client_id: &str,
+        code: &str,
+        verifier: &str,
+        extra: &[(&str, &str)],
+    ) -> (StatusCode, Value) {
+        let resource = self.mcp_url();
+        let mut form = vec![
+            ("grant_type", "authorization_code"),
+            ("code", code),
+            ("redirect_uri", REDIRECT),
+            ("code_verifier", verifier),
+            ("client_id", client_id),
+            ("resource", resource.as_str()),
+        ];
+        for (key, value) in extra {
+            form.retain(|(k, _)| k != key);
+            if !value.is_empty() {
+                form.push((key, value));
+            }
+        }
+        self.token(&form).await
+    }
+
     /// The whole browser part of a login for `client_id`: returns the final redirect to the client.
     pub async fn authorize(&self, browser: &Browser, client_id: &str, pkce: &Pkce, extra: &[(&str, &str)]) -> String {
         let url = self.authorize_url(client_id, pkce, extra);
@@ -214,16 +254,7 @@ impl Gateway {
         let browser = Browser::new();
         let back = self.authorize(&browser, client_id, &pkce, extra).await;
         let code = query_param(&back, "code").expect("code in redirect");
-        let (status, body) = self
-            .token(&[
-                ("grant_type", "authorization_code"),
-                ("code", &code),
-                ("redirect_uri", REDIRECT),
-                ("code_verifier", &pkce.verifier),
-                ("client_id", client_id),
-                ("resource", &self.mcp_url()),
-            ])
-            .await;
+        let (status, body) = self.redeem(client_id, &code, &pkce.verifier, &[]).await;
         assert_eq!(status, StatusCode::OK, "token exchange failed: {body}");
         Tokens {
             client_id: client_id.to_owned(),

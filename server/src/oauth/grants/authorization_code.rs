@@ -33,14 +33,14 @@ impl super::Grants {
         let verifier =
             req.code_verifier.ok_or_else(|| OAuthError::invalid_request("`code_verifier` is required (PKCE)"))?;
         let key = hash_token(code);
-        let Some((record, raw)) = self.records.get_raw::<CodeRecord>(&key).await? else {
+        let Some((record, raw)) = self.core.records.get_raw::<CodeRecord>(&key).await? else {
             return Err(OAuthError::invalid_grant(INVALID));
         };
         if let Some(grant_id) = &record.used_by {
-            revoke_grant(&self.records, grant_id, "authorization code replayed").await?;
+            revoke_grant(&self.core.records, grant_id, "authorization code replayed").await?;
             return Err(OAuthError::invalid_grant(INVALID));
         }
-        let now = self.clock.now();
+        let now = self.core.clock.now();
         if record.expires_at <= now {
             return Err(OAuthError::invalid_grant(INVALID));
         }
@@ -66,7 +66,7 @@ impl super::Grants {
             return Err(OAuthError::invalid_grant("PKCE verification failed"));
         }
 
-        let dek = Dek::unwrap_with(&self.keys, &Secret::new(code), &record.wrapped_dek).map_err(|_| {
+        let dek = Dek::unwrap_with(&self.core.keys, &Secret::new(code), &record.wrapped_dek).map_err(|_| {
             tracing::error!("authorization code data key could not be unwrapped");
             OAuthError::server_error()
         })?;
@@ -81,16 +81,16 @@ impl super::Grants {
             allowed_at: now,
         };
         // The grant exists before the code names it, so a replay that sees `used_by` can always revoke it.
-        self.records.put_new(&grant.id, &grant).await?;
+        self.core.records.put_new(&grant.id, &grant).await?;
         let used = CodeRecord { used_by: Some(grant.id.clone()), ..record.clone() };
         let ttl = Some(crate::store::records::ttl_until(record.expires_at, now));
-        if !self.records.swap_for(&key, &raw, &used, ttl).await? {
-            self.records.delete::<crate::store::records::Grant>(&grant.id).await?;
+        if !self.core.records.swap_for(&key, &raw, &used, ttl).await? {
+            self.core.records.delete::<crate::store::records::Grant>(&grant.id).await?;
             // Someone redeemed it between our read and our write: treat this one as the replay.
-            if let Some(current) = self.records.get::<CodeRecord>(&key).await?
+            if let Some(current) = self.core.records.get::<CodeRecord>(&key).await?
                 && let Some(winner) = current.used_by
             {
-                revoke_grant(&self.records, &winner, "authorization code redeemed twice concurrently").await?;
+                revoke_grant(&self.core.records, &winner, "authorization code redeemed twice concurrently").await?;
             }
             return Err(OAuthError::invalid_grant(INVALID));
         }

@@ -7,13 +7,11 @@ pub mod refresh_token;
 
 use std::sync::Arc;
 
-use super::{bearer::Bearer, tokens::Tokens};
-use crate::{clock::Clock, config::Config, crypto::Keys, github::GithubClient, store::Records};
+use super::{Core, bearer::Bearer, tokens::Tokens};
+use crate::{config::Config, github::GithubClient};
 
 pub struct Grants {
-    records: Records,
-    keys: Arc<Keys>,
-    clock: Arc<dyn Clock>,
+    core: Core,
     config: Arc<Config>,
     github: GithubClient,
     tokens: Tokens,
@@ -21,15 +19,7 @@ pub struct Grants {
 }
 
 impl Grants {
-    pub fn new(
-        records: Records,
-        keys: Arc<Keys>,
-        clock: Arc<dyn Clock>,
-        config: Arc<Config>,
-        github: GithubClient,
-        tokens: Tokens,
-        bearer: Arc<Bearer>,
-    ) -> Self {
-        Self { records, keys, clock, config, github, tokens, bearer }
+    pub fn new(core: Core, config: Arc<Config>, github: GithubClient, tokens: Tokens, bearer: Arc<Bearer>) -> Self {
+        Self { core, config, github, tokens, bearer }
     }
 }

@@ -39,10 +39,10 @@ impl super::Grants {
         let key = hash_token(token.expose());
         // Two attempts: the second follows a lost compare-and-swap race into the `rotated` branch.
         for _ in 0..2 {
-            let Some((record, raw)) = self.records.get_raw::<RefreshTokenRecord>(&key).await? else {
+            let Some((record, raw)) = self.core.records.get_raw::<RefreshTokenRecord>(&key).await? else {
                 return Err(OAuthError::invalid_grant(INVALID));
             };
-            let now = self.clock.now();
+            let now = self.core.clock.now();
             if record.client_id != client.client_id {
                 return Err(OAuthError::invalid_grant("the refresh token was issued to another client"));
             }
@@ -57,11 +57,11 @@ impl super::Grants {
             if let Some(rotation) = &record.rotated {
                 return self.replay(&record, rotation, &token).await;
             }
-            let Some(grant) = self.records.get::<Grant>(&record.grant_id).await? else {
+            let Some(grant) = self.core.records.get::<Grant>(&record.grant_id).await? else {
                 return Err(OAuthError::invalid_grant(INVALID));
             };
             let scopes = scope::narrow(record.scopes, requested_scope)?;
-            let dek = Dek::unwrap_with(&self.keys, &token, &record.wrapped_dek).map_err(|_| {
+            let dek = Dek::unwrap_with(&self.core.keys, &token, &record.wrapped_dek).map_err(|_| {
                 tracing::error!("refresh token data key could not be unwrapped");
                 OAuthError::server_error()
             })?;
@@ -74,13 +74,13 @@ impl super::Grants {
             let rotated = RefreshTokenRecord {
                 rotated: Some(Rotation {
                     at: now,
-                    at_ms: self.clock.now_ms(),
-                    successor: vault::seal_successor(&self.keys, &token, &sealed),
+                    at_ms: self.core.clock.now_ms(),
+                    successor: vault::seal_successor(&self.core.keys, &token, &sealed),
                 }),
                 ..record.clone()
             };
             let ttl = Some(ttl_until(record.expires_at, now));
-            if self.records.swap_for(&key, &raw, &rotated, ttl).await? {
+            if self.core.records.swap_for(&key, &raw, &rotated, ttl).await? {
                 // The grant lives as long as its newest refresh token (unless it was revoked meanwhile).
                 if !self.tokens.extend_grant(&grant.id).await? {
                     return Err(OAuthError::invalid_grant(INVALID));
@@ -88,9 +88,9 @@ impl super::Grants {
                 return Ok(pair.response);
             }
             // Lost the race: withdraw our pair and answer like the winner did.
-            self.records.delete::<crate::store::records::AccessTokenRecord>(&pair.access_hash).await?;
+            self.core.records.delete::<crate::store::records::AccessTokenRecord>(&pair.access_hash).await?;
             if let Some((hash, _)) = &pair.refresh {
-                self.records.delete::<crate::store::records::RefreshTokenRecord>(hash).await?;
+                self.core.records.delete::<crate::store::records::RefreshTokenRecord>(hash).await?;
             }
         }
         Err(OAuthError::invalid_grant(INVALID))
@@ -108,7 +108,7 @@ impl super::Grants {
         let identity = match self.github.current_user(&upstream.access_token).await {
             Ok(u) if u.id == grant.user.id => u,
             Ok(_) | Err(GithubError::BadCredentials) => {
-                revoke_grant(&self.records, &grant.id, "GitHub no longer accepts the grant's token").await?;
+                revoke_grant(&self.core.records, &grant.id, "GitHub no longer accepts the grant's token").await?;
                 return Err(OAuthError::invalid_grant(INVALID));
             }
             Err(e) => {
@@ -119,15 +119,15 @@ impl super::Grants {
         match allowlist::permits(&self.config, &self.github, &identity, &upstream.access_token).await {
             Ok(true) => {
                 // Record the decision without recreating a grant revoked meanwhile.
-                if let Some((mut current, raw)) = self.records.get_raw::<Grant>(&grant.id).await? {
+                if let Some((mut current, raw)) = self.core.records.get_raw::<Grant>(&grant.id).await? {
                     current.allowed_at = now;
                     current.user = identity;
-                    self.records.swap(&grant.id, &raw, &current).await?;
+                    self.core.records.swap(&grant.id, &raw, &current).await?;
                 }
                 Ok(())
             }
             Ok(false) => {
-                revoke_grant(&self.records, &grant.id, "user is no longer on the allowlist").await?;
+                revoke_grant(&self.core.records, &grant.id, "user is no longer on the allowlist").await?;
                 Err(OAuthError::invalid_grant("this GitHub account is no longer allowed to use this server"))
             }
             Err(e) => {
@@ -146,14 +146,15 @@ impl super::Grants {
         let rotated_ms = if rotation.at_ms > 0 { rotation.at_ms } else { rotation.at.saturating_mul(1000) };
         let grace_ms = u64::try_from(self.config.refresh_grace.as_millis()).unwrap_or(u64::MAX);
         // Measured in milliseconds, so the window is exactly as long as configured; 0 is no window.
-        let within_grace = grace_ms > 0 && self.clock.now_ms().saturating_sub(rotated_ms) <= grace_ms;
-        let grant_alive = self.records.get::<Grant>(&record.grant_id).await?.is_some();
+        let within_grace = grace_ms > 0 && self.core.clock.now_ms().saturating_sub(rotated_ms) <= grace_ms;
+        let grant_alive = self.core.records.get::<Grant>(&record.grant_id).await?.is_some();
         if within_grace && grant_alive {
-            let json = vault::open_successor(&self.keys, token, &rotation.successor)
+            let json = vault::open_successor(&self.core.keys, token, &rotation.successor)
                 .map_err(|_| OAuthError::server_error())?;
             return serde_json::from_slice(&json).map_err(|_| OAuthError::server_error());
         }
-        revoke_grant(&self.records, &record.grant_id, "rotated refresh token reused after the grace window").await?;
+        revoke_grant(&self.core.records, &record.grant_id, "rotated refresh token reused after the grace window")
+            .await?;
         Err(OAuthError::invalid_grant(INVALID))
     }
 }
