@@ -5,18 +5,16 @@
 use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::State;
 use axum::http::Uri;
 use axum::response::Response;
 use axum::routing::get;
 
-use super::access::{Need, View};
-use super::auth::Authed;
+use super::access::Need;
 use super::errors::{ApiError, created};
-use super::input::{Body, PathArgs, path};
+use super::input::Body;
 use super::model;
 use super::pagination::list_response;
-use super::repo_call::RepoCall;
+use super::repo_call::{RepoCall, repo_mut};
 use crate::state::Shared;
 use crate::world::{Comment, time};
 
@@ -34,38 +32,37 @@ async fn list(call: RepoCall<u64>, uri: Uri) -> Result<Response, ApiError> {
 }
 
 /// `{body}`.
-async fn create(
-    State(shared): State<Arc<Shared>>,
-    Authed(caller): Authed,
-    args: PathArgs<(String, String, u64)>,
-    body: Body,
-) -> Result<Response, ApiError> {
-    let (owner, name, number) = path(args)?;
+async fn create(call: RepoCall<u64>, body: Body) -> Result<Response, ApiError> {
+    let user = call.authed()?.login.clone();
+    let number = call.rest;
     let text = body.str("body")?.filter(|b| !b.trim().is_empty());
-    let mut inner = shared.lock();
-    let world = &mut inner.world;
-    let view = View::new(&shared, world, Some(&caller));
-    let repo = view.writable(&owner, &name, Need::Contribute)?;
-    repo.issue(number).ok_or_else(ApiError::not_found)?;
-    let text = text.ok_or_else(|| ApiError::validation("IssueComment", "body", "missing_field"))?;
-    let at = (repo.owner.clone(), repo.name.clone());
-    let id = world.next_id();
-    let now = time::now();
-    let repo = world.repo_mut(&at.0, &at.1).ok_or_else(ApiError::not_found)?;
-    repo.comments.push(Comment {
-        reactions: Vec::new(),
-        id,
-        issue_number: number,
-        user: caller.login.clone(),
-        body: text,
-        created_at: now,
-        updated_at: now,
-    });
-    if let Some(issue) = repo.issue_mut(number) {
-        issue.updated_at = now;
-    }
-    let view = View::new(&shared, world, Some(&caller));
-    let repo = view.repo(&at.0, &at.1)?;
-    let comment = repo.comments.iter().find(|c| c.id == id).ok_or_else(ApiError::not_found)?;
-    Ok(created(&model::issue::comment(&view, repo, comment)))
+    call.write(
+        Need::Contribute,
+        |_, repo| {
+            repo.issue(number).ok_or_else(ApiError::not_found)?;
+            text.ok_or_else(|| ApiError::validation("IssueComment", "body", "missing_field"))
+        },
+        |world, at, body| {
+            let (id, now) = (world.next_id(), time::now());
+            let repo = repo_mut(world, at)?;
+            let comment = Comment {
+                reactions: Vec::new(),
+                id,
+                issue_number: number,
+                user,
+                body,
+                created_at: now,
+                updated_at: now,
+            };
+            repo.comments.push(comment);
+            if let Some(issue) = repo.issue_mut(number) {
+                issue.updated_at = now;
+            }
+            Ok(id)
+        },
+        |view, repo, id| {
+            let comment = repo.comments.iter().find(|c| c.id == id).ok_or_else(ApiError::not_found)?;
+            Ok(created(&model::issue::comment(view, repo, comment)))
+        },
+    )
 }
