@@ -82,7 +82,7 @@ async fn workflow_runs_jobs_and_logs() -> TestResult {
     let reply = w.get(logs, Some(&w.hubot)).await?;
     assert_eq!(reply.status, 302);
     let location = reply.header("location");
-    assert!(location.starts_with(&format!("{}/_logs/399444498?token=", w.emu.base_url())), "{location}");
+    assert!(location.starts_with(&format!("{}/_downloads/", w.emu.base_url())), "{location}");
     let log = common::client().get(&location).send().await?;
     assert_eq!(log.status(), 200);
     assert!(
@@ -91,9 +91,42 @@ async fn workflow_runs_jobs_and_logs() -> TestResult {
     let text = log.text().await?;
     assert_eq!(text.lines().count(), 500);
     assert!(text.contains("##[error]Process completed with exit code 101."));
-    let forged = common::client().get(format!("{}/_logs/399444498?token=nope", w.emu.base_url())).send().await?;
+    let again = common::client().get(&location).send().await?;
+    assert_eq!(again.status(), 404, "a download link works once");
+    let forged = common::client().get(format!("{}/_downloads/nope", w.emu.base_url())).send().await?;
     assert_eq!(forged.status(), 404);
     assert_eq!(w.get("/repos/octocat/hello-world/actions/jobs/1/logs", Some(&w.hubot)).await?.status, 404);
+
+    let usage = w.get("/repos/octocat/hello-world/actions/runs/30433643/timing", None).await?.json();
+    let ubuntu = &usage["billable"]["UBUNTU"];
+    assert_eq!((ubuntu["jobs"].as_u64(), ubuntu["job_runs"][1]["job_id"].as_u64()), (Some(2), Some(399444498)));
+    assert_eq!(ubuntu["total_ms"].as_u64().map(|ms| ms % 60_000), Some(0), "billed by the minute: {usage}");
+
+    // A run's logs and an artifact are zips behind one-time links.
+    for (path, names) in [
+        ("/repos/octocat/hello-world/actions/runs/30433643/logs", &["0_build.txt", "1_test.txt"][..]),
+        ("/repos/octocat/hello-world/actions/artifacts/11223344/zip", &["test-results.txt"][..]),
+    ] {
+        assert_eq!(w.get(path, None).await?.status, 401);
+        let reply = w.get(path, Some(&w.hubot)).await?;
+        assert_eq!(reply.status, 302, "{path}");
+        let zip = common::client().get(reply.header("location")).send().await?;
+        assert_eq!(zip.headers().get("content-type").and_then(|v| v.to_str().ok()), Some("application/zip"));
+        let bytes = zip.bytes().await?;
+        assert!(bytes.starts_with(b"PK\x03\x04"), "{path}");
+        for name in names {
+            assert!(bytes.windows(name.len()).any(|w| w == name.as_bytes()), "{path} holds {name}");
+        }
+    }
+    let tar = "/repos/octocat/hello-world/actions/artifacts/11223344/tar";
+    assert_eq!(w.get(tar, Some(&w.hubot)).await?.status, 404, "only zip archives exist");
+
+    // Deleting a run's logs needs push access, and removes every log of the run.
+    let run_logs = "/repos/octocat/hello-world/actions/runs/30433643/logs";
+    assert_eq!(w.call(Method::DELETE, run_logs, Some(&w.octo_bare), None, &[]).await?.status, 404);
+    assert_eq!(w.call(Method::DELETE, run_logs, Some(&w.hubot), None, &[]).await?.status, 204);
+    assert_eq!(w.get(run_logs, Some(&w.hubot)).await?.status, 404);
+    assert_eq!(w.get(logs, Some(&w.hubot)).await?.status, 404);
 
     let rerun = "/repos/octocat/hello-world/actions/runs/30433643/rerun";
     assert_eq!(w.call(Method::POST, rerun, Some(&w.octo_bare), None, &[]).await?.status, 404);

@@ -13,6 +13,8 @@ const F1: &str = "6dcb09b5b57875f334f61aebed695e2e4193db5e";
 const RUN_FAILED: u64 = 30_433_643;
 const RUN_OK: u64 = 30_433_642;
 const JOB_BUILD: u64 = 399_444_497;
+/// The one job of the run that passed.
+const JOB_OF_RUN_OK: u64 = 399_444_496;
 const JOB_TEST: u64 = 399_444_498;
 const NOT_FOUND: &str = "Not found on GitHub, or private and not visible to this account.";
 const CUT_NOTE: &str = "Earlier output is left out; ask for more with tail_lines.";
@@ -258,4 +260,72 @@ async fn mark_notification_read_hides_the_thread_from_the_unread_list() {
     assert!(err && text(&out).starts_with(NOT_FOUND), "{out}");
     let (_, unread) = s.call("list_notifications", json!({})).await;
     assert_eq!(ids(&unread, "notifications"), vec![json!("2")], "thread 2 is untouched");
+}
+
+#[tokio::test]
+async fn get_workflow_job_shows_one_job_with_its_steps() {
+    let s = Session::start().await;
+    let (err, out) = s.call("get_workflow_job", hello(json!({"job_id": JOB_TEST}))).await;
+    assert!(!err, "{out}");
+    assert_eq!((out["name"].as_str(), out["conclusion"].as_str()), (Some("test"), Some("failure")));
+    assert_eq!(out["run_id"], RUN_FAILED);
+    assert_eq!(out["steps"][2]["conclusion"], "failure", "{out}");
+    assert_no_noise(&out, NOISE);
+    let (err, out) = s.call("get_workflow_job", hello(json!({"job_id": 1}))).await;
+    assert!(err && text(&out).starts_with(NOT_FOUND), "{out}");
+}
+
+#[tokio::test]
+async fn get_workflow_run_usage_reports_billable_time_per_job() {
+    let s = Session::start().await;
+    let (err, out) = s.call("get_workflow_run_usage", hello(json!({"run_id": RUN_FAILED}))).await;
+    assert!(!err, "{out}");
+    let ubuntu = &out["billable"]["UBUNTU"];
+    assert_eq!(ubuntu["jobs"], 2, "{out}");
+    let jobs: Vec<u64> = ubuntu["job_runs"].as_array().unwrap().iter().filter_map(|j| j["job_id"].as_u64()).collect();
+    assert_eq!(jobs, [JOB_BUILD, JOB_TEST]);
+    assert!(out["run_duration_ms"].as_u64().is_some_and(|ms| ms > 0), "{out}");
+    let (err, out) = s.call("get_workflow_run_usage", hello(json!({"run_id": 1}))).await;
+    assert!(err && text(&out).starts_with(NOT_FOUND), "{out}");
+}
+
+/// The link is GitHub's redirect target, handed over unfollowed: it downloads without any token.
+#[tokio::test]
+async fn get_actions_download_url_gives_a_link_that_downloads_without_a_token() {
+    let s = Session::start().await;
+    for (args, file) in
+        [(json!({"artifact_id": 11_223_344}), "test-results.txt"), (json!({"run_id": RUN_FAILED}), "1_test.txt")]
+    {
+        let (err, out) = s.call("get_actions_download_url", hello(args.clone())).await;
+        assert!(!err, "{out}");
+        let url = out["url"].as_str().unwrap_or_else(|| panic!("no url in {out}"));
+        let zip = reqwest::get(url).await.unwrap();
+        assert_eq!(zip.status(), 200, "{url}");
+        let bytes = zip.bytes().await.unwrap();
+        assert!(bytes.starts_with(b"PK\x03\x04"), "{args}: a zip");
+        assert!(bytes.windows(file.len()).any(|w| w == file.as_bytes()), "{args}: holds {file}");
+    }
+    let (err, out) = s.call("get_actions_download_url", hello(json!({"artifact_id": 1, "run_id": RUN_FAILED}))).await;
+    assert!(err && text(&out).starts_with("Pass either"), "{out}");
+    let (err, out) = s.call("get_actions_download_url", hello(json!({"artifact_id": 1}))).await;
+    assert!(err && text(&out).starts_with(NOT_FOUND), "{out}");
+}
+
+#[tokio::test]
+async fn delete_workflow_run_logs_removes_every_log_of_a_completed_run_only() {
+    let s = Session::start().await;
+    let (err, out) = s.call("delete_workflow_run_logs", hello(json!({"run_id": RUN_FAILED}))).await;
+    assert!(!err, "{out}");
+    assert_eq!(out, json!({"run_id": RUN_FAILED, "logs_deleted": true}));
+    let (err, out) = s.call("get_job_logs", hello(json!({"job_id": JOB_TEST}))).await;
+    assert!(err && text(&out).starts_with(NOT_FOUND), "the job's log is gone: {out}");
+    let (err, out) = s.call("get_job_logs", hello(json!({"job_id": JOB_OF_RUN_OK}))).await;
+    assert!(!err, "another run's logs stay: {out}");
+
+    let (err, out) = s.call("run_workflow", hello(json!({"workflow": "ci.yml", "ref": "main"}))).await;
+    assert!(!err, "{out}");
+    let (_, runs) = s.call("list_workflow_runs", hello(json!({"status": "queued"}))).await;
+    let queued = runs["workflow_runs"][0]["id"].as_u64().unwrap_or_else(|| panic!("a queued run: {runs}"));
+    let (err, out) = s.call("delete_workflow_run_logs", hello(json!({"run_id": queued}))).await;
+    assert!(err && text(&out).contains("in progress"), "{out}");
 }

@@ -4,9 +4,9 @@
 //! - `GET /_raw/{owner}/{repo}/{ref}/{path}`: a file's bytes (the
 //!   `download_url` of contents). A private repository's file only with
 //!   the signed `?token=` its `download_url` carries, as GitHub does.
-//! - `GET /_logs/{job_id}?token=..`: a job's plain-text log, where
-//!   `GET .../actions/jobs/{id}/logs` redirects (the token comes from that
-//!   redirect, as GitHub's log URLs are signed).
+//! - `GET /_downloads/{token}`: where the Actions downloads redirect (a job's
+//!   plain-text log; a run's logs or an artifact as a zip). The token comes
+//!   from that redirect and works once, as GitHub's signed links expire.
 //!
 //! Errors here are plain text, as those hosts answer.
 
@@ -20,10 +20,11 @@ use axum::routing::get;
 
 use super::input::{PathArgs, Query};
 use crate::state::Shared;
+use crate::world::Download;
 
 /// Routes served at the web root.
 pub(crate) fn web_routes() -> Router<Arc<Shared>> {
-    Router::new().route("/_raw/{owner}/{repo}/{ref}/{*path}", get(raw)).route("/_logs/{job_id}", get(logs))
+    Router::new().route("/_raw/{owner}/{repo}/{ref}/{*path}", get(raw)).route("/_downloads/{token}", get(download))
 }
 
 fn not_found() -> Response {
@@ -63,19 +64,63 @@ async fn raw(
     }
 }
 
-async fn logs(State(shared): State<Arc<Shared>>, args: PathArgs<u64>, query: Query) -> Response {
-    let Ok(axum::extract::Path(job_id)) = args else {
+/// What a one-time link from a redirect downloads: a job's log as text, a run's logs or an
+/// artifact as a zip.
+async fn download(State(shared): State<Arc<Shared>>, args: PathArgs<String>) -> Response {
+    let Ok(axum::extract::Path(token)) = args else {
         return not_found();
     };
-    let inner = shared.lock();
-    let world = &inner.world;
-    let granted = query.get("token").and_then(|t| world.log_tokens.get(t));
-    let Some((owner, name, id)) = granted.filter(|(_, _, id)| *id == job_id) else {
+    let mut inner = shared.lock();
+    let world = &mut inner.world;
+    // One use, as GitHub's signed links expire.
+    let Some(what) = world.downloads.remove(&token) else {
         return not_found();
     };
-    let log = world.repo(owner, name).and_then(|r| r.jobs.iter().find(|j| j.id == *id)).map(|j| j.log.to_string());
-    match log {
-        Some(text) => (StatusCode::OK, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text).into_response(),
-        None => not_found(),
+    let (at, id) = match &what {
+        Download::JobLog(at, id) | Download::RunLogs(at, id) | Download::Artifact(at, id) => (at, *id),
+    };
+    let Some(repo) = world.repo(&at.0, &at.1) else {
+        return not_found();
+    };
+    let logs_kept = |run_id: u64| repo.runs.iter().any(|r| r.id == run_id && !r.logs_deleted);
+    let files: Vec<(String, String)> = match what {
+        Download::JobLog(..) => {
+            return match repo.jobs.iter().find(|j| j.id == id && logs_kept(j.run_id)) {
+                Some(job) => text(job.log.to_string()),
+                None => not_found(),
+            };
+        }
+        Download::RunLogs(..) if logs_kept(id) => repo
+            .jobs
+            .iter()
+            .filter(|j| j.run_id == id)
+            .enumerate()
+            .map(|(i, j)| (format!("{i}_{}.txt", j.name), j.log.to_string()))
+            .collect(),
+        Download::Artifact(..) => match repo.artifacts.iter().find(|a| a.id == id) {
+            Some(a) => vec![(format!("{}.txt", a.name), format!("{} from workflow run {}\n", a.name, a.run_id))],
+            None => return not_found(),
+        },
+        Download::RunLogs(..) => return not_found(),
+    };
+    match zipped(&files) {
+        Ok(bytes) => (StatusCode::OK, [(header::CONTENT_TYPE, "application/zip")], bytes).into_response(),
+        Err(_) => (StatusCode::INTERNAL_SERVER_ERROR, "zip failed").into_response(),
     }
+}
+
+fn text(body: String) -> Response {
+    (StatusCode::OK, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], body).into_response()
+}
+
+/// A zip of `files` (name, text), stored uncompressed.
+fn zipped(files: &[(String, String)]) -> zip::result::ZipResult<Vec<u8>> {
+    use std::io::Write;
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    for (name, content) in files {
+        zip.start_file(name.as_str(), options)?;
+        zip.write_all(content.as_bytes())?;
+    }
+    Ok(zip.finish()?.into_inner())
 }

@@ -56,6 +56,15 @@ impl Segments for (u64, u64) {
     }
 }
 
+impl Segments for (u64, String) {
+    fn parse(rest: &[String]) -> Option<Self> {
+        match rest {
+            [a, b] => Some((a.parse().ok()?, b.clone())),
+            _ => None,
+        }
+    }
+}
+
 /// A request about one repository.
 pub(crate) struct RepoCall<T> {
     pub shared: Arc<Shared>,

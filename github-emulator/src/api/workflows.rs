@@ -103,6 +103,7 @@ async fn dispatch(call: RepoCall<String>, body: Body) -> Result<Response, ApiErr
                 actor,
                 created_at: now,
                 updated_at: now,
+                logs_deleted: false,
             });
             Ok(())
         },

@@ -76,6 +76,20 @@ pub(crate) struct Run {
     pub actor: String,
     pub created_at: u64,
     pub updated_at: u64,
+    /// Its logs were deleted (`DELETE .../runs/{id}/logs`): they are gone for every job.
+    pub logs_deleted: bool,
+}
+
+/// What a download link (a one-time token on the web side) serves; each names its repository
+/// (owner, name) and the id of what it downloads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Download {
+    /// A job's plain-text log.
+    JobLog((String, String), u64),
+    /// A run's logs: a zip of one text file per job.
+    RunLogs((String, String), u64),
+    /// An artifact: a zip.
+    Artifact((String, String), u64),
 }
 
 /// A gist: a few named text files of one user, public or secret.

@@ -17,7 +17,7 @@ pub(crate) mod time;
 use std::collections::{BTreeMap, HashMap};
 
 pub(crate) use activity::{
-    AnnotatedTag, Artifact, CheckRun, CommitStatus, Gist, Job, Release, RepoSubscription, Run, Thread,
+    AnnotatedTag, Artifact, CheckRun, CommitStatus, Download, Gist, Job, Release, RepoSubscription, Run, Thread,
 };
 pub(crate) use diff::{diff, unified};
 pub(crate) use git::{Change, Commit, Git, Tree, changes, dir_sha};
@@ -40,8 +40,8 @@ pub(crate) struct World {
     pub issue_types: Vec<IssueType>,
     /// Logins that are organizations (users come from the config).
     pub orgs: Vec<String>,
-    /// Job log download tokens handed out in redirects → (owner, repo, job id).
-    pub log_tokens: HashMap<String, (String, String, u64)>,
+    /// One-time download tokens handed out in redirects → what they download.
+    pub downloads: HashMap<String, Download>,
     next_id: u64,
 }
 

@@ -58,7 +58,7 @@ pub(super) fn world() -> World {
         stars: Vec::new(),
         issue_types: Vec::new(),
         orgs: vec!["github".into()],
-        log_tokens: Default::default(),
+        downloads: Default::default(),
         next_id: FIRST_FREE_ID,
     };
     let hello = hello_world(&mut world.git);

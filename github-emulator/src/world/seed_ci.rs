@@ -104,6 +104,7 @@ fn run(id: u64, number: u64, branch: &str, sha: &str, event: &str, conclusion: &
         actor: "octocat".into(),
         created_at: at,
         updated_at: at + 300,
+        logs_deleted: false,
     }
 }
 

@@ -22,6 +22,8 @@ const RETRIES: u32 = 2;
 #[derive(Clone)]
 pub struct GithubClient {
     http: reqwest::Client,
+    /// The same, but never following a redirect: for the links GitHub redirects downloads to.
+    direct: reqwest::Client,
     api_base: String,
     metrics: Arc<Metrics>,
     validated: Arc<conditional::Conditional>,
@@ -44,16 +46,20 @@ impl GithubClient {
         let mut headers = header::HeaderMap::new();
         headers.insert(header::ACCEPT, header::HeaderValue::from_static("application/vnd.github+json"));
         headers.insert("x-github-api-version", header::HeaderValue::from_static(API_VERSION));
-        let http = reqwest::Client::builder()
-            .default_headers(headers)
-            .user_agent(concat!("mcp-github-gateway/", env!("CARGO_PKG_VERSION")))
-            .redirect(reqwest::redirect::Policy::limited(3))
-            .timeout(Duration::from_secs(30))
-            .connect_timeout(Duration::from_secs(5))
-            .pool_idle_timeout(Duration::from_secs(90))
-            .build()?;
+        let client = |redirects| {
+            reqwest::Client::builder()
+                .default_headers(headers.clone())
+                .user_agent(concat!("mcp-github-gateway/", env!("CARGO_PKG_VERSION")))
+                .redirect(redirects)
+                .timeout(Duration::from_secs(30))
+                .connect_timeout(Duration::from_secs(5))
+                .pool_idle_timeout(Duration::from_secs(90))
+                .build()
+        };
+        let http = client(reqwest::redirect::Policy::limited(3))?;
+        let direct = client(reqwest::redirect::Policy::none())?;
         let api_base = config.github_api_url.as_str().trim_end_matches('/').to_owned();
-        Ok(Self { http, api_base, metrics, validated: Arc::default() })
+        Ok(Self { http, direct, api_base, metrics, validated: Arc::default() })
     }
 
     /// Records one response (or its absence) and GitHub's rate-limit headers in the metrics.
@@ -132,6 +138,23 @@ impl GithubClient {
             }
             return Err(GithubError::from_response(resp).await);
         }
+    }
+
+    /// Where GitHub redirects the download at `path` (an artifact, a run's logs): the `Location`
+    /// of its `302`, a signed link that works for about a minute without a token. Not followed.
+    pub async fn download_link(&self, token: &Secret, path: &str) -> Result<String, GithubError> {
+        let started = std::time::Instant::now();
+        let result = self.direct.get(self.url(path)).bearer_auth(token.expose()).send().await;
+        self.observe(&result, started.elapsed());
+        let resp = result.map_err(|e| GithubError::Network(e.without_url().to_string()))?;
+        if !resp.status().is_redirection() {
+            return Err(match resp.status().is_success() {
+                true => GithubError::Decode("GitHub answered without a download link".into()),
+                false => GithubError::from_response(resp).await,
+            });
+        }
+        let location = resp.headers().get(header::LOCATION).and_then(|v| v.to_str().ok());
+        location.map(str::to_owned).ok_or_else(|| GithubError::Decode("a redirect without a Location".into()))
     }
 
     /// A successful JSON read: kept with its validators when GitHub gave any (and the body is small

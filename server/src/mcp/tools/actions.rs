@@ -54,6 +54,24 @@ pub struct JobLogs {
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
+pub struct JobRef {
+    #[serde(flatten)]
+    pub at: RepoRef,
+    /// Job id (from get_workflow_run's jobs).
+    pub job_id: u64,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct DownloadOf {
+    #[serde(flatten)]
+    pub at: RepoRef,
+    /// An artifact's id (from list_workflow_run_artifacts): its zip.
+    pub artifact_id: Option<u64>,
+    /// Instead: a run id, for a zip of all its jobs' logs.
+    pub run_id: Option<u64>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
 pub struct RunArtifacts {
     #[serde(flatten)]
     pub at: RepoRef,
@@ -177,9 +195,7 @@ const RERUN_WORKFLOW_RUN: Def = Def::create("rerun_workflow_run", "Re-run a work
 );
 
 async fn rerun_workflow_run(gh: Github, p: RunRef) -> ToolResult {
-    let path = format!("{}/actions/runs/{}/rerun", p.at.path()?, p.run_id);
-    gh.send(Method::POST, &path, Some(&json!({}))).await?;
-    structured(json!({"run_id": p.run_id, "rerun_requested": true}))
+    on_run(&gh, &p, Method::POST, "rerun", &["rerun_requested"]).await
 }
 
 const RERUN_FAILED_JOBS: Def = Def::create("rerun_failed_jobs", "Re-run failed jobs").about(
@@ -188,9 +204,7 @@ const RERUN_FAILED_JOBS: Def = Def::create("rerun_failed_jobs", "Re-run failed j
 );
 
 async fn rerun_failed_jobs(gh: Github, p: RunRef) -> ToolResult {
-    let path = format!("{}/actions/runs/{}/rerun-failed-jobs", p.at.path()?, p.run_id);
-    gh.send(Method::POST, &path, Some(&json!({}))).await?;
-    structured(json!({"run_id": p.run_id, "rerun_requested": true, "failed_jobs_only": true}))
+    on_run(&gh, &p, Method::POST, "rerun-failed-jobs", &["rerun_requested", "failed_jobs_only"]).await
 }
 
 const CANCEL_WORKFLOW_RUN: Def = Def::update("cancel_workflow_run", "Cancel a workflow run").about(
@@ -199,9 +213,65 @@ const CANCEL_WORKFLOW_RUN: Def = Def::update("cancel_workflow_run", "Cancel a wo
 );
 
 async fn cancel_workflow_run(gh: Github, p: RunRef) -> ToolResult {
-    let path = format!("{}/actions/runs/{}/cancel", p.at.path()?, p.run_id);
-    gh.send(Method::POST, &path, Some(&json!({}))).await?;
-    structured(json!({"run_id": p.run_id, "cancel_requested": true}))
+    on_run(&gh, &p, Method::POST, "cancel", &["cancel_requested"]).await
+}
+
+const DELETE_WORKFLOW_RUN_LOGS: Def = Def::update("delete_workflow_run_logs", "Delete a run's logs").about(
+    "Deletes the logs of every job of a completed workflow run, for example ones that printed a \
+     secret. They cannot be restored; the run itself stays.",
+);
+
+async fn delete_workflow_run_logs(gh: Github, p: RunRef) -> ToolResult {
+    on_run(&gh, &p, Method::DELETE, "logs", &["logs_deleted"]).await
+}
+
+/// `method` on the run's `action` endpoint (`rerun`, `cancel`, `logs`), answered with the run id
+/// and each of `done` set to true.
+async fn on_run(gh: &Github, p: &RunRef, method: Method, action: &str, done: &[&str]) -> ToolResult {
+    let path = format!("{}/actions/runs/{}/{action}", p.at.path()?, p.run_id);
+    let body = (method == Method::POST).then(|| json!({}));
+    gh.send(method, &path, body.as_ref()).await?;
+    let mut out = serde_json::Map::from_iter([("run_id".to_owned(), json!(p.run_id))]);
+    out.extend(done.iter().map(|d| ((*d).to_owned(), json!(true))));
+    structured(Value::Object(out))
+}
+
+const GET_WORKFLOW_JOB: Def = Def::read("get_workflow_job", "Get a workflow job").about(
+    "Gets one job of a workflow run: its status, conclusion, timing and steps. get_job_logs reads \
+     its log; get_workflow_run lists a run's jobs.",
+);
+
+async fn get_workflow_job(gh: Github, p: JobRef) -> ToolResult {
+    let job = gh.get(&format!("{}/actions/jobs/{}", p.at.path()?, p.job_id), &[]).await?;
+    let mut out = shape::job(&job);
+    out["run_id"] = job["run_id"].clone();
+    structured(out)
+}
+
+const GET_WORKFLOW_RUN_USAGE: Def = Def::read("get_workflow_run_usage", "Get a run's billable time").about(
+    "Gets how long a workflow run took and its billable time per runner OS (Ubuntu, macOS, Windows) \
+     with each job's duration, in milliseconds.",
+);
+
+async fn get_workflow_run_usage(gh: Github, p: RunRef) -> ToolResult {
+    let usage = gh.get(&format!("{}/actions/runs/{}/timing", p.at.path()?, p.run_id), &[]).await?;
+    structured(json!({"run_id": p.run_id, "billable": usage["billable"], "run_duration_ms": usage["run_duration_ms"]}))
+}
+
+const GET_ACTIONS_DOWNLOAD_URL: Def = Def::read("get_actions_download_url", "Get a download link").about(
+    "Gets a link to download an artifact's zip (`artifact_id`) or all the logs of a run as a zip \
+     (`run_id`). The link needs no sign-in and expires after about a minute.",
+);
+
+async fn get_actions_download_url(gh: Github, p: DownloadOf) -> ToolResult {
+    let repo = p.at.path()?;
+    let (path, key, id) = match (p.artifact_id, p.run_id) {
+        (Some(id), None) => (format!("{repo}/actions/artifacts/{id}/zip"), "artifact_id", id),
+        (None, Some(id)) => (format!("{repo}/actions/runs/{id}/logs"), "run_id", id),
+        _ => return Err(ToolFailure::message("Pass either `artifact_id` (its zip) or `run_id` (its logs).")),
+    };
+    let url = gh.download_link(&path).await?;
+    structured(json!({key: id, "url": url, "expires": "about a minute after this answer"}))
 }
 
 const LIST_WORKFLOWS: Def = Def::read("list_workflows", "List workflows").about(
@@ -255,5 +325,9 @@ pub fn actions_tools() -> Vec<Route> {
         route(RERUN_WORKFLOW_RUN, rerun_workflow_run),
         route(RERUN_FAILED_JOBS, rerun_failed_jobs),
         route(CANCEL_WORKFLOW_RUN, cancel_workflow_run),
+        route(DELETE_WORKFLOW_RUN_LOGS, delete_workflow_run_logs),
+        route(GET_WORKFLOW_JOB, get_workflow_job),
+        route(GET_WORKFLOW_RUN_USAGE, get_workflow_run_usage),
+        route(GET_ACTIONS_DOWNLOAD_URL, get_actions_download_url),
     ]
 }

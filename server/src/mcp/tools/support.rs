@@ -251,6 +251,12 @@ impl Github {
         Ok(if bytes.is_empty() { Value::Null } else { serde_json::from_slice(&bytes).unwrap_or(Value::Null) })
     }
 
+    /// The short-lived link GitHub hands out for the download at `path`.
+    pub async fn download_link(&self, path: &str) -> Result<String, ToolFailure> {
+        let github = &self.state.github;
+        self.call(|t| async move { github.download_link(&t, path).await }).await
+    }
+
     pub async fn text(
         &self,
         path: &str,
