@@ -59,7 +59,6 @@ pub fn structured(value: Value) -> ToolResult {
 /// `page` / `per_page` of list tools.
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 pub struct Paging {
-    /// Page.
     #[schemars(range(min = 1))]
     pub page: Option<u32>,
     /// Per page (default 30).
@@ -301,12 +300,11 @@ pub fn file_path(path: &str) -> Result<String, ToolFailure> {
         .join("/"))
 }
 
-/// Which repository a tool acts on; flattened into each tool's arguments.
+/// Which repository a tool acts on; flattened into each tool's arguments. Its two fields carry no
+/// description: their names say all "Owner." and "Repository." said, in 50 bytes a tool.
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct RepoRef {
-    /// Owner.
     pub owner: String,
-    /// Repository.
     pub repo: String,
 }
 
