@@ -24,6 +24,7 @@ mod errors;
 mod gate;
 mod gists;
 mod git_data;
+mod graphql;
 mod input;
 mod issue_more;
 mod issues;
@@ -78,6 +79,8 @@ pub(crate) fn router(shared: Arc<Shared>, prefix: &str) -> Router<Arc<Shared>> {
         .merge(stars::routes())
         .merge(gists::routes())
         .route_layer(from_fn_with_state(described::Checks::new(prefix, shared.check_responses), described::check))
+        // GraphQL is described by its own schema, not GitHub's REST description.
+        .merge(graphql::routes())
         .fallback(not_found)
         .layer(from_fn_with_state(shared, gate::gate))
 }

@@ -26,6 +26,15 @@ pub(crate) fn node_id(kind: &str, id: u64) -> String {
     STANDARD.encode(format!("0{}:{kind}{id}", kind.len()))
 }
 
+/// The kind and database id a [`node_id`] names, if it is one.
+pub(crate) fn node_of(id: &str) -> Option<(String, u64)> {
+    let raw = String::from_utf8(STANDARD.decode(id).ok()?).ok()?;
+    let (len, rest) = raw.strip_prefix('0')?.split_once(':')?;
+    let len: usize = len.parse().ok()?;
+    let (kind, number) = (rest.get(..len)?, rest.get(len..)?);
+    Some((kind.to_owned(), number.parse().ok()?))
+}
+
 /// A stable id for an organization known only by its login.
 pub(crate) fn org_id(login: &str) -> u64 {
     if login.eq_ignore_ascii_case("github") {
@@ -159,6 +168,9 @@ mod tests {
     fn node_ids_match_github() {
         assert_eq!(node_id("User", 583231), "MDQ6VXNlcjU4MzIzMQ==");
         assert_eq!(node_id("Organization", 9919), "MDEyOk9yZ2FuaXphdGlvbjk5MTk=");
+        assert_eq!(node_of("MDQ6VXNlcjU4MzIzMQ=="), Some(("User".to_owned(), 583231)));
+        assert_eq!(node_of(&node_id("PullRequestReviewThread", 7)), Some(("PullRequestReviewThread".to_owned(), 7)));
+        assert_eq!(node_of("not an id"), None);
     }
 
     #[test]

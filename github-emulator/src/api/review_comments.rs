@@ -76,7 +76,7 @@ pub(crate) fn comment_json(view: &View, repo: &Repo, c: &ReviewComment) -> Value
 }
 
 /// The review a comment belongs to is submitted (or it is the caller's own pending one).
-fn shown(view: &View, repo: &Repo, c: &ReviewComment) -> bool {
+pub(crate) fn shown(view: &View, repo: &Repo, c: &ReviewComment) -> bool {
     let review = repo
         .issue(c.pull_number)
         .and_then(|i| i.pull.as_ref())
@@ -194,6 +194,7 @@ async fn create(
         commit_id,
         in_reply_to: None,
         created_at: now,
+        resolved_by: None,
     };
     repo.review_comments.push(comment.clone());
     let view = View::new(&shared, &inner.world, Some(&caller));
@@ -240,6 +241,7 @@ fn add_reply(
         body: text,
         in_reply_to: Some(root),
         created_at: time::now(),
+        resolved_by: None,
         ..template
     };
     repo.review_comments.push(comment.clone());

@@ -165,6 +165,7 @@ async fn create_review(
             commit_id: review.commit_id.clone(),
             in_reply_to: None,
             created_at: now,
+            resolved_by: None,
         });
     }
     let view = View::new(&shared, world, Some(&caller));

@@ -197,6 +197,8 @@ pub(crate) struct ReviewComment {
     pub commit_id: String,
     pub in_reply_to: Option<u64>,
     pub created_at: u64,
+    /// On the first comment of a thread: who resolved the thread, while it is resolved.
+    pub resolved_by: Option<String>,
 }
 
 /// A comment on an issue or pull request (the conversation tab).

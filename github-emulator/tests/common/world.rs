@@ -43,7 +43,11 @@ impl Reply {
 
 impl World {
     pub async fn start() -> Result<Self, Box<dyn std::error::Error>> {
-        let emu = start(EmulatorConfig::default()).await?;
+        Self::start_with(EmulatorConfig::default()).await
+    }
+
+    pub async fn start_with(config: EmulatorConfig) -> Result<Self, Box<dyn std::error::Error>> {
+        let emu = start(config).await?;
         let token = |login: &str, scope: &str| emu.mint_access_token(login, scope).ok_or("no user");
         Ok(Self {
             api: emu.api_url(),
