@@ -52,7 +52,10 @@ pub async fn start_on(addr: SocketAddr, config: EmulatorConfig) -> io::Result<Em
 }
 
 fn app(shared: Arc<Shared>, prefix: &str) -> Router {
-    let web = oauth::routes().merge(api::web_routes()).merge(mcp::routes());
+    let web = oauth::routes()
+        .merge(api::web_routes())
+        .merge(mcp::routes())
+        .merge(api::graphql_router(Arc::clone(&shared), prefix));
     let api = api::router(Arc::clone(&shared), prefix);
     let router = if prefix.is_empty() {
         // Like api.github.com: the API owns every path but the web routes.

@@ -26,7 +26,14 @@ async fn world() -> Result<(World, String), Box<dyn std::error::Error>> {
 }
 
 async fn graphql(w: &World, token: &str, query: &str, variables: Value) -> Result<Value, Box<dyn std::error::Error>> {
-    let reply = w.send(Method::POST, "/graphql", token, json!({"query": query, "variables": variables})).await?;
+    let url = format!("{}/api/graphql", w.emu.base_url());
+    let body = json!({"query": query, "variables": variables});
+    let reply = common::client().post(url).bearer_auth(token).json(&body).send().await?;
+    let reply = common::world::Reply {
+        status: reply.status().as_u16(),
+        headers: reply.headers().clone(),
+        text: reply.text().await?,
+    };
     assert_eq!(reply.status, 200, "{}", reply.text);
     Ok(reply.json())
 }
@@ -48,9 +55,14 @@ async fn comment_on_pull_3(w: &World) -> Result<(String, u64), Box<dyn std::erro
 #[tokio::test]
 async fn graphql_needs_a_token_and_answers_errors_with_200_and_a_type() -> TestResult {
     let w = World::start().await?;
-    let anonymous = w.call(Method::POST, "/graphql", None, Some(json!({"query": "{ __typename }"})), &[]).await?;
-    assert_eq!(anonymous.status, 401);
-    assert_eq!(anonymous.json()["message"], "This endpoint requires you to be authenticated.");
+    // Beside an Enterprise Server's /api/v3, as GitHub lays it out.
+    let url = format!("{}/api/graphql", w.emu.base_url());
+    let anonymous = common::client().post(&url).json(&json!({"query": "{ __typename }"})).send().await?;
+    assert_eq!(anonymous.status(), 401);
+    assert_eq!(anonymous.json::<Value>().await?["message"], "This endpoint requires you to be authenticated.");
+    let under_v3 =
+        w.call(Method::POST, "/graphql", Some(&w.octo), Some(json!({"query": "{ __typename }"})), &[]).await?;
+    assert_eq!(under_v3.status, 404, "not under the REST prefix");
 
     let missing = graphql(&w, &w.octo, "{ repository(owner: \"octocat\", name: \"nope\") { id } }", json!({})).await?;
     assert!(missing["data"]["repository"].is_null(), "{missing}");

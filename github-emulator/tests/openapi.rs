@@ -19,7 +19,6 @@ const EXCEPTIONS: &[(&str, &str)] = &[
     ("POST /login/oauth/access_token", "the OAuth web flow; form-encoded, errors with HTTP 200"),
     ("GET /avatars/u/{id}", "avatars.githubusercontent.com, which avatar_url points at"),
     ("GET /_raw/{owner}/{repo}/{ref}/{*path}", "raw.githubusercontent.com, where download_url points"),
-    ("POST /graphql", "GitHub's GraphQL API, described by its own schema (api/graphql), not the REST description"),
     ("GET /_downloads/{token}", "the storage host Actions downloads (logs, artifacts) redirect to"),
     ("GET /repos/{owner}/{repo}/contents", "the contents endpoint with an empty path (the root)"),
     ("GET /repos/{owner}/{repo}/contents/", "the same, as clients write it with a trailing slash"),

@@ -79,10 +79,19 @@ pub(crate) fn router(shared: Arc<Shared>, prefix: &str) -> Router<Arc<Shared>> {
         .merge(stars::routes())
         .merge(gists::routes())
         .route_layer(from_fn_with_state(described::Checks::new(prefix, shared.check_responses), described::check))
-        // GraphQL is described by its own schema, not GitHub's REST description.
-        .merge(graphql::routes())
         .fallback(not_found)
         .layer(from_fn_with_state(shared, gate::gate))
+}
+
+/// The GraphQL endpoint behind the same gate, at its own path: `/graphql` on api.github.com,
+/// `/api/graphql` beside an Enterprise Server's `/api/v3` (GitHub's layout). It is described by
+/// its own schema, not the REST description.
+pub(crate) fn graphql_router(shared: Arc<Shared>, prefix: &str) -> Router<Arc<Shared>> {
+    let path = match prefix.strip_suffix("/v3") {
+        Some(api) => format!("{api}/graphql"),
+        None => format!("{prefix}/graphql"),
+    };
+    graphql::routes(&path).layer(from_fn_with_state(shared, gate::gate))
 }
 
 /// Routes served at the web root, outside the API prefix and gate.

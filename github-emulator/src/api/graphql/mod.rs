@@ -40,8 +40,9 @@ pub(crate) struct Query(pulls::PullQuery);
 #[derive(MergedObject, Default)]
 pub(crate) struct Mutation(pulls::PullMutation);
 
-pub(crate) fn routes() -> Router<Arc<Shared>> {
-    Router::new().route("/graphql", post(execute))
+/// The endpoint at `path`.
+pub(crate) fn routes(path: &str) -> Router<Arc<Shared>> {
+    Router::new().route(path, post(execute))
 }
 
 fn schema() -> &'static GithubSchema {
