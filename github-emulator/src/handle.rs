@@ -158,6 +158,11 @@ impl Emulator {
         self.shared.lock().mcp_stream_delay = delay;
     }
 
+    /// The GraphQL documents received, in order (for checking them against GitHub's schema).
+    pub fn graphql_documents(&self) -> Vec<String> {
+        self.shared.lock().records.graphql.iter().cloned().collect()
+    }
+
     pub fn api_requests(&self) -> Vec<ApiRecord> {
         self.shared.lock().records.api.iter().cloned().collect()
     }

@@ -85,6 +85,8 @@ pub(crate) struct Records {
     pub token: VecDeque<TokenRecord>,
     pub api: VecDeque<ApiRecord>,
     pub mcp: VecDeque<McpRecord>,
+    /// The documents (queries and mutations) sent to the GraphQL endpoint, in order.
+    pub graphql: VecDeque<String>,
     /// API and MCP requests with a token the emulator never issued (not capped).
     pub foreign_tokens: usize,
 }
@@ -92,6 +94,10 @@ pub(crate) struct Records {
 impl Records {
     pub fn push_authorize(&mut self, record: AuthorizeRecord) {
         push_capped(&mut self.authorize, record);
+    }
+
+    pub fn push_graphql(&mut self, document: String) {
+        push_capped(&mut self.graphql, document);
     }
 
     pub fn push_token(&mut self, record: TokenRecord) {

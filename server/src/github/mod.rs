@@ -1,9 +1,11 @@
 //! The GitHub REST client: one pooled reqwest client, the API base URL (which may carry a path such as
-//! `/api/v3`), GitHub's required headers, bounded retries of idempotent reads, conditional reads
-//! ([`conditional`]: a `304` costs no rate limit), and error mapping.
+//! `/api/v3`), GitHub's GraphQL endpoint beside it ([`graphql`]), GitHub's required headers, bounded
+//! retries of idempotent reads, conditional reads ([`conditional`]: a `304` costs no rate limit), and
+//! error mapping.
 
 pub mod conditional;
 mod error;
+mod graphql;
 pub mod page;
 pub mod sanitize;
 

@@ -79,6 +79,7 @@ async fn execute(
         Ok(r) => r,
         Err(_) => return json_response(StatusCode::BAD_REQUEST, &json!({"message": "Problems parsing JSON"})),
     };
+    shared.lock().records.push_graphql(request.query.clone());
     let answer = schema().execute(request.data(Asker { shared, caller })).await;
     let mut value = serde_json::to_value(&answer).unwrap_or(Value::Null);
     github_errors(&mut value);

@@ -16,6 +16,7 @@ pub mod search;
 pub mod shape;
 pub mod stars;
 pub mod support;
+pub mod threads;
 pub mod users;
 
 use std::{collections::HashMap, sync::Arc};
@@ -67,6 +68,7 @@ impl Registry {
             (Toolset::Issues, planning::planning_tools()),
             (Toolset::PullRequests, pulls::pulls_tools()),
             (Toolset::PullRequests, reviews::reviews_tools()),
+            (Toolset::PullRequests, threads::threads_tools()),
             (Toolset::Users, users::users_tools()),
             (Toolset::Search, users::search_tools()),
             (Toolset::Actions, actions::actions_tools()),

@@ -111,6 +111,8 @@ pub struct UpdatePull {
     pub state: Option<String>,
     /// New base branch.
     pub base: Option<String>,
+    /// True makes it a draft, false marks it ready for review.
+    pub draft: Option<bool>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -263,17 +265,30 @@ async fn create_pull_request(gh: Github, p: CreatePull) -> ToolResult {
 }
 
 const UPDATE_PULL_REQUEST: Def = Def::update("update_pull_request", "Update a pull request").about(
-    "Changes a pull request's title, description, state (close or reopen) or base branch, and \
-     returns the updated pull request. To merge it use merge_pull_request.",
+    "Changes a pull request's title, description, state (close or reopen), base branch or draft \
+     state, and returns the updated pull request. To merge it use merge_pull_request.",
 );
 
 async fn update_pull_request(gh: Github, p: UpdatePull) -> ToolResult {
     let body = fields(&[("title", p.title), ("body", p.body), ("state", p.state), ("base", p.base)]);
-    if body.as_object().is_some_and(Map::is_empty) {
-        return Err(ToolFailure::message("Nothing to change: pass at least one of title, body, state, base."));
-    }
     let path = format!("{}/pulls/{}", p.at.path()?, p.pull_number);
-    let v = gh.send(Method::PATCH, &path, Some(&body)).await?;
+    let mut v = match (body.as_object().is_some_and(Map::is_empty), p.draft) {
+        (true, None) => {
+            return Err(ToolFailure::message(
+                "Nothing to change: pass at least one of title, body, state, base, draft.",
+            ));
+        }
+        (true, Some(_)) => gh.get(&path, &[]).await?,
+        (false, _) => gh.send(Method::PATCH, &path, Some(&body)).await?,
+    };
+    // GitHub changes the draft state only through GraphQL, by the pull request's node id.
+    if let Some(draft) = p.draft.filter(|d| v["draft"].as_bool() != Some(*d)) {
+        let field = if draft { "convertPullRequestToDraft" } else { "markPullRequestReadyForReview" };
+        let mutation =
+            format!("mutation($id: ID!) {{ {field}(input: {{pullRequestId: $id}}) {{ pullRequest {{ isDraft }} }} }}");
+        let data = gh.graphql(&mutation, json!({"id": v["node_id"]})).await?;
+        v["draft"] = data[field]["pullRequest"]["isDraft"].clone();
+    }
     structured(shape::pull(&v))
 }
 

@@ -125,13 +125,14 @@ fn line_comment(v: &Value) -> Value {
     Value::Object(out)
 }
 
-/// The signed-in user's pending review of the pull request at `reviews` (its `/reviews` path).
-async fn my_pending_review(gh: &Github, reviews: &str) -> Result<u64, ToolFailure> {
+/// The signed-in user's pending review of the pull request at `reviews` (its `/reviews` path):
+/// its id and its GraphQL node id.
+pub(super) async fn my_pending_review(gh: &Github, reviews: &str) -> Result<(u64, String), ToolFailure> {
     let list = gh.get(reviews, &[("per_page", "100".into())]).await?;
     let me = gh.login().to_owned();
     list.as_array()
         .and_then(|l| l.iter().find(|r| r["state"] == "PENDING" && r["user"]["login"].as_str().is_some_and(|u| u.eq_ignore_ascii_case(&me))))
-        .and_then(|r| r["id"].as_u64())
+        .and_then(|r| Some((r["id"].as_u64()?, r["node_id"].as_str()?.to_owned())))
         .ok_or_else(|| ToolFailure::message("You have no pending review on this pull request; start one with create_pull_request_review without an event."))
 }
 
@@ -167,7 +168,7 @@ const SUBMIT_PENDING_PULL_REQUEST_REVIEW: Def =
 async fn submit_pending_pull_request_review(gh: Github, p: SubmitPending) -> ToolResult {
     let reviews = format!("{}/pulls/{}/reviews", p.at.path()?, p.pull_number);
     let event = event(&p.event)?;
-    let id = my_pending_review(&gh, &reviews).await?;
+    let (id, _) = my_pending_review(&gh, &reviews).await?;
     let mut body = json!({"event": event});
     if let Some(text) = p.body {
         body["body"] = json!(text);
@@ -183,7 +184,7 @@ const DELETE_PENDING_PULL_REQUEST_REVIEW: Def =
 
 async fn delete_pending_pull_request_review(gh: Github, p: super::pulls::PullRef) -> ToolResult {
     let reviews = format!("{}/pulls/{}/reviews", p.at.path()?, p.pull_number);
-    let id = my_pending_review(&gh, &reviews).await?;
+    let (id, _) = my_pending_review(&gh, &reviews).await?;
     gh.send(Method::DELETE, &format!("{reviews}/{id}"), None).await?;
     structured(json!({"review_id": id, "deleted": true}))
 }

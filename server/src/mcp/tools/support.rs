@@ -250,6 +250,16 @@ impl Github {
         Ok(if bytes.is_empty() { Value::Null } else { serde_json::from_slice(&bytes).unwrap_or(Value::Null) })
     }
 
+    /// The `data` of a GraphQL `query` (or mutation) with `variables`.
+    pub async fn graphql(&self, query: &str, variables: Value) -> Result<Value, ToolFailure> {
+        let github = &self.state.github;
+        self.call(|t| {
+            let variables = variables.clone();
+            async move { github.graphql(&t, query, variables).await }
+        })
+        .await
+    }
+
     /// The short-lived link GitHub hands out for the download at `path`.
     pub async fn download_link(&self, path: &str) -> Result<String, ToolFailure> {
         let github = &self.state.github;
