@@ -206,7 +206,7 @@ async fn update_pull_request_edits_closes_and_reopens_and_refuses_an_empty_chang
 
     let (err, out) = s.call("update_pull_request", hello(json!({"pull_number": 3}))).await;
     assert!(err);
-    assert_eq!(text(&out), "Nothing to change: pass at least one of title, body, state, base.");
+    assert_eq!(text(&out), "Nothing to change: pass at least one of title, body, state, base, draft.");
     assert_eq!(requests(&s, "PATCH", "/repos/octocat/hello-world/pulls/3"), 3, "the empty change never reached GitHub");
 
     let (err, out) = s.call("update_pull_request", hello(json!({"pull_number": 3, "state": "merged"}))).await;
