@@ -126,6 +126,27 @@ impl NewComment {
         Ok(Self { body: text, path, line, start_line, side })
     }
 
+    /// The comment, filed as `id` on pull request `number` at `at` (Unix seconds) in `review`,
+    /// whose author and commit it takes: the first comment of a new thread.
+    pub fn filed(self, id: u64, number: u64, review: &Review, at: u64) -> ReviewComment {
+        let NewComment { body, path, line, start_line, side } = self;
+        ReviewComment {
+            id,
+            pull_number: number,
+            review_id: review.id,
+            user: review.user.clone(),
+            body,
+            path,
+            line,
+            start_line,
+            side,
+            commit_id: review.commit_id.clone(),
+            in_reply_to: None,
+            created_at: at,
+            resolved_by: None,
+        }
+    }
+
     /// 422 unless `path` is a file the pull request changes and `line` is inside it.
     pub fn check(&self, view: &View, repo: &Repo, number: u64) -> Result<(), ApiError> {
         let (_, pull) = find(repo, number)?;
@@ -174,28 +195,13 @@ async fn create(
         user: caller.login.clone(),
         body: String::new(),
         state: "COMMENTED".into(),
-        commit_id: commit_id.clone(),
+        commit_id,
         submitted_at: Some(now),
     };
+    let comment = new.filed(id, number, &review, now);
     if let Some(pull) = repo.issue_mut(number).and_then(|i| i.pull.as_mut()) {
         pull.reviews.push(review);
     }
-    let NewComment { body, path, line, start_line, side } = new;
-    let comment = ReviewComment {
-        id,
-        pull_number: number,
-        review_id,
-        user: caller.login.clone(),
-        body,
-        path,
-        line,
-        start_line,
-        side,
-        commit_id,
-        in_reply_to: None,
-        created_at: now,
-        resolved_by: None,
-    };
     repo.review_comments.push(comment.clone());
     let view = View::new(&shared, &inner.world, Some(&caller));
     Ok(json_response(StatusCode::CREATED, &comment_json(&view, view.repo(&at.0, &at.1)?, &comment)))

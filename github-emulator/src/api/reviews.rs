@@ -152,21 +152,7 @@ async fn create_review(
         }
     }
     for (new, id) in line_comments.into_iter().zip(ids) {
-        repo.review_comments.push(crate::world::ReviewComment {
-            id,
-            pull_number: number,
-            review_id: review.id,
-            user: caller.login.clone(),
-            body: new.body,
-            path: new.path,
-            line: new.line,
-            start_line: new.start_line,
-            side: new.side,
-            commit_id: review.commit_id.clone(),
-            in_reply_to: None,
-            created_at: now,
-            resolved_by: None,
-        });
+        repo.review_comments.push(new.filed(id, number, &review, now));
     }
     let view = View::new(&shared, world, Some(&caller));
     let repo = view.repo(&at.0, &at.1)?;

@@ -429,25 +429,10 @@ fn add_thread(ctx: &Context<'_>, input: AddPullRequestReviewThreadInput) -> Resu
         return Err(error("UNPROCESSABLE", "start_line must precede line, on the same side"));
     }
     new.check(&view, repo, number).map_err(|e| refused(e, "a line of the diff"))?;
-    let commit_id = pending.commit_id.clone();
+    let pending = pending.clone();
     let id = inner.world.next_id();
     let repo = inner.world.repo_mut(&at.0, &at.1).ok_or_else(|| error("NOT_FOUND", "gone"))?;
-    let NewComment { body, path, line, start_line, side } = new;
-    repo.review_comments.push(Stored {
-        id,
-        pull_number: number,
-        review_id: review,
-        user: asker.caller.login.clone(),
-        body,
-        path,
-        line,
-        start_line,
-        side,
-        commit_id,
-        in_reply_to: None,
-        created_at: time::now(),
-        resolved_by: None,
-    });
+    repo.review_comments.push(new.filed(id, number, &pending, time::now()));
     let view = View::new(&asker.shared, &inner.world, Some(&asker.caller));
     thread(&view, &at, id)
 }

@@ -94,7 +94,7 @@ async fn list_review_threads(gh: Github, p: ListThreads) -> ToolResult {
             reviewThreads(first: $first, after: $after) {{ totalCount pageInfo {{ hasNextPage endCursor }}
               nodes {{ {THREAD} }} }} }} }} }}"
     );
-    p.at.path()?;
+    p.at.path()?; // the same check of the names as every REST tool, though GraphQL takes them apart
     let variables = json!({
         "owner": p.at.owner, "name": p.at.repo, "number": p.pull_number,
         "first": p.per_page.unwrap_or(30).clamp(1, 100), "after": p.cursor.filter(|c| !c.is_empty()),
