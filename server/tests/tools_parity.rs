@@ -647,6 +647,88 @@ async fn an_organization_s_issue_types_are_listed_and_set() {
 }
 
 #[tokio::test]
+async fn an_organization_s_issue_fields_are_listed_set_and_cleared() {
+    let s = Session::start().await;
+    let docs = |extra: Value| {
+        let mut args = json!({"owner": "github", "repo": "docs"});
+        for (k, v) in extra.as_object().unwrap() {
+            args[k] = v.clone();
+        }
+        args
+    };
+    let (err, out) = s.call("list_issue_fields", json!({"org": "github"})).await;
+    assert!(!err, "{out}");
+    assert_eq!(names(&out, "issue_fields", "name"), ["Priority", "Effort", "Start date", "Target date", "Customer"]);
+    let priority = &out["issue_fields"][0];
+    assert_eq!((priority["id"].as_u64(), priority["data_type"].as_str()), (Some(301), Some("single_select")));
+    assert_eq!(priority["options"], json!(["Urgent", "High", "Medium", "Low"]));
+    assert_no_noise(&out, &["node_id", "created_at", "color"]);
+    let (err, outsider) = as_user(&s, "hubot", "list_issue_fields", json!({"org": "github"})).await;
+    assert!(!err, "{outsider}");
+    assert!(!names(&outsider, "issue_fields", "name").contains(&"Customer".to_owned()), "members only: {outsider}");
+    let (err, none) = s.call("list_issue_fields", json!({"org": "no-such-org"})).await;
+    assert!(err && text(&none).contains(NOT_FOUND), "{none}");
+
+    let (_, issue) = s.call("create_issue", docs(json!({"title": "Search is slow"}))).await;
+    let number = issue["number"].as_u64().unwrap();
+    let set = json!([{"field_id": 301, "value": "high"}, {"field_id": 302, "value": 3}, {"field_id": 304, "value": "2026-12-24"},
+                     {"field_id": 305, "value": "ACME"}]);
+    let (err, out) = s.call("set_issue_fields", docs(json!({"issue_number": number, "set": set}))).await;
+    assert!(!err, "{out}");
+    let values: Vec<(u64, Value)> = out["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["field_id"].as_u64().unwrap(), f["value"].clone()))
+        .collect();
+    assert_eq!(values, [(301, json!("High")), (302, json!(3.0)), (304, json!("2026-12-24")), (305, json!("ACME"))]);
+    let (_, read) = s.call("get_issue", docs(json!({"issue_number": number}))).await;
+    assert_eq!(read["fields"], out["fields"], "get_issue shows them: {read}");
+    let (_, seen) = as_user(&s, "hubot", "get_issue", docs(json!({"issue_number": number}))).await;
+    assert_eq!(seen["fields"].as_array().map(Vec::len), Some(3), "the members-only value is not shown: {seen}");
+
+    let (err, out) = s
+        .call(
+            "set_issue_fields",
+            docs(json!({"issue_number": number, "set": [{"field_id": 302, "value": 5}], "clear": [304, 303]})),
+        )
+        .await;
+    assert!(!err, "{out}");
+    let ids: Vec<u64> = out["fields"].as_array().unwrap().iter().filter_map(|f| f["field_id"].as_u64()).collect();
+    assert_eq!(ids, [301, 302, 305], "Effort changed, Target date cleared, Start date had none: {out}");
+    assert_eq!(out["fields"][1]["value"], json!(5.0));
+    let (err, out) = s.call("set_issue_fields", docs(json!({"issue_number": number, "clear": [301, 302, 305]}))).await;
+    assert!(!err && out["fields"] == json!([]), "{out}");
+    let (_, read) = s.call("get_issue", docs(json!({"issue_number": number}))).await;
+    assert!(read.get("fields").is_none(), "{read}");
+
+    for (value, why) in [
+        (json!({"field_id": 304, "value": "2026-02-30"}), "no such date"),
+        (json!({"field_id": 301, "value": "Whenever"}), "no such option"),
+        (json!({"field_id": 302, "value": "three"}), "a number field"),
+        (json!({"field_id": 999, "value": "x"}), "no such field"),
+    ] {
+        let (err, bad) = s.call("set_issue_fields", docs(json!({"issue_number": number, "set": [value]}))).await;
+        assert!(err && text(&bad).contains("invalid"), "{why}: {bad}");
+    }
+    let (err, bad) = s.call("set_issue_fields", docs(json!({"issue_number": number}))).await;
+    assert!(err && text(&bad).contains("`set` or `clear`"), "{bad}");
+    let (err, none) = s.call("set_issue_fields", docs(json!({"issue_number": 999, "clear": [301]}))).await;
+    assert!(err && text(&none).contains(NOT_FOUND), "{none}");
+    let (err, user_repo) =
+        s.call("set_issue_fields", hello(json!({"issue_number": 1, "set": [{"field_id": 301, "value": "Low"}]}))).await;
+    assert!(err && text(&user_repo).contains("organization"), "{user_repo}");
+    let (err, refused) = as_user(
+        &s,
+        "hubot",
+        "set_issue_fields",
+        docs(json!({"issue_number": number, "set": [{"field_id": 301, "value": "Low"}]})),
+    )
+    .await;
+    assert!(err && text(&refused).contains("push access"), "403 for a reader: {refused}");
+}
+
+#[tokio::test]
 async fn a_pull_request_s_commits_are_listed_oldest_first() {
     let s = Session::start().await;
     const F1: &str = "6dcb09b5b57875f334f61aebed695e2e4193db5e";

@@ -21,7 +21,7 @@ use axum::http::StatusCode;
 use super::auth::Caller;
 use super::errors::ApiError;
 use crate::state::Shared;
-use crate::world::{Repo, World};
+use crate::world::{IssueField, Repo, World};
 
 /// What a write needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,6 +63,12 @@ impl<'a> View<'a> {
     /// Whether the configured user `login` belongs to organization `org`.
     pub fn is_org_member(&self, org: &str, login: &str) -> bool {
         self.shared.user(login).is_some_and(|u| u.orgs.iter().any(|o| o.eq_ignore_ascii_case(org)))
+    }
+
+    /// Whether the caller sees an issue field: public ones everyone, the others members of its
+    /// organization.
+    pub fn sees_field(&self, field: &IssueField) -> bool {
+        field.public || self.login().is_some_and(|l| self.is_org_member(&field.org, l))
     }
 
     /// Whether the caller owns the repository (admin rights).

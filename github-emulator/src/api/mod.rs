@@ -26,6 +26,7 @@ mod gists;
 mod git_data;
 mod graphql;
 mod input;
+mod issue_fields;
 mod issue_more;
 mod issues;
 mod model;
@@ -63,6 +64,7 @@ pub(crate) fn router(shared: Arc<Shared>, prefix: &str) -> Router<Arc<Shared>> {
         .merge(commits::routes())
         .merge(issues::routes())
         .merge(issue_more::routes())
+        .merge(issue_fields::routes())
         .merge(comments::routes())
         .merge(pulls::routes())
         .merge(pull_branches::routes())

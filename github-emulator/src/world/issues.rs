@@ -33,6 +33,8 @@ pub(crate) struct Issue {
     /// Ids of the issues that block it (same repository).
     pub blocked_by: Vec<u64>,
     pub reactions: Vec<Reaction>,
+    /// Its values of its organization's issue fields, by field id, in the order they were set.
+    pub fields: Vec<(u64, FieldValue)>,
 }
 
 /// An emoji reaction of one user to an issue or comment.
@@ -73,6 +75,65 @@ pub(crate) struct IssueType {
     pub color: String,
 }
 
+/// An issue field an organization defines: typed metadata every issue of its repositories can
+/// carry (GitHub's four defaults are Priority, Effort, Start date and Target date).
+#[derive(Debug, Clone)]
+pub(crate) struct IssueField {
+    pub id: u64,
+    pub org: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub kind: FieldKind,
+    /// Whether people outside the organization see it (`all`) or only members
+    /// (`organization_members_only`).
+    pub public: bool,
+    /// The choices of a single-select field, in priority order.
+    pub options: Vec<FieldOption>,
+    pub created_at: u64,
+}
+
+/// What an issue field holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FieldKind {
+    Text,
+    Number,
+    Date,
+    SingleSelect,
+}
+
+impl FieldKind {
+    /// GitHub's `data_type`.
+    pub fn name(self) -> &'static str {
+        match self {
+            FieldKind::Text => "text",
+            FieldKind::Number => "number",
+            FieldKind::Date => "date",
+            FieldKind::SingleSelect => "single_select",
+        }
+    }
+}
+
+/// One choice of a single-select field.
+#[derive(Debug, Clone)]
+pub(crate) struct FieldOption {
+    pub id: u64,
+    pub name: String,
+    pub description: Option<String>,
+    /// One of GitHub's eight colors.
+    pub color: String,
+}
+
+/// An issue's value of one field.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum FieldValue {
+    Text(String),
+    Number(f64),
+    /// `YYYY-MM-DD`.
+    Date(String),
+    /// The id of the chosen option.
+    Choice(u64),
+}
+
 /// A team of an organization.
 #[derive(Debug, Clone)]
 pub(crate) struct Team {
@@ -108,6 +169,7 @@ impl Issue {
             sub_issues: Vec::new(),
             blocked_by: Vec::new(),
             reactions: Vec::new(),
+            fields: Vec::new(),
         }
     }
 

@@ -22,7 +22,8 @@ pub(crate) use activity::{
 pub(crate) use diff::{diff, unified};
 pub(crate) use git::{Change, Commit, Git, Tree, changes, dir_sha};
 pub(crate) use issues::{
-    Comment, Issue, IssueType, Label, Merged, Milestone, Pull, REACTIONS, Reaction, Review, ReviewComment, Team,
+    Comment, FieldKind, FieldOption, FieldValue, Issue, IssueField, IssueType, Label, Merged, Milestone, Pull,
+    REACTIONS, Reaction, Review, ReviewComment, Team,
 };
 pub(crate) use pulls::{MergeOptions, MergeRefusal, UpdateRefusal};
 
@@ -38,6 +39,7 @@ pub(crate) struct World {
     /// Who starred which repository, and when: (login, (owner, name), time).
     pub stars: Vec<(String, (String, String), u64)>,
     pub issue_types: Vec<IssueType>,
+    pub issue_fields: Vec<IssueField>,
     /// Logins that are organizations (users come from the config).
     pub orgs: Vec<String>,
     /// One-time download tokens handed out in redirects → what they download.

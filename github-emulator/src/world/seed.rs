@@ -14,7 +14,10 @@
 //!   by hubot.
 //! - `octocat/secret-plans`: private, one commit [`SECRET_C1`], issue #1.
 //! - `github/docs`: public, owned by the `github` organization (octocat is
-//!   a member), one commit [`DOCS_C1`].
+//!   a member), one commit [`DOCS_C1`]. The organization's issue fields:
+//!   Priority (single select: Urgent, High, Medium, Low), Effort (number),
+//!   Start date and Target date (dates), all public; Customer (text), seen
+//!   by members only.
 //!
 //! CI results and notifications are in `seed_ci`.
 
@@ -22,7 +25,7 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, OnceLock};
 
 use super::git::{Commit, Git, Tree, blob_sha};
-use super::issues::{Comment, Issue, Label, Pull, Review};
+use super::issues::{Comment, FieldKind, FieldOption, Issue, IssueField, Label, Pull, Review};
 use super::time::utc;
 use super::{Release, Repo, World, seed_ci};
 
@@ -57,6 +60,7 @@ pub(super) fn world() -> World {
         gists: Vec::new(),
         stars: Vec::new(),
         issue_types: Vec::new(),
+        issue_fields: Vec::new(),
         orgs: vec!["github".into()],
         downloads: Default::default(),
         next_id: FIRST_FREE_ID,
@@ -77,6 +81,7 @@ pub(super) fn world() -> World {
         kind(202, "Bug", "An unexpected problem or behavior", "red"),
         kind(203, "Feature", "A request, idea, or new functionality", "blue"),
     ];
+    world.issue_fields = issue_fields();
     world.teams = vec![crate::world::Team {
         id: 1_001,
         org: "github".into(),
@@ -87,6 +92,43 @@ pub(super) fn world() -> World {
     }];
     seed_ci::add(&mut world);
     world
+}
+
+/// The organization's issue fields: GitHub's four defaults, and one only members see.
+fn issue_fields() -> Vec<IssueField> {
+    let at = utc(2025, 10, 1, 12, 0);
+    let field = |id: u64, name: &str, kind: FieldKind, public: bool| IssueField {
+        id,
+        org: "github".into(),
+        name: name.into(),
+        description: None,
+        kind,
+        public,
+        options: Vec::new(),
+        created_at: at,
+    };
+    let choice = |id: u64, name: &str, color: &str| FieldOption {
+        id,
+        name: name.into(),
+        description: None,
+        color: color.into(),
+    };
+    vec![
+        IssueField {
+            description: Some("How soon this needs attention".into()),
+            options: vec![
+                choice(3_101, "Urgent", "red"),
+                choice(3_102, "High", "orange"),
+                choice(3_103, "Medium", "yellow"),
+                choice(3_104, "Low", "gray"),
+            ],
+            ..field(301, "Priority", FieldKind::SingleSelect, true)
+        },
+        field(302, "Effort", FieldKind::Number, true),
+        field(303, "Start date", FieldKind::Date, true),
+        field(304, "Target date", FieldKind::Date, true),
+        IssueField { description: Some("Who asked for it".into()), ..field(305, "Customer", FieldKind::Text, false) },
+    ]
 }
 
 /// `big.txt`: 32768 lines of 64 bytes, built and hashed once per process.
@@ -157,28 +199,7 @@ fn repo(id: u64, owner: &str, name: &str, private: bool, created_at: u64) -> Rep
 }
 
 fn issue(id: u64, number: u64, title: &str, body: &str, user: &str, created_at: u64) -> Issue {
-    Issue {
-        id,
-        number,
-        title: title.into(),
-        body: Some(body.into()),
-        user: user.into(),
-        state: "open".into(),
-        state_reason: None,
-        labels: Vec::new(),
-        assignees: Vec::new(),
-        locked: false,
-        created_at,
-        updated_at: created_at,
-        closed_at: None,
-        closed_by: None,
-        pull: None,
-        milestone: None,
-        issue_type: None,
-        sub_issues: Vec::new(),
-        blocked_by: Vec::new(),
-        reactions: Vec::new(),
-    }
+    Issue::opened(id, number, title.into(), Some(body.into()), user, created_at)
 }
 
 fn hello_world(git: &mut Git) -> Repo {

@@ -37,6 +37,11 @@ pub(crate) fn parse(text: &str) -> Option<u64> {
     Some(utc(i64::from(y), mo, d, u64::from(h), u64::from(mi)) + u64::from(s))
 }
 
+/// Whether `text` is a real calendar date written `2024-06-01`.
+pub(crate) fn is_date(text: &str) -> bool {
+    text.len() == 10 && parse(&format!("{text}T00:00:00Z")).is_some_and(|secs| iso(secs).starts_with(text))
+}
+
 /// Howard Hinnant's `days_from_civil`.
 fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
     let y = if month <= 2 { year - 1 } else { year };

@@ -58,7 +58,9 @@ impl Toolset {
     pub fn github_scopes(self) -> &'static [&'static str] {
         match self {
             Toolset::Context => &["read:org"],
-            Toolset::Repos | Toolset::Issues | Toolset::PullRequests | Toolset::Search | Toolset::Actions => &["repo"],
+            // Issue fields are the organization's (`GET /orgs/{org}/issue-fields` needs read:org).
+            Toolset::Issues => &["repo", "read:org"],
+            Toolset::Repos | Toolset::PullRequests | Toolset::Search | Toolset::Actions => &["repo"],
             Toolset::Users => &[],
             Toolset::Notifications => &["notifications"],
             Toolset::Stargazers => &["public_repo"],

@@ -9,7 +9,10 @@ use super::{account, maybe_account, merge, node_id};
 use crate::api::access::View;
 use crate::api::model::repo::{repo_api, repo_html};
 use crate::world::time::iso;
-use crate::world::{Comment, Issue, IssueType, Label, Milestone, REACTIONS, Reaction, Repo, Team};
+use crate::world::{
+    Comment, FieldKind, FieldOption, FieldValue, Issue, IssueField, IssueType, Label, Milestone, REACTIONS, Reaction,
+    Repo, Team,
+};
 
 /// An issue as lists and search results show it; `full` adds `closed_by`
 /// as `GET .../issues/{n}` does.
@@ -53,6 +56,7 @@ pub(crate) fn issue(view: &View, repo: &Repo, issue: &Issue, full: bool) -> Valu
         "timeline_url": format!("{url}/timeline"),
         "performed_via_github_app": null,
         "state_reason": issue.state_reason,
+        "issue_field_values": field_values(view, issue),
     });
     if let Some(pull) = &issue.pull {
         let pull_html = format!("{}/pull/{}", repo_html(view, repo), issue.number);
@@ -177,6 +181,68 @@ pub(crate) fn milestone(view: &View, repo: &Repo, m: &Milestone) -> Value {
 pub(crate) fn issue_type(t: &IssueType) -> Value {
     json!({"id": t.id, "node_id": node_id("IssueType", t.id), "name": t.name, "description": t.description,
         "color": t.color, "is_enabled": true, "created_at": iso(0), "updated_at": iso(0)})
+}
+
+/// An organization's issue field (`GET /orgs/{org}/issue-fields`).
+pub(crate) fn issue_field(f: &IssueField) -> Value {
+    let at = iso(f.created_at);
+    let mut value = json!({
+        "id": f.id,
+        "node_id": node_id("IssueField", f.id),
+        "name": f.name,
+        "description": f.description,
+        "data_type": f.kind.name(),
+        "visibility": if f.public { "all" } else { "organization_members_only" },
+        "created_at": at,
+        "updated_at": at,
+    });
+    if f.kind == FieldKind::SingleSelect {
+        let options: Vec<Value> = f
+            .options
+            .iter()
+            .zip(1..)
+            .map(|(o, priority): (&FieldOption, u32)| {
+                json!({"id": o.id, "name": o.name, "description": o.description, "color": o.color,
+                       "priority": priority, "created_at": at, "updated_at": at})
+            })
+            .collect();
+        merge(&mut value, json!({ "options": options }));
+    }
+    value
+}
+
+/// The values an issue holds of the fields the caller may see, as `issue_field_values` lists them.
+pub(crate) fn field_values(view: &View, issue: &Issue) -> Vec<Value> {
+    issue
+        .fields
+        .iter()
+        .filter_map(|(id, value)| {
+            let field = view.world.issue_fields.iter().find(|f| f.id == *id).filter(|f| view.sees_field(f))?;
+            Some(field_value(field, value))
+        })
+        .collect()
+}
+
+fn field_value(field: &IssueField, value: &FieldValue) -> Value {
+    let (shown, option) = match value {
+        FieldValue::Text(s) | FieldValue::Date(s) => (json!(s), Value::Null),
+        FieldValue::Number(n) => (json!(n), Value::Null),
+        FieldValue::Choice(id) => match field.options.iter().find(|o| o.id == *id) {
+            Some(o) => (json!(o.name), json!({"id": o.id, "name": o.name, "color": o.color})),
+            None => (Value::Null, Value::Null),
+        },
+    };
+    let mut v = json!({
+        "issue_field_id": field.id,
+        "issue_field_name": field.name,
+        "node_id": node_id("IssueFieldValue", field.id),
+        "data_type": field.kind.name(),
+        "value": shown,
+    });
+    if field.kind == FieldKind::SingleSelect {
+        merge(&mut v, json!({ "single_select_option": option }));
+    }
+    v
 }
 
 pub(crate) fn team(view: &View, t: &Team) -> Value {

@@ -147,7 +147,7 @@ fn respond(result: ToolResult) -> Result<CallToolResponse, ErrorData> {
 
 /// `A`'s input schema as a model needs it, and no more: no `$schema` key, no `$defs` (enums and
 /// nested structs inline), an optional value is its type (not a union with `null`: leaving it out
-/// is how a tool is told "not set"), and no `format`/`minimum: 0` that Rust's integer types add.
+/// is how a tool is told "not set"), and no `format`/`minimum: 0` that Rust's number types add.
 /// A limit written on a field (`#[schemars(range(..))]`) stays.
 pub fn lean_schema<A: JsonSchema>() -> JsonObject {
     let mut settings = SchemaSettings::draft2020_12();
@@ -200,7 +200,18 @@ fn prune(v: &mut Value) {
             let integer_format = obj.get("format").and_then(Value::as_str).is_some_and(|f| {
                 matches!(
                     f,
-                    "int" | "int8" | "int16" | "int32" | "int64" | "uint" | "uint8" | "uint16" | "uint32" | "uint64"
+                    "int"
+                        | "int8"
+                        | "int16"
+                        | "int32"
+                        | "int64"
+                        | "uint"
+                        | "uint8"
+                        | "uint16"
+                        | "uint32"
+                        | "uint64"
+                        | "float"
+                        | "double"
                 )
             });
             if integer_format {

@@ -5,6 +5,7 @@
 pub mod actions;
 pub mod context;
 pub mod define;
+pub mod fields;
 pub mod gists;
 pub mod issues;
 pub mod notifications;
@@ -66,6 +67,7 @@ impl Registry {
             (Toolset::Repos, repos::repos_tools()),
             (Toolset::Issues, issues::issues_tools()),
             (Toolset::Issues, planning::planning_tools()),
+            (Toolset::Issues, fields::fields_tools()),
             (Toolset::PullRequests, pulls::pulls_tools()),
             (Toolset::PullRequests, reviews::reviews_tools()),
             (Toolset::PullRequests, threads::threads_tools()),

@@ -133,6 +133,13 @@ pub fn issue(v: &Value) -> Value {
                     .map_or(Value::Null, |s| pick(s, &["total", "completed"]).into()),
             ),
             ("reactions", v["reactions"]["total_count"].as_u64().filter(|n| *n > 0).map_or(Value::Null, Value::from)),
+            (
+                "fields",
+                v["issue_field_values"]
+                    .as_array()
+                    .filter(|f| !f.is_empty())
+                    .map_or(Value::Null, |f| f.iter().map(super::fields::value).collect()),
+            ),
             ("body", text(v, "body", BODY_CHARS)),
         ],
     )
