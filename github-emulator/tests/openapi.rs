@@ -161,5 +161,11 @@ async fn github_s_real_behaviour_is_kept_where_its_description_differs() -> Test
         w.send(Method::POST, "/repos/octocat/hello-world/pulls/3/requested_reviewers", &w.octo, author).await?;
     assert_eq!(refused.status, 422, "{}", refused.text);
     assert!(refused.json()["message"].as_str().is_some_and(|m| m.contains("author")), "{}", refused.text);
+    // GitHub filters code scanning alerts by `severity` (its REST docs say so); the description
+    // omits the parameter, and an undocumented one is otherwise a 400.
+    let severe = w.get("/repos/github/docs/code-scanning/alerts?severity=error", Some(&w.octo)).await?;
+    assert_eq!(severe.status, 200, "{}", severe.text);
+    let invented = w.get("/repos/github/docs/code-scanning/alerts?severities=error", Some(&w.octo)).await?;
+    assert_eq!(invented.status, 400, "{}", invented.text);
     Ok(())
 }

@@ -21,6 +21,8 @@
 //!   Entity if user is not a collaborator`) is `basic-error` too, as GitHub sends it;
 //! - an error status an operation does not list is still `basic-error` (GitHub answers 404 for
 //!   what the caller may not see on every operation);
+//! - a query parameter GitHub's REST docs document but the description lacks is accepted where
+//!   `UNDESCRIBED_QUERY` lists it;
 //! - `oneOf` is read as `anyOf`: the description's alternatives overlap (`basic-error` and
 //!   `repository-rule-violation-error` both match a 409).
 //!
@@ -45,6 +47,14 @@ use serde_json::{Value, json};
 use super::errors::REST_DOCS;
 
 const SUBSET: &str = include_str!("../../openapi/api.github.com.json");
+
+/// Query parameters GitHub accepts and documents on docs.github.com that the OpenAPI description
+/// leaves out, by operation, with the reason they are allowed anyway.
+const UNDESCRIBED_QUERY: &[(&str, &str, &str)] = &[(
+    "GET /repos/{}/{}/code-scanning/alerts",
+    "severity",
+    "docs.github.com's \"List code scanning alerts for a repository\" filters by it; the description omits it",
+)];
 
 /// What a documented operation accepts and answers.
 #[derive(Debug, Default)]
@@ -123,7 +133,11 @@ fn index() -> &'static HashMap<String, Operation> {
                     let body = response["content"]["application/json"]["schema"].clone();
                     described.responses.insert(status.clone(), (!body.is_null()).then_some(body));
                 }
-                index.insert(format!("{} {}", method.to_ascii_uppercase(), template(path)), described);
+                let key = format!("{} {}", method.to_ascii_uppercase(), template(path));
+                for (_, name, _) in UNDESCRIBED_QUERY.iter().filter(|(op, _, _)| *op == key) {
+                    described.query.insert((*name).to_owned());
+                }
+                index.insert(key, described);
             }
         }
         index

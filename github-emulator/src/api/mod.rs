@@ -41,6 +41,7 @@ mod review_comments;
 mod reviews;
 mod search;
 mod search_more;
+mod security;
 mod stars;
 mod users;
 mod workflows;
@@ -80,6 +81,7 @@ pub(crate) fn router(shared: Arc<Shared>, prefix: &str) -> Router<Arc<Shared>> {
         .merge(search_more::routes())
         .merge(stars::routes())
         .merge(gists::routes())
+        .merge(security::routes())
         .route_layer(from_fn_with_state(described::Checks::new(prefix, shared.check_responses), described::check))
         .fallback(not_found)
         .layer(from_fn_with_state(shared, gate::gate))

@@ -9,6 +9,7 @@ pub(crate) mod git;
 pub(crate) mod issue;
 pub(crate) mod pull;
 pub(crate) mod repo;
+pub(crate) mod security;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;

@@ -1,6 +1,8 @@
 //! `page`/`per_page` handling and the `Link` header GitHub sends with
-//! paginated lists (`rel="prev"`, `"next"`, `"last"`, `"first"`), and the
-//! responses for a page of a JSON list or of search results.
+//! paginated lists (`rel="prev"`, `"next"`, `"last"`, `"first"`), the cursor
+//! pagination (`after`/`before`, `rel="next"`/`"prev"` only) of the newer
+//! endpoints (Dependabot alerts, advisories), and the responses for a page of
+//! a JSON list or of search results.
 
 use axum::http::{HeaderValue, StatusCode, Uri, header};
 use axum::response::Response;
@@ -91,6 +93,67 @@ pub(crate) fn search_response<T>(
     with_link(json_response(StatusCode::OK, &body), page.link)
 }
 
+/// GitHub's opaque cursor for the position after item `index`.
+fn cursor(index: usize) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(format!("cursor:v2:{index}"))
+}
+
+fn position(cursor: &str) -> Option<usize> {
+    use base64::Engine as _;
+    let bytes = base64::engine::general_purpose::STANDARD.decode(cursor).ok()?;
+    String::from_utf8(bytes).ok()?.strip_prefix("cursor:v2:")?.parse().ok()
+}
+
+/// A 200 with the page of `items` a cursor-paginated request asks for (`per_page`, and `after` or
+/// `before` a cursor from an earlier `Link`), rendered by `render`, and its `Link`. A cursor that
+/// is not one of ours is GitHub's 400.
+pub(crate) fn cursor_response<T>(
+    items: &[T],
+    uri: &Uri,
+    api_url: &str,
+    render: impl Fn(&T) -> Value,
+) -> Result<Response, super::errors::ApiError> {
+    let pairs: Vec<(String, String)> = url::form_urlencoded::parse(uri.query().unwrap_or_default().as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    let value = |key: &str| pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str()).filter(|v| !v.is_empty());
+    let per_page =
+        value("per_page").and_then(|n| n.parse::<usize>().ok()).filter(|n| *n > 0).unwrap_or(DEFAULT_PER_PAGE);
+    let per_page = per_page.min(MAX_PER_PAGE);
+    let bad = || super::errors::ApiError::new(StatusCode::BAD_REQUEST, "Bad Request: invalid cursor");
+    let (start, end) = match (value("after"), value("before")) {
+        (Some(after), _) => {
+            let start = position(after).ok_or_else(bad)?.min(items.len());
+            (start, start.saturating_add(per_page).min(items.len()))
+        }
+        (None, Some(before)) => {
+            let end = position(before).ok_or_else(bad)?.min(items.len());
+            (end.saturating_sub(per_page), end)
+        }
+        (None, None) => (0, per_page.min(items.len())),
+    };
+    let link_to = |key: &str, at: usize, rel: &str| {
+        let mut query = url::form_urlencoded::Serializer::new(String::new());
+        for (k, v) in pairs.iter().filter(|(k, _)| !["after", "before", "per_page", "page"].contains(&k.as_str())) {
+            query.append_pair(k, v);
+        }
+        query.append_pair("per_page", &per_page.to_string());
+        query.append_pair(key, &cursor(at));
+        format!("<{api_url}{}?{}>; rel=\"{rel}\"", uri.path(), query.finish())
+    };
+    let mut links = Vec::new();
+    if start > 0 {
+        links.push(link_to("before", start, "prev"));
+    }
+    if end < items.len() {
+        links.push(link_to("after", end, "next"));
+    }
+    let link = (!links.is_empty()).then(|| HeaderValue::from_str(&links.join(", ")).ok()).flatten();
+    let body = Value::Array(items[start..end].iter().map(render).collect());
+    Ok(with_link(json_response(StatusCode::OK, &body), link))
+}
+
 fn with_link(mut response: Response, link: Option<HeaderValue>) -> Response {
     if let Some(link) = link {
         response.headers_mut().insert(header::LINK, link);
@@ -121,6 +184,24 @@ mod tests {
              <http://h/api/v3/user/orgs?x=y&per_page=3&page=4>; rel=\"last\", \
              <http://h/api/v3/user/orgs?x=y&per_page=3&page=1>; rel=\"first\""
         );
+    }
+
+    #[test]
+    fn cursors_walk_forward_and_back_and_refuse_foreign_ones() {
+        let items: Vec<u32> = (0..5).collect();
+        let link_of = |uri: &str| -> String {
+            let uri: Uri = uri.parse().unwrap();
+            let response = cursor_response(&items, &uri, "http://h", |n| json!(n)).unwrap();
+            response.headers().get(header::LINK).and_then(|l| l.to_str().ok()).unwrap_or("").to_owned()
+        };
+        let link = link_of("/advisories?per_page=2&ecosystem=npm");
+        let after = link.split("after=").nth(1).and_then(|s| s.split('>').next()).unwrap().to_owned();
+        assert!(link.contains("ecosystem=npm") && link.ends_with("rel=\"next\""), "{link}");
+        assert_eq!(position(&url::form_urlencoded::parse(format!("a={after}").as_bytes()).next().unwrap().1), Some(2));
+        let link = link_of(&format!("/advisories?per_page=2&after={after}"));
+        assert!(link.contains("rel=\"prev\"") && link.contains("rel=\"next\""), "{link}");
+        let uri: Uri = "/advisories?after=bm9wZQ".parse().unwrap();
+        assert!(cursor_response(&items, &uri, "http://h", |n| json!(n)).is_err());
     }
 
     #[test]

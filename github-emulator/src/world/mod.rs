@@ -10,8 +10,10 @@ mod diff;
 mod git;
 mod issues;
 mod pulls;
+mod security;
 mod seed;
 mod seed_ci;
+mod seed_security;
 pub(crate) mod time;
 
 use std::collections::{BTreeMap, HashMap};
@@ -26,6 +28,9 @@ pub(crate) use issues::{
     REACTIONS, Reaction, Review, ReviewComment, Team,
 };
 pub(crate) use pulls::{MergeOptions, MergeRefusal, UpdateRefusal};
+pub(crate) use security::{
+    Advisory, Affected, CodeAlert, DependabotAlert, Findings, QualityFinding, RepoAdvisory, SecretAlert,
+};
 
 /// Everything the API can read and change.
 #[derive(Debug)]
@@ -40,6 +45,8 @@ pub(crate) struct World {
     pub stars: Vec<(String, (String, String), u64)>,
     pub issue_types: Vec<IssueType>,
     pub issue_fields: Vec<IssueField>,
+    /// GitHub's global advisory database.
+    pub advisories: Vec<Advisory>,
     /// Logins that are organizations (users come from the config).
     pub orgs: Vec<String>,
     /// One-time download tokens handed out in redirects → what they download.
@@ -85,6 +92,9 @@ pub(crate) struct Repo {
     pub runs: Vec<Run>,
     pub jobs: Vec<Job>,
     pub artifacts: Vec<Artifact>,
+    /// What code scanning, secret scanning, Dependabot and code quality found, and the
+    /// repository's security advisories.
+    pub findings: Findings,
 }
 
 impl World {
@@ -187,6 +197,7 @@ impl Repo {
             runs: Vec::new(),
             jobs: Vec::new(),
             artifacts: Vec::new(),
+            findings: Findings::default(),
         }
     }
 

@@ -19,7 +19,7 @@
 //!   Start date and Target date (dates), all public; Customer (text), seen
 //!   by members only.
 //!
-//! CI results and notifications are in `seed_ci`.
+//! CI results and notifications are in `seed_ci`; security findings in `seed_security`.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, OnceLock};
@@ -27,7 +27,7 @@ use std::sync::{Arc, OnceLock};
 use super::git::{Commit, Git, Tree, blob_sha};
 use super::issues::{Comment, FieldKind, FieldOption, Issue, IssueField, Label, Pull, Review};
 use super::time::utc;
-use super::{Release, Repo, World, seed_ci};
+use super::{Release, Repo, World, seed_ci, seed_security};
 
 pub(crate) const C1: &str = "553c2077f0edc3d5dc5d17262f6aa498e69d6f8e";
 pub(crate) const C2: &str = "762941318ee16e59dabbacb1b4049eec22f0d303";
@@ -61,6 +61,7 @@ pub(super) fn world() -> World {
         stars: Vec::new(),
         issue_types: Vec::new(),
         issue_fields: Vec::new(),
+        advisories: Vec::new(),
         orgs: vec!["github".into()],
         downloads: Default::default(),
         next_id: FIRST_FREE_ID,
@@ -82,6 +83,7 @@ pub(super) fn world() -> World {
         kind(203, "Feature", "A request, idea, or new functionality", "blue"),
     ];
     world.issue_fields = issue_fields();
+    seed_security::add(&mut world);
     world.teams = vec![crate::world::Team {
         id: 1_001,
         org: "github".into(),
@@ -195,6 +197,7 @@ fn repo(id: u64, owner: &str, name: &str, private: bool, created_at: u64) -> Rep
         runs: Vec::new(),
         jobs: Vec::new(),
         artifacts: Vec::new(),
+        findings: Default::default(),
     }
 }
 
