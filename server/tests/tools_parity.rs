@@ -5,6 +5,7 @@
 mod common;
 
 use common::ToolSession as Session;
+use common::github_docs as docs;
 use common::hello_world as hello;
 use common::{assert_no_noise, error_text as text};
 use serde_json::{Value, json};
@@ -622,13 +623,6 @@ async fn push_files_commits_several_changes_at_once_through_the_git_data_api() {
 #[tokio::test]
 async fn an_organization_s_issue_types_are_listed_and_set() {
     let s = Session::start().await;
-    let docs = |extra: Value| {
-        let mut args = json!({"owner": "github", "repo": "docs"});
-        for (k, v) in extra.as_object().unwrap() {
-            args[k] = v.clone();
-        }
-        args
-    };
     let (err, out) = s.call("list_issue_types", docs(json!({}))).await;
     assert!(!err, "{out}");
     let names: Vec<&str> = out["issue_types"].as_array().unwrap().iter().filter_map(|t| t["name"].as_str()).collect();
@@ -649,13 +643,6 @@ async fn an_organization_s_issue_types_are_listed_and_set() {
 #[tokio::test]
 async fn an_organization_s_issue_fields_are_listed_set_and_cleared() {
     let s = Session::start().await;
-    let docs = |extra: Value| {
-        let mut args = json!({"owner": "github", "repo": "docs"});
-        for (k, v) in extra.as_object().unwrap() {
-            args[k] = v.clone();
-        }
-        args
-    };
     let (err, out) = s.call("list_issue_fields", json!({"org": "github"})).await;
     assert!(!err, "{out}");
     assert_eq!(names(&out, "issue_fields", "name"), ["Priority", "Effort", "Start date", "Target date", "Customer"]);

@@ -51,16 +51,19 @@ fn toolsets_read_only_and_the_scopes_they_need() {
     r.toolsets = Some("all".into());
     r.read_only = Some("TRUE".into());
     let c = Config::from_raw(r).unwrap();
-    assert_eq!(c.toolsets.len(), 10);
+    assert_eq!(c.toolsets.len(), 15);
     assert!(c.read_only);
     assert_eq!(
         c.github_scopes,
         vec!["gist", "notifications", "read:org", "repo"],
-        "repo includes stargazers' public_repo"
+        "repo includes stargazers' public_repo and the security toolsets' security_events"
     );
     let mut r = raw();
     r.toolsets = Some("stargazers".into());
     assert_eq!(Config::from_raw(r).unwrap().github_scopes, vec!["public_repo"]);
+    let mut r = raw();
+    r.toolsets = Some("dependabot,code_security".into());
+    assert_eq!(Config::from_raw(r).unwrap().github_scopes, vec!["security_events"], "alerts without code access");
     let mut r = raw();
     r.toolsets = Some("users".into());
     r.github_scopes = Some("read:user".into());

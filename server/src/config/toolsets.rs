@@ -17,10 +17,15 @@ pub enum Toolset {
     Notifications,
     Stargazers,
     Gists,
+    CodeSecurity,
+    CodeQuality,
+    SecretProtection,
+    Dependabot,
+    SecurityAdvisories,
 }
 
 impl Toolset {
-    pub const ALL: [Toolset; 10] = [
+    pub const ALL: [Toolset; 15] = [
         Toolset::Context,
         Toolset::Repos,
         Toolset::Issues,
@@ -31,6 +36,11 @@ impl Toolset {
         Toolset::Notifications,
         Toolset::Stargazers,
         Toolset::Gists,
+        Toolset::CodeSecurity,
+        Toolset::CodeQuality,
+        Toolset::SecretProtection,
+        Toolset::Dependabot,
+        Toolset::SecurityAdvisories,
     ];
     pub const DEFAULT: [Toolset; 6] =
         [Toolset::Context, Toolset::Repos, Toolset::Issues, Toolset::PullRequests, Toolset::Users, Toolset::Search];
@@ -47,6 +57,11 @@ impl Toolset {
             Toolset::Notifications => "notifications",
             Toolset::Stargazers => "stargazers",
             Toolset::Gists => "gists",
+            Toolset::CodeSecurity => "code_security",
+            Toolset::CodeQuality => "code_quality",
+            Toolset::SecretProtection => "secret_protection",
+            Toolset::Dependabot => "dependabot",
+            Toolset::SecurityAdvisories => "security_advisories",
         }
     }
 
@@ -65,12 +80,19 @@ impl Toolset {
             Toolset::Notifications => &["notifications"],
             Toolset::Stargazers => &["public_repo"],
             Toolset::Gists => &["gist"],
+            // GitHub's scope for code scanning, secret scanning, Dependabot and code quality
+            // alerts (`repo` also covers them; a public-only deployment lacks `repo`).
+            Toolset::CodeSecurity | Toolset::CodeQuality | Toolset::SecretProtection | Toolset::Dependabot => {
+                &["security_events"]
+            }
+            // Global advisories need no scope; draft repository advisories need `repo`.
+            Toolset::SecurityAdvisories => &["repo"],
         }
     }
 }
 
-/// Adds the GitHub scopes `more` to `scopes`, each once. `repo` includes `public_repo` (GitHub's
-/// scope hierarchy), so only the wider one is asked for.
+/// Adds the GitHub scopes `more` to `scopes`, each once. `repo` includes `public_repo` and
+/// `security_events` (GitHub's scope hierarchy), so only the wider one is asked for.
 pub fn ask_github_for(scopes: &mut Vec<String>, more: &[&str]) {
     for scope in more {
         if !scopes.iter().any(|s| s == scope) {
@@ -78,7 +100,7 @@ pub fn ask_github_for(scopes: &mut Vec<String>, more: &[&str]) {
         }
     }
     if scopes.iter().any(|s| s == "repo") {
-        scopes.retain(|s| s != "public_repo");
+        scopes.retain(|s| s != "public_repo" && s != "security_events");
     }
 }
 
@@ -198,7 +220,8 @@ mod tests {
 
     #[test]
     fn parses_names_and_all() {
-        assert_eq!(parse_list("all").unwrap().len(), 10);
+        assert_eq!(parse_list("all").unwrap().len(), Toolset::ALL.len());
+        assert_eq!(parse_list("secret_protection").unwrap(), [Toolset::SecretProtection].into());
         assert_eq!(parse_list("repos, Issues").unwrap(), [Toolset::Repos, Toolset::Issues].into());
         assert_eq!(parse_list("repos,wiki").unwrap_err(), "wiki");
     }

@@ -187,10 +187,39 @@ impl GithubClient {
         let mut q = query.to_vec();
         q.push(("page", page.to_string()));
         q.push(("per_page", per_page.to_string()));
-        let resp = self.send(token, Method::GET, path, &q, None, None).await?;
+        let (body, link) = self.get_linked(token, path, &q).await?;
+        Ok((body, page::from_link(link.as_deref(), page, per_page)))
+    }
+
+    /// A page of a list GitHub pages by cursor: the items after the cursor `after` (the first page
+    /// without one) and the next page's cursor from the `Link` header.
+    pub async fn get_cursor_page(
+        &self,
+        token: &Secret,
+        path: &str,
+        query: &[(&str, String)],
+        after: Option<&str>,
+        per_page: u32,
+    ) -> Result<(serde_json::Value, page::CursorInfo), GithubError> {
+        let mut q = query.to_vec();
+        if let Some(after) = after {
+            q.push(("after", after.to_owned()));
+        }
+        q.push(("per_page", per_page.to_string()));
+        let (body, link) = self.get_linked(token, path, &q).await?;
+        Ok((body, page::cursor_from_link(link.as_deref(), per_page)))
+    }
+
+    async fn get_linked(
+        &self,
+        token: &Secret,
+        path: &str,
+        query: &[(&str, String)],
+    ) -> Result<(serde_json::Value, Option<String>), GithubError> {
+        let resp = self.send(token, Method::GET, path, query, None, None).await?;
         let link = resp.headers().get(header::LINK).and_then(|v| v.to_str().ok()).map(str::to_owned);
         let body = resp.json().await.map_err(|e| GithubError::Decode(e.without_url().to_string()))?;
-        Ok((body, page::from_link(link.as_deref(), page, per_page)))
+        Ok((body, link))
     }
 
     /// A body read as text (diffs, logs) with `accept` as the media type, streamed so that at most

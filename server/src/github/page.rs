@@ -1,5 +1,6 @@
 //! Pagination: the `page`/`per_page` a tool accepts and what GitHub's `Link` header says about the
-//! next page.
+//! next page, or, for the lists GitHub pages by cursor (Dependabot alerts, advisories), the
+//! cursor of the next page.
 
 /// `per_page` bounds (GitHub's own) and default.
 pub const MAX_PER_PAGE: u32 = 100;
@@ -20,27 +21,47 @@ pub fn clamp(page: Option<u32>, per_page: Option<u32>) -> (u32, u32) {
     (page.unwrap_or(1).max(1), per_page.unwrap_or(DEFAULT_PER_PAGE).clamp(1, MAX_PER_PAGE))
 }
 
-/// Reads a `Link` header (RFC 8288): is there a `rel="next"`, and which page is `rel="last"`?
-pub fn from_link(link: Option<&str>, page: u32, per_page: u32) -> PageInfo {
-    let mut info = PageInfo { page, per_page, has_next_page: false, last_page: None };
-    for part in link.unwrap_or("").split(',') {
-        let Some((target, params)) = part.split_once(';') else { continue };
+/// Where a cursor-paged list stands: whether another page follows, and the cursor to ask for it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct CursorInfo {
+    pub per_page: u32,
+    pub has_next_page: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+}
+
+/// The targets of a `Link` header (RFC 8288) whose relation types include `rel` (`None` for one
+/// that is no URL).
+fn targets<'a>(link: Option<&'a str>, rel: &'a str) -> impl Iterator<Item = Option<url::Url>> + 'a {
+    link.unwrap_or("").split(',').filter_map(move |part| {
+        let (target, params) = part.split_once(';')?;
         let target = target.trim().trim_start_matches('<').trim_end_matches('>');
-        let rels: Vec<&str> = params
+        let mut rels = params
             .split(';')
             .filter_map(|p| p.trim().strip_prefix("rel="))
-            .flat_map(|r| r.trim_matches('"').split_whitespace())
-            .collect();
-        if rels.contains(&"next") {
-            info.has_next_page = true;
-        }
-        if rels.contains(&"last") {
-            info.last_page = url::Url::parse(target)
-                .ok()
-                .and_then(|u| u.query_pairs().find(|(k, _)| k == "page").and_then(|(_, v)| v.parse().ok()));
-        }
+            .flat_map(|r| r.trim_matches('"').split_whitespace());
+        rels.any(|r| r == rel).then(|| url::Url::parse(target).ok())
+    })
+}
+
+fn query_value(url: &url::Url, key: &str) -> Option<String> {
+    url.query_pairs().find(|(k, _)| k == key).map(|(_, v)| v.into_owned())
+}
+
+/// Reads a `Link` header (RFC 8288): is there a `rel="next"`, and which page is `rel="last"`?
+pub fn from_link(link: Option<&str>, page: u32, per_page: u32) -> PageInfo {
+    PageInfo {
+        page,
+        per_page,
+        has_next_page: targets(link, "next").next().is_some(),
+        last_page: targets(link, "last").flatten().find_map(|u| query_value(&u, "page")?.parse().ok()),
     }
-    info
+}
+
+/// Reads a cursor-paged list's `Link` header: the `after` cursor of its `rel="next"` page.
+pub fn cursor_from_link(link: Option<&str>, per_page: u32) -> CursorInfo {
+    let next_cursor = targets(link, "next").flatten().find_map(|u| query_value(&u, "after"));
+    CursorInfo { per_page, has_next_page: next_cursor.is_some(), next_cursor }
 }
 
 #[cfg(test)]
@@ -59,6 +80,15 @@ mod tests {
         assert!(!from_link(Some(last), 7, 30).has_next_page);
         assert!(!from_link(None, 1, 30).has_next_page);
         assert!(!from_link(Some("garbage"), 1, 30).has_next_page);
+    }
+
+    #[test]
+    fn a_cursor_list_s_next_cursor_is_the_after_of_its_next_link() {
+        let link = r#"<https://api.github.com/advisories?per_page=2&before=Y3Vyc29yOnYyOjI%3D>; rel="prev", <https://api.github.com/advisories?per_page=2&after=Y3Vyc29yOnYyOjQ%3D>; rel="next""#;
+        let info = cursor_from_link(Some(link), 2);
+        assert_eq!(info.next_cursor.as_deref(), Some("Y3Vyc29yOnYyOjQ="));
+        assert!(info.has_next_page);
+        assert_eq!(cursor_from_link(None, 30), CursorInfo { per_page: 30, has_next_page: false, next_cursor: None });
     }
 
     #[test]

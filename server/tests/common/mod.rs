@@ -649,7 +649,16 @@ pub async fn wait_ready(base: &str) {
 
 /// Tool arguments naming the seeded `octocat/hello-world`, plus `extra` (an object).
 pub fn hello_world(extra: Value) -> Value {
-    let mut args = json!({"owner": "octocat", "repo": "hello-world"});
+    in_repo("octocat", "hello-world", extra)
+}
+
+/// Tool arguments naming the seeded `github/docs` (an organization's repository), plus `extra`.
+pub fn github_docs(extra: Value) -> Value {
+    in_repo("github", "docs", extra)
+}
+
+fn in_repo(owner: &str, repo: &str, extra: Value) -> Value {
+    let mut args = json!({"owner": owner, "repo": repo});
     for (k, v) in extra.as_object().expect("extra arguments are an object") {
         args[k] = v.clone();
     }

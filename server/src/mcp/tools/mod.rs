@@ -14,6 +14,7 @@ pub mod pulls;
 pub mod repos;
 pub mod reviews;
 pub mod search;
+pub mod security;
 pub mod shape;
 pub mod stars;
 pub mod support;
@@ -77,6 +78,11 @@ impl Registry {
             (Toolset::Notifications, notifications::notifications_tools()),
             (Toolset::Stargazers, stars::stars_tools()),
             (Toolset::Gists, gists::gists_tools()),
+            (Toolset::CodeSecurity, security::code_security_tools()),
+            (Toolset::CodeQuality, security::code_quality_tools()),
+            (Toolset::SecretProtection, security::secret_protection_tools()),
+            (Toolset::Dependabot, security::dependabot_tools()),
+            (Toolset::SecurityAdvisories, security::security_advisories_tools()),
         ];
         let mut router = ToolRouter::new();
         let mut toolset_of = HashMap::new();

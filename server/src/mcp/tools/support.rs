@@ -66,6 +66,16 @@ pub struct Paging {
     pub per_page: Option<u32>,
 }
 
+/// `cursor` / `per_page` of the list tools whose GitHub list pages by cursor.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+pub struct CursorPaging {
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+    /// Per page (default 30).
+    #[schemars(range(min = 1, max = 100))]
+    pub per_page: Option<u32>,
+}
+
 /// The schemas of arguments with a closed set of values. Each is taken as text (and checked by
 /// GitHub, whose refusal names the field), so a model writing `Open` is still understood; the
 /// schema lists the values.
@@ -235,6 +245,27 @@ impl Github {
     ) -> ToolResult {
         let (items, page) = self.list(path, query, paging, items_key).await?;
         structured(serde_json::json!({key: items.iter().map(shape).collect::<Vec<_>>(), "page": page}))
+    }
+
+    /// One page of a list GitHub pages by cursor, each item through `shape`, answered as
+    /// `{key: [...], "page": {per_page, has_next_page, next_cursor}}`.
+    pub async fn cursor_page(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+        paging: &CursorPaging,
+        key: &str,
+        shape: impl Fn(&Value) -> Value,
+    ) -> ToolResult {
+        let (_, per_page) = page::clamp(None, paging.per_page);
+        let after = paging.cursor.as_deref().filter(|c| !c.is_empty());
+        let github = &self.state.github;
+        let (body, info) =
+            self.call(|t| async move { github.get_cursor_page(&t, path, query, after, per_page).await }).await?;
+        let Value::Array(items) = body else {
+            return Err(ToolFailure::message("GitHub answered something other than a list; try again"));
+        };
+        structured(serde_json::json!({key: items.iter().map(shape).collect::<Vec<_>>(), "page": info}))
     }
 
     pub async fn send(&self, method: Method, path: &str, body: Option<&Value>) -> Result<Value, ToolFailure> {
