@@ -63,8 +63,8 @@ pub struct Args {
     /// Seconds each load level runs (after a warm-up of a tenth of it).
     #[arg(long, default_value_t = 5.0)]
     seconds: f64,
-    /// Parts to run: tools-list, get-me, logins, sessions, startup, soak (default: all).
-    #[arg(long, value_delimiter = ',', default_value = "tools-list,get-me,logins,sessions,startup,soak")]
+    /// Parts to run: tools-list, get-me, lockdown, logins, sessions, startup, soak (default: all).
+    #[arg(long, value_delimiter = ',', default_value = "tools-list,get-me,lockdown,logins,sessions,startup,soak")]
     parts: Vec<String>,
     /// Requests in the soak (default 100,000; smoke 600).
     #[arg(long)]
@@ -196,6 +196,7 @@ async fn run(args: &Args, servers: &tokio::runtime::Runtime) -> Result<Value, St
         };
         let call =
             if args.part("get-me") { get_me(args, &stack, &tokens.access, &session).await? } else { Value::Null };
+        let lockdown = if args.part("lockdown") { lockdown(args, &stack, &tokens.access).await? } else { Value::Null };
         let logins = if args.part("logins") { logins(args, &http, &stack).await? } else { Value::Null };
         let soak = if args.part("soak") {
             eprintln!("soak: {} requests over {} connections", args.soak_requests(), args.soak_connections);
@@ -204,7 +205,7 @@ async fn run(args: &Args, servers: &tokio::runtime::Runtime) -> Result<Value, St
             Value::Null
         };
         per_storage.push(
-            json!({"storage": storage.name(), "tools_list": list, "get_me": call, "logins": logins, "soak": soak}),
+            json!({"storage": storage.name(), "tools_list": list, "get_me": call, "lockdown": lockdown, "logins": logins, "soak": soak}),
         );
         stack.emulator.shutdown().await;
     }
@@ -395,6 +396,44 @@ async fn get_me(args: &Args, stack: &Stack, access: &str, session: &str) -> Resu
             // 1.0: the tool's own call and nothing else (warm-up included on both sides).
             "github_calls_per_call": calls / (gw.answered as f64).max(1.0),
             "rate_limit_units_per_100_calls": 100.0 * charged / (gw.answered as f64).max(1.0),
+        });
+    }
+    Ok(out)
+}
+
+/// Part 2b: what lockdown mode costs: stateless `tools/call list_issue_comments` on
+/// octocat/hello-world's issue #1 (comments by its owner and a collaborator) without and with
+/// `X-MCP-Lockdown: true`, one connection each: latency and GitHub calls per tool call (the
+/// verdict cache makes a repeated call cost the list alone).
+async fn lockdown(args: &Args, stack: &Stack, access: &str) -> Result<Value, String> {
+    let params = json!({"name": "list_issue_comments", "arguments": {"owner": "octocat", "repo": "hello-world", "issue_number": 1}});
+    let mut out = json!({});
+    for (key, locked) in [("off", false), ("on", true)] {
+        let template = modern_template(access, "tools/call", Some("list_issue_comments"), params.clone());
+        let template = if locked {
+            let mut t = (*template).clone();
+            t.headers.push(("x-mcp-lockdown".into(), "true".into()));
+            Arc::new(t)
+        } else {
+            template
+        };
+        stack.emulator.clear_records();
+        let run = load::run(stack.addr, template, 1, args.warmup(), args.duration()).await;
+        let records = stack.emulator.api_requests();
+        let checks = records
+            .iter()
+            .filter(|r| r.path.ends_with("/permission") || r.path == "/repos/octocat/hello-world")
+            .count();
+        eprintln!(
+            "list_issue_comments (lockdown {key}): p50 {:.3} ms, {} GitHub calls for {} tool calls",
+            run.ms(0.5),
+            records.len(),
+            run.answered
+        );
+        out[key] = json!({
+            "end_to_end": report::load_json(&run),
+            "github_calls_per_call": records.len() as f64 / (run.answered as f64).max(1.0),
+            "lockdown_checks": checks,
         });
     }
     Ok(out)

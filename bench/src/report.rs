@@ -39,6 +39,8 @@ pub fn errors(results: &Value) -> u64 {
         n += s["get_me"]["legacy"]["end_to_end"]["errors"].as_u64().unwrap_or(0);
         n += s["get_me"]["stateless"]["end_to_end"]["errors"].as_u64().unwrap_or(0);
         n += s["get_me"]["github"]["errors"].as_u64().unwrap_or(0);
+        n += s["lockdown"]["off"]["end_to_end"]["errors"].as_u64().unwrap_or(0);
+        n += s["lockdown"]["on"]["end_to_end"]["errors"].as_u64().unwrap_or(0);
         n += s["logins"]["errors"].as_u64().unwrap_or(0);
         n += s["soak"]["errors"].as_u64().unwrap_or(0);
     }
@@ -96,6 +98,20 @@ pub fn table(r: &Value) -> String {
                     o["content_type"].as_str().unwrap_or("?")
                 );
             }
+        }
+        for key in ["off", "on"] {
+            let l = &s["lockdown"][key];
+            if l.is_null() {
+                continue;
+            }
+            let _ = writeln!(
+                out,
+                "  tools/call list_issue_comments (lockdown {key}): p50 {:.3} ms / p99 {:.3} ms; {:.3} GitHub calls per call ({} lockdown checks in all)",
+                f(&l["end_to_end"]["p50_ms"]),
+                f(&l["end_to_end"]["p99_ms"]),
+                f(&l["github_calls_per_call"]),
+                l["lockdown_checks"]
+            );
         }
         let m = &s["get_me"];
         for key in ["legacy", "stateless"] {

@@ -46,6 +46,14 @@ fn smoke_run_measures_every_part() {
                 assert_eq!(level["gateway"]["errors"], 0, "{o}");
             }
         }
+        for mode in ["off", "on"] {
+            let l = &run["lockdown"][mode];
+            assert!(l["end_to_end"]["requests"].as_u64() > Some(0), "{l}");
+            assert_eq!(l["end_to_end"]["errors"], 0, "{l}");
+        }
+        // Lockdown checks hubot once (the owner's comments need none); the cache answers the rest.
+        assert_eq!(run["lockdown"]["off"]["lockdown_checks"], 0, "{}", run["lockdown"]);
+        assert!(run["lockdown"]["on"]["lockdown_checks"].as_u64() <= Some(2), "{}", run["lockdown"]);
         assert!(run["logins"]["completed"].as_u64() > Some(0));
         assert!(run["soak"]["requests"].as_u64() > Some(0), "{}", run["soak"]);
         assert_eq!(run["soak"]["without_response"], 0, "{}", run["soak"]);

@@ -211,3 +211,17 @@ async fn user_repos_and_search() -> TestResult {
     assert_eq!(body["errors"][0]["code"], "missing");
     Ok(())
 }
+
+#[tokio::test]
+async fn the_permission_api_answers_for_collaborators_and_outside_accounts() -> TestResult {
+    let w = World::start().await?;
+    let hubot = w.get("/repos/octocat/hello-world/collaborators/hubot/permission", Some(&w.octo)).await?;
+    assert_eq!((hubot.status, hubot.json()["permission"].as_str()), (200, Some("write")), "{}", hubot.text);
+    let outsider = w.get("/repos/github/docs/collaborators/hubot/permission", Some(&w.octo)).await?;
+    assert_eq!(outsider.status, 200, "{}", outsider.text);
+    assert_eq!(outsider.json()["permission"], "read", "anyone reads a public repository");
+    assert_eq!(outsider.json()["user"]["permissions"]["push"], false);
+    let refused = w.get("/repos/github/docs/collaborators/octocat/permission", Some(&w.hubot)).await?;
+    assert_eq!(refused.status, 403, "asking needs push access");
+    Ok(())
+}

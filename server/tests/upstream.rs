@@ -169,6 +169,17 @@ async fn toolsets_and_read_only_are_passed_to_github_s_server() {
 }
 
 #[tokio::test]
+async fn lockdown_is_asked_of_github_s_server_and_a_client_cannot_turn_it_off() {
+    let h = upstream_with(EmulatorConfig::default(), |c| c.lockdown = Some("on".into())).await;
+    let t = h.login().await;
+    let session = h.mcp_session(&t.access).await;
+    h.mcp_with(Some(&t.access), Some(&session), list(), &[("x-mcp-lockdown", "false")]).await;
+    let last = h.emulator.mcp_requests().pop().expect("relayed");
+    let sent: Vec<&String> = last.headers.iter().filter(|(n, _)| n == "x-mcp-lockdown").map(|(_, v)| v).collect();
+    assert_eq!(sent, ["true"], "{last:?}");
+}
+
+#[tokio::test]
 async fn a_github_401_refreshes_the_github_token_once_and_retries() {
     let h = upstream_with(EmulatorConfig { expiring_tokens: true, ..Default::default() }, |_| {}).await;
     let t = h.login().await;

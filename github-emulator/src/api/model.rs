@@ -48,9 +48,16 @@ pub(crate) fn org_id(login: &str) -> u64 {
     10_000_000 + hash % 90_000_000
 }
 
-/// The "simple user" GitHub embeds as `owner`, `user`, `assignee`...
+/// The "simple user" GitHub embeds as `owner`, `user`, `assignee`... A GitHub App's bot account
+/// (`name[bot]`) is a `Bot` whose page is the app's, and whose API URL escapes the brackets, as
+/// GitHub writes them.
 pub(crate) fn simple_user(shared: &Shared, user: &User) -> Value {
-    let api = format!("{}/users/{}", shared.api_url, user.login);
+    let app = user.login.strip_suffix("[bot]");
+    let api = format!("{}/users/{}", shared.api_url, user.login.replace('[', "%5B").replace(']', "%5D"));
+    let html_url = match app {
+        Some(app) => format!("{}/apps/{app}", shared.base_url),
+        None => format!("{}/{}", shared.base_url, user.login),
+    };
     json!({
         "login": user.login,
         "id": user.id,
@@ -58,7 +65,7 @@ pub(crate) fn simple_user(shared: &Shared, user: &User) -> Value {
         "avatar_url": format!("{}/avatars/u/{}?v=4", shared.base_url, user.id),
         "gravatar_id": "",
         "url": api,
-        "html_url": format!("{}/{}", shared.base_url, user.login),
+        "html_url": html_url,
         "followers_url": format!("{api}/followers"),
         "following_url": format!("{api}/following{{/other_user}}"),
         "gists_url": format!("{api}/gists{{/gist_id}}"),
@@ -68,7 +75,7 @@ pub(crate) fn simple_user(shared: &Shared, user: &User) -> Value {
         "repos_url": format!("{api}/repos"),
         "events_url": format!("{api}/events{{/privacy}}"),
         "received_events_url": format!("{api}/received_events"),
-        "type": "User",
+        "type": if app.is_some() { "Bot" } else { "User" },
         "user_view_type": "public",
         "site_admin": false,
     })

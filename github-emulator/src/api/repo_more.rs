@@ -228,7 +228,19 @@ async fn permission(call: RepoCall<String>) -> Result<Response, ApiError> {
         }
         let (permission, user) = match found {
             Some((l, p)) => (*p, collaborator(view, l, p)),
-            None => (if repo.private { "none" } else { "read" }, model::account(view.shared, view.world, login)),
+            None => {
+                let permission = if repo.private { "none" } else { "read" };
+                let mut user = model::account(view.shared, view.world, login);
+                let pull = permission == "read";
+                model::merge(
+                    &mut user,
+                    json!({
+                        "permissions": {"admin": false, "maintain": false, "push": false, "triage": false, "pull": pull},
+                        "role_name": permission,
+                    }),
+                );
+                (permission, user)
+            }
         };
         Ok(json_response(StatusCode::OK, &json!({"permission": permission, "role_name": permission, "user": user})))
     })

@@ -147,6 +147,12 @@ pub struct Config {
     pub github_scopes_explicit: bool,
     /// `READ_ONLY=true`: write tools are neither listed nor callable and `github:write` is not offered.
     pub read_only: bool,
+    /// `LOCKDOWN=on`: in public repositories, what accounts without push access wrote is withheld
+    /// from tool results (see `mcp::tools::lockdown`). A request can turn it on with
+    /// `X-MCP-Lockdown: true`, never off.
+    pub lockdown: bool,
+    /// Lower-cased logins whose writing lockdown never withholds (`LOCKDOWN_TRUSTED_BOTS`).
+    pub lockdown_trusted_bots: Vec<String>,
     /// Upstream mode (`UPSTREAM_MCP_URL`): `/mcp` is relayed to GitHub's own MCP server instead of
     /// served by the native tools.
     pub upstream_mcp: Option<UpstreamMcp>,
@@ -263,6 +269,8 @@ pub struct RawConfig {
     pub tools: Option<String>,
     pub exclude_tools: Option<String>,
     pub read_only: Option<String>,
+    pub lockdown: Option<String>,
+    pub lockdown_trusted_bots: Option<String>,
     pub upstream_mcp_url: Option<String>,
     pub storage_url: Option<String>,
     pub allowed_github_users: Option<String>,
@@ -356,6 +364,15 @@ impl Config {
             }
         };
         let read_only = flag("READ_ONLY", raw.read_only)?;
+        let lockdown = match non_empty(raw.lockdown).map(|v| v.to_ascii_lowercase()).as_deref() {
+            None | Some("off" | "false") => false,
+            Some("on" | "true") => true,
+            Some(other) => return Err(err("LOCKDOWN", format!("`{other}` is not on or off"))),
+        };
+        let lockdown_trusted_bots = match non_empty(raw.lockdown_trusted_bots) {
+            None => vec!["github-actions[bot]".to_owned()],
+            Some(v) => parse_list(&v.to_ascii_lowercase()),
+        };
         let github_scopes_explicit = non_empty(raw.github_scopes.clone()).is_some();
         let github_scopes = match non_empty(raw.github_scopes) {
             Some(v) => parse_list(&v),
@@ -409,6 +426,8 @@ impl Config {
             exclude_tools,
             github_scopes_explicit,
             read_only,
+            lockdown,
+            lockdown_trusted_bots,
             upstream_mcp,
             storage,
             allowed_users,
@@ -479,6 +498,7 @@ impl Config {
             tools: self.tools.clone(),
             exclude: self.exclude_tools.clone(),
             read_only: self.read_only,
+            lockdown: self.lockdown,
             narrowing: None,
         }
     }

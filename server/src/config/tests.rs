@@ -41,8 +41,19 @@ fn defaults_and_derived_urls() {
     assert!(c.secure_cookies());
     assert_eq!(c.toolsets.len(), 6);
     assert!(!c.read_only);
+    assert!(!c.lockdown && c.lockdown_trusted_bots == ["github-actions[bot]"]);
     assert!(c.cimd.enabled && !c.cimd.allow_loopback && c.cimd.extra_root_certs_pem.is_empty());
     assert_eq!(c.github_scopes, vec!["read:org", "repo"], "what the default toolsets need");
+}
+
+#[test]
+fn lockdown_and_its_trusted_bots() {
+    let mut r = raw();
+    r.lockdown = Some("ON".into());
+    r.lockdown_trusted_bots = Some("Renovate[bot], dependabot[bot]".into());
+    let c = Config::from_raw(r).unwrap();
+    assert!(c.lockdown && c.selection().lockdown);
+    assert_eq!(c.lockdown_trusted_bots, ["renovate[bot]", "dependabot[bot]"]);
 }
 
 #[test]
@@ -110,6 +121,7 @@ fn each_bad_value_names_its_variable() {
         ("SESSION_IDLE_SECS", Box::new(|r| r.session_idle_secs = Some("0".into()))),
         ("TOOLSETS", Box::new(|r| r.toolsets = Some(" , ".into()))),
         ("READ_ONLY", Box::new(|r| r.read_only = Some("maybe".into()))),
+        ("LOCKDOWN", Box::new(|r| r.lockdown = Some("partly".into()))),
         ("CIMD_ENABLED", Box::new(|r| r.cimd_enabled = Some("perhaps".into()))),
         ("ALLOWED_REDIRECT_SCHEMES", Box::new(|r| r.allowed_redirect_schemes = Some("cursor,javascript".into()))),
         ("ALLOWED_GITHUB_USERS", Box::new(|r| r.allowed_github_users = Some("octocat,id:12x".into()))),

@@ -145,6 +145,8 @@ pub struct Selection {
     pub exclude: BTreeSet<String>,
     /// Write tools hidden and refused (`READ_ONLY`, or the request's `X-MCP-Readonly`).
     pub read_only: bool,
+    /// Lockdown mode (`LOCKDOWN`, or the request's `X-MCP-Lockdown: true`).
+    pub lockdown: bool,
     /// The request's `X-MCP-Toolsets` / `X-MCP-Tools` / `X-MCP-Exclude-Tools`, applied inside the
     /// above: a request can narrow what it sees, never widen it.
     pub narrowing: Option<Box<Selection>>,
@@ -179,7 +181,8 @@ impl Selection {
     /// `X-MCP-Tools` alone offers only those tools, with `X-MCP-Toolsets` it adds to them, and
     /// `X-MCP-Exclude-Tools` wins over both. Unknown toolset names are ignored; tool names that
     /// cannot be tool names are kept, so the registry refuses them as unknown.
-    /// `X-MCP-Readonly: false` cannot undo the operator's `READ_ONLY`.
+    /// `X-MCP-Readonly: false` cannot undo the operator's `READ_ONLY`, nor `X-MCP-Lockdown: false`
+    /// the operator's `LOCKDOWN`.
     pub fn narrowed(&self, headers: &HeaderMap) -> Selection {
         let text = |name: &str| headers.get(name).map(|v| v.to_str().unwrap_or("\u{fffd}"));
         let names = |v: &str| -> BTreeSet<String> { items(v).map(str::to_owned).collect() };
@@ -196,10 +199,18 @@ impl Selection {
         });
         let tools = text("x-mcp-tools").map(names);
         let exclude = text("x-mcp-exclude-tools").map(names).unwrap_or_default();
-        // Any value but an explicit no narrows: a client that sends the header means to be read-only.
-        let asked_read_only = headers.get("x-mcp-readonly").is_some_and(|v| {
-            !matches!(v.to_str().map(|s| s.trim().to_ascii_lowercase()).as_deref(), Ok("0" | "false" | "no" | "off"))
-        });
+        // Any value but an explicit no narrows: a client that sends the header means to be
+        // read-only (or locked down).
+        let asks = |name: &str| {
+            headers.get(name).is_some_and(|v| {
+                !matches!(
+                    v.to_str().map(|s| s.trim().to_ascii_lowercase()).as_deref(),
+                    Ok("0" | "false" | "no" | "off")
+                )
+            })
+        };
+        let asked_read_only = asks("x-mcp-readonly");
+        let asked_lockdown = asks("x-mcp-lockdown");
         let narrowing = (toolsets.is_some() || tools.is_some() || !exclude.is_empty()).then(|| {
             Box::new(Selection {
                 toolsets: toolsets
@@ -207,10 +218,16 @@ impl Selection {
                 tools: tools.unwrap_or_default(),
                 exclude,
                 read_only: false,
+                lockdown: false,
                 narrowing: None,
             })
         });
-        Selection { read_only: self.read_only || asked_read_only, narrowing, ..self.clone() }
+        Selection {
+            read_only: self.read_only || asked_read_only,
+            lockdown: self.lockdown || asked_lockdown,
+            narrowing,
+            ..self.clone()
+        }
     }
 }
 
@@ -255,6 +272,16 @@ mod tests {
         let strict = operator(&[Toolset::Repos], true);
         let n = strict.narrowed(&headers(&[("x-mcp-toolsets", "all"), ("x-mcp-readonly", "false")]));
         assert!(n.read_only && !n.allows("get_me", Toolset::Context, false));
+    }
+
+    #[test]
+    fn the_lockdown_header_turns_lockdown_on_but_never_off() {
+        let open = operator(&[Toolset::Issues], false);
+        assert!(!open.narrowed(&HeaderMap::new()).lockdown);
+        assert!(open.narrowed(&headers(&[("x-mcp-lockdown", "true")])).lockdown);
+        assert!(!open.narrowed(&headers(&[("x-mcp-lockdown", "false")])).lockdown);
+        let locked = Selection { lockdown: true, ..open };
+        assert!(locked.narrowed(&headers(&[("x-mcp-lockdown", "off")])).lockdown, "the operator's setting stands");
     }
 
     #[test]

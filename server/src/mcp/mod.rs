@@ -74,9 +74,11 @@ pub fn routes(state: &AppState) -> Router<AppState> {
     let cors = cors(&origins);
     let tool_state = state.clone();
     let registry = tools::Registry::shared();
+    // One set of lockdown verdicts for every request this router serves.
+    let lockdown = Arc::new(tools::lockdown::Access::new(state.config.lockdown_trusted_bots.clone()));
     let step_up = scopes::StepUp { state: state.clone(), tools: registry.clone() };
     let service = StreamableHttpService::new(
-        move || Ok(server::GatewayServer::new(tool_state.clone(), registry.clone())),
+        move || Ok(server::GatewayServer::new(tool_state.clone(), registry.clone(), lockdown.clone())),
         Arc::new(NeverSessionManager::default()),
         config,
     );

@@ -10,8 +10,9 @@
 //! What is forwarded is an allowlist ([`FORWARDED`]): the body, the MCP transport headers and the
 //! toolset controls GitHub's server understands. Never the client's token, cookies or any other
 //! header; response headers are filtered the same way ([`RETURNED`]). Our policy is added on top:
-//! `X-MCP-Readonly: true` for a read-only server or a token without `github:write`, and `TOOLSETS`
-//! as `X-MCP-Toolsets`.
+//! `X-MCP-Readonly: true` for a read-only server or a token without `github:write`,
+//! `X-MCP-Lockdown: true` for `LOCKDOWN=on` (GitHub's server then does its own lockdown), and
+//! `TOOLSETS` as `X-MCP-Toolsets`.
 //!
 //! GitHub's answers become actionable: a 401 refreshes the GitHub token once (GitHub App) and
 //! retries, or revokes the grant when it cannot be refreshed, exactly as for REST calls; a 403 scope
@@ -82,6 +83,8 @@ pub struct Relay {
     /// `TOOLS` and `EXCLUDE_TOOLS` as GitHub's server reads them (`X-MCP-Tools`, `X-MCP-Exclude-Tools`).
     tools: Option<String>,
     exclude_tools: Option<String>,
+    /// `LOCKDOWN=on`: every relayed request asks GitHub's server for lockdown mode.
+    lockdown: bool,
     http: reqwest::Client,
     /// Tool name → whether GitHub's server describes it as read-only (`readOnlyHint`), learned from
     /// the `tools/list` answers relayed.
@@ -103,6 +106,7 @@ impl Relay {
             toolsets: upstream.toolsets.clone(),
             tools: listed(&state.config.tools),
             exclude_tools: listed(&state.config.exclude_tools),
+            lockdown: state.config.lockdown,
             state,
             http,
             read_only_tools: DashMap::new(),
@@ -341,6 +345,9 @@ impl Relay {
         }
         if !may_write {
             headers.insert(HeaderName::from_static("x-mcp-readonly"), HeaderValue::from_static("true"));
+        }
+        if self.lockdown {
+            headers.insert(HeaderName::from_static("x-mcp-lockdown"), HeaderValue::from_static("true"));
         }
         if let Some(toolsets) = self.toolsets.as_deref().and_then(|t| HeaderValue::from_str(t).ok()) {
             headers.insert(HeaderName::from_static("x-mcp-toolsets"), toolsets);

@@ -23,11 +23,13 @@ use crate::{oauth::bearer::Principal, state::AppState};
 pub struct GatewayServer {
     pub(crate) state: AppState,
     tools: Arc<Registry>,
+    /// Lockdown mode's verdicts, shared by every request of the router.
+    pub(crate) lockdown: Arc<super::tools::lockdown::Access>,
 }
 
 impl GatewayServer {
     /// The operator's selection narrowed by this request's `X-MCP-Toolsets` / `X-MCP-Readonly`.
-    fn selection(&self, ctx: &RequestContext<RoleServer>) -> Selection {
+    pub(crate) fn selection(&self, ctx: &RequestContext<RoleServer>) -> Selection {
         let operator = self.state.config.selection();
         match ctx.extensions.get::<http::request::Parts>() {
             Some(parts) => operator.narrowed(&parts.headers),
@@ -35,8 +37,8 @@ impl GatewayServer {
         }
     }
 
-    pub fn new(state: AppState, tools: Arc<Registry>) -> Self {
-        Self { state, tools }
+    pub fn new(state: AppState, tools: Arc<Registry>, lockdown: Arc<super::tools::lockdown::Access>) -> Self {
+        Self { state, tools, lockdown }
     }
 }
 

@@ -507,7 +507,15 @@ impl ToolSession {
     }
 
     pub async fn with(tweak: impl FnOnce(&mut mcp_github_gateway::config::RawConfig)) -> Self {
-        let h = Harness::start_with(github_emulator::EmulatorConfig::default(), |c| {
+        Self::with_emulator(github_emulator::EmulatorConfig::default(), tweak).await
+    }
+
+    /// [`ToolSession::with`] against an emulator configured as `emulator` says.
+    pub async fn with_emulator(
+        emulator: github_emulator::EmulatorConfig,
+        tweak: impl FnOnce(&mut mcp_github_gateway::config::RawConfig),
+    ) -> Self {
+        let h = Harness::start_with(emulator, |c| {
             c.toolsets = Some("all".into());
             tweak(c);
         })
@@ -534,7 +542,23 @@ impl ToolSession {
 
     /// [`ToolSession::call`] as the user of `who` (from [`ToolSession::sign_in_as`]).
     pub async fn call_as(&self, who: &(String, String), name: &str, args: Value) -> (bool, Value) {
-        let r = self.h.call_tool(&who.0, &who.1, name, args).await;
+        self.call_with(who, name, args, &[]).await
+    }
+
+    /// [`ToolSession::call_as`] with extra request headers.
+    pub async fn call_with(
+        &self,
+        who: &(String, String),
+        name: &str,
+        args: Value,
+        headers: &[(&str, &str)],
+    ) -> (bool, Value) {
+        use std::sync::atomic::{AtomicU64, Ordering};
+        static ID: AtomicU64 = AtomicU64::new(1_000_000);
+        let id = ID.fetch_add(1, Ordering::Relaxed);
+        let msg =
+            json!({"jsonrpc": "2.0", "id": id, "method": "tools/call", "params": {"name": name, "arguments": args}});
+        let r = self.h.mcp_with(Some(&who.0), Some(&who.1), msg, headers).await;
         let body = r.body.unwrap_or_else(|| panic!("no JSON-RPC reply ({}): {}", r.status, r.text));
         let result = body.get("result").unwrap_or_else(|| panic!("JSON-RPC error: {body}"));
         let is_error = result["isError"].as_bool().unwrap_or(false);

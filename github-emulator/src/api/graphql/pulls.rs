@@ -76,6 +76,31 @@ pub(crate) enum DiffSide {
     Right,
 }
 
+/// How a comment's author relates to the repository (GitHub's `CommentAuthorAssociation`; the
+/// emulator tells apart the four the REST API's `author_association` does).
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub(crate) enum CommentAuthorAssociation {
+    Owner,
+    Member,
+    Collaborator,
+    Contributor,
+    FirstTimer,
+    FirstTimeContributor,
+    Mannequin,
+    None,
+}
+
+impl CommentAuthorAssociation {
+    fn of(view: &View, repo: &Repo, login: &str) -> Self {
+        match crate::api::model::issue::association(view, repo, login) {
+            "OWNER" => Self::Owner,
+            "MEMBER" => Self::Member,
+            "COLLABORATOR" => Self::Collaborator,
+            _ => Self::None,
+        }
+    }
+}
+
 /// GitHub's `Actor` (here always a user).
 #[derive(SimpleObject, Clone, Debug)]
 pub(crate) struct Actor {
@@ -164,6 +189,7 @@ impl ReviewThread {
                 id: ID(node_id("PullRequestReviewComment", c.id)),
                 database_id: int(c.id).unwrap_or(i32::MAX),
                 author: Some(Actor { login: c.user.clone() }),
+                author_association: CommentAuthorAssociation::of(view, repo, &c.user),
                 body: c.body.clone(),
                 path: c.path.clone(),
                 created_at: iso(c.created_at),
@@ -189,6 +215,7 @@ pub(crate) struct ReviewComment {
     id: ID,
     database_id: i32,
     author: Option<Actor>,
+    author_association: CommentAuthorAssociation,
     body: String,
     path: String,
     created_at: String,

@@ -8,6 +8,7 @@ pub mod define;
 pub mod fields;
 pub mod gists;
 pub mod issues;
+pub mod lockdown;
 pub mod notifications;
 pub mod planning;
 pub mod pulls;

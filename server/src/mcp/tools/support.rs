@@ -12,6 +12,7 @@ use rmcp::{
 use serde::Deserialize;
 use serde_json::Value;
 
+use super::lockdown;
 use crate::{
     crypto::Secret,
     github::{GithubError, page},
@@ -132,13 +133,16 @@ pub struct Github {
     principal: Principal,
     /// The GitHub token in use: the principal's, or the one a refresh after a 401 replaced it with.
     token: std::sync::Mutex<Secret>,
+    /// In lockdown mode (answers are screened, see [`super::lockdown`]), the verdicts to use.
+    lockdown: Option<std::sync::Arc<lockdown::Access>>,
 }
 
 impl GatewayServer {
     pub fn github(&self, ctx: &RequestContext<RoleServer>) -> Result<Github, ErrorData> {
         let principal = principal(ctx)?;
         let token = std::sync::Mutex::new(principal.github_token.clone());
-        Ok(Github { state: self.state.clone(), principal, token })
+        let lockdown = self.selection(ctx).lockdown.then(|| self.lockdown.clone());
+        Ok(Github { state: self.state.clone(), principal, token, lockdown })
     }
 }
 
@@ -182,7 +186,65 @@ impl Github {
 
     pub async fn get(&self, path: &str, query: &[(&str, String)]) -> Result<Value, ToolFailure> {
         let github = &self.state.github;
-        self.call(|t| async move { github.get_json(&t, path, query).await }).await
+        let mut value = self.call(|t| async move { github.get_json(&t, path, query).await }).await?;
+        self.screen(&mut value, lockdown::repo_of(path).as_deref()).await;
+        Ok(value)
+    }
+
+    /// In lockdown mode, withholds what untrusted authors wrote in `value` (see [`lockdown`]);
+    /// `repo` is the repository the answer is about, where its objects do not say.
+    async fn screen(&self, value: &mut Value, repo: Option<&str>) {
+        let Some(access) = self.lockdown.as_deref() else { return };
+        let authors = lockdown::authors(value, repo);
+        if authors.is_empty() {
+            return;
+        }
+        let viewer = self.login().to_ascii_lowercase();
+        let mut verdicts = std::collections::BTreeMap::new();
+        for author in authors {
+            let trusted = if let Some(settled) = access.settled(&viewer, &author) {
+                settled
+            } else if self.is_private(access, &author.repo).await {
+                true
+            } else {
+                let answer = self.permission(&author).await;
+                access.record(&viewer, &author, answer)
+            };
+            verdicts.insert(author, trusted);
+        }
+        lockdown::withhold(value, repo, &verdicts);
+    }
+
+    /// Whether `repo` (`owner/name`) is private; one that cannot be read counts as public.
+    async fn is_private(&self, access: &lockdown::Access, repo: &str) -> bool {
+        if let Some(private) = access.cached_private(repo) {
+            return private;
+        }
+        let answer: Result<Value, _> = self.state.github.get_json(&self.token(), &format!("/repos/{repo}"), &[]).await;
+        match answer {
+            Ok(found) => {
+                let private = found["private"].as_bool().unwrap_or(false);
+                access.remember_private(repo, private);
+                private
+            }
+            Err(_) => false,
+        }
+    }
+
+    /// What GitHub's collaborator permission API says about `author` in their repository.
+    async fn permission(&self, author: &lockdown::Author) -> lockdown::Permission {
+        let Some(Ok(login)) = author.login.as_deref().map(|l| seg("author", l)) else {
+            return lockdown::Permission::Failed;
+        };
+        let path = format!("/repos/{}/collaborators/{login}/permission", author.repo);
+        let answer: Result<Value, GithubError> = self.state.github.get_json(&self.token(), &path, &[]).await;
+        match answer {
+            Ok(found) => {
+                lockdown::Permission::Push(matches!(found["permission"].as_str(), Some("admin" | "maintain" | "write")))
+            }
+            Err(GithubError::Forbidden(_) | GithubError::NotFound) => lockdown::Permission::NotAskable,
+            Err(_) => lockdown::Permission::Failed,
+        }
     }
 
     /// A list page: the items (an array, or `items_key` of an object as search answers) and paging.
@@ -227,7 +289,9 @@ impl Github {
     ) -> Result<(Value, Value), ToolFailure> {
         let (page, per_page) = page::clamp(paging.page, paging.per_page);
         let github = &self.state.github;
-        let (body, info) = self.call(|t| async move { github.get_page(&t, path, query, page, per_page).await }).await?;
+        let (mut body, info) =
+            self.call(|t| async move { github.get_page(&t, path, query, page, per_page).await }).await?;
+        self.screen(&mut body, lockdown::repo_of(path).as_deref()).await;
         let info = serde_json::to_value(&info).map_err(|e| ErrorData::internal_error(e.to_string(), None))?;
         Ok((body, info))
     }
@@ -260,8 +324,9 @@ impl Github {
         let (_, per_page) = page::clamp(None, paging.per_page);
         let after = paging.cursor.as_deref().filter(|c| !c.is_empty());
         let github = &self.state.github;
-        let (body, info) =
+        let (mut body, info) =
             self.call(|t| async move { github.get_cursor_page(&t, path, query, after, per_page).await }).await?;
+        self.screen(&mut body, lockdown::repo_of(path).as_deref()).await;
         let Value::Array(items) = body else {
             return Err(ToolFailure::message("GitHub answered something other than a list; try again"));
         };
@@ -278,17 +343,27 @@ impl Github {
             .await?;
         let bytes =
             resp.bytes().await.map_err(|e| ToolFailure::message(format!("GitHub's answer was cut off: {e}")))?;
-        Ok(if bytes.is_empty() { Value::Null } else { serde_json::from_slice(&bytes).unwrap_or(Value::Null) })
+        let mut value =
+            if bytes.is_empty() { Value::Null } else { serde_json::from_slice(&bytes).unwrap_or(Value::Null) };
+        self.screen(&mut value, lockdown::repo_of(path).as_deref()).await;
+        Ok(value)
     }
 
     /// The `data` of a GraphQL `query` (or mutation) with `variables`.
     pub async fn graphql(&self, query: &str, variables: Value) -> Result<Value, ToolFailure> {
         let github = &self.state.github;
-        self.call(|t| {
-            let variables = variables.clone();
-            async move { github.graphql(&t, query, variables).await }
-        })
-        .await
+        let repo = match (variables["owner"].as_str(), variables["name"].as_str().or(variables["repo"].as_str())) {
+            (Some(owner), Some(name)) => Some(format!("{owner}/{name}").to_ascii_lowercase()),
+            _ => None,
+        };
+        let mut data = self
+            .call(|t| {
+                let variables = variables.clone();
+                async move { github.graphql(&t, query, variables).await }
+            })
+            .await?;
+        self.screen(&mut data, repo.as_deref()).await;
+        Ok(data)
     }
 
     /// The short-lived link GitHub hands out for the download at `path`.

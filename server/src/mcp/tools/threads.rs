@@ -19,7 +19,7 @@ const COMMENT_CHARS: usize = 2000;
 
 /// The fields of a thread every answer here shows.
 const THREAD: &str = "id isResolved isOutdated path line startLine diffSide resolvedBy { login }
-  comments(first: $comments) { totalCount nodes { databaseId author { login } body createdAt } }";
+  comments(first: $comments) { totalCount nodes { databaseId author { login } authorAssociation body createdAt } }";
 
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct ListThreads {
