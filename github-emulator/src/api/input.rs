@@ -22,6 +22,21 @@ pub(crate) fn path<T>(args: PathArgs<T>) -> Result<T, ApiError> {
     args.map(|Path(t)| t).map_err(|_| ApiError::not_found())
 }
 
+/// A route's named path parameters, for extractors that serve several routes.
+pub(crate) struct Params(pub Vec<(String, String)>);
+
+impl Params {
+    pub async fn of<S: Send + Sync>(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let Path(params) =
+            Path::<Vec<(String, String)>>::from_request_parts(parts, state).await.map_err(|_| ApiError::not_found())?;
+        Ok(Self(params))
+    }
+
+    pub fn get(&self, key: &str) -> Option<String> {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone())
+    }
+}
+
 /// The query string as a map (first occurrence of a key wins).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Query(HashMap<String, String>);

@@ -32,6 +32,7 @@ mod issues;
 mod model;
 mod notifications;
 mod pagination;
+mod projects;
 mod pull_branches;
 mod pulls;
 mod repo_call;
@@ -82,6 +83,7 @@ pub(crate) fn router(shared: Arc<Shared>, prefix: &str) -> Router<Arc<Shared>> {
         .merge(stars::routes())
         .merge(gists::routes())
         .merge(security::routes())
+        .merge(projects::routes())
         .route_layer(from_fn_with_state(described::Checks::new(prefix, shared.check_responses), described::check))
         .fallback(not_found)
         .layer(from_fn_with_state(shared, gate::gate))

@@ -7,6 +7,7 @@
 pub(crate) mod actions;
 pub(crate) mod git;
 pub(crate) mod issue;
+pub(crate) mod project;
 pub(crate) mod pull;
 pub(crate) mod repo;
 pub(crate) mod security;

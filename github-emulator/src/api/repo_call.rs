@@ -7,13 +7,14 @@
 
 use std::sync::Arc;
 
-use axum::extract::{FromRequestParts, Path};
+use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::response::Response;
 
 use super::access::{Need, View};
 use super::auth::Caller;
 use super::errors::ApiError;
+use super::input::Params;
 use crate::state::Shared;
 use crate::world::{Repo, World};
 
@@ -79,13 +80,12 @@ impl<T: Segments> FromRequestParts<Arc<Shared>> for RepoCall<T> {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, shared: &Arc<Shared>) -> Result<Self, ApiError> {
-        let Path(params) = Path::<Vec<(String, String)>>::from_request_parts(parts, shared)
-            .await
-            .map_err(|_| ApiError::not_found())?;
-        let value = |key: &str| params.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
-        let (Some(owner), Some(name)) = (value("owner"), value("repo")) else { return Err(ApiError::not_found()) };
+        let params = Params::of(parts, shared).await?;
+        let (Some(owner), Some(name)) = (params.get("owner"), params.get("repo")) else {
+            return Err(ApiError::not_found());
+        };
         let others: Vec<String> =
-            params.iter().filter(|(k, _)| k != "owner" && k != "repo").map(|(_, v)| v.clone()).collect();
+            params.0.iter().filter(|(k, _)| k != "owner" && k != "repo").map(|(_, v)| v.clone()).collect();
         let rest = T::parse(&others).ok_or_else(ApiError::not_found)?;
         let caller = parts.extensions.get::<Caller>().cloned();
         Ok(Self { shared: Arc::clone(shared), caller, owner, name, rest })

@@ -43,12 +43,25 @@ async fn authenticated_orgs(
     Ok(org_list(&shared, user, &uri))
 }
 
+/// `GET /users/{login}`: a user's public profile, or an organization's, which GitHub answers
+/// here too (as `type: Organization`).
 async fn public_user(
     State(shared): State<Arc<Shared>>,
     login: Result<Path<String>, axum::extract::rejection::PathRejection>,
 ) -> Result<Response, ApiError> {
-    let user = find(&shared, login)?;
-    Ok(json_response(StatusCode::OK, &model::user(&shared, user, false)))
+    let Path(name) = login.map_err(|_| ApiError::not_found())?;
+    if let Some(user) = shared.user(&name) {
+        return Ok(json_response(StatusCode::OK, &model::user(&shared, user, false)));
+    }
+    let org = shared.lock().world.orgs.iter().find(|o| o.eq_ignore_ascii_case(&name)).cloned();
+    let org = org.ok_or_else(ApiError::not_found)?;
+    let id = model::org_id(&org);
+    let mut value = model::user(&shared, &User::new(id, org), false);
+    model::merge(
+        &mut value,
+        serde_json::json!({"type": "Organization", "node_id": model::node_id("Organization", id)}),
+    );
+    Ok(json_response(StatusCode::OK, &value))
 }
 
 async fn public_orgs(

@@ -9,6 +9,7 @@ mod activity;
 mod diff;
 mod git;
 mod issues;
+mod projects;
 mod pulls;
 mod security;
 mod seed;
@@ -27,6 +28,7 @@ pub(crate) use issues::{
     Comment, FieldKind, FieldOption, FieldValue, Issue, IssueField, IssueType, Label, Merged, Milestone, Pull,
     REACTIONS, Reaction, Review, ReviewComment, Team,
 };
+pub(crate) use projects::{ItemContent, ItemValue, Project, ProjectField, ProjectFieldKind, ProjectItem};
 pub(crate) use pulls::{MergeOptions, MergeRefusal, UpdateRefusal};
 pub(crate) use security::{
     Advisory, Affected, CodeAlert, DependabotAlert, Findings, QualityFinding, RepoAdvisory, SecretAlert,
@@ -47,6 +49,8 @@ pub(crate) struct World {
     pub issue_fields: Vec<IssueField>,
     /// GitHub's global advisory database.
     pub advisories: Vec<Advisory>,
+    /// Projects (v2) of organizations and users.
+    pub projects: Vec<Project>,
     /// Logins that are organizations (users come from the config).
     pub orgs: Vec<String>,
     /// One-time download tokens handed out in redirects → what they download.

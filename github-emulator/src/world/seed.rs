@@ -19,6 +19,12 @@
 //!   Start date and Target date (dates), all public; Customer (text), seen
 //!   by members only.
 //!
+//! - Projects: the `github` organization's #1 "Docs roadmap" (public; fields Title 6001, Status
+//!   6002 (single select Todo `f75ad846`, In Progress `47fc9ee4`, Done `98236657`), Estimate 6003
+//!   (number), Due 6004 (date), Notes 6005 (text); items 7001 hello-world issue #1 (Todo,
+//!   estimate 3), 7002 pull request #3 (In Progress), 7003 a draft) and #2 "Internal planning"
+//!   (private, empty); octocat's #1 "Octocat's tasks" (private; item 7004, issue #2).
+//!
 //! CI results and notifications are in `seed_ci`; security findings in `seed_security`.
 
 use std::collections::BTreeMap;
@@ -26,6 +32,7 @@ use std::sync::{Arc, OnceLock};
 
 use super::git::{Commit, Git, Tree, blob_sha};
 use super::issues::{Comment, FieldKind, FieldOption, Issue, IssueField, Label, Pull, Review};
+use super::projects::{ItemContent, ItemValue, Project, ProjectField, ProjectFieldKind, ProjectItem};
 use super::time::utc;
 use super::{Release, Repo, World, seed_ci, seed_security};
 
@@ -62,6 +69,7 @@ pub(super) fn world() -> World {
         issue_types: Vec::new(),
         issue_fields: Vec::new(),
         advisories: Vec::new(),
+        projects: Vec::new(),
         orgs: vec!["github".into()],
         downloads: Default::default(),
         next_id: FIRST_FREE_ID,
@@ -84,6 +92,7 @@ pub(super) fn world() -> World {
     ];
     world.issue_fields = issue_fields();
     seed_security::add(&mut world);
+    world.projects = projects();
     world.teams = vec![crate::world::Team {
         id: 1_001,
         org: "github".into(),
@@ -94,6 +103,75 @@ pub(super) fn world() -> World {
     }];
     seed_ci::add(&mut world);
     world
+}
+
+/// The seeded projects (see the module doc).
+fn projects() -> Vec<Project> {
+    let at = utc(2024, 6, 1, 9, 0);
+    let field = |id: u64, name: &str, kind: ProjectFieldKind| ProjectField {
+        id,
+        name: name.into(),
+        kind,
+        options: Vec::new(),
+        created_at: at,
+    };
+    let status = ProjectField {
+        options: vec![
+            ("f75ad846".into(), "Todo".into(), "GRAY".into()),
+            ("47fc9ee4".into(), "In Progress".into(), "YELLOW".into()),
+            ("98236657".into(), "Done".into(), "GREEN".into()),
+        ],
+        ..field(6002, "Status", ProjectFieldKind::SingleSelect)
+    };
+    let issue = |number: u64| ItemContent::Issue { owner: "octocat".into(), repo: "hello-world".into(), number };
+    let item = |id: u64, content: ItemContent, values: Vec<(u64, ItemValue)>| ProjectItem {
+        id,
+        content,
+        creator: "octocat".into(),
+        values,
+        created_at: at + id - 7000,
+        updated_at: at + id - 7000,
+    };
+    let project = |id: u64, number: u64, owner: &str, title: &str, public: bool| Project {
+        id,
+        number,
+        owner: owner.into(),
+        creator: "octocat".into(),
+        title: title.into(),
+        short_description: None,
+        public,
+        closed: false,
+        created_at: at,
+        updated_at: at,
+        fields: vec![field(6001, "Title", ProjectFieldKind::Title)],
+        items: Vec::new(),
+    };
+    let roadmap = Project {
+        short_description: Some("What the docs team works on next".into()),
+        fields: vec![
+            field(6001, "Title", ProjectFieldKind::Title),
+            status.clone(),
+            field(6003, "Estimate", ProjectFieldKind::Number),
+            field(6004, "Due", ProjectFieldKind::Date),
+            field(6005, "Notes", ProjectFieldKind::Text),
+        ],
+        items: vec![
+            item(7001, issue(1), vec![(6002, ItemValue::Option("f75ad846".into())), (6003, ItemValue::Number(3.0))]),
+            item(7002, issue(3), vec![(6002, ItemValue::Option("47fc9ee4".into()))]),
+            item(
+                7003,
+                ItemContent::Draft { title: "Write the style guide".into(), body: "Tone, terms, examples.".into() },
+                Vec::new(),
+            ),
+        ],
+        ..project(5001, 1, "github", "Docs roadmap", true)
+    };
+    let tasks = Project {
+        fields: vec![field(6101, "Title", ProjectFieldKind::Title), ProjectField { id: 6102, ..status }],
+        items: vec![item(7004, issue(2), Vec::new())],
+        ..project(5003, 1, "octocat", "Octocat's tasks", false)
+    };
+    vec![roadmap, project(5002, 2, "github", "Internal planning", false), tasks]
 }
 
 /// The organization's issue fields: GitHub's four defaults, and one only members see.

@@ -62,11 +62,11 @@ fn toolsets_read_only_and_the_scopes_they_need() {
     r.toolsets = Some("all".into());
     r.read_only = Some("TRUE".into());
     let c = Config::from_raw(r).unwrap();
-    assert_eq!(c.toolsets.len(), 15);
+    assert_eq!(c.toolsets.len(), 16);
     assert!(c.read_only);
     assert_eq!(
         c.github_scopes,
-        vec!["gist", "notifications", "read:org", "repo"],
+        vec!["gist", "notifications", "project", "read:org", "repo"],
         "repo includes stargazers' public_repo and the security toolsets' security_events"
     );
     let mut r = raw();

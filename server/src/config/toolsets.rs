@@ -22,10 +22,11 @@ pub enum Toolset {
     SecretProtection,
     Dependabot,
     SecurityAdvisories,
+    Projects,
 }
 
 impl Toolset {
-    pub const ALL: [Toolset; 15] = [
+    pub const ALL: [Toolset; 16] = [
         Toolset::Context,
         Toolset::Repos,
         Toolset::Issues,
@@ -41,6 +42,7 @@ impl Toolset {
         Toolset::SecretProtection,
         Toolset::Dependabot,
         Toolset::SecurityAdvisories,
+        Toolset::Projects,
     ];
     pub const DEFAULT: [Toolset; 6] =
         [Toolset::Context, Toolset::Repos, Toolset::Issues, Toolset::PullRequests, Toolset::Users, Toolset::Search];
@@ -62,6 +64,7 @@ impl Toolset {
             Toolset::SecretProtection => "secret_protection",
             Toolset::Dependabot => "dependabot",
             Toolset::SecurityAdvisories => "security_advisories",
+            Toolset::Projects => "projects",
         }
     }
 
@@ -87,6 +90,8 @@ impl Toolset {
             }
             // Global advisories need no scope; draft repository advisories need `repo`.
             Toolset::SecurityAdvisories => &["repo"],
+            // GitHub Projects: `project` reads and writes them (`read:project` only reads).
+            Toolset::Projects => &["project"],
         }
     }
 }

@@ -11,6 +11,7 @@ pub mod issues;
 pub mod lockdown;
 pub mod notifications;
 pub mod planning;
+pub mod projects;
 pub mod pulls;
 pub mod repos;
 pub mod reviews;
@@ -84,6 +85,7 @@ impl Registry {
             (Toolset::SecretProtection, security::secret_protection_tools()),
             (Toolset::Dependabot, security::dependabot_tools()),
             (Toolset::SecurityAdvisories, security::security_advisories_tools()),
+            (Toolset::Projects, projects::projects_tools()),
         ];
         let mut router = ToolRouter::new();
         let mut toolset_of = HashMap::new();
