@@ -169,3 +169,66 @@ async fn a_line_comment_joins_the_callers_pending_review_and_stays_hidden_until_
     assert_eq!(bad["errors"][0]["message"], "Path could not be resolved");
     Ok(())
 }
+
+#[tokio::test]
+async fn discussions_are_listed_read_and_commented_on() -> TestResult {
+    let w = World::start().await?;
+    let read = "query($owner: String!, $name: String!) { repository(owner: $owner, name: $name) {
+        hasDiscussionsEnabled
+        discussionCategories(first: 10) { totalCount nodes { id name isAnswerable } }
+        discussions(first: 10, orderBy: {field: CREATED_AT, direction: ASC}) { totalCount nodes { number title author { login } category { name } } }
+        discussion(number: 5) { id title isAnswered authorAssociation
+          comments(first: 10) { totalCount nodes { id body author { login } isAnswer replies(first: 10) { nodes { id body } } } } } } }";
+    let vars = json!({"owner": "octocat", "name": "hello-world"});
+    let data = graphql(&w, &w.octo, read, vars.clone()).await?;
+    let repo = &data["data"]["repository"];
+    assert_eq!(repo["hasDiscussionsEnabled"], true, "{data}");
+    assert_eq!(repo["discussionCategories"]["totalCount"], 4);
+    assert_eq!(repo["discussions"]["nodes"][1]["title"], "How do I build on Windows?");
+    let discussion = &repo["discussion"];
+    assert_eq!(discussion["authorAssociation"], "COLLABORATOR");
+    assert_eq!(discussion["comments"]["totalCount"], 2, "top-level comments");
+    assert_eq!(discussion["comments"]["nodes"][0]["replies"]["nodes"][0]["body"], "The build tools did it, thanks.");
+    let qa = repo["discussionCategories"]["nodes"][2]["id"].clone();
+    let answered = "query($owner: String!, $name: String!, $category: ID) { repository(owner: $owner, name: $name) {
+        discussions(first: 10, categoryId: $category, answered: false) { nodes { number } } } }";
+    let filtered =
+        graphql(&w, &w.octo, answered, json!({"owner": "octocat", "name": "hello-world", "category": qa})).await?;
+    assert_eq!(filtered["data"]["repository"]["discussions"]["nodes"], json!([{"number": 5}]), "{filtered}");
+    let none = graphql(
+        &w,
+        &w.octo,
+        "{ repository(owner: \"octocat\", name: \"hello-world\") { discussion(number: 99) { id } } }",
+        json!({}),
+    )
+    .await?;
+    assert_eq!(none["errors"][0]["type"], "NOT_FOUND", "{none}");
+
+    let id = discussion["id"].clone();
+    let top = discussion["comments"]["nodes"][0]["id"].clone();
+    let add = "mutation($id: ID!, $body: String!, $reply: ID) { addDiscussionComment(input: {discussionId: $id, body: $body, replyToId: $reply}) { comment { id body author { login } } } }";
+    let added = graphql(&w, &w.hubot, add, json!({"id": id, "body": "One more thing", "reply": top})).await?;
+    let reply = added["data"]["addDiscussionComment"]["comment"].clone();
+    assert_eq!(reply["author"]["login"], "hubot", "{added}");
+    let nested = graphql(&w, &w.hubot, add, json!({"id": id, "body": "x", "reply": reply["id"]})).await?;
+    assert_eq!(nested["errors"][0]["type"], "UNPROCESSABLE", "replies to replies: {nested}");
+    let bare = graphql(&w, &w.octo_bare, add, json!({"id": id, "body": "x"})).await?;
+    assert_eq!(bare["errors"][0]["type"], "INSUFFICIENT_SCOPES", "{bare}");
+
+    let mark = "mutation($id: ID!) { markDiscussionCommentAsAnswer(input: {id: $id}) { discussion { isAnswered answer { body } } } }";
+    let marked = graphql(&w, &w.hubot, mark, json!({"id": top})).await?;
+    assert_eq!(marked["data"]["markDiscussionCommentAsAnswer"]["discussion"]["isAnswered"], true, "{marked}");
+    let not_reply = graphql(&w, &w.hubot, mark, json!({"id": reply["id"]})).await?;
+    assert_eq!(not_reply["errors"][0]["type"], "UNPROCESSABLE", "{not_reply}");
+    let update = "mutation($id: ID!) { updateDiscussionComment(input: {commentId: $id, body: \"edited\"}) { comment { body } } }";
+    let stranger = w.emu.mint_access_token("octocat", "public_repo").ok_or("no user")?;
+    let edited = graphql(&w, &stranger, update, json!({"id": reply["id"]})).await?;
+    assert_eq!(edited["data"]["updateDiscussionComment"]["comment"]["body"], "edited", "the owner may: {edited}");
+    let delete = "mutation($id: ID!) { deleteDiscussionComment(input: {id: $id}) { comment { id } } }";
+    let deleted = graphql(&w, &w.hubot, delete, json!({"id": reply["id"]})).await?;
+    assert_eq!(deleted["data"]["deleteDiscussionComment"]["comment"]["id"], reply["id"], "{deleted}");
+    let after = graphql(&w, &w.octo, read, vars).await?;
+    let replies = &after["data"]["repository"]["discussion"]["comments"]["nodes"][0]["replies"]["nodes"];
+    assert_eq!(replies.as_array().map(Vec::len), Some(1), "{after}");
+    Ok(())
+}

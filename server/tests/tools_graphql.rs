@@ -125,11 +125,7 @@ async fn update_pull_request_turns_a_draft_and_back() {
 /// published schema (`@octokit/graphql-schema`, pinned in `clients/node`) allows.
 #[tokio::test]
 async fn every_graphql_document_the_tools_send_is_valid_against_githubs_published_schema() {
-    let clients = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../clients/node");
-    let node = clients.join("node_modules/node/bin/node");
-    if !node.exists() || !clients.join("node_modules/@octokit/graphql-schema").exists() {
-        assert!(std::env::var_os("CI").is_none(), "GitHub's GraphQL schema is not installed (npm ci in clients/node)");
-        eprintln!("skipped: GitHub's GraphQL schema is not installed (npm ci in clients/node)");
+    if !common::graphql_schema_installed() {
         return;
     }
     let s = Session::start().await;
@@ -148,18 +144,5 @@ async fn every_graphql_document_the_tools_send_is_valid_against_githubs_publishe
 
     let documents = s.h.emulator.graphql_documents();
     assert_eq!(documents.len(), 6, "one document per GraphQL call");
-    let mut child = tokio::process::Command::new(&node)
-        .arg("validate_graphql.mjs")
-        .current_dir(&clients)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("node runs");
-    let mut stdin = child.stdin.take().expect("stdin");
-    tokio::io::AsyncWriteExt::write_all(&mut stdin, &serde_json::to_vec(&documents).unwrap()).await.unwrap();
-    drop(stdin);
-    let out = child.wait_with_output().await.unwrap();
-    let report = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "documents GitHub's schema refuses:\n{report}");
-    assert!(report.contains("6 of 6 documents valid"), "{report}");
+    common::assert_valid_graphql(&documents).await;
 }

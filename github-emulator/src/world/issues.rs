@@ -286,3 +286,44 @@ pub(crate) struct Label {
     /// Whether it is one of GitHub's default labels.
     pub default: bool,
 }
+
+/// A repository's discussion category.
+#[derive(Debug, Clone)]
+pub(crate) struct DiscussionCategory {
+    pub id: u64,
+    pub name: String,
+    pub slug: String,
+    pub emoji: String,
+    pub description: String,
+    /// Whether a comment can be marked as the answer (Q&A).
+    pub answerable: bool,
+}
+
+/// A discussion; numbered with the repository's issues and pull requests.
+#[derive(Debug, Clone)]
+pub(crate) struct Discussion {
+    pub id: u64,
+    pub number: u64,
+    pub title: String,
+    pub body: String,
+    pub user: String,
+    pub category: u64,
+    pub locked: bool,
+    pub closed: bool,
+    /// The comment marked as the answer, and who marked it.
+    pub answer: Option<(u64, String)>,
+    pub created_at: u64,
+    pub updated_at: u64,
+}
+
+/// A comment on a discussion, or a reply to one (`reply_to`: the top-level comment's id).
+#[derive(Debug, Clone)]
+pub(crate) struct DiscussionComment {
+    pub id: u64,
+    pub discussion: u64,
+    pub reply_to: Option<u64>,
+    pub user: String,
+    pub body: String,
+    pub created_at: u64,
+    pub updated_at: u64,
+}

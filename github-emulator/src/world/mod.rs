@@ -25,8 +25,8 @@ pub(crate) use activity::{
 pub(crate) use diff::{diff, unified};
 pub(crate) use git::{Change, Commit, Git, Tree, changes, dir_sha};
 pub(crate) use issues::{
-    Comment, FieldKind, FieldOption, FieldValue, Issue, IssueField, IssueType, Label, Merged, Milestone, Pull,
-    REACTIONS, Reaction, Review, ReviewComment, Team,
+    Comment, Discussion, DiscussionCategory, DiscussionComment, FieldKind, FieldOption, FieldValue, Issue, IssueField,
+    IssueType, Label, Merged, Milestone, Pull, REACTIONS, Reaction, Review, ReviewComment, Team,
 };
 pub(crate) use projects::{ItemContent, ItemValue, Project, ProjectField, ProjectFieldKind, ProjectItem};
 pub(crate) use pulls::{MergeOptions, MergeRefusal, UpdateRefusal};
@@ -90,6 +90,10 @@ pub(crate) struct Repo {
     /// Issues and pull requests, by number order.
     pub issues: Vec<Issue>,
     pub comments: Vec<Comment>,
+    pub discussion_categories: Vec<DiscussionCategory>,
+    /// Discussions, by number order, and their comments and replies.
+    pub discussions: Vec<Discussion>,
+    pub discussion_comments: Vec<DiscussionComment>,
     pub review_comments: Vec<ReviewComment>,
     pub statuses: Vec<CommitStatus>,
     pub check_runs: Vec<CheckRun>,
@@ -195,6 +199,9 @@ impl Repo {
             milestones: Vec::new(),
             issues: Vec::new(),
             comments: Vec::new(),
+            discussion_categories: Vec::new(),
+            discussions: Vec::new(),
+            discussion_comments: Vec::new(),
             review_comments: Vec::new(),
             statuses: Vec::new(),
             check_runs: Vec::new(),
@@ -244,9 +251,10 @@ impl Repo {
         self.issues.iter_mut().find(|i| i.number == number)
     }
 
-    /// The number the next issue or pull request gets.
+    /// The number the next issue, pull request or discussion gets (they share one sequence).
     pub fn next_number(&self) -> u64 {
-        self.issues.iter().map(|i| i.number).max().unwrap_or(0) + 1
+        let issues = self.issues.iter().map(|i| i.number);
+        issues.chain(self.discussions.iter().map(|d| d.number)).max().unwrap_or(0) + 1
     }
 
     pub fn label(&self, name: &str) -> Option<&Label> {

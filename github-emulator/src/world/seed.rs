@@ -11,7 +11,10 @@
 //!   open (label `bug`, assignee octocat, 2 comments, the second holding a
 //!   U+200B and a U+202E), issue #2 closed (by hubot, `enhancement`), pull
 //!   request #3 `feature` → `main` by octocat, open and mergeable, approved
-//!   by hubot.
+//!   by hubot. Discussions: categories Announcements 9001, General 9002, Q&A 9003 (answerable),
+//!   Ideas 9004; #4 "Welcome to hello-world discussions!" by octocat (Announcements) and #5 "How
+//!   do I build on Windows?" by hubot (Q&A) with comments 9201 (octocat; hubot's reply 9202)
+//!   and 9203 (hubot).
 //! - `octocat/secret-plans`: private, one commit [`SECRET_C1`], issue #1.
 //! - `github/docs`: public, owned by the `github` organization (octocat is
 //!   a member), one commit [`DOCS_C1`]. The organization's issue fields:
@@ -31,7 +34,10 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, OnceLock};
 
 use super::git::{Commit, Git, Tree, blob_sha};
-use super::issues::{Comment, FieldKind, FieldOption, Issue, IssueField, Label, Pull, Review};
+use super::issues::{
+    Comment, Discussion, DiscussionCategory, DiscussionComment, FieldKind, FieldOption, Issue, IssueField, Label, Pull,
+    Review,
+};
 use super::projects::{ItemContent, ItemValue, Project, ProjectField, ProjectFieldKind, ProjectItem};
 use super::time::utc;
 use super::{Release, Repo, World, seed_ci, seed_security};
@@ -269,6 +275,9 @@ fn repo(id: u64, owner: &str, name: &str, private: bool, created_at: u64) -> Rep
         milestones: Vec::new(),
         issues: Vec::new(),
         comments: Vec::new(),
+        discussion_categories: Vec::new(),
+        discussions: Vec::new(),
+        discussion_comments: Vec::new(),
         review_comments: Vec::new(),
         statuses: Vec::new(),
         check_runs: Vec::new(),
@@ -400,7 +409,65 @@ fn hello_world(git: &mut Git) -> Repo {
             reactions: Vec::new(),
         },
     ];
+    add_discussions(&mut repo);
     repo
+}
+
+/// hello-world's discussions (see the module doc).
+fn add_discussions(repo: &mut Repo) {
+    let category = |id: u64, name: &str, emoji: &str, description: &str, answerable: bool| DiscussionCategory {
+        id,
+        name: name.into(),
+        slug: name.to_ascii_lowercase().replace('&', "").replace(' ', "-"),
+        emoji: emoji.into(),
+        description: description.into(),
+        answerable,
+    };
+    repo.discussion_categories = vec![
+        category(9_001, "Announcements", ":mega:", "Updates from maintainers", false),
+        category(9_002, "General", ":speech_balloon:", "Chat about anything", false),
+        category(9_003, "Q&A", ":pray:", "Ask the community for help", true),
+        category(9_004, "Ideas", ":bulb:", "Share ideas for new features", false),
+    ];
+    let at = utc(2024, 5, 1, 10, 0);
+    let discussion = |id: u64, number: u64, title: &str, body: &str, user: &str, category: u64| Discussion {
+        id,
+        number,
+        title: title.into(),
+        body: body.into(),
+        user: user.into(),
+        category,
+        locked: false,
+        closed: false,
+        answer: None,
+        created_at: at + number * 3600,
+        updated_at: at + number * 3600,
+    };
+    repo.discussions = vec![
+        discussion(
+            9_101,
+            4,
+            "Welcome to hello-world discussions!",
+            "Say hi and share what you build.",
+            "octocat",
+            9_001,
+        ),
+        discussion(9_102, 5, "How do I build on Windows?", "`cargo build` fails with a linker error.", "hubot", 9_003),
+    ];
+    let comment = |id: u64, reply_to: Option<u64>, user: &str, body: &str| DiscussionComment {
+        id,
+        discussion: 5,
+        reply_to,
+        user: user.into(),
+        body: body.into(),
+        created_at: at + id - 9_000,
+        updated_at: at + id - 9_000,
+    };
+    repo.discussion_comments = vec![
+        comment(9_201, None, "octocat", "Install the MSVC build tools, or build in WSL."),
+        comment(9_202, Some(9_201), "hubot", "The build tools did it, thanks."),
+        comment(9_203, None, "hubot", "Also: restart the shell after installing."),
+    ];
 }
 
 fn secret_plans(git: &mut Git) -> Repo {

@@ -62,7 +62,7 @@ fn toolsets_read_only_and_the_scopes_they_need() {
     r.toolsets = Some("all".into());
     r.read_only = Some("TRUE".into());
     let c = Config::from_raw(r).unwrap();
-    assert_eq!(c.toolsets.len(), 16);
+    assert_eq!(c.toolsets.len(), 17);
     assert!(c.read_only);
     assert_eq!(
         c.github_scopes,

@@ -23,10 +23,11 @@ pub enum Toolset {
     Dependabot,
     SecurityAdvisories,
     Projects,
+    Discussions,
 }
 
 impl Toolset {
-    pub const ALL: [Toolset; 16] = [
+    pub const ALL: [Toolset; 17] = [
         Toolset::Context,
         Toolset::Repos,
         Toolset::Issues,
@@ -43,6 +44,7 @@ impl Toolset {
         Toolset::Dependabot,
         Toolset::SecurityAdvisories,
         Toolset::Projects,
+        Toolset::Discussions,
     ];
     pub const DEFAULT: [Toolset; 6] =
         [Toolset::Context, Toolset::Repos, Toolset::Issues, Toolset::PullRequests, Toolset::Users, Toolset::Search];
@@ -65,6 +67,7 @@ impl Toolset {
             Toolset::Dependabot => "dependabot",
             Toolset::SecurityAdvisories => "security_advisories",
             Toolset::Projects => "projects",
+            Toolset::Discussions => "discussions",
         }
     }
 
@@ -92,6 +95,7 @@ impl Toolset {
             Toolset::SecurityAdvisories => &["repo"],
             // GitHub Projects: `project` reads and writes them (`read:project` only reads).
             Toolset::Projects => &["project"],
+            Toolset::Discussions => &["repo"],
         }
     }
 }

@@ -708,3 +708,42 @@ pub fn assert_no_noise(v: &Value, noise: &[&str]) {
         _ => {}
     }
 }
+
+fn node_clients() -> std::path::PathBuf {
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../clients/node")
+}
+
+/// Whether GitHub's published GraphQL schema (`@octokit/graphql-schema`, `npm ci` in
+/// `clients/node`) is here to validate against; in CI it must be.
+pub fn graphql_schema_installed() -> bool {
+    let clients = node_clients();
+    let there = clients.join("node_modules/node/bin/node").exists()
+        && clients.join("node_modules/@octokit/graphql-schema").exists();
+    if !there {
+        assert!(std::env::var_os("CI").is_none(), "GitHub's GraphQL schema is not installed (npm ci in clients/node)");
+        eprintln!("skipped: GitHub's GraphQL schema is not installed (npm ci in clients/node)");
+    }
+    there
+}
+
+/// Asserts that every one of `documents` is valid against GitHub's published schema.
+pub async fn assert_valid_graphql(documents: &[String]) {
+    let clients = node_clients();
+    let mut child = tokio::process::Command::new(clients.join("node_modules/node/bin/node"))
+        .arg("validate_graphql.mjs")
+        .current_dir(&clients)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("node runs");
+    let mut stdin = child.stdin.take().expect("stdin");
+    tokio::io::AsyncWriteExt::write_all(&mut stdin, &serde_json::to_vec(documents).expect("JSON"))
+        .await
+        .expect("write");
+    drop(stdin);
+    let out = child.wait_with_output().await.expect("node finishes");
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "documents GitHub's schema refuses:\n{report}");
+    let n = documents.len();
+    assert!(report.contains(&format!("{n} of {n} documents valid")), "{report}");
+}

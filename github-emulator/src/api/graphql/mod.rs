@@ -12,8 +12,10 @@
 //! - objects are named by GitHub's global node ids (the REST answers' `node_id`), and connections
 //!   need `first` (at most 100), paged by opaque `after` cursors.
 //!
-//! [`pulls`] holds pull requests, their review threads and the mutations on them.
+//! [`pulls`] holds the `repository` root, pull requests, their review threads and the mutations on
+//! them; [`discussions`] a repository's discussions, their comments and the mutations on those.
 
+mod discussions;
 mod pulls;
 
 use std::sync::{Arc, OnceLock};
@@ -38,7 +40,7 @@ type GithubSchema = Schema<Query, Mutation, EmptySubscription>;
 pub(crate) struct Query(pulls::PullQuery);
 
 #[derive(MergedObject, Default)]
-pub(crate) struct Mutation(pulls::PullMutation);
+pub(crate) struct Mutation(pulls::PullMutation, discussions::DiscussionMutation);
 
 /// The endpoint at `path`.
 pub(crate) fn routes(path: &str) -> Router<Arc<Shared>> {
@@ -130,6 +132,9 @@ pub(crate) struct PageInfo {
 #[derive(SimpleObject, Clone, Debug)]
 #[graphql(concrete(name = "PullRequestReviewThreadConnection", params(pulls::ReviewThread)))]
 #[graphql(concrete(name = "PullRequestReviewCommentConnection", params(pulls::ReviewComment)))]
+#[graphql(concrete(name = "DiscussionConnection", params(discussions::Discussion)))]
+#[graphql(concrete(name = "DiscussionCommentConnection", params(discussions::DiscussionComment)))]
+#[graphql(concrete(name = "DiscussionCategoryConnection", params(discussions::DiscussionCategory)))]
 pub(crate) struct Connection<T: OutputType> {
     total_count: i32,
     page_info: PageInfo,

@@ -1,4 +1,5 @@
-//! Pull requests in GraphQL: `repository(owner, name) { pullRequest(number) { reviewThreads } }`
+//! The `repository(owner, name)` root (its discussion fields resolve in [`super::discussions`]),
+//! and pull requests in GraphQL: `repository(owner, name) { pullRequest(number) { reviewThreads } }`
 //! and the mutations GitHub offers only here: `resolveReviewThread` / `unresolveReviewThread`,
 //! `markPullRequestReadyForReview` / `convertPullRequestToDraft`, and `addPullRequestReviewThread`
 //! (a line comment added to the caller's pending review).
@@ -10,7 +11,7 @@
 
 use async_graphql::{ComplexObject, Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 
-use super::{Asker, Connection, error, page, refused};
+use super::{Asker, Connection, discussions, error, page, refused};
 use crate::api::access::{Need, View};
 use crate::api::model::repo::repo_html;
 use crate::api::model::{node_id, node_of};
@@ -41,6 +42,16 @@ pub(crate) struct Repository {
     id: u64,
 }
 
+impl Repository {
+    /// Runs `f` on this repository as the caller sees it.
+    fn with<R>(&self, ctx: &Context<'_>, f: impl FnOnce(&View, &Repo) -> Result<R>) -> Result<R> {
+        ctx.data_unchecked::<Asker>().view(|view| {
+            let repo = view.repo(&self.owner, &self.name).map_err(|e| refused(e, "a Repository"))?;
+            f(view, repo)
+        })
+    }
+}
+
 #[Object]
 impl Repository {
     async fn id(&self) -> ID {
@@ -49,6 +60,37 @@ impl Repository {
 
     async fn name_with_owner(&self) -> String {
         format!("{}/{}", self.owner, self.name)
+    }
+
+    async fn has_discussions_enabled(&self, ctx: &Context<'_>) -> bool {
+        ctx.data_unchecked::<Asker>()
+            .view(|view| view.repo(&self.owner, &self.name).is_ok_and(|r| !r.discussion_categories.is_empty()))
+    }
+
+    async fn discussion_categories(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Connection<discussions::DiscussionCategory>> {
+        self.with(ctx, |_, repo| discussions::categories(repo, first, after))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn discussions(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        category_id: Option<ID>,
+        answered: Option<bool>,
+        order_by: Option<discussions::DiscussionOrder>,
+    ) -> Result<Connection<discussions::Discussion>> {
+        self.with(ctx, |view, repo| discussions::list(view, repo, first, after, category_id, answered, order_by))
+    }
+
+    async fn discussion(&self, ctx: &Context<'_>, number: i32) -> Result<Option<discussions::Discussion>> {
+        self.with(ctx, |view, repo| discussions::one(view, repo, number))
     }
 
     async fn pull_request(&self, ctx: &Context<'_>, number: i32) -> Result<Option<PullRequest>> {
@@ -91,7 +133,7 @@ pub(crate) enum CommentAuthorAssociation {
 }
 
 impl CommentAuthorAssociation {
-    fn of(view: &View, repo: &Repo, login: &str) -> Self {
+    pub fn of(view: &View, repo: &Repo, login: &str) -> Self {
         match crate::api::model::issue::association(view, repo, login) {
             "OWNER" => Self::Owner,
             "MEMBER" => Self::Member,
@@ -104,7 +146,7 @@ impl CommentAuthorAssociation {
 /// GitHub's `Actor` (here always a user).
 #[derive(SimpleObject, Clone, Debug)]
 pub(crate) struct Actor {
-    login: String,
+    pub login: String,
 }
 
 #[derive(SimpleObject, Clone, Debug)]

@@ -5,6 +5,7 @@
 pub mod actions;
 pub mod context;
 pub mod define;
+pub mod discussions;
 pub mod fields;
 pub mod gists;
 pub mod issues;
@@ -86,6 +87,7 @@ impl Registry {
             (Toolset::Dependabot, security::dependabot_tools()),
             (Toolset::SecurityAdvisories, security::security_advisories_tools()),
             (Toolset::Projects, projects::projects_tools()),
+            (Toolset::Discussions, discussions::discussions_tools()),
         ];
         let mut router = ToolRouter::new();
         let mut toolset_of = HashMap::new();
