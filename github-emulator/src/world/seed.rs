@@ -11,16 +11,16 @@
 //!   open (label `bug`, assignee octocat, 2 comments, the second holding a
 //!   U+200B and a U+202E), issue #2 closed (by hubot, `enhancement`), pull
 //!   request #3 `feature` → `main` by octocat, open and mergeable, approved
-//!   by hubot. Discussions: categories Announcements 9001, General 9002, Q&A 9003 (answerable),
-//!   Ideas 9004; #4 "Welcome to hello-world discussions!" by octocat (Announcements) and #5 "How
-//!   do I build on Windows?" by hubot (Q&A) with comments 9201 (octocat; hubot's reply 9202)
-//!   and 9203 (hubot).
+//!   by hubot.
 //! - `octocat/secret-plans`: private, one commit [`SECRET_C1`], issue #1.
 //! - `github/docs`: public, owned by the `github` organization (octocat is
 //!   a member), one commit [`DOCS_C1`]. The organization's issue fields:
 //!   Priority (single select: Urgent, High, Medium, Low), Effort (number),
 //!   Start date and Target date (dates), all public; Customer (text), seen
-//!   by members only.
+//!   by members only. Discussions on `github/docs`: categories Announcements 9001, General
+//!   9002, Q&A 9003 (answerable), Ideas 9004; #1 "Welcome to the docs discussions!" by octocat
+//!   (Announcements) and #2 "How do I build on Windows?" by hubot (Q&A) with comments 9201
+//!   (octocat; hubot's reply 9202) and 9203 (hubot).
 //!
 //! - Projects: the `github` organization's #1 "Docs roadmap" (public; fields Title 6001, Status
 //!   6002 (single select Todo `f75ad846`, In Progress `47fc9ee4`, Done `98236657`), Estimate 6003
@@ -409,11 +409,10 @@ fn hello_world(git: &mut Git) -> Repo {
             reactions: Vec::new(),
         },
     ];
-    add_discussions(&mut repo);
     repo
 }
 
-/// hello-world's discussions (see the module doc).
+/// github/docs's discussions (see the module doc).
 fn add_discussions(repo: &mut Repo) {
     let category = |id: u64, name: &str, emoji: &str, description: &str, answerable: bool| DiscussionCategory {
         id,
@@ -444,19 +443,19 @@ fn add_discussions(repo: &mut Repo) {
         updated_at: at + number * 3600,
     };
     repo.discussions = vec![
+        discussion(9_101, 1, "Welcome to the docs discussions!", "Say hi and share what you build.", "octocat", 9_001),
         discussion(
-            9_101,
-            4,
-            "Welcome to hello-world discussions!",
-            "Say hi and share what you build.",
-            "octocat",
-            9_001,
+            9_102,
+            2,
+            "How do I build on Windows?",
+            "`npm run build` fails with a linker error.",
+            "hubot",
+            9_003,
         ),
-        discussion(9_102, 5, "How do I build on Windows?", "`cargo build` fails with a linker error.", "hubot", 9_003),
     ];
     let comment = |id: u64, reply_to: Option<u64>, user: &str, body: &str| DiscussionComment {
         id,
-        discussion: 5,
+        discussion: 2,
         reply_to,
         user: user.into(),
         body: body.into(),
@@ -506,6 +505,7 @@ fn github_docs(git: &mut Git) -> Repo {
         label(208_045_949, "bug", "d73a4a", "Something isn't working"),
         label(208_045_950, "enhancement", "a2eeef", "New feature or request"),
     ];
+    add_discussions(&mut repo);
     repo
 }
 
