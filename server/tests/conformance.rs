@@ -10,18 +10,14 @@
 
 mod common;
 
-use std::{path::PathBuf, time::Duration};
+use std::time::Duration;
 
 use axum::{
     body::{Body, to_bytes},
     extract::{Request, State},
     response::Response,
 };
-use common::Harness;
-
-fn clients_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../clients")
-}
+use common::{Harness, clients_dir};
 
 #[derive(Clone)]
 struct Upstream {

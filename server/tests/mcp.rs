@@ -420,6 +420,13 @@ async fn read_only_hides_and_refuses_write_tools() {
     let t = h.login().await;
     let names = tool_names(&h, &t.access, &[]).await;
     assert!(names.contains(&"get_issue".to_owned()) && !names.contains(&"create_issue".to_owned()), "{names:?}");
+    // The same for the toolsets that are off by default.
+    for read in ["list_projects", "list_discussions", "list_dependabot_alerts", "get_global_security_advisory"] {
+        assert!(names.contains(&read.to_owned()), "{read}: {names:?}");
+    }
+    for write in ["add_project_item", "update_project_item", "add_discussion_comment", "mark_discussion_answer"] {
+        assert!(!names.contains(&write.to_owned()), "{write}: {names:?}");
+    }
     let github_calls = h.emulator.api_requests().len();
     let r = call_with(&h, &t.access, "create_issue", &[]).await;
     assert!(r.body.unwrap()["error"]["message"].as_str().unwrap().contains("not found"));

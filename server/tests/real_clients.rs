@@ -13,7 +13,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use common::{Running, free_port, spawn_gateway_with, temp_dir};
+use common::{Running, clients_dir, free_port, spawn_gateway_with, temp_dir};
 use github_emulator::Emulator;
 
 /// The real binary against a fresh emulator; returns the process, its MCP URL and the emulator.
@@ -45,10 +45,6 @@ fn assert_only_github_tokens_reached_github(emulator: &Emulator) {
     assert_eq!(emulator.foreign_tokens_seen(), 0);
 }
 use tokio::io::{AsyncBufReadExt, BufReader};
-
-fn clients_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../clients")
-}
 
 /// `path` if installed; in CI a missing client fails the test.
 fn installed(path: PathBuf, what: &str) -> Option<PathBuf> {

@@ -709,8 +709,13 @@ pub fn assert_no_noise(v: &Value, noise: &[&str]) {
     }
 }
 
+/// `clients/`: the real MCP clients and GitHub's GraphQL schema the tests run, installed by `.ci/run`.
+pub fn clients_dir() -> std::path::PathBuf {
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../clients")
+}
+
 fn node_clients() -> std::path::PathBuf {
-    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../clients/node")
+    clients_dir().join("node")
 }
 
 /// Whether GitHub's published GraphQL schema (`@octokit/graphql-schema`, `npm ci` in
