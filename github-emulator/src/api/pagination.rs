@@ -93,13 +93,15 @@ pub(crate) fn search_response<T>(
     with_link(json_response(StatusCode::OK, &body), page.link)
 }
 
-/// GitHub's opaque cursor for the position after item `index`.
-fn cursor(index: usize) -> String {
+/// GitHub's opaque cursor for position `index` (REST: the item a page starts after or ends
+/// before; GraphQL: the item itself).
+pub(crate) fn cursor(index: usize) -> String {
     use base64::Engine as _;
     base64::engine::general_purpose::STANDARD.encode(format!("cursor:v2:{index}"))
 }
 
-fn position(cursor: &str) -> Option<usize> {
+/// The position a [`cursor`] stands for (`None`: not one of ours).
+pub(crate) fn position(cursor: &str) -> Option<usize> {
     use base64::Engine as _;
     let bytes = base64::engine::general_purpose::STANDARD.decode(cursor).ok()?;
     String::from_utf8(bytes).ok()?.strip_prefix("cursor:v2:")?.parse().ok()

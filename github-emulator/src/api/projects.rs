@@ -114,45 +114,46 @@ impl ProjectCall {
         world.projects.iter().filter(|p| p.owner.eq_ignore_ascii_case(&self.owner) && (p.public || insider)).collect()
     }
 
+    /// The project the path names, as the caller may see it (404 otherwise).
+    fn project<'a>(&self, view: &View, world: &'a World) -> Result<&'a Project, ApiError> {
+        if !self.owner_ok(view) {
+            return Err(ApiError::not_found());
+        }
+        self.visible(view, world).into_iter().find(|p| Some(p.number) == self.number).ok_or_else(ApiError::not_found)
+    }
+
     /// Runs `f` on the project the path names, as the caller may see it.
     fn read<R>(&self, f: impl FnOnce(&View, &Project) -> Result<R, ApiError>) -> Result<R, ApiError> {
         self.scoped(false)?;
         let inner = self.shared.lock();
         let view = View::new(&self.shared, &inner.world, Some(&self.caller));
-        if !self.owner_ok(&view) {
-            return Err(ApiError::not_found());
-        }
-        let project = self
-            .visible(&view, &inner.world)
-            .into_iter()
-            .find(|p| Some(p.number) == self.number)
-            .ok_or_else(ApiError::not_found)?;
-        f(&view, project)
+        f(&view, self.project(&view, &inner.world)?)
     }
 
-    /// Changes the project the path names: `check` sees it as it is (and refuses), `change` gets
-    /// it mutable with what `check` returned, and the answer renders from the world as changed.
+    /// Changes the project the path names, under one lock: `check` sees it as it is (and
+    /// refuses), `change` gets the world and the project's index in `world.projects` with what
+    /// `check` returned, and the answer renders from the world as changed.
     fn write<C>(
         &self,
         check: impl FnOnce(&View, &Project) -> Result<C, ApiError>,
-        change: impl FnOnce(&mut Project, C) -> Result<Option<u64>, ApiError>,
+        change: impl FnOnce(&mut World, usize, C) -> Result<Option<u64>, ApiError>,
         answer: impl FnOnce(&View, &Project, Option<u64>) -> Response,
     ) -> Result<Response, ApiError> {
-        let needed = self.read(|view, project| {
-            if !self.insider(view) {
-                return Err(forbidden());
-            }
-            self.scoped(true)?;
-            Ok((project.id, check(view, project)?))
-        })?;
-        let (id, needed) = needed;
+        self.scoped(false)?;
         let mut inner = self.shared.lock();
-        let project = inner.world.projects.iter_mut().find(|p| p.id == id).ok_or_else(ApiError::not_found)?;
-        let touched = change(project, needed)?;
-        project.updated_at = time::now();
         let view = View::new(&self.shared, &inner.world, Some(&self.caller));
-        let project = inner.world.projects.iter().find(|p| p.id == id).ok_or_else(ApiError::not_found)?;
-        Ok(answer(&view, project, touched))
+        let project = self.project(&view, &inner.world)?;
+        if !self.insider(&view) {
+            return Err(forbidden());
+        }
+        self.scoped(true)?;
+        let needed = check(&view, project)?;
+        let id = project.id;
+        let index = inner.world.projects.iter().position(|p| p.id == id).ok_or_else(ApiError::not_found)?;
+        let touched = change(&mut inner.world, index, needed)?;
+        inner.world.projects[index].updated_at = time::now();
+        let view = View::new(&self.shared, &inner.world, Some(&self.caller));
+        Ok(answer(&view, &inner.world.projects[index], touched))
     }
 }
 
@@ -305,16 +306,16 @@ fn content_of(view: &View, body: &Body) -> Result<ItemContent, ApiError> {
 
 async fn add_item(call: ProjectCall, body: Body) -> Result<Response, ApiError> {
     let login = call.caller.login.clone();
-    let next_id = { call.shared.lock().world.next_id() };
     call.write(
         |view, _| content_of(view, &body),
-        |project, content| {
+        |world, index, content| {
             // Adding what is already there answers the item there, as GitHub does.
-            if let Some(existing) = project.items.iter().find(|i| i.content == content) {
+            if let Some(existing) = world.projects[index].items.iter().find(|i| i.content == content) {
                 return Ok(Some(existing.id));
             }
+            let next_id = world.next_id();
             let now = time::now();
-            project.items.push(ProjectItem {
+            world.projects[index].items.push(ProjectItem {
                 id: next_id,
                 content,
                 creator: login,
@@ -374,8 +375,12 @@ async fn update_item(call: ProjectCall, body: Body) -> Result<Response, ApiError
             project.items.iter().find(|i| Some(i.id) == item_id).ok_or_else(ApiError::not_found)?;
             field_changes(project, &body)
         },
-        |project, changes| {
-            let item = project.items.iter_mut().find(|i| Some(i.id) == item_id).ok_or_else(ApiError::not_found)?;
+        |world, index, changes| {
+            let item = world.projects[index]
+                .items
+                .iter_mut()
+                .find(|i| Some(i.id) == item_id)
+                .ok_or_else(ApiError::not_found)?;
             for (id, value) in changes {
                 item.values.retain(|(f, _)| *f != id);
                 if let Some(value) = value {
@@ -399,8 +404,8 @@ async fn delete_item(call: ProjectCall) -> Result<Response, ApiError> {
     let item_id = call.item;
     call.write(
         |_, project| project.items.iter().find(|i| Some(i.id) == item_id).map(|_| ()).ok_or_else(ApiError::not_found),
-        |project, ()| {
-            project.items.retain(|i| Some(i.id) != item_id);
+        |world, index, ()| {
+            world.projects[index].items.retain(|i| Some(i.id) != item_id);
             Ok(None)
         },
         |_, _, _| StatusCode::NO_CONTENT.into_response(),

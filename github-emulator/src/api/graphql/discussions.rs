@@ -14,7 +14,7 @@
 use async_graphql::{ComplexObject, Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 
 use super::pulls::{Actor, CommentAuthorAssociation};
-use super::{Asker, Connection, error, page};
+use super::{Asker, Connection, error, insufficient_scopes, lacks_permission, page};
 use crate::api::access::View;
 use crate::api::model::repo::repo_html;
 use crate::api::model::{node_id, node_of};
@@ -313,19 +313,13 @@ fn locate(view: &View, id: &ID, kind: &str, action: &str) -> Result<(Place, u64)
         })
         .ok_or_else(|| missing(id))?;
     if !view.may_write(repo) {
-        return Err(error(
-            "INSUFFICIENT_SCOPES",
-            format!(
-                "Your token has not been granted the required scopes to execute this query. The '{action}' field requires one of the following scopes: ['repo', 'public_repo']."
-            ),
-        ));
+        return Err(insufficient_scopes(action));
     }
     Ok((((repo.owner.clone(), repo.name.clone()), number), own))
 }
 
 fn forbidden(view: &View, action: &str) -> async_graphql::Error {
-    let login = view.login().unwrap_or_default();
-    error("FORBIDDEN", format!("{login} does not have the correct permissions to execute `{action}`"))
+    lacks_permission(view.login().unwrap_or_default(), action)
 }
 
 /// Runs `change` on the repository of a located node, then renders with `answer`.
@@ -474,16 +468,18 @@ impl DiscussionMutation {
         input: DeleteDiscussionCommentInput,
     ) -> Result<DeleteDiscussionCommentPayload> {
         let action = "deleteDiscussionComment";
-        let asker = ctx.data_unchecked::<Asker>();
-        let before = asker.view(|view| {
-            let ((at, number), id) = locate(view, &input.id, "DiscussionComment", action)?;
-            let repo = view.world.repo(&at.0, &at.1).ok_or_else(|| error("NOT_FOUND", "gone"))?;
-            Ok::<_, async_graphql::Error>(rendered(view, repo, number, id))
-        })?;
+        // The payload shows the comment as it was, rendered while the refusals are checked.
+        let mut before = None;
         change(
-            asker,
+            ctx.data_unchecked::<Asker>(),
             |view| locate(view, &input.id, "DiscussionComment", action),
-            |view, repo, _, id| if may_edit(view, repo, id) { Ok(()) } else { Err(forbidden(view, action)) },
+            |view, repo, number, id| {
+                if !may_edit(view, repo, id) {
+                    return Err(forbidden(view, action));
+                }
+                before = rendered(view, repo, number, id);
+                Ok(())
+            },
             |repo, number, id| {
                 repo.discussion_comments.retain(|c| c.id != id && c.reply_to != Some(id));
                 if let Some(d) = repo.discussions.iter_mut().find(|d| d.number == number)

@@ -26,12 +26,12 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
-use base64::{Engine, engine::general_purpose::STANDARD};
 use serde_json::{Value, json};
 
 use super::access::View;
 use super::auth::Caller;
 use super::errors::{ApiError, json_response};
+use super::pagination::{cursor, position};
 use crate::state::Shared;
 
 type GithubSchema = Schema<Query, Mutation, EmptySubscription>;
@@ -107,6 +107,21 @@ pub(crate) fn error(kind: &'static str, message: impl Into<String>) -> Error {
     Error::new(message).extend_with(|_, e| e.set("type", kind))
 }
 
+/// GitHub's refusal of a mutation `action` by a token whose scopes may not write.
+pub(crate) fn insufficient_scopes(action: &str) -> Error {
+    error(
+        "INSUFFICIENT_SCOPES",
+        format!(
+            "Your token has not been granted the required scopes to execute this query. The '{action}' field requires one of the following scopes: ['repo', 'public_repo']."
+        ),
+    )
+}
+
+/// GitHub's refusal of a mutation `action` to `login`, who lacks the permission it needs.
+pub(crate) fn lacks_permission(login: &str, action: &str) -> Error {
+    error("FORBIDDEN", format!("{login} does not have the correct permissions to execute `{action}`"))
+}
+
 /// A REST-side refusal as GitHub's GraphQL API words it (`what` names the object looked for).
 pub(crate) fn refused(e: ApiError, what: &str) -> Error {
     match e.status {
@@ -171,7 +186,6 @@ pub(crate) fn page<T: OutputType + Clone>(
     };
     let end = (start + first as usize).min(all.len());
     let nodes: Vec<T> = all.get(start..end).map(<[T]>::to_vec).unwrap_or_default();
-    let cursor = |i: usize| STANDARD.encode(format!("cursor:v2:{i}"));
     Ok(Connection {
         total_count: all.len() as i32,
         page_info: PageInfo {
@@ -182,11 +196,6 @@ pub(crate) fn page<T: OutputType + Clone>(
         },
         nodes,
     })
-}
-
-fn position(cursor: &str) -> Option<usize> {
-    let raw = String::from_utf8(STANDARD.decode(cursor).ok()?).ok()?;
-    raw.strip_prefix("cursor:v2:")?.parse().ok()
 }
 
 #[cfg(test)]

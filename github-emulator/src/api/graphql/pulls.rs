@@ -11,7 +11,7 @@
 
 use async_graphql::{ComplexObject, Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 
-use super::{Asker, Connection, discussions, error, page, refused};
+use super::{Asker, Connection, discussions, error, insufficient_scopes, lacks_permission, page, refused};
 use crate::api::access::{Need, View};
 use crate::api::model::repo::repo_html;
 use crate::api::model::{node_id, node_of};
@@ -410,17 +410,11 @@ fn locate(view: &View, id: &ID, kind: &str, need: Need, action: &str) -> Result<
         .find_map(|r| holds(r).map(|n| (r, n)))
         .ok_or_else(missing)?;
     if !view.may_write(repo) {
-        return Err(error(
-            "INSUFFICIENT_SCOPES",
-            format!(
-                "Your token has not been granted the required scopes to execute this query. The '{action}' field requires one of the following scopes: ['repo', 'public_repo']."
-            ),
-        ));
+        return Err(insufficient_scopes(action));
     }
     let author = repo.issue(pull_number).is_some_and(|i| view.login().is_some_and(|l| i.user.eq_ignore_ascii_case(l)));
     if need == Need::Push && !view.is_member(repo) && !author {
-        let login = view.login().unwrap_or_default();
-        return Err(error("FORBIDDEN", format!("{login} does not have the correct permissions to execute `{action}`")));
+        return Err(lacks_permission(view.login().unwrap_or_default(), action));
     }
     Ok((((repo.owner.clone(), repo.name.clone()), pull_number), number))
 }
