@@ -41,7 +41,7 @@ pub struct Access {
     /// `owner/name` → private.
     private: quick_cache::sync::Cache<String, (Instant, bool)>,
     /// (viewer, `owner/name`) where the viewer may not ask GitHub about permissions.
-    unasked: quick_cache::sync::Cache<(String, String), Instant>,
+    unasked: quick_cache::sync::Cache<(String, String), (Instant, ())>,
 }
 
 /// An author found in an answer: the repository (`owner/name`, lower-cased), their login
@@ -96,8 +96,7 @@ impl Access {
         if let Some(push) = fresh(self.pushers.get(&(author.repo.clone(), login.to_owned()))) {
             return Some(push);
         }
-        let unasked = self.unasked.get(&(viewer.to_owned(), author.repo.clone()));
-        unasked.filter(|at| at.elapsed() < TTL).map(|_| insider(author))
+        fresh(self.unasked.get(&(viewer.to_owned(), author.repo.clone()))).map(|()| insider(author))
     }
 
     /// Records what the permission API answered for `author` (seen by `viewer`); returns the verdict.
@@ -109,7 +108,7 @@ impl Access {
                 push
             }
             Permission::NotAskable => {
-                self.unasked.insert((viewer.to_owned(), author.repo.clone()), Instant::now());
+                self.unasked.insert((viewer.to_owned(), author.repo.clone()), (Instant::now(), ()));
                 insider(author)
             }
             Permission::Failed => false,

@@ -10,6 +10,7 @@ use serde_json::{Map, Value, json};
 
 use super::{
     define::{Def, Route, route},
+    fields::FieldInput,
     shape,
     support::{CursorPaging, Github, ToolFailure, ToolResult, opt, seg, structured},
 };
@@ -133,14 +134,7 @@ pub struct FieldChange {
     /// Field id, from get_project.
     pub id: u64,
     /// Text, a number, a date `YYYY-MM-DD`, or a single select option's name or id.
-    pub value: ChangeValue,
-}
-
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(untagged)]
-pub enum ChangeValue {
-    Number(f64),
-    Text(String),
+    pub value: FieldInput,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -155,6 +149,11 @@ impl ProjectRef {
     async fn path(&self, gh: &Github) -> Result<String, ToolFailure> {
         Ok(format!("{}/{}", self.owner.base(gh).await?, self.project_number))
     }
+}
+
+/// The fields of the project at `path`, all on one page (a project has at most 50).
+async fn fields_of(gh: &Github, path: &str) -> Result<Value, ToolFailure> {
+    gh.get(&format!("{path}/fields"), &[("per_page", "100".into())]).await
 }
 
 fn project(v: &Value) -> Value {
@@ -226,7 +225,7 @@ const GET_PROJECT: Def = Def::read("get_project", "Get a project").about(
 async fn get_project(gh: Github, p: ProjectRef) -> ToolResult {
     let path = p.path(&gh).await?;
     let found = gh.get(&path, &[]).await?;
-    let fields = gh.get(&format!("{path}/fields"), &[("per_page", "100".into())]).await?;
+    let fields = fields_of(&gh, &path).await?;
     let mut out = project(&found);
     out["fields"] = fields.as_array().map_or_else(Vec::new, |f| f.iter().map(field).collect()).into();
     structured(out)
@@ -242,7 +241,7 @@ async fn list_project_items(gh: Github, p: ListItems) -> ToolResult {
     let ids: Vec<u64> = match p.fields {
         Some(ids) => ids,
         None => {
-            let fields = gh.get(&format!("{path}/fields"), &[("per_page", "100".into())]).await?;
+            let fields = fields_of(&gh, &path).await?;
             fields.as_array().into_iter().flatten().filter_map(|f| f["id"].as_u64()).collect()
         }
     };
@@ -281,22 +280,21 @@ async fn update_project_item(gh: Github, p: UpdateItem) -> ToolResult {
     }
     let path = p.project.path(&gh).await?;
     // Single select options are sent as ids: a name is looked up among the project's options.
-    let names = p.set.iter().any(|f| matches!(f.value, ChangeValue::Text(_)));
-    let fields =
-        if names { gh.get(&format!("{path}/fields"), &[("per_page", "100".into())]).await? } else { Value::Null };
+    let names = p.set.iter().any(|f| matches!(f.value, FieldInput::Text(_)));
+    let fields = if names { fields_of(&gh, &path).await? } else { Value::Null };
     let mut changes: Vec<Value> = p
         .set
         .iter()
         .map(|change| {
             let value = match &change.value {
-                ChangeValue::Text(text) => {
+                FieldInput::Text(text) => {
                     let options = fields.as_array().into_iter().flatten().find(|f| f["id"] == change.id);
                     let option = options.and_then(|f| f["options"].as_array()).and_then(|o| {
                         o.iter().find(|o| o["name"]["raw"].as_str().is_some_and(|n| n.eq_ignore_ascii_case(text)))
                     });
                     option.map_or_else(|| json!(text), |o| o["id"].clone())
                 }
-                ChangeValue::Number(n) => json!(n),
+                FieldInput::Number(n) => json!(n),
             };
             json!({"id": change.id, "value": value})
         })
