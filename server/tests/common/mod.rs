@@ -324,15 +324,24 @@ impl Gateway {
     }
 
     pub async fn call_tool(&self, token: &str, session: &str, name: &str, args: Value) -> McpReply {
+        self.call_tool_with(token, session, name, args, &[]).await
+    }
+
+    /// [`Harness::call_tool`] with extra request headers.
+    pub async fn call_tool_with(
+        &self,
+        token: &str,
+        session: &str,
+        name: &str,
+        args: Value,
+        headers: &[(&str, &str)],
+    ) -> McpReply {
         use std::sync::atomic::{AtomicU64, Ordering};
         static ID: AtomicU64 = AtomicU64::new(100);
         let id = ID.fetch_add(1, Ordering::Relaxed);
-        self.mcp(
-            Some(token),
-            Some(session),
-            json!({"jsonrpc": "2.0", "id": id, "method": "tools/call", "params": {"name": name, "arguments": args}}),
-        )
-        .await
+        let msg =
+            json!({"jsonrpc": "2.0", "id": id, "method": "tools/call", "params": {"name": name, "arguments": args}});
+        self.mcp_with(Some(token), Some(session), msg, headers).await
     }
 }
 
@@ -553,12 +562,7 @@ impl ToolSession {
         args: Value,
         headers: &[(&str, &str)],
     ) -> (bool, Value) {
-        use std::sync::atomic::{AtomicU64, Ordering};
-        static ID: AtomicU64 = AtomicU64::new(1_000_000);
-        let id = ID.fetch_add(1, Ordering::Relaxed);
-        let msg =
-            json!({"jsonrpc": "2.0", "id": id, "method": "tools/call", "params": {"name": name, "arguments": args}});
-        let r = self.h.mcp_with(Some(&who.0), Some(&who.1), msg, headers).await;
+        let r = self.h.call_tool_with(&who.0, &who.1, name, args, headers).await;
         let body = r.body.unwrap_or_else(|| panic!("no JSON-RPC reply ({}): {}", r.status, r.text));
         let result = body.get("result").unwrap_or_else(|| panic!("JSON-RPC error: {body}"));
         let is_error = result["isError"].as_bool().unwrap_or(false);
