@@ -149,9 +149,22 @@ fn parse(bytes: &Bytes) -> Result<Value, Refused> {
     Ok(message)
 }
 
+/// What a POST body sent with `headers` says: parsed when it is JSON (other media types are
+/// rmcp's to refuse, 415), and classified; or the refusal of a body that is no JSON-RPC.
+pub(crate) fn inspect_body(headers: &HeaderMap, bytes: &Bytes) -> Result<Inspected, Response> {
+    let message = if is_json(headers) { Some(parse(bytes).map_err(IntoResponse::into_response)?) } else { None };
+    Ok(classify(message, headers))
+}
+
+fn classify(message: Option<Value>, headers: &HeaderMap) -> Inspected {
+    let stateless = is_stateless(message.as_ref(), headers);
+    let initialize = is_initialize(message.as_ref());
+    Inspected { message, stateless, initialize }
+}
+
 pub async fn inspect(req: Request, next: Next) -> Response {
     let (mut parts, body) = req.into_parts();
-    let mut inspected = Inspected::default();
+    let inspected;
     let body = if parts.method == Method::POST {
         let bytes = match to_bytes(body, MCP_BODY_LIMIT).await {
             Ok(b) => b,
@@ -162,19 +175,15 @@ pub async fn inspect(req: Request, next: Next) -> Response {
                     .into_response();
             }
         };
-        // Other media types are rmcp's to refuse (415).
-        if is_json(&parts.headers) {
-            match parse(&bytes) {
-                Ok(message) => inspected.message = Some(message),
-                Err(refused) => return refused.into_response(),
-            }
+        match inspect_body(&parts.headers, &bytes) {
+            Ok(found) => inspected = found,
+            Err(refused) => return refused,
         }
         Body::from(bytes)
     } else {
+        inspected = classify(None, &parts.headers);
         body
     };
-    inspected.stateless = is_stateless(inspected.message.as_ref(), &parts.headers);
-    inspected.initialize = is_initialize(inspected.message.as_ref());
     if inspected.stateless {
         parts.headers.remove(super::sessions::SESSION_HEADER);
         parts.headers.remove("last-event-id");

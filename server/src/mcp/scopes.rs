@@ -1,6 +1,8 @@
 //! Scope step-up (MCP 2025-11-25, RFC 6750 §3.1): a `tools/call` for a tool that needs a scope the
 //! token lacks is answered HTTP 403 with `WWW-Authenticate: Bearer error="insufficient_scope"`, naming
 //! the scopes to ask for, so the client can re-authorize with more. The tool handler checks again.
+//! The request's selection (the operator's, narrowed by its `X-MCP-*` headers), worked out here once,
+//! goes on in the request's extensions as a [`RequestSelection`].
 
 use std::sync::Arc;
 
@@ -17,9 +19,14 @@ use super::{
     tools::{Registry, is_write, missing_scope},
 };
 use crate::{
+    config::toolsets::Selection,
     oauth::{bearer::Principal, scope::Scopes},
     state::AppState,
 };
+
+/// The selection of the request it is attached to, for the layers after the step-up.
+#[derive(Clone, Debug)]
+pub struct RequestSelection(pub Arc<Selection>);
 
 #[derive(Clone)]
 pub struct StepUp {
@@ -42,7 +49,7 @@ fn called_tool(m: &Value) -> Option<&str> {
     m.get("params")?.get("name")?.as_str()
 }
 
-pub async fn require_tool_scope(State(step): State<StepUp>, req: Request, next: Next) -> Response {
+pub async fn require_tool_scope(State(step): State<StepUp>, mut req: Request, next: Next) -> Response {
     if req.method() != Method::POST {
         return next.run(req).await;
     }
@@ -69,6 +76,7 @@ pub async fn require_tool_scope(State(step): State<StepUp>, req: Request, next: 
             return insufficient_scope(&step.state, granted, missing);
         }
     }
+    req.extensions_mut().insert(RequestSelection(Arc::new(selection)));
     next.run(req).await
 }
 

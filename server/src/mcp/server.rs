@@ -15,7 +15,7 @@ use rmcp::{
     service::RequestContext,
 };
 
-use super::tools::Registry;
+use super::{scopes::RequestSelection, tools::Registry};
 use crate::config::toolsets::Selection;
 use crate::{oauth::bearer::Principal, state::AppState};
 
@@ -28,13 +28,40 @@ pub struct GatewayServer {
 }
 
 impl GatewayServer {
-    /// The operator's selection narrowed by this request's `X-MCP-Toolsets` / `X-MCP-Readonly`.
-    pub(crate) fn selection(&self, ctx: &RequestContext<RoleServer>) -> Selection {
+    /// The operator's selection narrowed by this request's `X-MCP-*` headers: as the step-up
+    /// middleware found it ([`RequestSelection`]), or worked out again without it.
+    pub(crate) fn selection(&self, ctx: &RequestContext<RoleServer>) -> Arc<Selection> {
+        let parts = ctx.extensions.get::<http::request::Parts>();
+        if let Some(RequestSelection(found)) = parts.and_then(|p| p.extensions.get::<RequestSelection>()) {
+            return found.clone();
+        }
         let operator = self.state.config.selection();
-        match ctx.extensions.get::<http::request::Parts>() {
+        Arc::new(match parts {
             Some(parts) => operator.narrowed(&parts.headers),
             None => operator,
+        })
+    }
+
+    pub(crate) fn tools(&self) -> &Registry {
+        &self.tools
+    }
+
+    /// The `tools/list` result for `selection`, in the 2026-07-28 form when `stateless`.
+    pub(crate) fn list_result(&self, selection: &Selection, stateless: bool) -> ListToolsResult {
+        let mut result = ListToolsResult::with_all_items(self.tools.visible(selection));
+        if stateless {
+            result.ttl_ms = Some(LIST_TTL_MS);
+            result.cache_scope = Some(CacheScope::Private);
         }
+        self.stamp(&mut result.meta, stateless);
+        result
+    }
+
+    /// The `server/discover` result (the same for every request).
+    pub(crate) fn discover_result(&self) -> DiscoverResult {
+        DiscoverResult::from_server_info(self.supported_protocol_versions().into_owned(), self.get_info())
+            .with_ttl_ms(LIST_TTL_MS)
+            .with_cache_scope(CacheScope::Private)
     }
 
     pub fn new(state: AppState, tools: Arc<Registry>, lockdown: Arc<super::tools::lockdown::Access>) -> Self {
@@ -71,8 +98,8 @@ fn is_stateless(ctx: &RequestContext<RoleServer>) -> bool {
 
 impl GatewayServer {
     /// `serverInfo` in a 2026-07-28 result's `_meta`.
-    fn stamp(&self, meta: &mut Option<MetaObject>, ctx: &RequestContext<RoleServer>) {
-        if !is_stateless(ctx) {
+    fn stamp(&self, meta: &mut Option<MetaObject>, stateless: bool) {
+        if !stateless {
             return;
         }
         if let Ok(info) = serde_json::to_value(&self.get_info().server_info) {
@@ -100,19 +127,11 @@ impl ServerHandler for GatewayServer {
         if request.as_ref().and_then(|r| r.cursor.as_ref()).is_some() {
             return Err(ErrorData::invalid_params("invalid cursor: tools/list has a single page", None));
         }
-        let mut result = ListToolsResult::with_all_items(self.tools.visible(&self.selection(&ctx)));
-        if is_stateless(&ctx) {
-            result.ttl_ms = Some(LIST_TTL_MS);
-            result.cache_scope = Some(CacheScope::Private);
-        }
-        self.stamp(&mut result.meta, &ctx);
-        Ok(result)
+        Ok(self.list_result(&self.selection(&ctx), is_stateless(&ctx)))
     }
 
     async fn discover(&self, _ctx: RequestContext<RoleServer>) -> Result<DiscoverResult, ErrorData> {
-        Ok(DiscoverResult::from_server_info(self.supported_protocol_versions().into_owned(), self.get_info())
-            .with_ttl_ms(LIST_TTL_MS)
-            .with_cache_scope(CacheScope::Private))
+        Ok(self.discover_result())
     }
 
     async fn on_custom_request(
@@ -144,12 +163,12 @@ impl ServerHandler for GatewayServer {
             );
             self.state.metrics.tool_call(&name, "refused", started.elapsed());
             let mut refused = CallToolResult::error(vec![ContentBlock::text(text)]);
-            self.stamp(&mut refused.meta, &ctx);
+            self.stamp(&mut refused.meta, is_stateless(&ctx));
             return Ok(refused.into());
         }
         let mut result = self.tools.router().call(ToolCallContext::new(self, request, ctx.clone())).await;
         if let Ok(CallToolResponse::Complete(r)) = &mut result {
-            self.stamp(&mut r.meta, &ctx);
+            self.stamp(&mut r.meta, is_stateless(&ctx));
         }
         let outcome = match &result {
             Ok(CallToolResponse::Complete(r)) if r.is_error == Some(true) => "error",

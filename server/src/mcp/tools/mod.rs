@@ -41,6 +41,8 @@ use crate::{
 pub struct Registry {
     router: ToolRouter<GatewayServer>,
     toolset_of: HashMap<String, Toolset>,
+    /// Every tool in `tools/list` order (by name), with its toolset and whether it writes.
+    listed: Vec<(Tool, Toolset, bool)>,
 }
 
 /// A tool changes something on GitHub unless it is annotated read-only.
@@ -97,7 +99,16 @@ impl Registry {
                 router.add_route(route);
             }
         }
-        Self { router, toolset_of }
+        let listed = router
+            .list_all()
+            .into_iter()
+            .filter_map(|tool| {
+                let toolset = *toolset_of.get(tool.name.as_ref())?;
+                let writes = is_write(&tool);
+                Some((tool, toolset, writes))
+            })
+            .collect();
+        Self { router, toolset_of, listed }
     }
 
     pub fn router(&self) -> &ToolRouter<GatewayServer> {
@@ -147,7 +158,18 @@ impl Registry {
 
     /// The tools `selection` allows, in a stable order.
     pub fn visible(&self, selection: &Selection) -> Vec<Tool> {
-        self.router.list_all().into_iter().filter(|t| self.enabled(&t.name, selection).is_some()).collect()
+        self.listed.iter().filter(|(t, set, w)| selection.allows(&t.name, *set, *w)).map(|(t, ..)| t.clone()).collect()
+    }
+
+    /// Which tools `selection` lists, as a bit set in `tools/list` order: equal sets, equal lists.
+    pub fn visible_set(&self, selection: &Selection) -> Box<[u64]> {
+        let mut bits = vec![0u64; self.listed.len().div_ceil(64)];
+        for (i, (tool, toolset, writes)) in self.listed.iter().enumerate() {
+            if selection.allows(&tool.name, *toolset, *writes) {
+                bits[i / 64] |= 1 << (i % 64);
+            }
+        }
+        bits.into_boxed_slice()
     }
 }
 
