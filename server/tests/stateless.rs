@@ -248,6 +248,7 @@ async fn list_and_discover_results_may_be_reused_privately_for_ten_minutes() {
         let r = h.mcp_with(Some(&t.access), None, modern(5, method, json!({})), &headers(method)).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text);
         assert_eq!(r.headers["content-type"], "application/json", "one response, plain JSON");
+        assert_sized(&r);
         let result = &body(&r)["result"];
         assert_eq!(result["ttlMs"], 600_000, "{method}: {result}");
         assert_eq!(result["cacheScope"], "private", "{method}: {result}");
@@ -257,4 +258,12 @@ async fn list_and_discover_results_may_be_reused_privately_for_ten_minutes() {
     let r = h.mcp(Some(&t.access), Some(&session), json!({"jsonrpc": "2.0", "id": 6, "method": "tools/list"})).await;
     let result = &body(&r)["result"];
     assert!(result.get("ttlMs").is_none() && result.get("cacheScope").is_none(), "{result}");
+    assert!(result.get("resultType").is_none(), "2025 peers do not know resultType: {result}");
+    assert_sized(&r);
+}
+
+/// A reply prepared once goes out as one sized body, as rmcp's do: a `Content-Length`, not chunks.
+fn assert_sized(r: &common::McpReply) {
+    assert_eq!(r.headers.get("content-length").and_then(|v| v.to_str().ok()), Some(r.text.len().to_string().as_str()));
+    assert!(r.headers.get("transfer-encoding").is_none(), "{:?}", r.headers);
 }

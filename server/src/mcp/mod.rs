@@ -4,11 +4,13 @@
 //! their user) and the scope step-up ([`scopes`]). In upstream mode (`UPSTREAM_MCP_URL`) the same
 //! CORS, bearer and body layers guard [`relay`] instead, which binds sessions and checks writes
 //! itself and forwards to GitHub's MCP server. Every refusal these layers answer is an
-//! [`error::McpError`].
+//! [`error::McpError`]. The plainest `tools/list`, `server/discover` and `ping` requests are
+//! answered from bytes serialized once ([`prepared`]), the rest by rmcp.
 
 pub mod auth;
 pub mod error;
 pub mod message;
+pub mod prepared;
 pub mod relay;
 pub mod scopes;
 pub mod server;
@@ -54,36 +56,15 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             }
         }
     }
-    let config = StreamableHttpServerConfig::default()
-        .with_allowed_hosts(state.config.allowed_hosts())
-        .with_allowed_origins(origins.clone())
-        .with_max_request_body_bytes(MCP_BODY_LIMIT)
-        // Every request is served on its own by rmcp (stateless), whatever its revision; the 2025
-        // revisions' sessions are kept by `sessions`, in storage, so a session holds no worker,
-        // channel or buffer in memory between its requests.
-        .with_legacy_session_mode(false)
-        // A reply that is one JSON-RPC response is sent as `application/json`; rmcp falls back to
-        // SSE when a handler emits anything before it.
-        .with_json_response(true)
-        // No SSE "priming" events (an id and retry with empty data): 2025-06-18 era clients (older
-        // TypeScript and Python SDKs, mcp-remote builds, the Go SDK) try to JSON-parse the empty data.
-        .with_sse_retry(None);
     let guard = sessions::SessionGuard::new(state.clone());
     let live: Arc<dyn crate::metrics::LiveSessions> = guard.clone();
     state.metrics.watch_sessions(Arc::downgrade(&live));
     let cors = cors(&origins);
-    let tool_state = state.clone();
     let registry = tools::Registry::shared();
-    // One set of lockdown verdicts for every request this router serves.
-    let lockdown = Arc::new(tools::lockdown::Access::new(state.config.lockdown_trusted_bots.clone()));
     let step_up = scopes::StepUp { state: state.clone(), tools: registry.clone() };
-    let service = StreamableHttpService::new(
-        move || Ok(server::GatewayServer::new(tool_state.clone(), registry.clone(), lockdown.clone())),
-        Arc::new(NeverSessionManager::default()),
-        config,
-    );
+    let service = Shared::new(state, registry, origins, true);
     Router::new()
-        .nest_service("/mcp", Shared(Arc::new(service)))
+        .nest_service("/mcp", service)
         // Route layers: they guard /mcp only, so an unknown path is a plain 404, not a 401 challenge.
         .route_layer(middleware::from_fn_with_state(step_up, scopes::require_tool_scope))
         .route_layer(middleware::from_fn_with_state(guard, sessions::bind_to_user))
@@ -94,11 +75,52 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route_layer(cors)
 }
 
-/// rmcp's service behind one `Arc`. axum clones a route's service for every request, and each
-/// middleware layer clones the one inside it; rmcp's own clone copies its whole configuration (the
-/// host and origin lists), several times per request. This one is a reference count.
+/// rmcp's service behind one `Arc`, after the replies prepared once. axum clones a route's service
+/// for every request, and each middleware layer clones the one inside it; rmcp's own clone copies
+/// its whole configuration (the host and origin lists), several times per request. This one is two
+/// reference counts.
 #[derive(Clone)]
-struct Shared(Arc<StreamableHttpService<server::GatewayServer, NeverSessionManager>>);
+struct Shared {
+    rmcp: Arc<StreamableHttpService<server::GatewayServer, NeverSessionManager>>,
+    prepared: Option<Arc<prepared::Prepared>>,
+}
+
+impl Shared {
+    /// rmcp's service for `state`'s tools, accepting requests from `origins`, with the prepared
+    /// replies in front of it when `prepare` (always, but in the tests that compare the two).
+    fn new(state: &AppState, registry: Arc<tools::Registry>, origins: Vec<String>, prepare: bool) -> Self {
+        let config = StreamableHttpServerConfig::default()
+            .with_allowed_hosts(state.config.allowed_hosts())
+            .with_allowed_origins(origins)
+            .with_max_request_body_bytes(MCP_BODY_LIMIT)
+            // Every request is served on its own by rmcp (stateless), whatever its revision; the
+            // 2025 revisions' sessions are kept by `sessions`, in storage, so a session holds no
+            // worker, channel or buffer in memory between its requests.
+            .with_legacy_session_mode(false)
+            // A reply that is one JSON-RPC response is sent as `application/json`; rmcp falls back
+            // to SSE when a handler emits anything before it.
+            .with_json_response(true)
+            // No SSE "priming" events (an id and retry with empty data): 2025-06-18 era clients
+            // (older TypeScript and Python SDKs, mcp-remote builds, the Go SDK) try to JSON-parse
+            // the empty data.
+            .with_sse_retry(None);
+        // One set of lockdown verdicts for every request this router serves.
+        let lockdown = Arc::new(tools::lockdown::Access::new(state.config.lockdown_trusted_bots.clone()));
+        let server = server::GatewayServer::new(state.clone(), registry, lockdown);
+        let prepared = match prepare.then(|| prepared::Prepared::new(server.clone(), &config.allowed_hosts)) {
+            Some(Ok(p)) => Some(Arc::new(p)),
+            // Serializing the server's own results does not fail; if it did, rmcp answers them all.
+            Some(Err(e)) => {
+                tracing::error!(error = %e, "cannot prepare the constant replies; rmcp answers them");
+                None
+            }
+            None => None,
+        };
+        let rmcp =
+            StreamableHttpService::new(move || Ok(server.clone()), Arc::new(NeverSessionManager::default()), config);
+        Self { rmcp: Arc::new(rmcp), prepared }
+    }
+}
 
 impl tower::Service<axum::extract::Request> for Shared {
     type Response = axum::response::Response;
@@ -110,7 +132,13 @@ impl tower::Service<axum::extract::Request> for Shared {
     }
 
     fn call(&mut self, req: axum::extract::Request) -> Self::Future {
-        let service = self.0.clone();
+        let selection = req.extensions().get::<scopes::RequestSelection>();
+        if let (Some(prepared), Some(scopes::RequestSelection(selection))) = (&self.prepared, selection)
+            && let Some(reply) = prepared.answer(&req, selection)
+        {
+            return Box::pin(std::future::ready(Ok(reply)));
+        }
+        let service = self.rmcp.clone();
         Box::pin(async move { Ok(service.handle(req).await.map(axum::body::Body::new)) })
     }
 }
