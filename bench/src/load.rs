@@ -1,6 +1,7 @@
 //! A closed-loop HTTP/1.1 load generator: `connections` workers, each on its own keep-alive hyper
 //! connection, send the same request back to back for a fixed time and record every latency in an
-//! HDR histogram (microseconds). A non-2xx answer counts as an error, not as a sample.
+//! HDR histogram (microseconds). An answer other than 2xx, or 304 to a conditional request, counts
+//! as an error, not as a sample.
 
 use std::{
     net::SocketAddr,
@@ -161,7 +162,7 @@ async fn worker(addr: SocketAddr, template: Arc<Template>, start: Instant, end: 
             let resp = s.send_request(req).await.map_err(|e| e.to_string())?;
             let status = resp.status();
             let body = resp.into_body().collect().await.map_err(|e| e.to_string())?.to_bytes();
-            if status.is_success() {
+            if status.is_success() || status == hyper::StatusCode::NOT_MODIFIED {
                 Ok(())
             } else {
                 Err(format!("HTTP {status}: {}", String::from_utf8_lossy(&body[..body.len().min(200)])))

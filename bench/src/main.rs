@@ -356,20 +356,33 @@ async fn tools_list(
 }
 
 /// Part 2: `tools/call get_me` end to end on a legacy session and statelessly (2026-07-28), and the
-/// emulator's own `GET /user`, one connection each.
+/// emulator's own conditional `GET /user` (what the gateway's repeated call is), one connection each.
 async fn get_me(args: &Args, stack: &Stack, access: &str, session: &str) -> Result<Value, String> {
     let call =
         json!({"jsonrpc": "2.0", "id": 0, "method": "tools/call", "params": {"name": "get_me", "arguments": {}}});
     let token = stack.emulator.mint_access_token("octocat", "repo").ok_or("the emulator minted no token")?;
     let api = url::Url::parse(&stack.emulator.api_url()).map_err(|e| e.to_string())?;
     let addr = stack.emulator.addr();
+    // The emulator's own answer to what the gateway sends it for a repeated get_me: a conditional
+    // `GET /user` with the ETag of the first answer, answered 304 (which charges no rate limit, so
+    // the baseline never runs into it either).
+    let path = format!("{}/user", api.path().trim_end_matches('/'));
+    let first = flows::client()
+        .get(format!("http://{addr}{path}"))
+        .bearer_auth(&token)
+        .header("user-agent", "gateway-bench")
+        .send()
+        .await
+        .map_err(|e| e.without_url().to_string())?;
+    let etag = first.headers().get("etag").and_then(|v| v.to_str().ok()).ok_or("GET /user gave no ETag")?.to_owned();
     let direct = Arc::new(Template {
         method: Method::GET,
-        path: format!("{}/user", api.path().trim_end_matches('/')),
+        path,
         headers: vec![
             ("authorization".into(), format!("Bearer {token}")),
             ("accept".into(), "application/vnd.github+json".into()),
             ("user-agent".into(), "gateway-bench".into()),
+            ("if-none-match".into(), etag),
         ],
         body: Bytes::new(),
     });
