@@ -82,14 +82,7 @@ proptest! {
 #[test]
 fn www_authenticate_challenges_stay_one_valid_header_for_any_description() {
     use axum::http::HeaderValue;
-    let config = crate::Config::from_raw(crate::config::RawConfig {
-        public_url: Some("https://mcp.example.com".into()),
-        github_client_id: Some("i".into()),
-        github_client_secret: Some("s".into()),
-        storage_url: Some("memory://".into()),
-        ..Default::default()
-    })
-    .unwrap();
+    let config = crate::config::for_tests();
     let mut runner = proptest::test_runner::TestRunner::default();
     runner
         .run(&any::<String>(), |description| {

@@ -729,5 +729,18 @@ fn redact_url(v: &str) -> String {
     }
 }
 
+/// A valid configuration for unit tests: `https://mcp.example.com`, memory storage.
+#[cfg(test)]
+pub(crate) fn for_tests() -> Config {
+    Config::from_raw(RawConfig {
+        public_url: Some("https://mcp.example.com".into()),
+        github_client_id: Some("i".into()),
+        github_client_secret: Some("s".into()),
+        storage_url: Some("memory://".into()),
+        ..Default::default()
+    })
+    .expect("a valid test configuration")
+}
+
 #[cfg(test)]
 mod tests;

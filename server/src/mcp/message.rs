@@ -84,7 +84,7 @@ fn is_stateless(message: Option<&Value>, headers: &HeaderMap) -> bool {
 
 /// A body refused with a JSON-RPC error (HTTP 400).
 #[derive(Debug)]
-struct Refused {
+pub(crate) struct Refused {
     id: Value,
     code: i64,
     message: String,
@@ -151,8 +151,8 @@ fn parse(bytes: &Bytes) -> Result<Value, Refused> {
 
 /// What a POST body sent with `headers` says: parsed when it is JSON (other media types are
 /// rmcp's to refuse, 415), and classified; or the refusal of a body that is no JSON-RPC.
-pub(crate) fn inspect_body(headers: &HeaderMap, bytes: &Bytes) -> Result<Inspected, Response> {
-    let message = if is_json(headers) { Some(parse(bytes).map_err(IntoResponse::into_response)?) } else { None };
+pub(crate) fn inspect_body(headers: &HeaderMap, bytes: &Bytes) -> Result<Inspected, Refused> {
+    let message = if is_json(headers) { Some(parse(bytes)?) } else { None };
     Ok(classify(message, headers))
 }
 
@@ -177,7 +177,7 @@ pub async fn inspect(req: Request, next: Next) -> Response {
         };
         match inspect_body(&parts.headers, &bytes) {
             Ok(found) => inspected = found,
-            Err(refused) => return refused,
+            Err(refused) => return refused.into_response(),
         }
         Body::from(bytes)
     } else {

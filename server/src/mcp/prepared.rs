@@ -275,7 +275,7 @@ impl http_body::Body for Chunks {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{config::RawConfig, mcp::Shared, state::AppState};
+    use crate::{mcp::Shared, state::AppState};
     use axum::body::to_bytes;
     use serde_json::json;
     use tower::ServiceExt;
@@ -283,15 +283,7 @@ mod tests {
     const MODERN: &str = "2026-07-28";
 
     async fn state() -> AppState {
-        let config = crate::Config::from_raw(RawConfig {
-            public_url: Some("https://mcp.example.com".into()),
-            github_client_id: Some("i".into()),
-            github_client_secret: Some("s".into()),
-            storage_url: Some("memory://".into()),
-            ..Default::default()
-        })
-        .unwrap();
-        AppState::new(config).await.unwrap()
+        AppState::new(crate::config::for_tests()).await.unwrap()
     }
 
     /// `body` with `headers` as it reaches the innermost service: inspected, with its selection.
@@ -456,7 +448,8 @@ mod tests {
         extra_meta["io.modelcontextprotocol/logLevel"] = json!("debug");
         let mut old_meta = meta();
         old_meta["io.modelcontextprotocol/protocolVersion"] = json!("2025-06-18");
-        let cases: Vec<(&str, Vec<(&str, &str)>, Value)> = vec![
+        type Case = (&'static str, Vec<(&'static str, &'static str)>, Value);
+        let cases: Vec<Case> = vec![
             ("an Origin", with(legacy(None), &[("origin", "https://mcp.example.com")]), list.clone()),
             (
                 "another host",
