@@ -24,7 +24,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("mcp", &["config", "crypto", "github", "metrics", "oauth", "state", "store"]),
     ("metrics", &[]),
     ("oauth", &["clock", "config", "crypto", "github", "metrics", "scope", "single_flight", "store", "upstream"]),
-    ("proptests", &["config", "lib", "mcp", "oauth"]),
+    ("proptests", &["config", "mcp", "oauth"]),
     ("scope", &[]),
     ("single_flight", &[]),
     ("state", &["clock", "config", "crypto", "github", "metrics", "oauth", "store", "upstream", "web"]),
