@@ -25,10 +25,10 @@ use super::MCP_BODY_LIMIT;
 /// Largest `initialize` message accepted.
 pub const MAX_INITIALIZE_BYTES: usize = 16 * 1024;
 
-const PROTOCOL_VERSION_META: &str = "io.modelcontextprotocol/protocolVersion";
-const CLIENT_CAPABILITIES_META: &str = "io.modelcontextprotocol/clientCapabilities";
+pub(crate) const PROTOCOL_VERSION_META: &str = "io.modelcontextprotocol/protocolVersion";
+pub(crate) const CLIENT_CAPABILITIES_META: &str = "io.modelcontextprotocol/clientCapabilities";
 /// The first stateless revision.
-const STATELESS_FROM: &str = "2026-07-28";
+pub(crate) const STATELESS_FROM: &str = "2026-07-28";
 
 /// What the body read found, for the middlewares after it.
 #[derive(Clone, Debug, Default)]

@@ -132,10 +132,7 @@ impl tower::Service<axum::extract::Request> for Shared {
     }
 
     fn call(&mut self, req: axum::extract::Request) -> Self::Future {
-        let selection = req.extensions().get::<scopes::RequestSelection>();
-        if let (Some(prepared), Some(scopes::RequestSelection(selection))) = (&self.prepared, selection)
-            && let Some(reply) = prepared.answer(&req, selection)
-        {
+        if let Some(reply) = self.prepared.as_ref().and_then(|prepared| prepared.answer(&req)) {
             return Box::pin(std::future::ready(Ok(reply)));
         }
         let service = self.rmcp.clone();

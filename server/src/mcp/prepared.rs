@@ -25,14 +25,16 @@ use rmcp::model::{ClientCapabilities, ProtocolVersion, ServerResult};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use super::{message::Inspected, server::GatewayServer};
+use super::{
+    message::{CLIENT_CAPABILITIES_META, Inspected, PROTOCOL_VERSION_META, STATELESS_FROM},
+    scopes::RequestSelection,
+    server::GatewayServer,
+};
 use crate::config::toolsets::Selection;
 
 /// Most result variants kept (visible-tool sets × eras).
 pub const MAX_VARIANTS: usize = 64;
 
-const PROTOCOL_VERSION_META: &str = "io.modelcontextprotocol/protocolVersion";
-const CLIENT_CAPABILITIES_META: &str = "io.modelcontextprotocol/clientCapabilities";
 const CLIENT_INFO_META: &str = "io.modelcontextprotocol/clientInfo";
 
 /// The methods answered here.
@@ -78,16 +80,23 @@ impl Prepared {
         Ok(Self { server, hosts, lists: DashMap::new(), discover, ping })
     }
 
-    /// The reply to `req` when it is one answered here; `None` hands it on to rmcp unchanged.
-    /// `selection` is the request's (the operator's, narrowed by its headers).
-    pub fn answer(&self, req: &Request, selection: &Selection) -> Option<Response> {
-        if req.method() != Method::POST || !self.headers_allow(req.headers()) {
+    /// The reply to `req` when it is one answered here; `None` hands it on to rmcp unchanged. The
+    /// body's verdict and the request's selection are the ones the layers before attached to it.
+    pub fn answer(&self, req: &Request) -> Option<Response> {
+        if req.method() != Method::POST {
             return None;
         }
+        // The body first: most requests (every tools/call) are told apart by their method alone.
         let inspected = req.extensions().get::<Inspected>()?;
         let plain = plain(inspected.message.as_ref()?, req.headers(), inspected.stateless)?;
+        if !self.headers_allow(req.headers()) {
+            return None;
+        }
         let result = match plain.method {
-            Kind::ToolsList => self.list(selection, plain.stateless)?,
+            Kind::ToolsList => {
+                let RequestSelection(selection) = req.extensions().get::<RequestSelection>()?;
+                self.list(selection, plain.stateless)?
+            }
             Kind::Discover => self.discover.clone(),
             Kind::Ping => self.ping.clone(),
         };
@@ -112,16 +121,13 @@ impl Prepared {
     /// `Host`, no `Origin`, and an `Accept` naming both media types bare. (The content type was
     /// checked when the body was parsed: [`Inspected::message`] is `Some` only for JSON.)
     fn headers_allow(&self, headers: &HeaderMap) -> bool {
-        let mut hosts = headers.get_all(header::HOST).iter();
-        let host_allowed = match (hosts.next(), hosts.next()) {
-            (Some(host), None) => {
-                host.to_str().ok().and_then(|h| http::uri::Authority::try_from(h).ok()).is_some_and(|a| {
-                    let host = normalize_host(a.host());
-                    self.hosts.iter().any(|(h, port)| *h == host && port.is_none_or(|p| a.port_u16() == Some(p)))
-                })
-            }
-            _ => false,
-        };
+        let host_allowed = single(headers, header::HOST.as_str())
+            .flatten()
+            .and_then(|h| http::uri::Authority::try_from(h).ok())
+            .is_some_and(|a| {
+                let host = normalize_host(a.host());
+                self.hosts.iter().any(|(h, port)| *h == host && port.is_none_or(|p| a.port_u16() == Some(p)))
+            });
         host_allowed && !headers.contains_key(header::ORIGIN) && accepts_both(headers)
     }
 }
@@ -164,16 +170,16 @@ fn plain(message: &Value, headers: &HeaderMap, stateless: bool) -> Option<Plain>
     if !m.keys().all(|k| matches!(k.as_str(), "jsonrpc" | "id" | "method" | "params")) {
         return None;
     }
-    let id = match m.get("id")? {
-        id @ Value::Number(n) if n.is_i64() => serde_json::to_vec(id).ok()?,
-        id @ Value::String(_) => serde_json::to_vec(id).ok()?,
-        _ => return None,
-    };
     let name = m.get("method")?.as_str()?;
     let method = match name {
         "tools/list" => Kind::ToolsList,
         "server/discover" => Kind::Discover,
         "ping" => Kind::Ping,
+        _ => return None,
+    };
+    let id = match m.get("id")? {
+        id @ Value::Number(n) if n.is_i64() => serde_json::to_vec(id).ok()?,
+        id @ Value::String(_) => serde_json::to_vec(id).ok()?,
         _ => return None,
     };
     let meta = match m.get("params") {
@@ -202,7 +208,7 @@ fn plain(message: &Value, headers: &HeaderMap, stateless: bool) -> Option<Plain>
         // 2025 revisions: no `_meta`, and a header version, if any, that rmcp knows. Discover has
         // no legacy form.
         let known = version.is_none_or(|v| ProtocolVersion::KNOWN_VERSIONS.iter().any(|k| k.as_str() == v));
-        if meta.is_some() || method == Kind::Discover || !known || version.is_some_and(|v| v >= "2026-07-28") {
+        if meta.is_some() || method == Kind::Discover || !known || version.is_some_and(|v| v >= STATELESS_FROM) {
             return None;
         }
     }
@@ -329,6 +335,22 @@ mod tests {
         h
     }
 
+    type Headers = Vec<(&'static str, &'static str)>;
+
+    fn with(mut h: Headers, extra: &[(&'static str, &'static str)]) -> Headers {
+        h.extend_from_slice(extra);
+        h
+    }
+
+    fn without(h: Headers, name: &str) -> Headers {
+        h.into_iter().filter(|(k, _)| *k != name).collect()
+    }
+
+    /// `h` with header `name` (every value of it) replaced by `value`.
+    fn set(h: Headers, name: &'static str, value: &'static str) -> Headers {
+        with(without(h, name), &[(name, value)])
+    }
+
     fn meta() -> Value {
         json!({"io.modelcontextprotocol/protocolVersion": MODERN, "io.modelcontextprotocol/clientCapabilities": {}})
     }
@@ -349,10 +371,6 @@ mod tests {
         let fast = Shared::new(&state, registry.clone(), origins.clone(), true);
         let plain = Shared::new(&state, registry, origins, false);
         let prepared = fast.prepared.clone().unwrap();
-        let with = |mut h: Vec<(&'static str, &'static str)>, extra: &[(&'static str, &'static str)]| {
-            h.extend_from_slice(extra);
-            h
-        };
         let cases: Vec<(Vec<(&str, &str)>, Value)> = vec![
             (legacy(Some("2025-06-18")), msg(json!(1), "tools/list", None)),
             (legacy(None), msg(json!("a \"quoted\" \u{2028} id"), "tools/list", Some(json!({})))),
@@ -383,10 +401,10 @@ mod tests {
                 ],
                 msg(json!(4), "tools/list", None),
             ),
-            (with(legacy(None), &[("host", "[::1]:9")]).into_iter().skip(1).collect(), msg(json!(5), "ping", None)),
+            (set(legacy(None), "host", "[::1]:9"), msg(json!(5), "ping", None)),
         ];
         for (headers, body) in &cases {
-            let fast_reply = prepared.answer(&request(&state, headers, body), &selection_of(&state, headers));
+            let fast_reply = prepared.answer(&request(&state, headers, body));
             let Some(fast_reply) = fast_reply else { panic!("not answered from prepared bytes: {headers:?} {body}") };
             let expected = plain.clone().oneshot(request(&state, headers, body)).await.unwrap();
             let (want, got) = (parts(expected).await, parts(fast_reply).await);
@@ -404,27 +422,10 @@ mod tests {
             assert!(reply["result"].is_object(), "{reply}");
         }
         // The toolsets narrowed the list, and the same variant is kept once per era.
-        let narrowed = parts(
-            prepared.answer(&request(&state, &cases[7].0, &cases[7].1), &selection_of(&state, &cases[7].0)).unwrap(),
-        )
-        .await;
-        let full = parts(
-            prepared.answer(&request(&state, &cases[0].0, &cases[0].1), &selection_of(&state, &cases[0].0)).unwrap(),
-        )
-        .await;
+        let narrowed = parts(prepared.answer(&request(&state, &cases[7].0, &cases[7].1)).unwrap()).await;
+        let full = parts(prepared.answer(&request(&state, &cases[0].0, &cases[0].1)).unwrap()).await;
         assert!(narrowed.2.len() < full.2.len());
         assert_eq!(prepared.lists.len(), 4, "variants: legacy full, modern full, narrowed ×2");
-    }
-
-    fn selection_of(state: &AppState, headers: &[(&str, &str)]) -> Selection {
-        let mut map = HeaderMap::new();
-        for (k, v) in headers {
-            map.append(
-                header::HeaderName::from_bytes(k.as_bytes()).unwrap(),
-                header::HeaderValue::from_str(v).unwrap(),
-            );
-        }
-        state.config.selection().narrowed(&map)
     }
 
     #[tokio::test]
@@ -435,13 +436,6 @@ mod tests {
         let prepared = fast.prepared.clone().unwrap();
         let list = msg(json!(1), "tools/list", None);
         let modern_list = msg(json!(1), "tools/list", Some(json!({"_meta": meta()})));
-        let with = |mut h: Vec<(&'static str, &'static str)>, extra: &[(&'static str, &'static str)]| {
-            h.extend_from_slice(extra);
-            h
-        };
-        let drop_header = |h: Vec<(&'static str, &'static str)>, name: &str| -> Vec<(&'static str, &'static str)> {
-            h.into_iter().filter(|(k, _)| *k != name).collect()
-        };
         let mut bad_caps = meta();
         bad_caps["io.modelcontextprotocol/clientCapabilities"] = json!({"roots": 5});
         let mut extra_meta = meta();
@@ -451,31 +445,16 @@ mod tests {
         type Case = (&'static str, Vec<(&'static str, &'static str)>, Value);
         let cases: Vec<Case> = vec![
             ("an Origin", with(legacy(None), &[("origin", "https://mcp.example.com")]), list.clone()),
-            (
-                "another host",
-                drop_header(legacy(None), "host").into_iter().chain([("host", "evil.example")]).collect(),
-                list.clone(),
-            ),
-            ("no host", drop_header(legacy(None), "host"), list.clone()),
+            ("another host", set(legacy(None), "host", "evil.example"), list.clone()),
+            ("no host", without(legacy(None), "host"), list.clone()),
             ("two hosts", with(legacy(None), &[("host", "localhost")]), list.clone()),
-            (
-                "no event-stream",
-                drop_header(legacy(None), "accept").into_iter().chain([("accept", "application/json")]).collect(),
-                list.clone(),
-            ),
+            ("no event-stream", set(legacy(None), "accept", "application/json"), list.clone()),
             (
                 "quoted accept",
-                drop_header(legacy(None), "accept")
-                    .into_iter()
-                    .chain([("accept", "text/x;a=\"b, application/json, c\", text/event-stream")])
-                    .collect(),
+                set(legacy(None), "accept", "text/x;a=\"b, application/json, c\", text/event-stream"),
                 list.clone(),
             ),
-            (
-                "not JSON",
-                drop_header(legacy(None), "content-type").into_iter().chain([("content-type", "text/plain")]).collect(),
-                list.clone(),
-            ),
+            ("not JSON", set(legacy(None), "content-type", "text/plain"), list.clone()),
             ("an unknown version", legacy(Some("2099-01-01")), list.clone()),
             ("two versions", with(legacy(Some("2025-06-18")), &[("mcp-protocol-version", "2025-06-18")]), list.clone()),
             ("a cursor", legacy(None), msg(json!(1), "tools/list", Some(json!({"cursor": "x"})))),
@@ -502,7 +481,7 @@ mod tests {
             ("no Mcp-Method", legacy(Some(MODERN)), modern_list.clone()),
             ("another Mcp-Method", modern("tools/call"), modern_list.clone()),
             ("two Mcp-Methods", with(modern("tools/list"), &[("mcp-method", "tools/list")]), modern_list.clone()),
-            ("no header version", drop_header(modern("tools/list"), "mcp-protocol-version"), modern_list.clone()),
+            ("no header version", without(modern("tools/list"), "mcp-protocol-version"), modern_list.clone()),
             ("a modern header without _meta", modern("tools/list"), list.clone()),
             (
                 "malformed capabilities",
@@ -522,10 +501,7 @@ mod tests {
         ];
         for (what, headers, body) in &cases {
             let req = request(&state, headers, body);
-            assert!(
-                prepared.answer(&req, &selection_of(&state, headers)).is_none(),
-                "{what}: answered from prepared bytes"
-            );
+            assert!(prepared.answer(&req).is_none(), "{what}: answered from prepared bytes");
             // rmcp answers it: a reply, whatever it is.
             let resp = fast.clone().oneshot(req).await.unwrap();
             assert!(resp.status().as_u16() >= 200, "{what}");
