@@ -126,19 +126,22 @@ fn restrict(path: &Path, mode: u32) {
     let _ = (path, mode);
 }
 
-const LIVE: &str = "(expires_at IS NULL OR expires_at > ?3)";
+/// The condition of a live row, with the time as `?3`: spelled out in each statement, so every
+/// statement is one constant text, prepared once per connection (`prepare_cached`).
+macro_rules! live {
+    () => {
+        "(expires_at IS NULL OR expires_at > ?3)"
+    };
+}
 
 #[async_trait]
 impl Store for SqliteStore {
     async fn get(&self, ns: Namespace, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
         let key = key.to_owned();
         self.with(move |c, now| {
-            c.query_row(
-                &format!("SELECT value FROM kv WHERE ns = ?1 AND key = ?2 AND {LIVE}"),
-                params![ns.as_str(), key, now as i64],
-                |r| r.get(0),
-            )
-            .optional()
+            c.prepare_cached(concat!("SELECT value FROM kv WHERE ns = ?1 AND key = ?2 AND ", live!()))?
+                .query_row(params![ns.as_str(), key, now as i64], |r| r.get(0))
+                .optional()
         })
         .await
     }
@@ -146,11 +149,9 @@ impl Store for SqliteStore {
     async fn put(&self, ns: Namespace, key: &str, value: Vec<u8>, ttl: Ttl) -> Result<(), StoreError> {
         let key = key.to_owned();
         self.with(move |c, now| {
-            c.execute(
-                "INSERT OR REPLACE INTO kv (ns, key, value, expires_at) VALUES (?1, ?2, ?3, ?4)",
-                params![ns.as_str(), key, value, Self::expiry(now, ttl)],
-            )
-            .map(|_| ())
+            c.prepare_cached("INSERT OR REPLACE INTO kv (ns, key, value, expires_at) VALUES (?1, ?2, ?3, ?4)")?
+                .execute(params![ns.as_str(), key, value, Self::expiry(now, ttl)])
+                .map(|_| ())
         })
         .await
     }
@@ -159,14 +160,14 @@ impl Store for SqliteStore {
         let key = key.to_owned();
         self.with(move |c, now| {
             let tx = c.transaction()?;
-            tx.execute(
-                "DELETE FROM kv WHERE ns = ?1 AND key = ?2 AND expires_at <= ?3",
-                params![ns.as_str(), key, now as i64],
-            )?;
-            let inserted = tx.execute(
-                "INSERT OR IGNORE INTO kv (ns, key, value, expires_at) VALUES (?1, ?2, ?3, ?4)",
-                params![ns.as_str(), key, value, Self::expiry(now, ttl)],
-            )?;
+            tx.prepare_cached("DELETE FROM kv WHERE ns = ?1 AND key = ?2 AND expires_at <= ?3")?.execute(params![
+                ns.as_str(),
+                key,
+                now as i64
+            ])?;
+            let inserted = tx
+                .prepare_cached("INSERT OR IGNORE INTO kv (ns, key, value, expires_at) VALUES (?1, ?2, ?3, ?4)")?
+                .execute(params![ns.as_str(), key, value, Self::expiry(now, ttl)])?;
             tx.commit()?;
             Ok(inserted == 1)
         })
@@ -177,11 +178,8 @@ impl Store for SqliteStore {
         let key = key.to_owned();
         self.with(move |c, now| {
             let row: Option<(Vec<u8>, Option<i64>)> = c
-                .query_row(
-                    "DELETE FROM kv WHERE ns = ?1 AND key = ?2 RETURNING value, expires_at",
-                    params![ns.as_str(), key],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
+                .prepare_cached("DELETE FROM kv WHERE ns = ?1 AND key = ?2 RETURNING value, expires_at")?
+                .query_row(params![ns.as_str(), key], |r| Ok((r.get(0)?, r.get(1)?)))
                 .optional()?;
             Ok(row.filter(|(_, exp)| exp.is_none_or(|e| e > now as i64)).map(|(v, _)| v))
         })
@@ -192,12 +190,13 @@ impl Store for SqliteStore {
         let Swap { expected, new, ttl } = swap;
         let (key, expected) = (key.to_owned(), expected.to_vec());
         self.with(move |c, now| {
-            let changed = c.execute(
-                &format!(
-                    "UPDATE kv SET value = ?4, expires_at = ?5 WHERE ns = ?1 AND key = ?2 AND {LIVE} AND value = ?6"
-                ),
-                params![ns.as_str(), key, now as i64, new, Self::expiry(now, ttl), expected],
-            )?;
+            let changed = c
+                .prepare_cached(concat!(
+                    "UPDATE kv SET value = ?4, expires_at = ?5 WHERE ns = ?1 AND key = ?2 AND ",
+                    live!(),
+                    " AND value = ?6"
+                ))?
+                .execute(params![ns.as_str(), key, now as i64, new, Self::expiry(now, ttl), expected])?;
             Ok(changed == 1)
         })
         .await
@@ -207,11 +206,8 @@ impl Store for SqliteStore {
         let key = key.to_owned();
         self.with(move |c, now| {
             let row: Option<Option<i64>> = c
-                .query_row(
-                    "DELETE FROM kv WHERE ns = ?1 AND key = ?2 RETURNING expires_at",
-                    params![ns.as_str(), key],
-                    |r| r.get(0),
-                )
+                .prepare_cached("DELETE FROM kv WHERE ns = ?1 AND key = ?2 RETURNING expires_at")?
+                .query_row(params![ns.as_str(), key], |r| r.get(0))
                 .optional()?;
             Ok(row.is_some_and(|exp| exp.is_none_or(|e| e > now as i64)))
         })
@@ -220,7 +216,8 @@ impl Store for SqliteStore {
 
     async fn list(&self, ns: Namespace) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
         self.with(move |c, now| {
-            let mut stmt = c.prepare(&format!("SELECT key, value FROM kv WHERE ns = ?1 AND ?2 = ?2 AND {LIVE}"))?;
+            let mut stmt =
+                c.prepare_cached(concat!("SELECT key, value FROM kv WHERE ns = ?1 AND ?2 = ?2 AND ", live!()))?;
             let rows = stmt.query_map(params![ns.as_str(), 0, now as i64], |r| Ok((r.get(0)?, r.get(1)?)))?;
             rows.collect()
         })
@@ -229,11 +226,8 @@ impl Store for SqliteStore {
 
     async fn count(&self, ns: Namespace) -> Result<usize, StoreError> {
         self.with(move |c, now| {
-            c.query_row(
-                &format!("SELECT COUNT(*) FROM kv WHERE ns = ?1 AND ?2 = ?2 AND {LIVE}"),
-                params![ns.as_str(), 0, now as i64],
-                |r| r.get::<_, i64>(0),
-            )
+            c.prepare_cached(concat!("SELECT COUNT(*) FROM kv WHERE ns = ?1 AND ?2 = ?2 AND ", live!()))?
+                .query_row(params![ns.as_str(), 0, now as i64], |r| r.get::<_, i64>(0))
         })
         .await
         .map(|n| usize::try_from(n).unwrap_or(0))
