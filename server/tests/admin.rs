@@ -60,7 +60,12 @@ async fn an_operator_lists_clients_and_grants_and_revokes_a_user() {
     let only = stdout(&admin(&dir, port, &emulator, &["grants", "list", "--user", "OctoCat"]));
     assert!(only.contains("2 grant(s)") && !only.contains("hubot"), "{only}");
 
-    // Revoking a user ends both of their sign-ins at once, and nobody else's.
+    // Revoking a user ends both of their sign-ins at once, and nobody else's, although the server
+    // verified their tokens a moment ago (another process changed its storage).
+    for t in [&octocat, &octocat_again] {
+        let session = gw.mcp_session(&t.access).await;
+        assert_eq!(gw.call_tool(&t.access, &session, "get_me", json!({})).await.status, StatusCode::OK);
+    }
     let revoked = stdout(&admin(&dir, port, &emulator, &["grants", "revoke", "--user", "octocat"]));
     assert!(revoked.contains("revoked 2 grant(s)"), "{revoked}");
     for t in [&octocat, &octocat_again] {

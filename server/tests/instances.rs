@@ -286,3 +286,55 @@ async fn sessions_ended_elsewhere_close_here_and_restored_ones_count() {
     assert_eq!(a.call_tool(&t.access, &on_a, "get_me", json!({})).await.status, StatusCode::NOT_FOUND);
     a.mcp_session(&t.access).await;
 }
+
+/// A's bearer check verified the tokens a moment ago (it keeps their principals); B revokes them.
+/// A refuses each on its very next request, and a token B issues meanwhile works on A at once.
+async fn revoked_on_b_is_refused_on_a_at_once(a: &Harness, b: &Harness) {
+    let t = a.login().await;
+    let session = a.mcp_session(&t.access).await;
+    for _ in 0..2 {
+        assert_eq!(a.call_tool(&t.access, &session, "get_me", json!({})).await.status, StatusCode::OK);
+    }
+    let revoke = |token: String| {
+        let form = [("token", token), ("client_id", t.client_id.clone())];
+        async move { b.http.post(b.url("/revoke")).form(&form).send().await.unwrap().status() }
+    };
+    // The access token alone.
+    assert_eq!(revoke(t.access.clone()).await, StatusCode::OK);
+    assert_eq!(a.call_tool(&t.access, &session, "get_me", json!({})).await.status, StatusCode::UNAUTHORIZED);
+    // A new one from the same grant, refreshed on B while A holds the grant verified, works on A.
+    let (status, refreshed) =
+        b.token(&[("grant_type", "refresh_token"), ("refresh_token", &t.refresh), ("client_id", &t.client_id)]).await;
+    assert_eq!(status, StatusCode::OK, "{refreshed}");
+    let access = refreshed["access_token"].as_str().unwrap().to_owned();
+    let session = a.mcp_session(&access).await;
+    for _ in 0..2 {
+        assert_eq!(a.call_tool(&access, &session, "get_me", json!({})).await.status, StatusCode::OK);
+    }
+    // The whole grant, through its refresh token.
+    assert_eq!(revoke(refreshed["refresh_token"].as_str().unwrap().to_owned()).await, StatusCode::OK);
+    assert_eq!(a.call_tool(&access, &session, "get_me", json!({})).await.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn a_token_verified_a_moment_ago_is_refused_at_once_once_revoked_on_memory() {
+    let a = Harness::start().await;
+    revoked_on_b_is_refused_on_a_at_once(&a, &a).await;
+}
+
+#[tokio::test]
+async fn a_token_verified_a_moment_ago_is_refused_at_once_once_revoked_on_another_instance_on_sqlite() {
+    let dir = common::temp_dir("verified-sqlite");
+    let url = format!("sqlite://{}", dir.join("gateway.db").display());
+    let storage = |c: &mut mcp_github_gateway::config::RawConfig| c.storage_url = Some(url.clone());
+    let a = Harness::start_with(EmulatorConfig::default(), storage).await;
+    let b = a.twin(storage).await;
+    revoked_on_b_is_refused_on_a_at_once(&a, &b).await;
+}
+
+#[tokio::test]
+async fn a_token_verified_a_moment_ago_is_refused_at_once_once_revoked_on_another_instance_on_redis() {
+    let Some(url) = redis_url() else { return };
+    let (a, b) = on_redis(&url).await;
+    revoked_on_b_is_refused_on_a_at_once(&a, &b).await;
+}

@@ -54,25 +54,31 @@ pub fn credentials(value: &http::HeaderValue) -> Option<&str> {
     scheme.eq_ignore_ascii_case("bearer").then(|| rest.trim()).filter(|t| !t.is_empty())
 }
 
-/// How long an unsealed token stays in [`Verified`] after its first use.
+/// How long a verified token stays in [`Verified`] after its records were read.
 const VERIFIED_SECS: u64 = 60;
 /// Access tokens [`Verified`] holds at most.
 const VERIFIED_ENTRIES: usize = 10_000;
 
-/// What the records of an access token unsealed a moment ago, by the token's hash: the grant's data
-/// key and its GitHub token. A request still reads both records, so a revoked, rotated or expired
-/// token is refused at once on every instance; a hit is used only while the wrapped key and the
-/// sealed GitHub token in them are byte for byte the ones unsealed, and saves the key derivation and
-/// the two AEAD opens. Entries live a minute, at most 10,000 of them.
+/// The principals of the access tokens verified a moment ago, by the token's hash, each with the
+/// [bearer epoch](crate::store::Records::bearer_epoch) read before its records. A request reads the
+/// epoch first; a hit is used only while the epoch is still that one, so a revoked, rotated or
+/// resealed grant or token anywhere (any instance, the admin commands) is refused from the next
+/// request on, on every instance sharing the storage, while an unchanged one costs that one read
+/// instead of two records, their JSON, the key derivation and two AEAD opens. A hit is also used
+/// only while the token is unexpired, its GitHub token is not due for refresh, and for a minute at
+/// most. Off (`None`) when access tokens may outlive their grant (`ACCESS_TOKEN_TTL_SECS` within a
+/// minute of `REFRESH_TOKEN_TTL_SECS`), whose expiry only its record's read would show.
 pub struct Verified {
-    cache: quick_cache::sync::Cache<String, Arc<Unsealed>>,
+    cache: quick_cache::sync::Cache<String, Arc<Hit>>,
 }
 
-struct Unsealed {
-    wrapped_dek: Vec<u8>,
-    sealed_upstream: Vec<u8>,
-    dek: Dek,
-    upstream: UpstreamToken,
+struct Hit {
+    epoch: Option<Vec<u8>>,
+    principal: Principal,
+    /// The access token's expiry.
+    expires_at: u64,
+    /// When the GitHub token expires, if it does.
+    upstream_expires_at: Option<u64>,
     at: u64,
 }
 
@@ -83,30 +89,24 @@ impl Default for Verified {
 }
 
 impl Verified {
-    fn get(&self, key: &str, record: &AccessTokenRecord, grant: &Grant, now: u64) -> Option<(Dek, UpstreamToken)> {
+    fn get(&self, key: &str, epoch: &Option<Vec<u8>>, now: u64) -> Option<Principal> {
         let hit = self.cache.get(key)?;
-        let same = hit.wrapped_dek == record.wrapped_dek && hit.sealed_upstream == grant.sealed_upstream;
-        (same && now < hit.at + VERIFIED_SECS && !needs_refresh(&hit.upstream, now))
-            .then(|| (hit.dek.clone(), hit.upstream.clone()))
+        let fresh = now < hit.at + VERIFIED_SECS && now < hit.expires_at;
+        (hit.epoch == *epoch && fresh && !due_for_refresh(hit.upstream_expires_at, now)).then(|| hit.principal.clone())
     }
 
     fn put(
         &self,
         key: String,
-        record: &AccessTokenRecord,
-        grant: &Grant,
-        dek: &Dek,
+        epoch: Option<Vec<u8>>,
+        principal: &Principal,
+        expires_at: u64,
         upstream: &UpstreamToken,
         now: u64,
     ) {
-        let unsealed = Unsealed {
-            wrapped_dek: record.wrapped_dek.clone(),
-            sealed_upstream: grant.sealed_upstream.clone(),
-            dek: dek.clone(),
-            upstream: upstream.clone(),
-            at: now,
-        };
-        self.cache.insert(key, Arc::new(unsealed));
+        let hit =
+            Hit { epoch, principal: principal.clone(), expires_at, upstream_expires_at: upstream.expires_at, at: now };
+        self.cache.insert(key, Arc::new(hit));
     }
 }
 
@@ -121,7 +121,7 @@ pub struct Bearer {
     resource: String,
     upstream: Arc<GithubOAuth>,
     locks: SingleFlight,
-    verified: Verified,
+    verified: Option<Verified>,
 }
 
 impl Bearer {
@@ -132,7 +132,10 @@ impl Bearer {
         resource: String,
         upstream: Arc<GithubOAuth>,
     ) -> Self {
-        Self { records, keys, clock, resource, upstream, locks: SingleFlight::default(), verified: Verified::default() }
+        let grant_outlives_tokens = records.ttl::<AccessTokenRecord>() + std::time::Duration::from_secs(VERIFIED_SECS)
+            <= records.ttl::<Grant>();
+        let verified = grant_outlives_tokens.then(Verified::default);
+        Self { records, keys, clock, resource, upstream, locks: SingleFlight::default(), verified }
     }
 
     pub async fn authenticate(&self, token: &str) -> Result<Principal, BearerError> {
@@ -142,6 +145,18 @@ impl Bearer {
         }
         let token = Secret::new(token);
         let key = hash_token(token.expose());
+        // Read before the records: a change after this read moves it, so a principal put away under
+        // it is never used again.
+        let epoch = match &self.verified {
+            Some(verified) => {
+                let epoch = self.records.bearer_epoch().await?;
+                if let Some(principal) = verified.get(&key, &epoch, self.clock.now()) {
+                    return Ok(principal);
+                }
+                Some(epoch)
+            }
+            None => None,
+        };
         let Some(record) = self.records.get::<AccessTokenRecord>(&key).await? else {
             return Err(BearerError::Invalid);
         };
@@ -152,25 +167,21 @@ impl Bearer {
         let Some(grant) = self.records.get::<Grant>(&record.grant_id).await? else {
             return Err(BearerError::Invalid);
         };
-        let (dek, upstream) = match self.verified.get(&key, &record, &grant, now) {
-            Some(unsealed) => unsealed,
-            None => {
-                let dek =
-                    Dek::unwrap_with(&self.keys, &token, &record.wrapped_dek).map_err(|_| BearerError::Invalid)?;
-                let upstream = self.usable_upstream(&grant, &dek).await?;
-                // A refreshed token was sealed anew: the next request finds other bytes and unseals again.
-                self.verified.put(key, &record, &grant, &dek, &upstream, now);
-                (dek, upstream)
-            }
-        };
-        Ok(Principal {
+        let dek = Dek::unwrap_with(&self.keys, &token, &record.wrapped_dek).map_err(|_| BearerError::Invalid)?;
+        let upstream = self.usable_upstream(&grant, &dek).await?;
+        let principal = Principal {
             grant_id: grant.id,
             client_id: record.client_id,
             user: grant.user,
             scopes: record.scopes,
-            github_token: upstream.access_token,
+            github_token: upstream.access_token.clone(),
             dek,
-        })
+        };
+        if let (Some(verified), Some(epoch)) = (&self.verified, epoch) {
+            // A refresh just now moved the epoch: the next request reads the records once more.
+            verified.put(key, epoch, &principal, record.expires_at, &upstream, now);
+        }
+        Ok(principal)
     }
 
     /// The grant's GitHub token, refreshed first when it is about to expire.
@@ -317,7 +328,12 @@ impl Bearer {
 }
 
 fn needs_refresh(t: &UpstreamToken, now: u64) -> bool {
-    t.expires_at.is_some_and(|e| e <= now + UPSTREAM_REFRESH_MARGIN_SECS)
+    due_for_refresh(t.expires_at, now)
+}
+
+/// Whether a GitHub token expiring at `expires_at` (if ever) is refreshed before use at `now`.
+fn due_for_refresh(expires_at: Option<u64>, now: u64) -> bool {
+    expires_at.is_some_and(|e| e <= now + UPSTREAM_REFRESH_MARGIN_SECS)
 }
 
 #[cfg(test)]
@@ -325,44 +341,39 @@ mod tests {
     use super::*;
     use http::HeaderValue;
 
-    fn records(wrapped: &[u8], sealed: &[u8]) -> (AccessTokenRecord, Grant) {
-        let record = AccessTokenRecord {
+    fn principal() -> Principal {
+        Principal {
             grant_id: "g".into(),
-            client_id: "c".into(),
-            scopes: Scopes::NONE,
-            resource: "r".into(),
-            expires_at: 10_000,
-            wrapped_dek: wrapped.to_vec(),
-        };
-        let grant = Grant {
-            id: "g".into(),
             client_id: "c".into(),
             user: GithubIdentity { id: 1, login: "octocat".into(), name: None },
             scopes: Scopes::NONE,
-            resource: "r".into(),
-            sealed_upstream: sealed.to_vec(),
-            created_at: 0,
-            allowed_at: 0,
-        };
-        (record, grant)
+            github_token: Secret::new("gho_x"),
+            dek: Dek::generate(),
+        }
     }
 
     #[test]
-    fn an_unsealed_token_is_reused_only_while_its_records_hold_the_same_bytes() {
+    fn a_verified_token_is_reused_only_under_the_same_epoch_and_while_its_times_hold() {
         let verified = Verified::default();
         let upstream = UpstreamToken { access_token: Secret::new("gho_x"), refresh_token: None, expires_at: None };
-        let (record, grant) = records(b"wrapped", b"sealed");
-        verified.put("k".into(), &record, &grant, &Dek::generate(), &upstream, 100);
-        assert!(verified.get("k", &record, &grant, 100).is_some());
-        assert!(verified.get("other", &record, &grant, 100).is_none());
-        let (rewrapped, _) = records(b"wrapped again", b"sealed");
-        assert!(verified.get("k", &rewrapped, &grant, 100).is_none(), "another data key");
-        let (_, resealed) = records(b"wrapped", b"sealed anew");
-        assert!(verified.get("k", &record, &resealed, 100).is_none(), "a refreshed GitHub token");
-        assert!(verified.get("k", &record, &grant, 100 + VERIFIED_SECS).is_none(), "kept a minute at most");
-        let expiring = UpstreamToken { expires_at: Some(200), ..upstream };
-        verified.put("k".into(), &record, &grant, &Dek::generate(), &expiring, 100);
-        assert!(verified.get("k", &record, &grant, 100).is_none(), "due for refresh: the slow path refreshes it");
+        let epoch = Some(b"e1".to_vec());
+        verified.put("k".into(), epoch.clone(), &principal(), 1_000, &upstream, 100);
+        assert_eq!(verified.get("k", &epoch, 100).map(|p| p.user.login), Some("octocat".into()));
+        assert!(verified.get("other", &epoch, 100).is_none());
+        assert!(verified.get("k", &Some(b"e2".to_vec()), 100).is_none(), "a grant or token changed since");
+        assert!(verified.get("k", &None, 100).is_none());
+        assert!(verified.get("k", &epoch, 100 + VERIFIED_SECS).is_none(), "kept a minute at most");
+        verified.put("k".into(), epoch.clone(), &principal(), 130, &upstream, 100);
+        assert!(verified.get("k", &epoch, 129).is_some());
+        assert!(verified.get("k", &epoch, 130).is_none(), "the access token expired");
+        let expiring = UpstreamToken { expires_at: Some(200 + UPSTREAM_REFRESH_MARGIN_SECS), ..upstream.clone() };
+        verified.put("k".into(), epoch.clone(), &principal(), 1_000, &expiring, 190);
+        assert!(verified.get("k", &epoch, 199).is_some());
+        assert!(verified.get("k", &epoch, 200).is_none(), "due for refresh: the slow path refreshes it");
+        // Never an epoch read after the records: `None` (no change yet) is an epoch like any other.
+        verified.put("n".into(), None, &principal(), 1_000, &upstream, 100);
+        assert!(verified.get("n", &None, 100).is_some());
+        assert!(verified.get("n", &epoch, 100).is_none());
     }
 
     #[test]

@@ -97,9 +97,14 @@ impl Tokens {
         }
     }
 
-    /// Stores both tokens of `pair`, each for its lifetime.
+    /// Stores both tokens of `pair`, each for its lifetime. The access token is created, never
+    /// overwritten (`put_new`): a new token is no change to any verified one (`Records::bearer_epoch`).
     pub async fn store(&self, pair: &MintedPair) -> Result<(), OAuthError> {
-        self.records.put(&pair.access_hash, &pair.access).await?;
+        if !self.records.put_new(&pair.access_hash, &pair.access).await? {
+            // 256 random bits met a live token: not a case to answer with a token.
+            tracing::error!("a freshly minted access token already exists");
+            return Err(OAuthError::server_error());
+        }
         if let Some((hash, record)) = &pair.refresh {
             self.records.put(hash, record).await?;
         }

@@ -261,7 +261,13 @@ fn decode<T: DeserializeOwned>(ns: Namespace, bytes: &[u8]) -> Result<T, StoreEr
 pub trait Record: Serialize + DeserializeOwned {
     const NAMESPACE: Namespace;
     const LIFETIME: Lifetime;
+    /// Whether a change to a record of this type moves the [bearer epoch](Records::bearer_epoch):
+    /// the grants and access tokens, what a verified bearer token stands on.
+    const IN_BEARER_EPOCH: bool = matches!(Self::NAMESPACE, Namespace::Grant | Namespace::AccessToken);
 }
+
+/// The key, in [`Namespace::Meta`], of the [bearer epoch](Records::bearer_epoch).
+const BEARER_EPOCH: &str = "bearer-epoch";
 
 macro_rules! records_in {
     ($($ty:ty => $ns:ident, $life:expr;)*) => {
@@ -312,6 +318,27 @@ impl Records {
         Ok(self.get_raw(key).await?.map(|(v, _)| v))
     }
 
+    /// A value that changes, in the shared storage, whenever a grant or an access token may have
+    /// changed or gone: every write of one through these records but the two that cannot change
+    /// what a token was verified against (creating one, [`Records::put_new`]; lengthening its life,
+    /// [`Records::extend`]). Expiry is not a change: whoever relies on the epoch checks the times it
+    /// read. `None` until the first change. A reader that reads the epoch before the records, and
+    /// finds it unchanged later, knows those records are as it read them then.
+    pub async fn bearer_epoch(&self) -> Result<Option<Vec<u8>>, StoreError> {
+        self.store.get(Namespace::Meta, BEARER_EPOCH).await
+    }
+
+    /// Moves the bearer epoch after a change to a `T` (a no-op for the other types). A fresh random
+    /// value rather than a counter: writers never coordinate, and no value comes back.
+    async fn changed<T: Record>(&self) -> Result<(), StoreError> {
+        if !T::IN_BEARER_EPOCH {
+            return Ok(());
+        }
+        let mut epoch = vec![0u8; 16];
+        rand::RngCore::fill_bytes(&mut rand::rng(), &mut epoch);
+        self.store.put(Namespace::Meta, BEARER_EPOCH, epoch, None).await
+    }
+
     /// The record and its exact bytes, for a later [`Records::swap`].
     pub async fn get_raw<T: Record>(&self, key: &str) -> Result<Option<(T, Vec<u8>)>, StoreError> {
         match self.store.get(T::NAMESPACE, key).await? {
@@ -327,17 +354,22 @@ impl Records {
 
     /// Writes `value` for `ttl` (`None`: until deleted), where a write must not get the full lifetime.
     pub async fn put_for<T: Record>(&self, key: &str, value: &T, ttl: Option<Duration>) -> Result<(), StoreError> {
-        self.store.put(T::NAMESPACE, key, encode(value)?, ttl).await
+        self.store.put(T::NAMESPACE, key, encode(value)?, ttl).await?;
+        self.changed::<T>().await
     }
 
-    /// Writes `value` for its type's lifetime unless `key` exists; `false` when it did.
+    /// Writes `value` for its type's lifetime unless `key` exists; `false` when it did. Creating a
+    /// record leaves the bearer epoch alone: nothing was verified against it yet.
     pub async fn put_new<T: Record>(&self, key: &str, value: &T) -> Result<bool, StoreError> {
         self.store.put_new(T::NAMESPACE, key, encode(value)?, Some(self.ttl::<T>())).await
     }
 
     pub async fn take<T: Record>(&self, key: &str) -> Result<Option<T>, StoreError> {
         match self.store.take(T::NAMESPACE, key).await? {
-            Some(bytes) => Ok(Some(decode(T::NAMESPACE, &bytes)?)),
+            Some(bytes) => {
+                self.changed::<T>().await?;
+                Ok(Some(decode(T::NAMESPACE, &bytes)?))
+            }
             None => Ok(None),
         }
     }
@@ -356,12 +388,17 @@ impl Records {
         new: &T,
         ttl: Option<Duration>,
     ) -> Result<bool, StoreError> {
-        self.store.compare_and_swap(T::NAMESPACE, key, Swap { expected, new: encode(new)?, ttl }).await
+        let swapped = self.store.compare_and_swap(T::NAMESPACE, key, Swap { expected, new: encode(new)?, ttl }).await?;
+        if swapped {
+            self.changed::<T>().await?;
+        }
+        Ok(swapped)
     }
 
     /// Gives the `T` under `key` its type's full lifetime again without ever recreating it: one
     /// deleted (revoked) meanwhile stays deleted, and a concurrent update is never overwritten with
-    /// older data. `false` when the record no longer exists.
+    /// older data. `false` when the record no longer exists. The bearer epoch stays: the record's
+    /// bytes do not change, and it only lives longer.
     pub async fn extend<T: Record>(&self, key: &str) -> Result<bool, StoreError> {
         let ttl = Some(self.ttl::<T>());
         for _ in 0..3 {
@@ -376,7 +413,11 @@ impl Records {
 
     /// Deletes the `T` under `key`.
     pub async fn delete<T: Record>(&self, key: &str) -> Result<bool, StoreError> {
-        self.store.delete(T::NAMESPACE, key).await
+        let deleted = self.store.delete(T::NAMESPACE, key).await?;
+        if deleted {
+            self.changed::<T>().await?;
+        }
+        Ok(deleted)
     }
 
     pub async fn list<T: Record>(&self) -> Result<Vec<(String, T)>, StoreError> {
@@ -419,5 +460,65 @@ mod tests {
         assert_eq!(records.ttl::<RefreshLease>(), REFRESH_LEASE_TTL);
         assert_eq!(records.ttl::<UserSessions>(), USER_SESSIONS_TTL);
         assert_eq!(session_ttl(m(800)), m(900), "idle plus an eighth");
+    }
+
+    fn grant(id: &str) -> Grant {
+        Grant {
+            id: id.into(),
+            client_id: "c".into(),
+            user: GithubIdentity { id: 1, login: "octocat".into(), name: None },
+            scopes: Scopes::NONE,
+            resource: "r".into(),
+            sealed_upstream: b"sealed".to_vec(),
+            created_at: 0,
+            allowed_at: 0,
+        }
+    }
+
+    #[tokio::test]
+    async fn the_bearer_epoch_moves_with_every_change_to_a_grant_or_access_token_and_nothing_else() {
+        let store: Arc<dyn Store> = crate::store::memory::MemoryStore::new(Arc::new(crate::clock::SystemClock));
+        let m = |s| Duration::from_secs(s);
+        let lifetimes =
+            Lifetimes { access_token: m(60), refresh_token: m(600), auth_code: m(60), client: m(60), session: m(60) };
+        let records = Records::new(store, lifetimes);
+        let epoch = || async { records.bearer_epoch().await.unwrap() };
+        // Creating, lengthening a life and other record types leave it.
+        assert!(records.put_new("g", &grant("g")).await.unwrap());
+        assert!(records.extend::<Grant>("g").await.unwrap());
+        records.put("s", &SessionOwner { user_id: 1, renewed_at: 0 }).await.unwrap();
+        assert!(records.delete::<SessionOwner>("s").await.unwrap());
+        assert_eq!(epoch().await, None);
+        // Every change moves it, to a value never seen before.
+        let mut seen = vec![None];
+        let mut moved = |why: &str, now: Option<Vec<u8>>| {
+            assert!(!seen.contains(&now), "{why}: the epoch did not move");
+            seen.push(now);
+        };
+        let (_, raw) = records.get_raw::<Grant>("g").await.unwrap().unwrap();
+        let resealed = Grant { sealed_upstream: b"resealed".to_vec(), ..grant("g") };
+        assert!(records.swap("g", &raw, &resealed).await.unwrap());
+        moved("a swap", epoch().await);
+        records.put("g", &grant("g")).await.unwrap();
+        moved("a put", epoch().await);
+        assert!(records.delete::<Grant>("g").await.unwrap());
+        moved("a delete", epoch().await);
+        let token = AccessTokenRecord {
+            grant_id: "g".into(),
+            client_id: "c".into(),
+            scopes: Scopes::NONE,
+            resource: "r".into(),
+            expires_at: u64::MAX,
+            wrapped_dek: vec![1],
+        };
+        assert!(records.put_new("t", &token).await.unwrap());
+        assert!(records.take::<AccessTokenRecord>("t").await.unwrap().is_some());
+        moved("a take", epoch().await);
+        // What changed nothing moves nothing: a failed swap, a delete or take of nothing.
+        let still = epoch().await;
+        assert!(!records.swap("g", &raw, &grant("g")).await.unwrap());
+        assert!(!records.delete::<AccessTokenRecord>("t").await.unwrap());
+        assert!(records.take::<AccessTokenRecord>("t").await.unwrap().is_none());
+        assert_eq!(epoch().await, still);
     }
 }
