@@ -1,11 +1,10 @@
-//! Bearer middleware for `/mcp` (RFC 6750 + RFC 9728 §5.1): every request, including `initialize`,
+//! The bearer check of `/mcp` (RFC 6750 + RFC 9728 §5.1): every request, including `initialize`,
 //! must carry a valid access token; failures get 401 with a `WWW-Authenticate` challenge pointing at
 //! the protected-resource metadata. On success the [`Principal`] goes into the request extensions.
 
 use axum::{
-    extract::{Request, State},
+    extract::Request,
     http::{StatusCode, header},
-    middleware::Next,
     response::{IntoResponse, Response},
 };
 
@@ -58,32 +57,39 @@ pub fn unauthorized(state: &AppState, error: Option<(&'static str, &str)>) -> Re
     .into_response()
 }
 
-pub async fn require_bearer(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+/// The request with its [`Principal`](crate::oauth::bearer::Principal) in its extensions, or the
+/// refusal: 400 for two `Authorization` headers, 401 with a challenge for no or a bad token, 503
+/// when storage or GitHub cannot answer.
+pub async fn authenticate(state: &AppState, mut req: Request) -> Result<Request, Response> {
     let mut values = req.headers().get_all(header::AUTHORIZATION).iter();
     let (first, second) = (values.next(), values.next());
     if second.is_some() {
         let description = "send one Authorization header".to_owned();
-        return McpError::InvalidRequest { status: StatusCode::BAD_REQUEST, description, reason: "invalid_request" }
-            .into_response();
+        return Err(McpError::InvalidRequest {
+            status: StatusCode::BAD_REQUEST,
+            description,
+            reason: "invalid_request",
+        }
+        .into_response());
     }
-    let Some(value) = first else { return unauthorized(&state, None) };
+    let Some(value) = first else { return Err(unauthorized(state, None)) };
     // Another scheme (e.g. Basic) is "no Bearer credentials": a plain challenge (RFC 6750 §3.1).
-    let Some(token) = bearer::credentials(value) else { return unauthorized(&state, None) };
+    let Some(token) = bearer::credentials(value) else { return Err(unauthorized(state, None)) };
     match state.bearer.authenticate(token).await {
         Ok(principal) => {
             req.extensions_mut().insert(principal);
-            next.run(req).await
+            Ok(req)
         }
         Err(e @ (BearerError::Invalid | BearerError::UpstreamRevoked)) => {
-            unauthorized(&state, Some(("invalid_token", &e.to_string())))
+            Err(unauthorized(state, Some(("invalid_token", &e.to_string()))))
         }
         Err(e @ BearerError::Store(_)) => {
             tracing::error!(error = %e, "cannot authenticate /mcp request");
-            super::sessions::unavailable()
+            Err(super::sessions::unavailable())
         }
         Err(e @ BearerError::UpstreamUnavailable) => {
             tracing::warn!(error = %e, "cannot authenticate /mcp request");
-            super::sessions::temporarily_unavailable(&e.to_string())
+            Err(super::sessions::temporarily_unavailable(&e.to_string()))
         }
     }
 }

@@ -15,7 +15,6 @@ use axum::{
     body::{Body, Bytes, to_bytes},
     extract::Request,
     http::{HeaderMap, Method, StatusCode, header},
-    middleware::Next,
     response::{IntoResponse, Response},
 };
 use serde_json::Value;
@@ -30,7 +29,7 @@ pub(crate) const CLIENT_CAPABILITIES_META: &str = "io.modelcontextprotocol/clien
 /// The first stateless revision.
 pub(crate) const STATELESS_FROM: &str = "2026-07-28";
 
-/// What the body read found, for the middlewares after it.
+/// What the body read found, for the checks after it.
 #[derive(Clone, Debug, Default)]
 pub struct Inspected {
     /// The parsed JSON-RPC message (or batch), when the body was JSON.
@@ -162,7 +161,9 @@ fn classify(message: Option<Value>, headers: &HeaderMap) -> Inspected {
     Inspected { message, stateless, initialize }
 }
 
-pub async fn inspect(req: Request, next: Next) -> Response {
+/// The request with what its body says in its extensions ([`Inspected`]; the body buffered, for
+/// rmcp to read again), or the refusal of a body too large or no JSON-RPC.
+pub async fn read(req: Request) -> Result<Request, Response> {
     let (mut parts, body) = req.into_parts();
     let inspected;
     let body = if parts.method == Method::POST {
@@ -171,13 +172,13 @@ pub async fn inspect(req: Request, next: Next) -> Response {
             Err(_) => {
                 let description = format!("request body larger than {} MiB", MCP_BODY_LIMIT / (1024 * 1024));
                 let status = StatusCode::PAYLOAD_TOO_LARGE;
-                return super::error::McpError::InvalidRequest { status, description, reason: "body_too_large" }
-                    .into_response();
+                return Err(super::error::McpError::InvalidRequest { status, description, reason: "body_too_large" }
+                    .into_response());
             }
         };
         match inspect_body(&parts.headers, &bytes) {
             Ok(found) => inspected = found,
-            Err(refused) => return refused.into_response(),
+            Err(refused) => return Err(refused.into_response()),
         }
         Body::from(bytes)
     } else {
@@ -189,7 +190,7 @@ pub async fn inspect(req: Request, next: Next) -> Response {
         parts.headers.remove("last-event-id");
     }
     parts.extensions.insert(inspected);
-    next.run(Request::from_parts(parts, body)).await
+    Ok(Request::from_parts(parts, body))
 }
 
 #[cfg(test)]

@@ -1,11 +1,12 @@
 //! The protected MCP endpoint: rmcp's Streamable HTTP service, serving every request on its own
-//! (stateless, whatever the revision), behind, in order, CORS, the bearer check ([`auth`]), the one
-//! body read ([`message`]), the 2025 revisions' sessions ([`sessions`]: kept in storage, bound to
-//! their user) and the scope step-up ([`scopes`]). In upstream mode (`UPSTREAM_MCP_URL`) the same
-//! CORS, bearer and body layers guard [`relay`] instead, which binds sessions and checks writes
-//! itself and forwards to GitHub's MCP server. Every refusal these layers answer is an
-//! [`error::McpError`]. The plainest `tools/list`, `server/discover` and `ping` requests are
-//! answered from bytes serialized once ([`prepared`]), the rest by rmcp.
+//! (stateless, whatever the revision), behind CORS and one guard layer that runs, in order, the
+//! bearer check ([`auth`]), the one body read ([`message`]), the 2025 revisions' sessions
+//! ([`sessions`]: kept in storage, bound to their user) and the scope step-up ([`scopes`]). In
+//! upstream mode (`UPSTREAM_MCP_URL`) the same CORS, bearer check and body read guard [`relay`]
+//! instead, which binds sessions and checks writes itself and forwards to GitHub's MCP server.
+//! Every refusal these checks answer is an [`error::McpError`]. The plainest `tools/list`,
+//! `server/discover` and `ping` requests are answered from bytes serialized once ([`prepared`]),
+//! the rest by rmcp.
 
 pub mod auth;
 pub mod error;
@@ -21,8 +22,10 @@ use std::sync::Arc;
 
 use axum::{
     Router,
+    extract::{Request, State},
     http::{HeaderName, HeaderValue, Method, header},
-    middleware,
+    middleware::{self, Next},
+    response::Response,
 };
 use rmcp::transport::streamable_http_server::{
     StreamableHttpServerConfig, StreamableHttpService, session::never::NeverSessionManager,
@@ -43,8 +46,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
                 return Router::new()
                     .route("/mcp", axum::routing::any(relay::handle))
                     .with_state(relay)
-                    .route_layer(middleware::from_fn(message::inspect))
-                    .route_layer(middleware::from_fn_with_state(state.clone(), auth::require_bearer))
+                    .route_layer(middleware::from_fn_with_state(state.clone(), relay_guard))
                     .route_layer(cors(&origins));
             }
             // Building a reqwest client fails only without a usable TLS backend: then /mcp says so,
@@ -56,23 +58,58 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             }
         }
     }
-    let guard = sessions::SessionGuard::new(state.clone());
-    let live: Arc<dyn crate::metrics::LiveSessions> = guard.clone();
+    let sessions = sessions::SessionGuard::new(state.clone());
+    let live: Arc<dyn crate::metrics::LiveSessions> = sessions.clone();
     state.metrics.watch_sessions(Arc::downgrade(&live));
     let cors = cors(&origins);
     let registry = tools::Registry::shared();
     let step_up = scopes::StepUp { state: state.clone(), tools: registry.clone() };
+    let guard = Arc::new(Guard { state: state.clone(), sessions, step_up });
     let service = Shared::new(state, registry, origins, true);
     Router::new()
         .nest_service("/mcp", service)
         // Route layers: they guard /mcp only, so an unknown path is a plain 404, not a 401 challenge.
-        .route_layer(middleware::from_fn_with_state(step_up, scopes::require_tool_scope))
-        .route_layer(middleware::from_fn_with_state(guard, sessions::bind_to_user))
-        // After the bearer check, so an unauthenticated body is never read.
-        .route_layer(middleware::from_fn(message::inspect))
-        .route_layer(middleware::from_fn_with_state(state.clone(), auth::require_bearer))
+        .route_layer(middleware::from_fn_with_state(guard, guard_native))
         // Outermost, so a browser's preflight is answered without a token.
         .route_layer(cors)
+}
+
+/// What [`guard_native`] needs.
+struct Guard {
+    state: AppState,
+    sessions: Arc<sessions::SessionGuard>,
+    step_up: scopes::StepUp,
+}
+
+/// The checks in front of the native tools, in order, as one layer (each layer of its own would
+/// be one more clone of the service below it and one more boxed future, per request): the bearer
+/// check ([`auth`]) and the one body read ([`message`]), the session binding ([`sessions`], around the rest) and the scope step-up ([`scopes`]).
+async fn guard_native(State(guard): State<Arc<Guard>>, req: Request, next: Next) -> Response {
+    let req = match admit(&guard.state, req).await {
+        Ok(req) => req,
+        Err(refusal) => return refusal,
+    };
+    sessions::bind(&guard.sessions, req, |mut req| async {
+        match scopes::refusal(&guard.step_up, &mut req) {
+            Some(refusal) => refusal,
+            None => next.run(req).await,
+        }
+    })
+    .await
+}
+
+/// The bearer check, then the one body read: an unauthenticated body is never read.
+async fn admit(state: &AppState, req: Request) -> Result<Request, Response> {
+    message::read(auth::authenticate(state, req).await?).await
+}
+
+/// The checks in front of the relay: the bearer check, then the one body read (the relay binds
+/// sessions and checks writes itself).
+async fn relay_guard(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    match admit(&state, req).await {
+        Ok(req) => next.run(req).await,
+        Err(refusal) => refusal,
+    }
 }
 
 /// rmcp's service behind one `Arc`, after the replies prepared once. axum clones a route's service

@@ -81,7 +81,7 @@ impl Prepared {
     }
 
     /// The reply to `req` when it is one answered here; `None` hands it on to rmcp unchanged. The
-    /// body's verdict and the request's selection are the ones the layers before attached to it.
+    /// body's verdict and the request's selection are the ones the guard attached to it.
     pub fn answer(&self, req: &Request) -> Option<Response> {
         if req.method() != Method::POST {
             return None;

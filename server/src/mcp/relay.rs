@@ -1,7 +1,7 @@
 //! Upstream mode (`UPSTREAM_MCP_URL`): `/mcp` relayed to GitHub's own MCP server, after every check
 //! of ours, with the user's GitHub token in place of the client's.
 //!
-//! Before anything is forwarded, the layers in [`super::routes`] have checked the bearer token and
+//! Before anything is forwarded, the guard in [`super::routes`] has checked the bearer token and
 //! read the body once; here the `Host` and `Origin` are checked, an upstream session id is bound to
 //! our user exactly like a native one (another user presenting it gets 404), and a `tools/call` of a
 //! tool GitHub's server has described as a write is refused, for a token without `github:write`,

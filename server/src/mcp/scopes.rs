@@ -7,9 +7,8 @@
 use std::sync::Arc;
 
 use axum::{
-    extract::{Request, State},
+    extract::Request,
     http::{Method, StatusCode},
-    middleware::Next,
     response::{IntoResponse, Response},
 };
 use serde_json::Value;
@@ -24,7 +23,7 @@ use crate::{
     state::AppState,
 };
 
-/// The selection of the request it is attached to, for the layers after the step-up.
+/// The selection of the request it is attached to, for what serves it after the step-up.
 #[derive(Clone, Debug)]
 pub struct RequestSelection(pub Arc<Selection>);
 
@@ -49,23 +48,28 @@ fn called_tool(m: &Value) -> Option<&str> {
     m.get("params")?.get("name")?.as_str()
 }
 
-pub async fn require_tool_scope(State(step): State<StepUp>, mut req: Request, next: Next) -> Response {
+/// The refusal of `req`, if any: 400 for an `X-MCP-*` header naming no tool of this server, 403
+/// (step-up) for a `tools/call` the token's scopes do not cover. Otherwise `req` gets its
+/// [`RequestSelection`].
+pub fn refusal(step: &StepUp, req: &mut Request) -> Option<Response> {
     if req.method() != Method::POST {
-        return next.run(req).await;
+        return None;
     }
     let Some(granted) = req.extensions().get::<Principal>().map(|p| p.scopes) else {
-        return StatusCode::UNAUTHORIZED.into_response();
+        return Some(StatusCode::UNAUTHORIZED.into_response());
     };
     let selection = step.state.config.selection().narrowed(req.headers());
     if let Some((header, name)) = step.tools.unknown(&selection) {
-        return super::error::McpError::InvalidRequest {
-            status: StatusCode::BAD_REQUEST,
-            description: format!("{header}: `{name}` is not a tool of this server"),
-            reason: "unknown_tool",
-        }
-        .into_response();
+        return Some(
+            super::error::McpError::InvalidRequest {
+                status: StatusCode::BAD_REQUEST,
+                description: format!("{header}: `{name}` is not a tool of this server"),
+                reason: "unknown_tool",
+            }
+            .into_response(),
+        );
     }
-    // The body was read and parsed once, by `message::inspect`.
+    // The body was read and parsed once, by `message::read`.
     if let Some(message) = req.extensions().get::<Inspected>().and_then(|i| i.message.as_ref()) {
         let missing: Scopes = called_tools(message)
             .into_iter()
@@ -73,11 +77,11 @@ pub async fn require_tool_scope(State(step): State<StepUp>, mut req: Request, ne
             .filter_map(|tool| missing_scope(granted, is_write(tool)))
             .collect();
         if !missing.is_empty() {
-            return insufficient_scope(&step.state, granted, missing);
+            return Some(insufficient_scope(&step.state, granted, missing));
         }
     }
     req.extensions_mut().insert(RequestSelection(Arc::new(selection)));
-    next.run(req).await
+    None
 }
 
 pub fn insufficient_scope(state: &AppState, granted: Scopes, missing: Scopes) -> Response {

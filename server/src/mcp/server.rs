@@ -1,5 +1,5 @@
 //! `GatewayServer`: the rmcp `ServerHandler` of one MCP session. It lists and dispatches the tools of
-//! the registry, acting for the [`Principal`] that the bearer middleware attached to the request.
+//! the registry, acting for the [`Principal`] that the bearer check attached to the request.
 
 use std::sync::Arc;
 
@@ -29,7 +29,7 @@ pub struct GatewayServer {
 
 impl GatewayServer {
     /// The operator's selection narrowed by this request's `X-MCP-*` headers: as the step-up
-    /// middleware found it ([`RequestSelection`]), or worked out again without it.
+    /// check found it ([`RequestSelection`]), or worked out again without it.
     pub(crate) fn selection(&self, ctx: &RequestContext<RoleServer>) -> Arc<Selection> {
         let parts = ctx.extensions.get::<http::request::Parts>();
         if let Some(RequestSelection(found)) = parts.and_then(|p| p.extensions.get::<RequestSelection>()) {

@@ -1,7 +1,7 @@
 //! The 2025 revisions' MCP sessions, kept here rather than in rmcp. rmcp serves every request on
 //! its own (stateless); a session is its owner record in storage, so between requests it holds no
 //! worker, channel or buffer in any instance's memory, and any instance sharing the storage serves
-//! it. This middleware:
+//! it. This check (run around the rest of the request, in `super::guard_native`):
 //! - opens a session on a successful `initialize`: it mints the `Mcp-Session-Id` and records the
 //!   user who opened it;
 //! - answers 404 (as for an unknown session) when another user's token presents that id: the id is
@@ -24,9 +24,8 @@ use std::sync::Arc;
 
 use axum::{
     body::{Body, to_bytes},
-    extract::{Request, State},
+    extract::Request,
     http::{HeaderValue, Method, StatusCode},
-    middleware::Next,
     response::{IntoResponse, Response},
 };
 use dashmap::DashMap;
@@ -321,7 +320,12 @@ impl SessionGuard {
     }
 }
 
-pub async fn bind_to_user(State(guard): State<Arc<SessionGuard>>, req: Request, next: Next) -> Response {
+/// Binds `req` to its session (see the module comment) around `next`, which serves it.
+pub async fn bind<F, Fut>(guard: &SessionGuard, req: Request, next: F) -> Response
+where
+    F: FnOnce(Request) -> Fut,
+    Fut: std::future::Future<Output = Response>,
+{
     let Some(user_id) = req.extensions().get::<Principal>().map(|p| p.user.id) else {
         return StatusCode::UNAUTHORIZED.into_response();
     };
@@ -333,7 +337,7 @@ pub async fn bind_to_user(State(guard): State<Arc<SessionGuard>>, req: Request, 
     };
     if stateless {
         // 2026-07-28: no session to bind, count or renew.
-        return next.run(req).await;
+        return next(req).await;
     }
     let now_ms = guard.state.now_ms();
     let now = now_ms / 1000;
@@ -341,12 +345,12 @@ pub async fn bind_to_user(State(guard): State<Arc<SessionGuard>>, req: Request, 
     let Some(id) = session else {
         return match (req.method(), is_json) {
             // Not JSON: rmcp's to refuse (406, 415).
-            (&Method::POST, false) => next.run(req).await,
+            (&Method::POST, false) => next(req).await,
             (&Method::POST, true) if initialize => {
                 if let Err(refusal) = guard.admit_new(user_id, now_ms).await {
                     return refusal;
                 }
-                let resp = next.run(req).await;
+                let resp = next(req).await;
                 guard.open(user_id, now, now_ms, resp, client.as_deref().unwrap_or("?")).await
             }
             _ => McpError::SessionRequired.into_response(),
@@ -358,7 +362,7 @@ pub async fn bind_to_user(State(guard): State<Arc<SessionGuard>>, req: Request, 
     };
     match *req.method() {
         Method::POST => {
-            let resp = next.run(req).await;
+            let resp = next(req).await;
             if resp.status().is_success() {
                 guard.renew(&id, owner_raw, user_id, now, now_ms).await;
             }
