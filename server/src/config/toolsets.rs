@@ -1,9 +1,13 @@
 //! Toolsets: named groups of tools the operator enables with `TOOLSETS` (and `READ_ONLY`), and a
 //! request may narrow — never widen — with the `X-MCP-Toolsets` and `X-MCP-Readonly` headers.
 
-use std::collections::BTreeSet;
+use std::{collections::BTreeSet, sync::Arc};
 
 use axum::http::HeaderMap;
+
+/// The request headers [`Selection::narrowed`] reads.
+const NARROWING_HEADERS: [&str; 5] =
+    ["x-mcp-toolsets", "x-mcp-tools", "x-mcp-exclude-tools", "x-mcp-readonly", "x-mcp-lockdown"];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Toolset {
@@ -186,6 +190,15 @@ impl Selection {
         own.chain(request)
     }
 
+    /// [`Selection::narrowed`] for a shared selection: the same `Arc`, without a copy, when the
+    /// headers narrow nothing (most requests).
+    pub fn narrowed_shared(this: &Arc<Selection>, headers: &HeaderMap) -> Arc<Selection> {
+        if this.narrowing.is_none() && NARROWING_HEADERS.iter().all(|name| !headers.contains_key(*name)) {
+            return this.clone();
+        }
+        Arc::new(this.narrowed(headers))
+    }
+
     /// The operator's selection narrowed by the request's headers. Like GitHub's server:
     /// `X-MCP-Tools` alone offers only those tools, with `X-MCP-Toolsets` it adds to them, and
     /// `X-MCP-Exclude-Tools` wins over both. Unknown toolset names are ignored; tool names that
@@ -268,6 +281,12 @@ mod tests {
     fn headers_narrow_but_never_widen() {
         let op = operator(&[Toolset::Context, Toolset::Repos], false);
         assert_eq!(op.narrowed(&HeaderMap::new()), op);
+        let shared = Arc::new(op.clone());
+        assert!(Arc::ptr_eq(&Selection::narrowed_shared(&shared, &HeaderMap::new()), &shared), "no copy");
+        for name in NARROWING_HEADERS {
+            let narrowed = Selection::narrowed_shared(&shared, &headers(&[(name, "true")]));
+            assert_eq!(*narrowed, op.narrowed(&headers(&[(name, "true")])), "{name}");
+        }
         let n = op.narrowed(&headers(&[("x-mcp-toolsets", "repos, actions, nonsense"), ("x-mcp-readonly", "true")]));
         assert!(n.read_only);
         assert!(n.allows("get_repository", Toolset::Repos, false));

@@ -31,6 +31,8 @@ pub struct RequestSelection(pub Arc<Selection>);
 pub struct StepUp {
     pub state: AppState,
     pub tools: Arc<Registry>,
+    /// The operator's selection, which most requests use as it is.
+    pub selection: Arc<Selection>,
 }
 
 /// The names of the tools a JSON-RPC message (or batch) calls (also the relay's, in upstream mode).
@@ -58,7 +60,7 @@ pub fn refusal(step: &StepUp, req: &mut Request) -> Option<Response> {
     let Some(granted) = req.extensions().get::<Principal>().map(|p| p.scopes) else {
         return Some(StatusCode::UNAUTHORIZED.into_response());
     };
-    let selection = step.state.config.selection().narrowed(req.headers());
+    let selection = Selection::narrowed_shared(&step.selection, req.headers());
     if let Some((header, name)) = step.tools.unknown(&selection) {
         return Some(
             super::error::McpError::InvalidRequest {
@@ -80,7 +82,7 @@ pub fn refusal(step: &StepUp, req: &mut Request) -> Option<Response> {
             return Some(insufficient_scope(&step.state, granted, missing));
         }
     }
-    req.extensions_mut().insert(RequestSelection(Arc::new(selection)));
+    req.extensions_mut().insert(RequestSelection(selection));
     None
 }
 
