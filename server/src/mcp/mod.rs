@@ -63,7 +63,8 @@ pub fn routes(state: &AppState) -> Router<AppState> {
     state.metrics.watch_sessions(Arc::downgrade(&live));
     let cors = cors(&origins);
     let registry = tools::Registry::shared();
-    let step_up = scopes::StepUp { state: state.clone(), tools: registry.clone() };
+    let selection = Arc::new(state.config.selection());
+    let step_up = scopes::StepUp { state: state.clone(), tools: registry.clone(), selection };
     let guard = Arc::new(Guard { state: state.clone(), sessions, step_up });
     let service = Shared::new(state, registry, origins, true);
     Router::new()
@@ -179,9 +180,12 @@ impl tower::Service<axum::extract::Request> for Shared {
 
 /// CORS for browser-based MCP clients: only the allowed origins, with the MCP headers exposed.
 fn cors(origins: &[String]) -> CorsLayer {
-    let origins: Vec<HeaderValue> = origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect();
+    // A predicate over a shared set, not `AllowOrigin::list`: the layer is cloned for every request,
+    // and a list would be copied with it.
+    let origins: std::collections::HashSet<HeaderValue> =
+        origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect();
     CorsLayer::new()
-        .allow_origin(AllowOrigin::list(origins))
+        .allow_origin(AllowOrigin::predicate(move |origin, _| origins.contains(origin)))
         .allow_methods([Method::GET, Method::POST, Method::DELETE])
         // The 2026-07-28 transport requires `Mcp-Method`, `Mcp-Name` and any number of
         // `Mcp-Param-*` headers, which no fixed list can name: a preflight from an allowed origin
