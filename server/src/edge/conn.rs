@@ -50,45 +50,69 @@ struct Activity {
     head_started: AtomicU64,
     /// Whether any request has been received.
     served: AtomicBool,
-    /// Wakes the connection's timer when a request starts or ends.
+    /// Milliseconds since `opened` the connection's timer is set for. A change that brings the
+    /// deadline before it wakes the timer (`changed`); any other change is found when it fires,
+    /// so a busy connection costs its timer nothing per request.
+    armed: AtomicU64,
+    /// `HEADER_READ_TIMEOUT_SECS` and `KEEP_ALIVE_IDLE_SECS` in milliseconds.
+    header_ms: u64,
+    idle_ms: u64,
+    /// Wakes the connection's timer when the deadline moved before the time it is set for.
     changed: tokio::sync::Notify,
 }
 
 impl Activity {
-    fn new() -> Arc<Self> {
+    fn new(edge: &EdgeSettings) -> Arc<Self> {
         Arc::new(Self {
             opened: Instant::now(),
             in_flight: AtomicUsize::new(0),
             idle_since: AtomicU64::new(0),
             head_started: AtomicU64::new(NONE),
             served: AtomicBool::new(false),
+            armed: AtomicU64::new(0),
+            header_ms: millis(edge.header_read_timeout),
+            idle_ms: millis(edge.keep_alive_idle),
             changed: tokio::sync::Notify::new(),
         })
     }
 
     fn millis(&self) -> u64 {
-        u64::try_from(self.opened.elapsed().as_millis()).unwrap_or(NONE - 1)
+        millis(self.opened.elapsed())
+    }
+
+    /// Wakes the timer if the deadline is now `deadline` (ms), before the time it is set for.
+    fn moved_to(&self, deadline: u64) {
+        if deadline < self.armed.load(Ordering::Acquire) {
+            self.changed.notify_one();
+        }
     }
 
     fn at(&self, millis: u64) -> Instant {
-        self.opened + Duration::from_millis(millis)
+        // A year on: as good as never, for a deadline past what an `Instant` holds.
+        let never = || self.opened + Duration::from_secs(365 * 86_400);
+        self.opened.checked_add(Duration::from_millis(millis)).unwrap_or_else(never)
     }
 
-    /// When this connection should be closed if nothing changes; `None` while a request is served.
-    fn deadline(&self, edge: &EdgeSettings) -> Option<Instant> {
+    /// When (ms) this connection should be closed if nothing changes; `None` while a request is
+    /// served.
+    fn deadline(&self) -> Option<u64> {
         if self.in_flight.load(Ordering::Acquire) > 0 {
             return None;
         }
         let head = self.head_started.load(Ordering::Acquire);
         Some(if head != NONE {
-            self.at(head) + edge.header_read_timeout
+            head.saturating_add(self.header_ms)
         } else if !self.served.load(Ordering::Acquire) {
             // A connection that has sent nothing yet gets the header timeout, not the idle one.
-            self.opened + edge.header_read_timeout
+            self.header_ms
         } else {
-            self.at(self.idle_since.load(Ordering::Acquire)) + edge.keep_alive_idle
+            self.idle_since.load(Ordering::Acquire).saturating_add(self.idle_ms)
         })
     }
+}
+
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(NONE - 1)
 }
 
 /// The socket, noting when a new request's first bytes arrive.
@@ -107,7 +131,7 @@ impl<T: AsyncRead + Unpin> AsyncRead for Watched<T> {
         {
             let now = self.activity.millis();
             self.activity.head_started.store(now, Ordering::Release);
-            self.activity.changed.notify_one();
+            self.activity.moved_to(now.saturating_add(self.activity.header_ms));
         }
         polled
     }
@@ -198,9 +222,13 @@ struct InFlight(Arc<Activity>);
 impl Drop for InFlight {
     fn drop(&mut self) {
         let a = &self.0;
-        a.idle_since.store(a.millis(), Ordering::Release);
-        a.in_flight.fetch_sub(1, Ordering::AcqRel);
-        a.changed.notify_one();
+        let now = a.millis();
+        a.idle_since.store(now, Ordering::Release);
+        if a.in_flight.fetch_sub(1, Ordering::AcqRel) == 1 {
+            // Set for a time found while serving, the timer fires at or before the idle deadline,
+            // unless it was set for a header deadline longer than the idle timeout.
+            a.moved_to(now.saturating_add(a.idle_ms));
+        }
     }
 }
 
@@ -241,7 +269,7 @@ async fn handle(
     activity.in_flight.fetch_add(1, Ordering::AcqRel);
     activity.served.store(true, Ordering::Release);
     activity.head_started.store(NONE, Ordering::Release);
-    activity.changed.notify_one();
+    // No deadline while a request is served: the timer, should it fire meanwhile, finds so.
     let in_flight = InFlight(activity);
     let version = req.version();
     let state = Arc::new(BodyState::default());
@@ -287,7 +315,7 @@ pub async fn serve(
     metrics: Arc<crate::metrics::Metrics>,
     mut stop: tokio::sync::watch::Receiver<bool>,
 ) {
-    let activity = Activity::new();
+    let activity = Activity::new(&edge);
     let io = hyper_util::rt::TokioIo::new(Watched { io: tcp, activity: activity.clone() });
     let keep_alive = HeaderValue::from_str(&format!("timeout={}", edge.keep_alive_idle.as_secs()))
         .unwrap_or(HeaderValue::from_static("timeout=5"));
@@ -302,9 +330,15 @@ pub async fn serve(
     if stopping {
         conn.as_mut().graceful_shutdown();
     }
+    // One timer for the connection's life, set anew only when its deadline moves.
+    let timer = tokio::time::sleep_until(activity.opened);
+    tokio::pin!(timer);
     loop {
-        // While a request is served there is no deadline; `changed` wakes the loop when it ends.
-        let wake = activity.deadline(&edge).unwrap_or_else(|| Instant::now() + edge.keep_alive_idle);
+        // While a request is served there is no deadline: the timer looks again an idle timeout later.
+        let wake = activity.deadline().unwrap_or_else(|| activity.millis().saturating_add(activity.idle_ms));
+        activity.armed.store(wake, Ordering::Release);
+        // A later time is an atomic store in tokio's timer; only an earlier one moves the entry.
+        timer.as_mut().reset(activity.at(wake));
         tokio::select! {
             result = conn.as_mut() => {
                 if let Err(e) = result {
@@ -312,8 +346,8 @@ pub async fn serve(
                 }
                 return;
             }
-            () = tokio::time::sleep_until(wake) => {
-                if activity.deadline(&edge).is_some_and(|d| d <= Instant::now()) {
+            () = timer.as_mut() => {
+                if activity.deadline().is_some_and(|d| d <= activity.millis()) {
                     let reading_head = activity.head_started.load(Ordering::Acquire) != NONE || !activity.served.load(Ordering::Acquire);
                     if reading_head {
                         tracing::debug!("request head not received within HEADER_READ_TIMEOUT_SECS; closing");
