@@ -64,6 +64,17 @@ pub struct LoadResult {
 }
 
 impl LoadResult {
+    /// `self` and `other` as one run (the same connections, one after the other).
+    pub fn merge(mut self, other: LoadResult) -> LoadResult {
+        self.requests += other.requests;
+        self.answered += other.answered;
+        self.errors += other.errors;
+        self.elapsed += other.elapsed;
+        let _ = self.latency.add(&other.latency);
+        self.first_error = self.first_error.or(other.first_error);
+        self
+    }
+
     pub fn rps(&self) -> f64 {
         self.requests as f64 / self.elapsed.as_secs_f64()
     }

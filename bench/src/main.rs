@@ -281,8 +281,11 @@ async fn sample(http: &reqwest::Client, stack: &Stack, t: &Template) -> Result<(
     Ok((content_type, body))
 }
 
+/// Turns the gateway and its ceiling take at each load level.
+const RATIO_TURNS: u32 = 3;
+
 /// `template` against the gateway and against a ceiling that checks the bearer token and writes the
-/// bytes the gateway answered, at each connection count.
+/// bytes the gateway answered, at each connection count, in [`RATIO_TURNS`] turns each.
 async fn versus_ceiling(
     args: &Args,
     servers: &tokio::runtime::Runtime,
@@ -299,12 +302,20 @@ async fn versus_ceiling(
         .map_err(|e| e.to_string())??;
     let mut out = Vec::new();
     for &connections in levels {
-        let gw = load::run(stack.addr, template.clone(), connections, args.warmup(), args.duration()).await;
-        let bare = if args.no_ceiling {
-            load::run(ceiling, template.clone(), 1, Duration::ZERO, Duration::from_millis(50)).await
-        } else {
-            load::run(ceiling, template.clone(), connections, args.warmup(), args.duration()).await
-        };
+        // In turns, so that both see the same machine: this one's speed drifts by a quarter from one
+        // minute to the next, and a ratio of runs a minute apart drifts with it.
+        let (turn, warmup) = (args.duration() / RATIO_TURNS, args.warmup() / RATIO_TURNS);
+        let mut turns = Vec::new();
+        for _ in 0..RATIO_TURNS {
+            let gw = load::run(stack.addr, template.clone(), connections, warmup, turn).await;
+            let bare = if args.no_ceiling {
+                load::run(ceiling, template.clone(), 1, Duration::ZERO, Duration::from_millis(50)).await
+            } else {
+                load::run(ceiling, template.clone(), connections, warmup, turn).await
+            };
+            turns.push((gw, bare));
+        }
+        let (gw, bare) = turns.into_iter().reduce(|(g, b), (g2, b2)| (g.merge(g2), b.merge(b2))).ok_or("no turns")?;
         eprintln!(
             "{label:<28} {connections:>3} conn  gateway {:>9.0} req/s  ceiling {:>9.0} req/s  ({:.2}×)",
             gw.rps(),
