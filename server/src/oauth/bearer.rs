@@ -147,13 +147,13 @@ impl Bearer {
         let key = hash_token(token.expose());
         // Read before the records: a change after this read moves it, so a principal put away under
         // it is never used again.
-        let epoch = match &self.verified {
+        let verified = match &self.verified {
             Some(verified) => {
                 let epoch = self.records.bearer_epoch().await?;
                 if let Some(principal) = verified.get(&key, &epoch, self.clock.now()) {
                     return Ok(principal);
                 }
-                Some(epoch)
+                Some((verified, epoch))
             }
             None => None,
         };
@@ -177,7 +177,7 @@ impl Bearer {
             github_token: upstream.access_token.clone(),
             dek,
         };
-        if let (Some(verified), Some(epoch)) = (&self.verified, epoch) {
+        if let Some((verified, epoch)) = verified {
             // A refresh just now moved the epoch: the next request reads the records once more.
             verified.put(key, epoch, &principal, record.expires_at, &upstream, now);
         }
@@ -187,7 +187,7 @@ impl Bearer {
     /// The grant's GitHub token, refreshed first when it is about to expire.
     pub async fn usable_upstream(&self, grant: &Grant, dek: &Dek) -> Result<UpstreamToken, BearerError> {
         let upstream = dek.open_upstream(&grant.sealed_upstream).map_err(|_| BearerError::Invalid)?;
-        if needs_refresh(&upstream, self.clock.now()) {
+        if due_for_refresh(upstream.expires_at, self.clock.now()) {
             self.refresh_upstream(&grant.id, dek, None).await
         } else {
             Ok(upstream)
@@ -234,7 +234,7 @@ impl Bearer {
         let now = self.clock.now();
         let still_rejected = rejected
             .is_some_and(|r| crate::crypto::ct_eq(r.expose().as_bytes(), current.access_token.expose().as_bytes()));
-        if !still_rejected && !needs_refresh(&current, now) {
+        if !still_rejected && !due_for_refresh(current.expires_at, now) {
             return Ok(current);
         }
         let Some(refresh) = &current.refresh_token else {
@@ -325,10 +325,6 @@ impl Bearer {
         }
         Ok(None)
     }
-}
-
-fn needs_refresh(t: &UpstreamToken, now: u64) -> bool {
-    due_for_refresh(t.expires_at, now)
 }
 
 /// Whether a GitHub token expiring at `expires_at` (if ever) is refreshed before use at `now`.
