@@ -83,7 +83,7 @@ fn is_stateless(message: Option<&Value>, headers: &HeaderMap) -> bool {
 
 /// A body refused with a JSON-RPC error (HTTP 400).
 #[derive(Debug)]
-pub(crate) struct Refused {
+struct Refused {
     id: Value,
     code: i64,
     message: String,
@@ -150,7 +150,7 @@ fn parse(bytes: &Bytes) -> Result<Value, Refused> {
 
 /// What a POST body sent with `headers` says: parsed when it is JSON (other media types are
 /// rmcp's to refuse, 415), and classified; or the refusal of a body that is no JSON-RPC.
-pub(crate) fn inspect_body(headers: &HeaderMap, bytes: &Bytes) -> Result<Inspected, Refused> {
+fn inspect_body(headers: &HeaderMap, bytes: &Bytes) -> Result<Inspected, Refused> {
     let message = if is_json(headers) { Some(parse(bytes)?) } else { None };
     Ok(classify(message, headers))
 }

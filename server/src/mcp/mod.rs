@@ -84,7 +84,8 @@ struct Guard {
 
 /// The checks in front of the native tools, in order, as one layer (each layer of its own would
 /// be one more clone of the service below it and one more boxed future, per request): the bearer
-/// check ([`auth`]) and the one body read ([`message`]), the session binding ([`sessions`], around the rest) and the scope step-up ([`scopes`]).
+/// check ([`auth`]) and the one body read ([`message`]), the session binding ([`sessions`], around
+/// the rest) and the scope step-up ([`scopes`]).
 async fn guard_native(State(guard): State<Arc<Guard>>, req: Request, next: Next) -> Response {
     let req = match admit(&guard.state, req).await {
         Ok(req) => req,

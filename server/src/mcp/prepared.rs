@@ -293,7 +293,7 @@ mod tests {
     }
 
     /// `body` with `headers` as it reaches the innermost service: inspected, with its selection.
-    fn request(state: &AppState, headers: &[(&str, &str)], body: &Value) -> Request {
+    async fn request(state: &AppState, headers: &[(&str, &str)], body: &Value) -> Request {
         let mut req = Request::post("/mcp").body(Body::from(body.to_string())).unwrap();
         for (name, value) in headers {
             req.headers_mut().append(
@@ -301,10 +301,8 @@ mod tests {
                 header::HeaderValue::from_str(value).unwrap(),
             );
         }
-        let bytes = Bytes::from(body.to_string());
-        let inspected = super::super::message::inspect_body(req.headers(), &bytes).unwrap();
+        let Ok(mut req) = super::super::message::read(req).await else { panic!("the body read refused {body}") };
         let selection = state.config.selection().narrowed(req.headers());
-        req.extensions_mut().insert(inspected);
         req.extensions_mut().insert(super::super::scopes::RequestSelection(std::sync::Arc::new(selection)));
         req
     }
@@ -404,9 +402,9 @@ mod tests {
             (set(legacy(None), "host", "[::1]:9"), msg(json!(5), "ping", None)),
         ];
         for (headers, body) in &cases {
-            let fast_reply = prepared.answer(&request(&state, headers, body));
+            let fast_reply = prepared.answer(&request(&state, headers, body).await);
             let Some(fast_reply) = fast_reply else { panic!("not answered from prepared bytes: {headers:?} {body}") };
-            let expected = plain.clone().oneshot(request(&state, headers, body)).await.unwrap();
+            let expected = plain.clone().oneshot(request(&state, headers, body).await).await.unwrap();
             let (want, got) = (parts(expected).await, parts(fast_reply).await);
             assert_eq!(got.0, want.0, "{body}");
             assert_eq!(got.1, want.1, "{body}");
@@ -422,8 +420,8 @@ mod tests {
             assert!(reply["result"].is_object(), "{reply}");
         }
         // The toolsets narrowed the list, and the same variant is kept once per era.
-        let narrowed = parts(prepared.answer(&request(&state, &cases[7].0, &cases[7].1)).unwrap()).await;
-        let full = parts(prepared.answer(&request(&state, &cases[0].0, &cases[0].1)).unwrap()).await;
+        let narrowed = parts(prepared.answer(&request(&state, &cases[7].0, &cases[7].1).await).unwrap()).await;
+        let full = parts(prepared.answer(&request(&state, &cases[0].0, &cases[0].1).await).unwrap()).await;
         assert!(narrowed.2.len() < full.2.len());
         assert_eq!(prepared.lists.len(), 4, "variants: legacy full, modern full, narrowed ×2");
     }
@@ -500,7 +498,7 @@ mod tests {
             ),
         ];
         for (what, headers, body) in &cases {
-            let req = request(&state, headers, body);
+            let req = request(&state, headers, body).await;
             assert!(prepared.answer(&req).is_none(), "{what}: answered from prepared bytes");
             // rmcp answers it: a reply, whatever it is.
             let resp = fast.clone().oneshot(req).await.unwrap();
